@@ -1,0 +1,153 @@
+/* cand.c — candidate life-cycle accounting and the name tables of the shared domain types.
+ * See cand.h for the contract. Everything here is pure and allocation-free. */
+#include "cand.h"
+
+#include <assert.h>
+#include <math.h>
+#include <string.h>
+
+void cand_init(struct cand *c, uint32_t seq, enum prog prog, double listed)
+{
+    memset(c, 0, sizeof *c);
+    c->seq = seq;
+    c->prog = prog;
+    c->abo = ABO_O;
+    c->sex = SEX_UNKNOWN;
+    c->birth_day = listed - 50.0 * 365.25;
+    c->region = -1;
+    c->center = -1;
+    c->hla_ok = 1;
+    c->weight_kg = NAN;
+    c->height_cm = NAN;
+    c->tlc_l = NAN;
+    c->dmcs_day = NAN;
+    c->prior_wait_days = NAN;
+    c->prior_tx_day = NAN;
+    c->graft_loss_day = NAN;
+    c->expiry = NAN;
+    c->mday = NAN;
+    c->w.listed = listed;
+    c->w.status = ST_T;
+    c->w.since = listed;
+    c->w.spell_start = listed;
+    c->outcome = OUT_WAITING;
+    c->end_day = NAN;
+    c->list_pos = -1;
+}
+
+/* Length of the open row [since, day), never negative. */
+static double open_days(const struct wait_acc *w, double day)
+{
+    return day > w->since ? day - w->since : 0.0;
+}
+
+void cand_set_status(struct cand *c, double day, enum status status, int nt_credit)
+{
+    struct wait_acc *w = &c->w;
+    assert(day >= w->since);
+    double d = day - w->since;
+    switch (w->status) {
+    case ST_HU: w->hu_days += d; break;
+    case ST_NT:
+        w->nt_days += d;
+        if (w->nt_credit) w->nt_credit_days += d;
+        break;
+    default: break;
+    }
+    if (status != w->status) {
+        w->spell_start = day;
+        if (status == ST_HU) w->hu_spells++;
+        if (status == ST_SU) w->su_spells++;
+    }
+    w->status = status;
+    w->since = day;
+    w->nt_credit = (status == ST_NT) ? (nt_credit != 0) : 0;
+}
+
+double cand_age(const struct cand *c, double day)
+{
+    return (day - c->birth_day) / 365.25;
+}
+
+double cand_listed_days(const struct cand *c, double day)
+{
+    return day > c->w.listed ? day - c->w.listed : 0.0;
+}
+
+double cand_hu_days(const struct cand *c, double day)
+{
+    return c->w.hu_days + (c->w.status == ST_HU ? open_days(&c->w, day) : 0.0);
+}
+
+double cand_nt_days(const struct cand *c, double day)
+{
+    return c->w.nt_days + (c->w.status == ST_NT ? open_days(&c->w, day) : 0.0);
+}
+
+double cand_nt_credit_days(const struct cand *c, double day)
+{
+    return c->w.nt_credit_days
+           + (c->w.status == ST_NT && c->w.nt_credit ? open_days(&c->w, day) : 0.0);
+}
+
+double cand_spell_days(const struct cand *c, double day)
+{
+    return day > c->w.spell_start ? day - c->w.spell_start : 0.0;
+}
+
+enum organ prog_organ(enum prog p)
+{
+    return (p == PROG_PANCREAS || p == PROG_PANCREAS_KIDNEY) ? ORGAN_PANCREAS : ORGAN_HEART;
+}
+
+static const char *const ABO_NAMES[ABO_N] = {"O", "A", "B", "AB"};
+static const char *const PROG_NAMES[PROG_N] = {"heart", "heart-lung", "pancreas", "pancreas-kidney"};
+static const char *const STATUS_NAMES[ST_N] = {"T", "HU", "NT", "SU"};
+static const char *const OUTCOME_NAMES[OUT_N] = {"waiting", "transplanted", "died", "removed"};
+
+const char *abo_name(enum abo a) { return (unsigned)a < ABO_N ? ABO_NAMES[a] : "?"; }
+const char *prog_name(enum prog p) { return (unsigned)p < PROG_N ? PROG_NAMES[p] : "?"; }
+const char *status_name(enum status s) { return (unsigned)s < ST_N ? STATUS_NAMES[s] : "?"; }
+const char *outcome_name(enum outcome o) { return (unsigned)o < OUT_N ? OUTCOME_NAMES[o] : "?"; }
+
+static int lookup(const char *const *names, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0) return i;
+    return -1;
+}
+
+int abo_parse(const char *s, enum abo *out)
+{
+    int i = strcmp(s, "0") == 0 ? ABO_O : lookup(ABO_NAMES, ABO_N, s);
+    if (i < 0) return -1;
+    *out = (enum abo)i;
+    return 0;
+}
+
+int prog_parse(const char *s, enum prog *out)
+{
+    int i = lookup(PROG_NAMES, PROG_N, s);
+    if (i < 0) return -1;
+    *out = (enum prog)i;
+    return 0;
+}
+
+int status_parse(const char *s, enum status *out)
+{
+    int i = lookup(STATUS_NAMES, ST_N, s);
+    if (i < 0) return -1;
+    *out = (enum status)i;
+    return 0;
+}
+
+int abo_compatible(enum abo donor, enum abo recipient)
+{
+    switch (donor) {
+    case ABO_O: return 1;
+    case ABO_A: return recipient == ABO_A || recipient == ABO_AB;
+    case ABO_B: return recipient == ABO_B || recipient == ABO_AB;
+    case ABO_AB: return recipient == ABO_AB;
+    default: return 0;
+    }
+}

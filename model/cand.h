@@ -1,0 +1,156 @@
+/* cand.h — the domain types every policy and the engine share: blood groups, programmes,
+ * urgency statuses, candidates and donors, and the waiting-time accounting that turns a
+ * candidate's status history into the day counts the guidelines award points for.
+ *
+ * This is model/ code: pure, no I/O, no globals. The simulation (sim/) and the `wlsim rank`
+ * command both build candidates through cand_init() and move them through statuses with
+ * cand_set_status(); the heart and pancreas policies read the accumulators through the
+ * cand_*_days() accessors, so a status history always yields the same points wherever it
+ * comes from. Time is measured in days (double): the simulation uses fractional days, the
+ * rank command whole days. */
+#ifndef WLSIM_CAND_H
+#define WLSIM_CAND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum abo { ABO_O = 0, ABO_A, ABO_B, ABO_AB, ABO_N };
+
+/* What a candidate is listed for. Heart and heart-lung share one list (the heart programme),
+ * pancreas and pancreas-kidney share one joint list (the pancreas programme). */
+enum prog { PROG_HEART = 0, PROG_HEART_LUNG, PROG_PANCREAS, PROG_PANCREAS_KIDNEY, PROG_N };
+
+/* The two programmes results are summarised by (INTERFACES.md: heart = 0, pancreas = 1). */
+enum organ { ORGAN_HEART = 0, ORGAN_PANCREAS = 1, ORGAN_N };
+
+/* Urgency statuses on the list. HU is heart only, SU pancreas only. */
+enum status { ST_T = 0, ST_HU, ST_NT, ST_SU, ST_N };
+
+/* How a candidate's stay on the list ended (or that it has not). */
+enum outcome { OUT_WAITING = 0, OUT_TRANSPLANTED, OUT_DIED, OUT_REMOVED, OUT_N };
+
+enum sex { SEX_UNKNOWN = 0, SEX_F, SEX_M };
+
+#define CAND_ID_LEN 32
+
+/* Waiting-time accounting. Every field is maintained by cand_set_status(); read it through
+ * the accessors below, which add the still-open spell up to the day asked for. */
+struct wait_acc {
+    double listed;          /* day of listing */
+    enum status status;     /* current status */
+    double since;           /* day the current status row took effect */
+    int nt_credit;          /* current NT spell is covered by a waiting-time application */
+    double spell_start;     /* day the current uninterrupted spell of `status` began */
+    double hu_days;         /* closed HU spells, summed */
+    double nt_days;         /* closed NT spells, summed */
+    double nt_credit_days;  /* closed NT spells covered by a waiting-time application */
+    int hu_spells;          /* number of HU spells begun (an entry into HU from another status) */
+    int su_spells;          /* number of SU spells begun */
+};
+
+/* A candidate on (or once on) a waiting list. Fields a source does not know are NaN
+ * (doubles) or 0 (flags), as documented per field. */
+struct cand {
+    uint32_t seq;           /* position in the replication's candidate table; final tie-break */
+    char id[CAND_ID_LEN];   /* user-facing id (rank CSV / replay); empty for synthetic ones */
+    enum prog prog;
+    enum abo abo;
+    enum sex sex;
+    double birth_day;       /* day of birth on the simulation clock: age = (day - birth_day)/365.25 */
+    int region;             /* region of the listing centre, -1 unknown */
+    int center;             /* listing centre, -1 unknown */
+    double pra;             /* percent panel-reactive antibodies, 0..100 */
+    int hla_ok;             /* donor HLA acceptable (virtual crossmatch negative); rank input */
+    int df_low;             /* pancreas: donor frequency below 10 % */
+    int inpatient;          /* treated as an in-patient */
+    int combined_audited;   /* heart combined with another non-renal organ, approved by audit */
+    double weight_kg;       /* NaN when unknown: size rules then do not apply */
+    double height_cm;       /* NaN when unknown */
+    double tlc_l;           /* heart-lung: total lung capacity in litres, NaN when unknown */
+    int dmcs;               /* heart: on durable mechanical circulatory support */
+    double dmcs_day;        /* heart: day of dMCS implantation, NaN when none */
+    int diag;               /* diagnosis group (model-defined code; 0 = none special) */
+    double prior_wait_days; /* pancreas relisting: waiting time before the previous transplant, NaN none */
+    double prior_tx_day;    /* pancreas relisting: day of the previous transplant, NaN none */
+    double graft_loss_day;  /* pancreas relisting: day the previous graft failed, NaN none */
+    struct wait_acc w;
+    /* State the programme models keep between transitions (see policy.h). */
+    double expiry;          /* day the current HU/SU grant expires, NaN when none */
+    int renewals;           /* renewals of the current HU/SU grant so far */
+    int mstate;             /* model-specific state code (e.g. the dMCS complication) */
+    double mday;            /* model-specific day (e.g. when a complication began), NaN none */
+    /* Bookkeeping owned by the engine, not read by policies. */
+    enum outcome outcome;
+    double end_day;         /* day the outcome happened, NaN while waiting */
+    int32_t list_pos;       /* index on the engine's active list, -1 when off it */
+    uint32_t draws;         /* progression draws taken so far (per-candidate sub-stream) */
+    uint64_t pending;       /* engine's handle of the pending exit/status event, 0 none */
+    uint64_t pending2;      /* engine's handle of a second pending event (status expiry), 0 none */
+};
+
+/* A donor whose organs are offered. */
+struct donor {
+    uint32_t seq;
+    char id[CAND_ID_LEN];
+    double day;             /* day of the offer */
+    enum abo abo;
+    enum sex sex;
+    double age_years;
+    int region;             /* -1 unknown */
+    int hla_typed;          /* HLA typing available at allocation */
+    double weight_kg;       /* NaN unknown */
+    double height_cm;       /* NaN unknown */
+    double tlc_l;           /* NaN unknown */
+    double bmi;             /* NaN unknown */
+    double waist_cm;        /* NaN unknown */
+    int ecd;                /* a general extended-criteria finding (§II.4.2) */
+    double cpr_min;         /* NaN unknown */
+    double icu_days;        /* NaN unknown */
+    double sodium;          /* serum sodium mmol/l, NaN unknown */
+    int offer_heart;        /* the heart is offered */
+    int offer_pancreas;     /* the pancreas is offered */
+};
+
+/* Sets every field of c to its "unknown" value and lists it on `listed` with status T.
+ * Never fails. */
+void cand_init(struct cand *c, uint32_t seq, enum prog prog, double listed);
+
+/* Moves c into `status` from `day` on. `nt_credit` matters only for NT (pancreas waiting-time
+ * application in force). A row with the same status as the current one re-registers it (a
+ * renewal): it closes and reopens the accounting spell at `day` but keeps spell_start.
+ * Precondition (asserted): day >= c->w.since. */
+void cand_set_status(struct cand *c, double day, enum status status, int nt_credit);
+
+/* Age in years on `day`. */
+double cand_age(const struct cand *c, double day);
+
+/* Days since listing, up to `day`. */
+double cand_listed_days(const struct cand *c, double day);
+/* Days spent in HU up to `day`, over all HU spells. */
+double cand_hu_days(const struct cand *c, double day);
+/* Days spent in NT up to `day`, over all NT spells. */
+double cand_nt_days(const struct cand *c, double day);
+/* Days spent in NT covered by a waiting-time application, up to `day`. */
+double cand_nt_credit_days(const struct cand *c, double day);
+/* Days since the current uninterrupted spell of the current status began (0 if day < start). */
+double cand_spell_days(const struct cand *c, double day);
+
+/* The organ programme a listing belongs to. */
+enum organ prog_organ(enum prog p);
+
+/* Names used in files and messages: "O","A","B","AB"; "heart","heart-lung","pancreas",
+ * "pancreas-kidney"; "T","HU","NT","SU". Never NULL for valid values. */
+const char *abo_name(enum abo a);
+const char *prog_name(enum prog p);
+const char *status_name(enum status s);
+const char *outcome_name(enum outcome o);
+/* Parse the names above (abo also accepts "0"); return 0 on success, -1 if unknown. */
+int abo_parse(const char *s, enum abo *out);
+int prog_parse(const char *s, enum prog *out);
+int status_parse(const char *s, enum status *out);
+
+/* ABO: 1 if a donor of `donor` may give to a recipient of `recipient` under the ordinary
+ * compatibility rule (O to all, A to A/AB, B to B/AB, AB to AB). */
+int abo_compatible(enum abo donor, enum abo recipient);
+
+#endif

@@ -1,0 +1,56 @@
+/* match.c — the shared match-list order (see match.h): comparison, full sort, and a binary
+ * heap so the engine only orders as much of the list as the offers actually reach. */
+#include "match.h"
+
+#include <stdlib.h>
+
+int match_cmp(const struct match *a, const struct match *b)
+{
+    if (a->tier != b->tier) return a->tier < b->tier ? -1 : 1;
+    if (a->points != b->points) return a->points > b->points ? -1 : 1;
+    if (a->c->w.listed != b->c->w.listed) return a->c->w.listed < b->c->w.listed ? -1 : 1;
+    if (a->c->seq != b->c->seq) return a->c->seq < b->c->seq ? -1 : 1;
+    return 0;
+}
+
+static int cmp_void(const void *a, const void *b)
+{
+    return match_cmp(a, b);
+}
+
+void match_sort(struct match *m, size_t n)
+{
+    if (n > 1) qsort(m, n, sizeof *m, cmp_void);
+}
+
+static void sift_down(struct match *m, size_t n, size_t i)
+{
+    struct match x = m[i];
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= n) break;
+        size_t best = l;
+        if (l + 1 < n && match_cmp(&m[l + 1], &m[l]) < 0) best = l + 1;
+        if (match_cmp(&m[best], &x) >= 0) break;
+        m[i] = m[best];
+        i = best;
+    }
+    m[i] = x;
+}
+
+void match_heap_build(struct match *m, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;) sift_down(m, n, i);
+}
+
+int match_heap_pop(struct match *m, size_t *n, struct match *out)
+{
+    if (*n == 0) return -1;
+    *out = m[0];
+    (*n)--;
+    if (*n > 0) {
+        m[0] = m[*n];
+        sift_down(m, *n, 0);
+    }
+    return 0;
+}

@@ -1,0 +1,46 @@
+/* match.h — one candidate's place on the match list for one donor, and the single ordering
+ * every policy shares.
+ *
+ * A policy makes one pass over the waiting list and fills a `struct match` per candidate:
+ * whether the candidate is eligible, the guideline's group and ABO step, the points, and a
+ * composite `tier` that encodes every lexicographic preference of that policy before points
+ * (urgency group, heart-lung before heart, ABO step, ...). The order is then the same for all
+ * policies: tier ascending, points descending, listing day ascending, candidate seq ascending
+ * (a total order, so the same inputs always give the same list).
+ *
+ * The engine does not sort the whole list for a donor: match_heap_build() arranges the eligible
+ * matches in O(n) and match_heap_pop() yields them best first, so a donor placed after k offers
+ * costs one pass plus k log n. `wlsim rank` sorts fully with match_sort(). */
+#ifndef WLSIM_MATCH_H
+#define WLSIM_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cand.h"
+
+struct match {
+    struct cand *c;
+    int eligible;     /* 1 ranked; 0 excluded for reason `excl` */
+    int excl;         /* policy-specific exclusion code when not eligible (0 when eligible) */
+    int group;        /* allocation group as the guideline numbers it (policy-specific codes) */
+    int abo_step;     /* 1 identical, 2 and 3 the compatible steps; 0 when excluded on ABO */
+    unsigned flags;   /* policy-specific bits that explain the tier (for reasons) */
+    uint32_t tier;    /* composite key, lower is better; fully decides the order before points */
+    double points;    /* waiting-time points incl. bonuses; higher is better */
+};
+
+/* <0 if a ranks before b, >0 after, 0 only if both name the same candidate. */
+int match_cmp(const struct match *a, const struct match *b);
+
+/* Sorts m[0..n) into rank order (match_cmp). */
+void match_sort(struct match *m, size_t n);
+
+/* Arranges m[0..n) as a binary heap on match_cmp in O(n). */
+void match_heap_build(struct match *m, size_t n);
+
+/* Removes the best match from the heap m[0..*n) into *out, decrements *n.
+ * Returns 0, or -1 when the heap is empty. */
+int match_heap_pop(struct match *m, size_t *n, struct match *out);
+
+#endif

@@ -1,0 +1,90 @@
+/* policy.h — the seam between the engine (sim/) and the medicine (model/).
+ *
+ * A programme (heart, pancreas) is driven through a `struct policy_ops` table: the engine
+ * knows events and time; the table's functions know the rules. Each function receives its own
+ * parameter struct as `const void *par` (the struct the module's pdef table describes), so two
+ * policies for the same organ can run side by side, and every random draw takes the RNG it
+ * must use as an argument (model/ holds no state and reads no clock).
+ *
+ * Life of a candidate as the engine runs it:
+ *   listing:   enter(par, c, day, r)       sets the status at listing (e.g. children HU)
+ *   waiting:   next(par, c, now, r, &t)    draws the candidate's next transition after `now`;
+ *              the engine schedules exactly one pending transition per candidate, applies it
+ *              when it comes (status change via cand_set_status, or an exit), then asks again.
+ *              A transplant or exit cancels the pending one.
+ *   donor:     match(par, d, day, list, n, want_excluded, out) ranks the list for d
+ *   offers:    accept(par, c, d, m, r)     draws whether the offer is accepted
+ *   after tx:  graft_loss(par, c, d, day, r) day the graft fails, or INFINITY (may be NULL)
+ */
+#ifndef WLSIM_POLICY_H
+#define WLSIM_POLICY_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "cand.h"
+#include "match.h"
+#include "pdef.h"
+
+enum trans_kind { TR_NONE = 0, TR_STATUS, TR_DEATH, TR_REMOVAL };
+
+/* A transition drawn by next(): at `day`, move to `to` (TR_STATUS; `to` may equal the current
+ * status: a renewal), or leave the list (TR_DEATH, TR_REMOVAL). `expiry` is the day the new
+ * grant expires (HU/SU), NaN when none; `code` a model-specific cause code recorded with the
+ * episode (0 = none). TR_NONE: nothing will happen (day = INFINITY). */
+struct trans {
+    enum trans_kind kind;
+    double day;
+    enum status to;
+    int nt_credit;
+    double expiry;
+    int code;
+};
+
+struct policy_ops {
+    const char *name;              /* e.g. "bak2021", "simple" */
+    enum organ organ;
+    /* The policy's parameters live in one struct of par_size bytes. Its rule parameters are
+     * described by rule_pdefs (mounted in scenarios under "policy.<organ>."), its disease,
+     * acceptance and outcome parameters by model_pdefs (under "model.<organ>."). Offsets in
+     * both tables are relative to the start of that one struct. */
+    size_t par_size;
+    const struct pdef *rule_pdefs;
+    size_t n_rule_pdefs;
+    const struct pdef *model_pdefs;
+    size_t n_model_pdefs;
+
+    /* Cross-field checks after parsing: returns 0, or -1 with a message naming the fields in
+     * msg (e.g. "hu.initial_days must not exceed hu.renewal_days"). May be NULL. */
+    int (*validate)(const void *par, char *msg, size_t len);
+
+    /* Sets c's status at listing `day` (c has been filled by the population model). */
+    void (*enter)(const void *par, struct cand *c, double day, gsl_rng *r);
+
+    /* Draws c's next transition strictly after `now` into *t. */
+    void (*next)(const void *par, const struct cand *c, double now, gsl_rng *r, struct trans *t);
+
+    /* Writes a match for every eligible candidate of list[0..n) (and, if want_excluded, one for
+     * every excluded candidate with eligible = 0 and its exclusion code) into out, in any order.
+     * Returns how many it wrote (at most n). Pure; one pass. */
+    size_t (*match)(const void *par, const struct donor *d, double day, struct cand *const *list,
+                    size_t n, int want_excluded, struct match *out);
+
+    /* Writes a short human-readable reason for m (ranked or excluded) into buf. */
+    void (*reason)(const void *par, const struct donor *d, double day, const struct match *m,
+                   char *buf, size_t len);
+
+    /* Group label for output ("HU", "T", "1".."8" ...), into buf. */
+    void (*group_name)(const void *par, const struct match *m, char *buf, size_t len);
+
+    /* Draws whether the offer of d to m->c is accepted (1) or declined (0). */
+    int (*accept)(const void *par, const struct cand *c, const struct donor *d,
+                  const struct match *m, gsl_rng *r);
+
+    /* Day the graft transplanted on `day` fails (for relisting), or INFINITY. May be NULL. */
+    double (*graft_loss)(const void *par, const struct cand *c, const struct donor *d, double day,
+                         gsl_rng *r);
+};
+
+#endif

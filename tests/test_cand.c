@@ -1,0 +1,135 @@
+/* test_cand.c — waiting-time accounting, name tables, ABO compatibility and the match order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "cand.h"
+#include "match.h"
+
+/* T 0..10, HU 10..40, NT 40..50, HU 50..60 (asked on day 60): HU 40 days, NT 10, listed 60. */
+static void test_hu_spells_accumulate(void **state)
+{
+    (void)state;
+    struct cand c;
+    cand_init(&c, 0, PROG_HEART, 0.0);
+    cand_set_status(&c, 10, ST_HU, 0);
+    cand_set_status(&c, 40, ST_NT, 0);
+    cand_set_status(&c, 50, ST_HU, 0);
+    assert_float_equal(cand_hu_days(&c, 60), 40.0, 1e-12);
+    assert_float_equal(cand_nt_days(&c, 60), 10.0, 1e-12);
+    assert_float_equal(cand_listed_days(&c, 60), 60.0, 1e-12);
+    assert_int_equal(c.w.hu_spells, 2);
+    assert_float_equal(cand_spell_days(&c, 60), 10.0, 1e-12);
+}
+
+/* A renewal (same status again) keeps the spell start but the day counts stay continuous. */
+static void test_renewal_keeps_spell(void **state)
+{
+    (void)state;
+    struct cand c;
+    cand_init(&c, 0, PROG_PANCREAS, 5.0);
+    cand_set_status(&c, 10, ST_SU, 0);
+    cand_set_status(&c, 101, ST_SU, 0);
+    assert_float_equal(cand_spell_days(&c, 120), 110.0, 1e-12);
+    assert_int_equal(c.w.su_spells, 1);
+}
+
+/* Only NT spells flagged with a waiting-time application count as credited. */
+static void test_nt_credit(void **state)
+{
+    (void)state;
+    struct cand c;
+    cand_init(&c, 0, PROG_PANCREAS, 0.0);
+    cand_set_status(&c, 10, ST_NT, 1);
+    cand_set_status(&c, 30, ST_NT, 0);
+    cand_set_status(&c, 50, ST_T, 0);
+    cand_set_status(&c, 60, ST_NT, 1);
+    assert_float_equal(cand_nt_days(&c, 70), 50.0, 1e-12);
+    assert_float_equal(cand_nt_credit_days(&c, 70), 30.0, 1e-12);
+}
+
+static void test_names_roundtrip(void **state)
+{
+    (void)state;
+    for (int a = 0; a < ABO_N; a++) {
+        enum abo x;
+        assert_int_equal(abo_parse(abo_name((enum abo)a), &x), 0);
+        assert_int_equal(x, a);
+    }
+    enum abo o;
+    assert_int_equal(abo_parse("0", &o), 0);
+    assert_int_equal(o, ABO_O);
+    assert_int_equal(abo_parse("C", &o), -1);
+    for (int p = 0; p < PROG_N; p++) {
+        enum prog x;
+        assert_int_equal(prog_parse(prog_name((enum prog)p), &x), 0);
+        assert_int_equal(x, p);
+    }
+    enum status s;
+    assert_int_equal(status_parse("HU", &s), 0);
+    assert_int_equal(s, ST_HU);
+    assert_int_equal(status_parse("XX", &s), -1);
+    assert_int_equal(prog_organ(PROG_HEART_LUNG), ORGAN_HEART);
+    assert_int_equal(prog_organ(PROG_PANCREAS_KIDNEY), ORGAN_PANCREAS);
+}
+
+/* Ordinary compatibility table: 16 pairs, 9 allowed. */
+static void test_abo_table(void **state)
+{
+    (void)state;
+    static const int expect[ABO_N][ABO_N] = {
+        /* recipient: O A B AB */
+        {1, 1, 1, 1}, /* donor O */
+        {0, 1, 0, 1}, /* donor A */
+        {0, 0, 1, 1}, /* donor B */
+        {0, 0, 0, 1}, /* donor AB */
+    };
+    for (int d = 0; d < ABO_N; d++)
+        for (int r = 0; r < ABO_N; r++)
+            assert_int_equal(abo_compatible((enum abo)d, (enum abo)r), expect[d][r]);
+}
+
+/* Tier first, then points (high first), then listing day, then seq; heap pops the same order
+ * as the full sort. */
+static void test_match_order(void **state)
+{
+    (void)state;
+    struct cand c[6];
+    struct match m[6], h[6];
+    const uint32_t tiers[6] = {2, 1, 1, 1, 0, 1};
+    const double points[6] = {900, 10, 20, 20, 1, 20};
+    const double listed[6] = {0, 0, 5, 3, 0, 3};
+    for (int i = 0; i < 6; i++) {
+        cand_init(&c[i], (uint32_t)i, PROG_HEART, listed[i]);
+        m[i] = (struct match){.c = &c[i], .eligible = 1, .tier = tiers[i], .points = points[i]};
+    }
+    for (int i = 0; i < 6; i++) h[i] = m[i];
+    match_sort(m, 6);
+    const uint32_t expect_seq[6] = {4, 3, 5, 2, 1, 0};
+    for (int i = 0; i < 6; i++) assert_int_equal(m[i].c->seq, expect_seq[i]);
+    size_t n = 6;
+    match_heap_build(h, n);
+    struct match out;
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(match_heap_pop(h, &n, &out), 0);
+        assert_int_equal(out.c->seq, expect_seq[i]);
+    }
+    assert_int_equal(match_heap_pop(h, &n, &out), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hu_spells_accumulate),
+        cmocka_unit_test(test_renewal_keeps_spell),
+        cmocka_unit_test(test_nt_credit),
+        cmocka_unit_test(test_names_roundtrip),
+        cmocka_unit_test(test_abo_table),
+        cmocka_unit_test(test_match_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
