@@ -1,0 +1,170 @@
+/* popn.c — the first synthetic population model (see popn.h). Defaults are placeholders
+ * taken from ../shared/CALIBRATION.md where a figure exists; docs/model.md gives each source. */
+#include "popn.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#define OFF(f) offsetof(struct popn_par, f)
+#define CAL "CALIBRATION.md"
+#define PH "placeholder, to be calibrated (issue 5)"
+
+const struct pdef popn_pdefs[] = {
+    {"abo.O", PD_DOUBLE, OFF(abo_share[ABO_O]), 0.41, 0, 1, "share", NULL, "Share of blood group O among candidates and donors.", CAL " General: ABO in the German population"},
+    {"abo.A", PD_DOUBLE, OFF(abo_share[ABO_A]), 0.43, 0, 1, "share", NULL, "Share of blood group A.", CAL " General"},
+    {"abo.B", PD_DOUBLE, OFF(abo_share[ABO_B]), 0.11, 0, 1, "share", NULL, "Share of blood group B.", CAL " General"},
+    {"abo.AB", PD_DOUBLE, OFF(abo_share[ABO_AB]), 0.05, 0, 1, "share", NULL, "Share of blood group AB.", CAL " General"},
+    {"heart.listings_per_year", PD_DOUBLE, OFF(listings_per_year[ORGAN_HEART]), 460, 0, 1e5, "1/year", NULL, "New listings for heart and heart-lung per year (Poisson).", CAL " Heart: new listings 477 (2015), 440 (2017)"},
+    {"heart.heart_lung_share", PD_DOUBLE, OFF(heart_lung_share), 0.01, 0, 1, "share", NULL, "Share of heart-programme listings that are for heart-lung.", CAL " Heart: a handful of heart-lung transplants a year"},
+    {"heart.child_share", PD_DOUBLE, OFF(heart_child_share), 0.06, 0, 1, "share", NULL, "Share of heart-programme listings under 16 years.", PH},
+    {"heart.age_mean", PD_DOUBLE, OFF(heart_age_mean), 52, 16, 90, "years", NULL, "Mean age of adult heart candidates at listing (normal, truncated to 16..75).", PH},
+    {"heart.age_sd", PD_DOUBLE, OFF(heart_age_sd), 12, 0, 50, "years", NULL, "Standard deviation of adult heart candidates' age at listing.", PH},
+    {"heart.female_share", PD_DOUBLE, OFF(female_share[ORGAN_HEART]), 0.25, 0, 1, "share", NULL, "Share of women among heart candidates.", PH},
+    {"heart.pra_high_share", PD_DOUBLE, OFF(pra_high_share), 0.05, 0, 1, "share", NULL, "Share of heart candidates with PRA above 50 %.", PH},
+    {"heart.child_inpatient_share", PD_DOUBLE, OFF(child_inpatient_share), 0.5, 0, 1, "share", NULL, "Share of child heart candidates treated as in-patients.", PH},
+    {"heart.centres", PD_INT, OFF(centres[ORGAN_HEART]), 20, 1, 100, "count", NULL, "Heart transplant programmes (centre i lies in region i mod 7).", CAL " General: about 20 heart programmes"},
+    {"pancreas.listings_per_year", PD_DOUBLE, OFF(listings_per_year[ORGAN_PANCREAS]), 185, 0, 1e5, "1/year", NULL, "New listings for pancreas and pancreas-kidney per year (Poisson).", CAL " Pancreas: new listings 185 (2015)"},
+    {"pancreas.kidney_share", PD_DOUBLE, OFF(pancreas_kidney_share), 0.8, 0, 1, "share", NULL, "Share of pancreas-programme listings that are pancreas-kidney.", PH},
+    {"pancreas.age_mean", PD_DOUBLE, OFF(pancreas_age_mean), 45, 18, 90, "years", NULL, "Mean age of pancreas candidates at listing (normal, truncated to 18..75).", PH},
+    {"pancreas.age_sd", PD_DOUBLE, OFF(pancreas_age_sd), 9, 0, 50, "years", NULL, "Standard deviation of pancreas candidates' age at listing.", PH},
+    {"pancreas.female_share", PD_DOUBLE, OFF(female_share[ORGAN_PANCREAS]), 0.4, 0, 1, "share", NULL, "Share of women among pancreas candidates.", PH},
+    {"pancreas.df_low_share", PD_DOUBLE, OFF(df_low_share), 0.05, 0, 1, "share", NULL, "Share of pancreas candidates with donor frequency below 10 %.", "RULES.md: may be drawn from a distribution; " PH},
+    {"pancreas.centres", PD_INT, OFF(centres[ORGAN_PANCREAS]), 24, 1, 100, "count", NULL, "Pancreas transplant programmes (centre i lies in region i mod 7).", CAL " General: about 24 pancreas programmes (2015)"},
+    {"donors.per_year", PD_DOUBLE, OFF(donors_per_year), 900, 0, 1e5, "1/year", NULL, "Postmortem organ donors per year (Poisson).", CAL " postmortem organ donors 797-955 (2015-2019)"},
+    {"donors.age_mean", PD_DOUBLE, OFF(donor_age_mean), 50, 0, 100, "years", NULL, "Mean donor age (normal, truncated to 0..90).", PH},
+    {"donors.age_sd", PD_DOUBLE, OFF(donor_age_sd), 17, 0, 50, "years", NULL, "Standard deviation of donor age.", PH},
+    {"donors.female_share", PD_DOUBLE, OFF(donor_female_share), 0.45, 0, 1, "share", NULL, "Share of female donors.", PH},
+    {"donors.heart_share", PD_DOUBLE, OFF(donor_heart_share), 0.36, 0, 1, "share", NULL, "Share of donors whose heart is offered for transplant.", CAL " hearts procured 251-324 of 797-955 donors; " PH},
+    {"donors.pancreas_share", PD_DOUBLE, OFF(donor_pancreas_share), 0.28, 0, 1, "share", NULL, "Share of donors whose pancreas is offered for transplant.", CAL " 37 % of offered pancreata transplanted, ~95 transplants/year; " PH},
+    {"donors.hla_typed_share", PD_DOUBLE, OFF(donor_hla_typed_share), 0.5, 0, 1, "share", NULL, "Share of donors whose HLA typing is available at allocation.", PH},
+    {"donors.bmi_mean", PD_DOUBLE, OFF(donor_bmi_mean), 26, 10, 60, "kg/m2", NULL, "Mean donor BMI (normal, truncated to 14..50).", PH},
+    {"donors.bmi_sd", PD_DOUBLE, OFF(donor_bmi_sd), 4.5, 0, 20, "kg/m2", NULL, "Standard deviation of donor BMI.", PH},
+    {"regions.nord", PD_DOUBLE, OFF(region_share[0]), 153.0 / 955, 0, 1, "share", NULL, "Share of donors and candidates in DSO region Nord.", CAL " donors by region 2018"},
+    {"regions.nord_ost", PD_DOUBLE, OFF(region_share[1]), 126.0 / 955, 0, 1, "share", NULL, "Share in DSO region Nord-Ost.", CAL " donors by region 2018"},
+    {"regions.nrw", PD_DOUBLE, OFF(region_share[2]), 163.0 / 955, 0, 1, "share", NULL, "Share in DSO region Nordrhein-Westfalen.", CAL " donors by region 2018"},
+    {"regions.mitte", PD_DOUBLE, OFF(region_share[3]), 117.0 / 955, 0, 1, "share", NULL, "Share in DSO region Mitte.", CAL " donors by region 2018"},
+    {"regions.ost", PD_DOUBLE, OFF(region_share[4]), 142.0 / 955, 0, 1, "share", NULL, "Share in DSO region Ost.", CAL " donors by region 2018"},
+    {"regions.bayern", PD_DOUBLE, OFF(region_share[5]), 128.0 / 955, 0, 1, "share", NULL, "Share in DSO region Bayern.", CAL " donors by region 2018"},
+    {"regions.bw", PD_DOUBLE, OFF(region_share[6]), 126.0 / 955, 0, 1, "share", NULL, "Share in DSO region Baden-Wuerttemberg.", CAL " donors by region 2018"},
+};
+const size_t popn_n_pdefs = sizeof popn_pdefs / sizeof popn_pdefs[0];
+
+static const char *const REGION_NAMES[POPN_REGIONS] = {
+    "Nord", "Nord-Ost", "Nordrhein-Westfalen", "Mitte", "Ost", "Bayern", "Baden-Wuerttemberg"};
+
+const char *popn_region_name(int region)
+{
+    return region >= 0 && region < POPN_REGIONS ? REGION_NAMES[region] : "?";
+}
+
+static int sums_to_one(const double *x, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++) s += x[i];
+    return fabs(s - 1.0) <= 1e-6;
+}
+
+int popn_validate(const struct popn_par *p, char *msg, size_t len)
+{
+    if (!sums_to_one(p->abo_share, ABO_N)) {
+        snprintf(msg, len, "population.abo: expected O + A + B + AB = 1, found %g",
+                 p->abo_share[0] + p->abo_share[1] + p->abo_share[2] + p->abo_share[3]);
+        return -1;
+    }
+    if (!sums_to_one(p->region_share, POPN_REGIONS)) {
+        double s = 0;
+        for (int i = 0; i < POPN_REGIONS; i++) s += p->region_share[i];
+        snprintf(msg, len, "population.regions: expected the seven shares to sum to 1, found %g", s);
+        return -1;
+    }
+    return 0;
+}
+
+/* Index drawn from shares that sum to 1 (the last index takes rounding leftovers). */
+static int draw_share(const double *share, int n, gsl_rng *r)
+{
+    double u = gsl_rng_uniform(r), acc = 0;
+    for (int i = 0; i < n - 1; i++) {
+        acc += share[i];
+        if (u < acc) return i;
+    }
+    return n - 1;
+}
+
+static double trunc_normal(gsl_rng *r, double mean, double sd, double lo, double hi)
+{
+    double x = mean + gsl_ran_gaussian_ziggurat(r, sd);
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* A centre of `organ` in `region`: centres are dealt to regions round-robin. */
+static int draw_centre(const struct popn_par *p, enum organ organ, int region, gsl_rng *r)
+{
+    int n = p->centres[organ];
+    int in_region = n / POPN_REGIONS + (region < n % POPN_REGIONS ? 1 : 0);
+    if (in_region == 0) return (int)gsl_rng_uniform_int(r, (unsigned long)n);
+    return region + POPN_REGIONS * (int)gsl_rng_uniform_int(r, (unsigned long)in_region);
+}
+
+void popn_cand(const struct popn_par *p, struct cand *c, enum organ organ, double day, gsl_rng *r)
+{
+    double age;
+    c->abo = (enum abo)draw_share(p->abo_share, ABO_N, r);
+    c->sex = gsl_rng_uniform(r) < p->female_share[organ] ? SEX_F : SEX_M;
+    c->region = draw_share(p->region_share, POPN_REGIONS, r);
+    c->center = draw_centre(p, organ, c->region, r);
+    if (organ == ORGAN_HEART) {
+        c->prog = gsl_rng_uniform(r) < p->heart_lung_share ? PROG_HEART_LUNG : PROG_HEART;
+        if (gsl_rng_uniform(r) < p->heart_child_share) {
+            age = 16.0 * gsl_rng_uniform(r);
+            c->inpatient = gsl_rng_uniform(r) < p->child_inpatient_share;
+        } else {
+            age = trunc_normal(r, p->heart_age_mean, p->heart_age_sd, 16, 75);
+        }
+        c->pra = gsl_rng_uniform(r) < p->pra_high_share ? 50.0 + 50.0 * gsl_rng_uniform(r)
+                                                         : 50.0 * gsl_rng_uniform(r);
+    } else {
+        c->prog = gsl_rng_uniform(r) < p->pancreas_kidney_share ? PROG_PANCREAS_KIDNEY : PROG_PANCREAS;
+        age = trunc_normal(r, p->pancreas_age_mean, p->pancreas_age_sd, 18, 75);
+        c->df_low = gsl_rng_uniform(r) < p->df_low_share;
+    }
+    /* Weight follows age (children) or sex (adults): enough for size-match rules to bite. */
+    if (age < 16)
+        c->weight_kg = 3.5 + 3.5 * age + gsl_ran_gaussian_ziggurat(r, 1.0 + 0.3 * age);
+    else
+        c->weight_kg = trunc_normal(r, c->sex == SEX_F ? 68 : 84, 13, 40, 160);
+    if (c->weight_kg < 2.5) c->weight_kg = 2.5;
+    c->height_cm = age < 16 ? 50 + 6.5 * age : (c->sex == SEX_F ? 165 : 178);
+    if (c->prog == PROG_HEART_LUNG) c->tlc_l = (c->sex == SEX_F ? 5.0 : 6.5) + gsl_ran_gaussian_ziggurat(r, 0.6);
+    c->birth_day = day - age * 365.25;
+}
+
+void popn_donor(const struct popn_par *p, struct donor *d, uint32_t seq, double day, gsl_rng *r)
+{
+    memset(d, 0, sizeof *d);
+    d->seq = seq;
+    d->day = day;
+    d->abo = (enum abo)draw_share(p->abo_share, ABO_N, r);
+    d->sex = gsl_rng_uniform(r) < p->donor_female_share ? SEX_F : SEX_M;
+    d->age_years = trunc_normal(r, p->donor_age_mean, p->donor_age_sd, 0, 90);
+    d->region = draw_share(p->region_share, POPN_REGIONS, r);
+    d->hla_typed = gsl_rng_uniform(r) < p->donor_hla_typed_share;
+    if (d->age_years < 16)
+        d->weight_kg = 3.5 + 3.5 * d->age_years + gsl_ran_gaussian_ziggurat(r, 1.0 + 0.3 * d->age_years);
+    else
+        d->weight_kg = trunc_normal(r, d->sex == SEX_F ? 70 : 83, 13, 40, 160);
+    if (d->weight_kg < 2.5) d->weight_kg = 2.5;
+    d->height_cm = d->age_years < 16 ? 50 + 6.5 * d->age_years : (d->sex == SEX_F ? 165 : 178);
+    d->tlc_l = d->age_years < 16 ? 1.0 + 0.3 * d->age_years : (d->sex == SEX_F ? 5.0 : 6.5);
+    d->bmi = trunc_normal(r, p->donor_bmi_mean, p->donor_bmi_sd, 14, 50);
+    d->waist_cm = d->bmi * (d->sex == SEX_F ? 3.3 : 3.6);
+    d->cpr_min = NAN;
+    d->icu_days = NAN;
+    d->sodium = NAN;
+    d->offer_heart = gsl_rng_uniform(r) < p->donor_heart_share;
+    d->offer_pancreas = d->age_years >= 2 && gsl_rng_uniform(r) < p->donor_pancreas_share;
+}

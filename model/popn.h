@@ -1,0 +1,57 @@
+/* popn.h — the synthetic population: who is listed, who donates, and when.
+ *
+ * A first, deliberately simple model (issue 5 calibrates and refines it): listings per
+ * programme and donors arrive as Poisson processes; blood group from population shares; age,
+ * sex, weight, region and centre from simple distributions. Pure: every draw takes its RNG.
+ * The engine draws each new candidate from the arrivals stream and each donor from the donor
+ * stream, so two policy variants with the same seed see the same people at the same times. */
+#ifndef WLSIM_POPN_H
+#define WLSIM_POPN_H
+
+#include <gsl/gsl_rng.h>
+
+#include "cand.h"
+#include "pdef.h"
+
+#define POPN_REGIONS 7
+
+struct popn_par {
+    double abo_share[ABO_N];          /* O, A, B, AB */
+    double listings_per_year[ORGAN_N];
+    double heart_lung_share;          /* of heart-programme listings */
+    double pancreas_kidney_share;     /* of pancreas-programme listings */
+    double heart_child_share;         /* heart listings under 16 */
+    double heart_age_mean, heart_age_sd;
+    double pancreas_age_mean, pancreas_age_sd;
+    double female_share[ORGAN_N];
+    double pra_high_share;            /* heart candidates with PRA > 50 % */
+    double df_low_share;              /* pancreas candidates with donor frequency < 10 % */
+    double child_inpatient_share;
+    double donors_per_year;
+    double donor_age_mean, donor_age_sd;
+    double donor_female_share;
+    double donor_heart_share;         /* donors whose heart is offered for transplant */
+    double donor_pancreas_share;      /* donors whose pancreas is offered for transplant */
+    double donor_hla_typed_share;
+    double donor_bmi_mean, donor_bmi_sd;
+    double region_share[POPN_REGIONS];
+    int centres[ORGAN_N];             /* transplant programmes per organ */
+};
+
+extern const struct pdef popn_pdefs[];
+extern const size_t popn_n_pdefs;
+
+/* Region names in the order of region_share (the seven DSO regions). */
+const char *popn_region_name(int region);
+
+/* Cross-field checks (shares summing to 1). Returns 0, or -1 with a message naming the fields. */
+int popn_validate(const struct popn_par *p, char *msg, size_t len);
+
+/* Fills the attributes of a new candidate of `organ` listed on `day` (c must have been
+ * cand_init'ed; prog is set here). Draws from r only. */
+void popn_cand(const struct popn_par *p, struct cand *c, enum organ organ, double day, gsl_rng *r);
+
+/* Fills a donor arriving on `day`. Draws from r only. */
+void popn_donor(const struct popn_par *p, struct donor *d, uint32_t seq, double day, gsl_rng *r);
+
+#endif

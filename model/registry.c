@@ -1,0 +1,45 @@
+/* registry.c — the table of known policies. The first entry per organ is the default. */
+#include "registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "simple.h"
+
+static const struct policy_ops *const HEART[] = {&simple_heart_ops};
+static const struct policy_ops *const PANCREAS[] = {&simple_pancreas_ops};
+
+static const struct policy_ops *const *table(enum organ organ, size_t *n)
+{
+    if (organ == ORGAN_HEART) {
+        *n = sizeof HEART / sizeof HEART[0];
+        return HEART;
+    }
+    *n = sizeof PANCREAS / sizeof PANCREAS[0];
+    return PANCREAS;
+}
+
+const struct policy_ops *registry_get(enum organ organ, size_t i)
+{
+    size_t n;
+    const struct policy_ops *const *t = table(organ, &n);
+    return i < n ? t[i] : NULL;
+}
+
+const struct policy_ops *registry_find(enum organ organ, const char *name)
+{
+    const struct policy_ops *p;
+    for (size_t i = 0; (p = registry_get(organ, i)); i++)
+        if (strcmp(p->name, name) == 0) return p;
+    return NULL;
+}
+
+const char *registry_names(enum organ organ, char *buf, size_t len)
+{
+    const struct policy_ops *p;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; (p = registry_get(organ, i)) && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "|" : "", p->name);
+    return buf;
+}

@@ -1,0 +1,389 @@
+/* h5out.c — writing results with the HDF5 high-level table API (see h5out.h, docs/output.md).
+ * Every table's compound type is built here from the record struct of sim.h, field by field,
+ * so the file's field names are exactly the struct's member names. */
+#include "h5out.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#define MAXF 32
+#define CHUNK 4096
+
+struct table {
+    const char *name;
+    const char *title;
+    size_t size;
+    int n;
+    const char *names[MAXF];
+    size_t off[MAXF];
+    hid_t types[MAXF];
+    size_t sizes[MAXF];
+};
+
+enum { T_SUMMARY, T_CANDS, T_DONORS, T_TX, T_EPISODES, T_N };
+
+struct h5out {
+    hid_t file;
+    char *path, *tmp;
+    int entity_tables;
+    struct table t[T_N];
+    hid_t str32;
+};
+
+static void add(struct table *t, const char *name, size_t off, hid_t type)
+{
+    t->names[t->n] = name;
+    t->off[t->n] = off;
+    t->types[t->n] = type;
+    t->sizes[t->n] = H5Tget_size(type);
+    t->n++;
+}
+
+#define ADD(t, st, f, type) add(t, #f, offsetof(struct st, f), type)
+
+static void define_tables(struct h5out *h)
+{
+    struct table *t = &h->t[T_SUMMARY];
+    *t = (struct table){.name = "summary", .title = "per (variant, replication, program) summary",
+                        .size = sizeof(struct rec_summary)};
+    ADD(t, rec_summary, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, replication, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, program, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, years, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_summary, listings, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, transplants, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, transplants_urgent, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, deaths_waiting, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, removed, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, waiting_end, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, median_wait_days, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_summary, urgent_end, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, nt_end, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, organs_offered, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, offers, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, discarded, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, transplants_combined, H5T_NATIVE_INT32);
+
+    t = &h->t[T_CANDS];
+    *t = (struct table){.name = "candidates", .title = "one row per candidate listing",
+                        .size = sizeof(struct rec_cand)};
+    ADD(t, rec_cand, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_cand, replication, H5T_NATIVE_INT32);
+    ADD(t, rec_cand, seq, H5T_NATIVE_UINT32);
+    ADD(t, rec_cand, program, H5T_NATIVE_INT8);
+    ADD(t, rec_cand, abo, H5T_NATIVE_INT8);
+    ADD(t, rec_cand, sex, H5T_NATIVE_INT8);
+    ADD(t, rec_cand, outcome, H5T_NATIVE_INT8);
+    ADD(t, rec_cand, status_listed, H5T_NATIVE_INT8);
+    ADD(t, rec_cand, status_end, H5T_NATIVE_INT8);
+    ADD(t, rec_cand, region, H5T_NATIVE_INT16);
+    ADD(t, rec_cand, center, H5T_NATIVE_INT16);
+    ADD(t, rec_cand, listed_day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, age_years, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, end_day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, wait_days, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, weight_kg, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, pra, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, relist_of, H5T_NATIVE_UINT32);
+
+    t = &h->t[T_DONORS];
+    *t = (struct table){.name = "donors", .title = "one row per donor", .size = sizeof(struct rec_donor)};
+    ADD(t, rec_donor, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_donor, replication, H5T_NATIVE_INT32);
+    ADD(t, rec_donor, seq, H5T_NATIVE_UINT32);
+    ADD(t, rec_donor, abo, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, sex, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, hla_typed, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, heart_offered, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, heart_outcome, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, pancreas_offered, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, pancreas_outcome, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, pancreas_ecd, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, pancreas_procedure, H5T_NATIVE_INT8);
+    ADD(t, rec_donor, region, H5T_NATIVE_INT16);
+    ADD(t, rec_donor, day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_donor, age_years, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_donor, bmi, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_donor, weight_kg, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_donor, heart_offers, H5T_NATIVE_INT32);
+    ADD(t, rec_donor, pancreas_offers, H5T_NATIVE_INT32);
+
+    t = &h->t[T_TX];
+    *t = (struct table){.name = "transplants", .title = "one row per transplant", .size = sizeof(struct rec_tx)};
+    ADD(t, rec_tx, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_tx, replication, H5T_NATIVE_INT32);
+    ADD(t, rec_tx, day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, donor, H5T_NATIVE_UINT32);
+    ADD(t, rec_tx, candidate, H5T_NATIVE_UINT32);
+    ADD(t, rec_tx, program, H5T_NATIVE_INT8);
+    ADD(t, rec_tx, status, H5T_NATIVE_INT8);
+    ADD(t, rec_tx, abo_step, H5T_NATIVE_INT8);
+    ADD(t, rec_tx, group, H5T_NATIVE_INT8);
+    ADD(t, rec_tx, points, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, wait_days, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, offer_no, H5T_NATIVE_INT32);
+
+    t = &h->t[T_EPISODES];
+    *t = (struct table){.name = "episodes", .title = "one row per status change",
+                        .size = sizeof(struct rec_episode)};
+    ADD(t, rec_episode, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_episode, replication, H5T_NATIVE_INT32);
+    ADD(t, rec_episode, candidate, H5T_NATIVE_UINT32);
+    ADD(t, rec_episode, status, H5T_NATIVE_INT8);
+    ADD(t, rec_episode, nt_credit, H5T_NATIVE_INT8);
+    ADD(t, rec_episode, code, H5T_NATIVE_INT16);
+    ADD(t, rec_episode, day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_episode, expiry, H5T_NATIVE_DOUBLE);
+}
+
+static int make_table(struct h5out *h, const struct table *t, struct err *e)
+{
+    if (H5TBmake_table(t->title, h->file, t->name, (hsize_t)t->n, 0, t->size, (const char **)t->names, t->off,
+                       t->types, CHUNK, NULL, 1, NULL) < 0)
+        return err_set(e, ERR_INTERNAL, "%s: cannot create table /%s", h->tmp, t->name);
+    return 0;
+}
+
+static int attr_str(hid_t loc, const char *name, const char *value)
+{
+    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
+    int rc = -1;
+    if (type < 0 || space < 0) goto cleanup;
+    if (H5Tset_size(type, strlen(value) + 1) < 0) goto cleanup;
+    a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) goto cleanup;
+    rc = H5Awrite(a, type, value) < 0 ? -1 : 0;
+cleanup:
+    if (a >= 0) H5Aclose(a);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    return rc;
+}
+
+static int attr_num(hid_t loc, const char *name, hid_t type, const void *value)
+{
+    hid_t space = H5Screate(H5S_SCALAR), a = H5I_INVALID_HID;
+    int rc = -1;
+    if (space < 0) goto cleanup;
+    a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) goto cleanup;
+    rc = H5Awrite(a, type, value) < 0 ? -1 : 0;
+cleanup:
+    if (a >= 0) H5Aclose(a);
+    if (space >= 0) H5Sclose(space);
+    return rc;
+}
+
+struct variant_row {
+    int32_t variant;
+    char name[128];
+    char path[256];
+    char heart_policy[32];
+    char pancreas_policy[32];
+    uint64_t seed;
+};
+
+struct param_row {
+    int32_t variant;
+    char name[96];
+    char value[48];
+    char unit[16];
+    char source[160];
+};
+
+struct param_ctx {
+    struct param_row *rows;
+    size_t n, cap;
+    int variant;
+    int oom;
+};
+
+static void collect_param(void *vctx, const char *full, const struct pdef *d, const void *value)
+{
+    struct param_ctx *c = vctx;
+    if (c->oom) return;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 128;
+        struct param_row *nr = realloc(c->rows, nc * sizeof *nr);
+        if (!nr) { c->oom = 1; return; }
+        c->rows = nr;
+        c->cap = nc;
+    }
+    struct param_row *r = &c->rows[c->n++];
+    memset(r, 0, sizeof *r);
+    r->variant = c->variant;
+    snprintf(r->name, sizeof r->name, "%s", full);
+    scen_format(d, value, r->value, sizeof r->value);
+    snprintf(r->unit, sizeof r->unit, "%s", d->unit);
+    snprintf(r->source, sizeof r->source, "%s", d->source);
+}
+
+static int string_type(size_t n, hid_t *out)
+{
+    *out = H5Tcopy(H5T_C_S1);
+    return *out < 0 || H5Tset_size(*out, n) < 0 ? -1 : 0;
+}
+
+static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e)
+{
+    hid_t s128 = H5I_INVALID_HID, s256 = H5I_INVALID_HID, s32 = H5I_INVALID_HID,
+          s96 = H5I_INVALID_HID, s48 = H5I_INVALID_HID, s16 = H5I_INVALID_HID, s160 = H5I_INVALID_HID;
+    struct variant_row *vr = NULL;
+    struct param_ctx pc = {0};
+    int rc = 0;
+    char created[64], rng[32];
+    time_t now = time(NULL);
+    struct tm tmv;
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
+    scen_rng_name(m->variants[0], rng, sizeof rng);
+    int32_t reps = m->replications, threads = m->threads, ent = m->entity_tables, nv = m->n_variants;
+    uint64_t seed = m->seed;
+    if (attr_str(h->file, "wlsim_version", WLSIM_VERSION) || attr_str(h->file, "git_commit", WLSIM_GIT_COMMIT) ||
+        attr_num(h->file, "seed", H5T_NATIVE_UINT64, &seed) ||
+        attr_num(h->file, "replications", H5T_NATIVE_INT32, &reps) || attr_str(h->file, "rng", rng) ||
+        attr_num(h->file, "threads", H5T_NATIVE_INT32, &threads) || attr_str(h->file, "created", created) ||
+        attr_num(h->file, "variants", H5T_NATIVE_INT32, &nv) ||
+        attr_num(h->file, "entity_tables", H5T_NATIVE_INT32, &ent)) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot write root attributes", h->tmp);
+        goto cleanup;
+    }
+    for (int v = 0; v < m->n_variants; v++) {
+        char an[48];
+        snprintf(an, sizeof an, "scenario_text_%d", v);
+        if (attr_str(h->file, an, m->variants[v]->text)) {
+            rc = err_set(e, ERR_INTERNAL, "%s: cannot store the scenario text", h->tmp);
+            goto cleanup;
+        }
+    }
+    if (string_type(128, &s128) || string_type(256, &s256) || string_type(32, &s32) || string_type(96, &s96) ||
+        string_type(48, &s48) || string_type(16, &s16) || string_type(160, &s160)) {
+        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot create string types");
+        goto cleanup;
+    }
+    vr = calloc((size_t)m->n_variants, sizeof *vr);
+    if (!vr) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
+    for (int v = 0; v < m->n_variants; v++) {
+        const struct scenario *s = m->variants[v];
+        vr[v].variant = v;
+        snprintf(vr[v].name, sizeof vr[v].name, "%s", s->name);
+        snprintf(vr[v].path, sizeof vr[v].path, "%s", s->path);
+        snprintf(vr[v].heart_policy, sizeof vr[v].heart_policy, "%s", s->ops[ORGAN_HEART]->name);
+        snprintf(vr[v].pancreas_policy, sizeof vr[v].pancreas_policy, "%s", s->ops[ORGAN_PANCREAS]->name);
+        vr[v].seed = m->seed;
+        pc.variant = v;
+        scen_each_param(s, collect_param, &pc);
+    }
+    if (pc.oom) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
+    {
+        const char *vn[] = {"variant", "name", "path", "heart_policy", "pancreas_policy", "seed"};
+        size_t vo[] = {offsetof(struct variant_row, variant), offsetof(struct variant_row, name),
+                       offsetof(struct variant_row, path), offsetof(struct variant_row, heart_policy),
+                       offsetof(struct variant_row, pancreas_policy), offsetof(struct variant_row, seed)};
+        hid_t vt[] = {H5T_NATIVE_INT32, s128, s256, s32, s32, H5T_NATIVE_UINT64};
+        const char *pn[] = {"variant", "name", "value", "unit", "source"};
+        size_t po[] = {offsetof(struct param_row, variant), offsetof(struct param_row, name),
+                       offsetof(struct param_row, value), offsetof(struct param_row, unit),
+                       offsetof(struct param_row, source)};
+        hid_t pt[] = {H5T_NATIVE_INT32, s96, s48, s16, s160};
+        if (H5TBmake_table("variants compared in this file", h->file, "variants", 6, (hsize_t)m->n_variants,
+                           sizeof *vr, vn, vo, vt, 16, NULL, 0, vr) < 0 ||
+            H5TBmake_table("every parameter of every variant", h->file, "parameters", 5, (hsize_t)pc.n,
+                           sizeof *pc.rows, pn, po, pt, 256, NULL, 1, pc.rows) < 0) {
+            rc = err_set(e, ERR_INTERNAL, "%s: cannot write /variants or /parameters", h->tmp);
+            goto cleanup;
+        }
+    }
+cleanup:
+    free(vr);
+    free(pc.rows);
+    hid_t all[] = {s128, s256, s32, s96, s48, s16, s160};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (all[i] >= 0) H5Tclose(all[i]);
+    return rc;
+}
+
+int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **out, struct err *e)
+{
+    int rc = 0;
+    *out = NULL;
+    struct h5out *h = calloc(1, sizeof *h);
+    if (!h) return err_set(e, ERR_INTERNAL, "out of memory");
+    h->file = H5I_INVALID_HID;
+    h->entity_tables = meta->entity_tables;
+    size_t n = strlen(path) + 64;
+    h->path = strdup(path);
+    h->tmp = malloc(n);
+    if (!h->path || !h->tmp) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
+    snprintf(h->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    h->file = H5Fcreate(h->tmp, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    if (h->file < 0) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot create the output file (does the folder exist and is it writable?)", h->tmp);
+        goto cleanup;
+    }
+    define_tables(h);
+    if ((rc = write_meta(h, meta, e))) goto cleanup;
+    for (int t = 0; t < T_N; t++) {
+        if (t != T_SUMMARY && !h->entity_tables) continue;
+        if ((rc = make_table(h, &h->t[t], e))) goto cleanup;
+    }
+cleanup:
+    if (rc) h5out_abort(h);
+    else *out = h;
+    return rc;
+}
+
+static int append(struct h5out *h, int t, size_t n, const void *rows, struct err *e)
+{
+    const struct table *tb = &h->t[t];
+    if (n == 0) return 0;
+    if (H5TBappend_records(h->file, tb->name, (hsize_t)n, tb->size, tb->off, tb->sizes, rows) < 0)
+        return err_set(e, ERR_INTERNAL, "%s: cannot append to /%s", h->tmp, tb->name);
+    return 0;
+}
+
+int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e)
+{
+    if (append(h, T_SUMMARY, ORGAN_N, r->summary, e)) return ERR_INTERNAL;
+    if (!h->entity_tables) return 0;
+    if (append(h, T_CANDS, r->cands.n, r->cands.v, e) || append(h, T_DONORS, r->donors.n, r->donors.v, e) ||
+        append(h, T_TX, r->tx.n, r->tx.v, e) || append(h, T_EPISODES, r->episodes.n, r->episodes.v, e))
+        return ERR_INTERNAL;
+    return 0;
+}
+
+static void destroy(struct h5out *h)
+{
+    free(h->path);
+    free(h->tmp);
+    free(h);
+}
+
+int h5out_commit(struct h5out *h, struct err *e)
+{
+    int rc = 0;
+    if (H5Fclose(h->file) < 0) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot close the output file", h->tmp);
+        unlink(h->tmp);
+    } else if (rename(h->tmp, h->path) != 0) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot rename to %s: %s", h->tmp, h->path, strerror(errno));
+        unlink(h->tmp);
+    }
+    destroy(h);
+    return rc;
+}
+
+void h5out_abort(struct h5out *h)
+{
+    if (!h) return;
+    if (h->file >= 0) H5Fclose(h->file);
+    if (h->tmp) unlink(h->tmp);
+    destroy(h);
+}

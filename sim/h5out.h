@@ -1,0 +1,47 @@
+/* h5out.h — the results file (layout in docs/output.md).
+ *
+ * One writer: the runner hands replication results to h5out_append() in work-item order, so the
+ * file is the same for any number of threads. Tables are HDF5 compound datasets built from the
+ * C record structs of sim.h with the high-level table API (chunked, deflate-compressed), readable
+ * by h5py, R's hdf5r and HDFView without custom code.
+ *
+ * The file is written to a temporary path in the destination folder and renamed over the
+ * destination only by h5out_commit(); h5out_abort() (or a crash) never touches an existing file
+ * at the destination. */
+#ifndef WLSIM_H5OUT_H
+#define WLSIM_H5OUT_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "scenario.h"
+#include "sim.h"
+
+struct h5out;
+
+struct h5out_meta {
+    uint64_t seed;
+    int replications;
+    int threads;
+    int entity_tables;
+    const struct scenario *const *variants; /* one scenario per variant */
+    int n_variants;
+};
+
+/* Creates the temporary file beside `path` and writes the metadata (root attributes, /variants,
+ * /parameters) and empty tables. Returns 0 and *out, or ERR_INTERNAL (cannot create: message
+ * names the path) with *out NULL and nothing left on disk. */
+int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **out, struct err *e);
+
+/* Appends one replication's rows to every table. Returns 0 or ERR_INTERNAL. */
+int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e);
+
+/* Closes the temporary file and renames it over the destination. Frees h. Returns 0 or
+ * ERR_INTERNAL (the temporary file is then removed and the destination untouched). */
+int h5out_commit(struct h5out *h, struct err *e);
+
+/* Closes and removes the temporary file; the destination is untouched. Frees h. NULL is a no-op.
+ * Async-signal-unsafe: call it from normal control flow after a stop request. */
+void h5out_abort(struct h5out *h);
+
+#endif

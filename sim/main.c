@@ -1,0 +1,248 @@
+/* main.c — the wlsim command line: run, check, rank, --help, --version.
+ *
+ * The only place that touches process-wide settings: the GSL error handler (off: every GSL
+ * call's result is checked where it matters), HDF5's automatic error printing (off: errors are
+ * reported through struct err), and the SIGINT/SIGTERM handlers that ask the runner to stop so
+ * the temporary output can be removed. Exit codes: 0 ok, 2 bad input, 1 internal failure,
+ * 130 interrupted. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+#include <hdf5.h>
+#include <omp.h>
+
+#include "err.h"
+#include "h5out.h"
+#include "rank.h"
+#include "runner.h"
+#include "scenario.h"
+
+static volatile sig_atomic_t g_stop = 0; /* written only by the signal handler */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "wlsim %s — discrete-event simulator of the German heart / heart-lung and\n"
+            "pancreas / pancreas-kidney transplant waiting lists.\n\n"
+            "Usage:\n"
+            "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
+            "            [-j THREADS] [-q] [--summary-only]\n"
+            "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
+            "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
+            "      only when the new one is complete.\n"
+            "  wlsim check SCENARIO.yaml [...]     validate only; prints \"ok\" on success\n"
+            "  wlsim check --list                  list every scenario parameter with default, bounds,\n"
+            "                                      unit, help and source\n"
+            "  wlsim rank --candidates C.csv --history H.csv --donor D.csv --day DAY\n"
+            "             [--scenario S.yaml] [--all]\n"
+            "      Print the ranked match list for one donor, with reasons (see docs/rank.md).\n"
+            "  wlsim --help | --version\n\n"
+            "Options of run:\n"
+            "  -o, --output FILE        results file\n"
+            "  -r, --replications N     replications per scenario (default: the scenario's `replications`)\n"
+            "  -s, --seed N             master seed (default: the first scenario's `seed`)\n"
+            "  -j, --threads N          OpenMP threads (default: all cores); results do not depend on it\n"
+            "  -q, --quiet              no progress on stderr\n"
+            "      --summary-only       write /summary only, no per-entity tables\n\n"
+            "Exit codes: 0 success, 2 bad input, 1 internal failure, 130 interrupted.\n"
+            "Documentation: README.md, docs/scenario.md, docs/output.md, docs/rules.md.\n",
+            WLSIM_VERSION);
+}
+
+static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "wlsim: argument %s: expected an integer in [%ld, %ld], found '%s'\n", opt, lo, hi, s);
+        return ERR_INPUT;
+    }
+    *out = v;
+    return 0;
+}
+
+static int load_all(int n, char **paths, struct scenario **sc)
+{
+    for (int i = 0; i < n; i++) {
+        struct err e;
+        err_clear(&e);
+        if (scen_load(paths[i], &sc[i], &e)) {
+            fprintf(stderr, "%s\n", e.msg);
+            return e.code;
+        }
+    }
+    return 0;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        scen_list(stdout);
+        return 0;
+    }
+    if (argc < 2) {
+        fprintf(stderr, "wlsim check: expected a scenario file (or --list), found nothing\n");
+        return ERR_INPUT;
+    }
+    int rc = 0;
+    for (int i = 1; i < argc && !rc; i++) {
+        struct scenario *s = NULL;
+        struct err e;
+        err_clear(&e);
+        rc = scen_load(argv[i], &s, &e);
+        if (rc) fprintf(stderr, "%s\n", e.msg);
+        scen_free(s);
+    }
+    if (!rc) printf("ok\n");
+    return rc;
+}
+
+/* Checks that the folder of `path` exists and is writable, creating `output/` for the default. */
+static int check_out_dir(const char *path, int is_default)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) dir[1] = '\0';
+    else *slash = '\0';
+    if (is_default) mkdir(dir, 0777);
+    if (access(dir, W_OK) != 0) {
+        fprintf(stderr, "wlsim run: argument -o: expected a file in a writable folder, found '%s' (%s: %s)\n",
+                path, dir, strerror(errno));
+        return ERR_INPUT;
+    }
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"replications", required_argument, NULL, 'r'},
+        {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0;
+    unsigned long long seed = 0;
+    int have_seed = 0, c, rc = 0;
+    struct scenario **sc = NULL;
+    struct h5out *h = NULL;
+    char defpath[PATH_MAX];
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:r:s:j:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'r': if (parse_long("-r", optarg, 1, 100000000, &reps)) return ERR_INPUT; break;
+        case 'j': if (parse_long("-j", optarg, 1, 4096, &threads)) return ERR_INPUT; break;
+        case 's': {
+            char *end;
+            errno = 0;
+            seed = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || seed == 0) {
+                fprintf(stderr, "wlsim run: argument -s: expected an integer in [1, 2^64-1], found '%s'\n", optarg);
+                return ERR_INPUT;
+            }
+            have_seed = 1;
+            break;
+        }
+        case 'q': quiet = 1; break;
+        case 'S': summary_only = 1; break;
+        case 'h': usage(stdout); return 0;
+        default:
+            fprintf(stderr, "wlsim run: see 'wlsim --help'\n");
+            return ERR_INPUT;
+        }
+    }
+    int nv = argc - optind;
+    if (nv < 1) {
+        fprintf(stderr, "wlsim run: expected at least one scenario file, found none\n");
+        return ERR_INPUT;
+    }
+    sc = calloc((size_t)nv, sizeof *sc);
+    if (!sc) return ERR_INTERNAL;
+    if ((rc = load_all(nv, argv + optind, sc))) goto cleanup;
+    if (!out) {
+        snprintf(defpath, sizeof defpath, "output/%s.h5", sc[0]->name);
+        out = defpath;
+    }
+    if ((rc = check_out_dir(out, out == defpath))) goto cleanup;
+
+    struct err e;
+    err_clear(&e);
+    struct runner_cfg cfg = {
+        .variants = (const struct scenario *const *)sc, .n_variants = nv,
+        .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
+        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
+        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop};
+    struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
+                              .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
+                              .variants = cfg.variants, .n_variants = nv};
+    if ((rc = h5out_open(out, &meta, &h, &e))) {
+        fprintf(stderr, "wlsim run: %s\n", e.msg);
+        goto cleanup;
+    }
+    rc = runner_run(&cfg, h, &e);
+    if (rc) {
+        h5out_abort(h);
+        h = NULL;
+        fprintf(stderr, "wlsim run: %s%s\n", e.msg, rc == ERR_INTERRUPTED ? "; no results written" : "");
+        goto cleanup;
+    }
+    rc = h5out_commit(h, &e);
+    h = NULL;
+    if (rc) fprintf(stderr, "wlsim run: %s\n", e.msg);
+    else if (!quiet) fprintf(stderr, "wrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
+
+cleanup:
+    h5out_abort(h);
+    for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);
+    free(sc);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (argc < 2) {
+        usage(stderr);
+        return ERR_INPUT;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("wlsim %s (git %s)\n", WLSIM_VERSION, WLSIM_GIT_COMMIT);
+        return 0;
+    }
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "rank")) return rank_main(argc - 1, argv + 1);
+    fprintf(stderr, "wlsim: expected a command (run, check, rank, --help, --version), found '%s'\n", cmd);
+    return ERR_INPUT;
+}

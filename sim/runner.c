@@ -1,0 +1,99 @@
+/* runner.c — parallel replications with in-order output (see runner.h). */
+#include "runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <omp.h>
+
+static double wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void progress(size_t done, size_t total, double t0, double *last, int final)
+{
+    double now = wall();
+    if (!final && now - *last < 0.5) return;
+    *last = now;
+    double rate = (double)done / (now - t0 > 1e-9 ? now - t0 : 1e-9);
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    fprintf(stderr, "\r%zu/%zu replications, %.1f/s, ETA %.0f s   %s", done, total, rate, eta, final ? "\n" : "");
+    fflush(stderr);
+}
+
+int runner_run(const struct runner_cfg *cfg, struct h5out *h, struct err *e)
+{
+    size_t total = (size_t)cfg->n_variants * (size_t)cfg->replications;
+    size_t slots = 2 * (size_t)(cfg->threads > 0 ? cfg->threads : 1);
+    struct rep_result **buf = calloc(slots, sizeof *buf);
+    if (!buf) return err_set(e, ERR_INTERNAL, "out of memory");
+    size_t next = 0, written = 0;
+    int failed = 0;
+    double t0 = wall(), last = 0;
+    omp_lock_t lock;
+    omp_init_lock(&lock);
+
+#pragma omp parallel num_threads(cfg->threads)
+    {
+        for (;;) {
+            size_t k;
+#pragma omp atomic capture
+            k = next++;
+            if (k >= total) break;
+            int f;
+            for (;;) {
+                size_t w;
+#pragma omp atomic read
+                w = written;
+#pragma omp atomic read
+                f = failed;
+                if (f || k < w + slots) break;
+                struct timespec ts = {0, 200000};
+                nanosleep(&ts, NULL);
+            }
+            if (f) break;
+            if (cfg->stop && *cfg->stop) {
+                omp_set_lock(&lock);
+                if (!failed) err_set(e, ERR_INTERRUPTED, "interrupted");
+#pragma omp atomic write
+                failed = 1;
+                omp_unset_lock(&lock);
+                break;
+            }
+            struct err le;
+            err_clear(&le);
+            struct rep_result *r = NULL;
+            int variant = (int)(k / (size_t)cfg->replications), rep = (int)(k % (size_t)cfg->replications);
+            int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, &r, &le);
+            omp_set_lock(&lock);
+            if (rc) {
+                if (!failed) err_set(e, rc, "variant %d replication %d: %s", variant, rep, le.msg);
+#pragma omp atomic write
+                failed = 1;
+            } else {
+                buf[k % slots] = r;
+                while (!failed && written < total && buf[written % slots]) {
+                    struct rep_result *x = buf[written % slots];
+                    buf[written % slots] = NULL;
+                    if (h5out_append(h, x, e)) {
+#pragma omp atomic write
+                        failed = 1;
+                    }
+                    sim_result_free(x);
+#pragma omp atomic update
+                    written++;
+                    if (cfg->progress) progress(written, total, t0, &last, written == total);
+                }
+            }
+            omp_unset_lock(&lock);
+        }
+    }
+    omp_destroy_lock(&lock);
+    for (size_t i = 0; i < slots; i++) sim_result_free(buf[i]);
+    free(buf);
+    return failed ? (e->code ? e->code : ERR_INTERNAL) : 0;
+}

@@ -1,0 +1,583 @@
+/* scenario.c — YAML scenario loading driven by parameter tables (see scenario.h).
+ *
+ * The file is read whole (its text is stored in the results), parsed by libyaml into a
+ * document, and walked once. Each leaf's dotted path is looked up among the mounted tables;
+ * values are type- and range-checked; duplicate keys, unknown keys, wrong node kinds and
+ * missing required values are errors. Policies are selected first (policy.<organ>.rule), so
+ * that their tables can be mounted before the walk. */
+#include "scenario.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "registry.h"
+
+#define ROFF(f) offsetof(struct run_par, f)
+
+static const struct pdef run_pdefs[] = {
+    {"horizon.warmup_years", PD_DOUBLE, ROFF(warmup_years), 5, 0, 200, "years", NULL,
+     "Simulated years before counting starts, so the list reaches its steady state; discarded.",
+     "design: the list starts empty"},
+    {"horizon.years", PD_DOUBLE, ROFF(years), NAN, 0.01, 500, "years", NULL,
+     "Simulated years counted in the results (required).", "design"},
+    {"replications", PD_INT, ROFF(replications), 10, 1, 100000000, "count", NULL,
+     "Replications to run when -r is not given.", "design"},
+    {"rng", PD_ENUM, ROFF(rng), 0, 0, 0, "", RUN_RNG_CHOICES,
+     "GSL random number generator for every stream.", "GSL manual, Random Number Generator Algorithms"},
+    {"population.source", PD_ENUM, ROFF(source), 0, 0, 0, "", "synthetic",
+     "Where candidates and donors come from: the synthetic generators.", "design"},
+    {"allocation.max_offers", PD_DOUBLE, ROFF(max_offers), 0, 0, 1e6, "offers", NULL,
+     "Offers per organ after which it is discarded (0: offer down the whole list).", "design"},
+};
+#define N_RUN (sizeof run_pdefs / sizeof run_pdefs[0])
+
+static const char *const ORGAN_KEY[ORGAN_N] = {"heart", "pancreas"};
+
+#define MAX_MOUNTS (2 + 2 * ORGAN_N)
+#define KEY_MAX 256
+
+struct mount {
+    const char *prefix;       /* with trailing dot, or "" */
+    const struct pdef *defs;
+    size_t n;
+    void *base;
+    yaml_mark_t *marks;       /* where each def was set; line 0 = not seen (marks are 0-based, +1) */
+    unsigned char *seen;
+};
+
+struct loader {
+    const char *path;
+    struct scenario *s;
+    struct err *e;
+    yaml_document_t doc;
+    struct mount m[MAX_MOUNTS];
+    int nm;
+    yaml_mark_t special_mark;
+};
+
+static int errat(struct loader *L, yaml_mark_t mk, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int errat(struct loader *L, yaml_mark_t mk, const char *key, const char *fmt, ...)
+{
+    char what[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: %s: %s", L->path, mk.line + 1, mk.column + 1,
+                   key, what);
+}
+
+static const char *node_kind(const yaml_node_t *n)
+{
+    switch (n->type) {
+    case YAML_MAPPING_NODE: return "a mapping";
+    case YAML_SEQUENCE_NODE: return "a sequence";
+    default: return "a value";
+    }
+}
+
+static const char *scalar(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
+
+static int is_null(const yaml_node_t *n)
+{
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return 0;
+    const char *v = scalar(n);
+    return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 || strcmp(v, "Null") == 0 ||
+           strcmp(v, "NULL") == 0;
+}
+
+static int quoted(const yaml_node_t *n)
+{
+    return n->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+           n->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+}
+
+/* "found" text for messages: the scalar in quotes, or the node kind. */
+static const char *found(const yaml_node_t *n, char *buf, size_t len)
+{
+    if (n->type != YAML_SCALAR_NODE) return node_kind(n);
+    if (is_null(n)) return "nothing (null)";
+    snprintf(buf, len, quoted(n) ? "the string \"%.60s\"" : "'%.60s'", scalar(n));
+    return buf;
+}
+
+static const char *type_word(const struct pdef *d)
+{
+    switch (d->type) {
+    case PD_INT: return "an integer";
+    case PD_DOUBLE: return "a number";
+    case PD_BOOL: return "true or false";
+    default: return "one of";
+    }
+}
+
+/* Parses scalar node v for definition d into the struct at base. */
+static int set_value(struct loader *L, const char *key, const struct pdef *d, void *base,
+                     const yaml_node_t *v)
+{
+    char fb[96];
+    char *end = NULL;
+    void *p = (char *)base + d->offset;
+    if (v->type != YAML_SCALAR_NODE || is_null(v) ||
+        (quoted(v) && d->type != PD_ENUM)) {
+        if (d->type == PD_ENUM)
+            return errat(L, v->start_mark, key, "expected one of %s, found %s", d->choices, found(v, fb, sizeof fb));
+        return errat(L, v->start_mark, key, "expected %s, found %s", type_word(d), found(v, fb, sizeof fb));
+    }
+    const char *s = scalar(v);
+    switch (d->type) {
+    case PD_INT: {
+        errno = 0;
+        long x = strtol(s, &end, 10);
+        if (errno || end == s || *end)
+            return errat(L, v->start_mark, key, "expected an integer, found '%s'", s);
+        if (x < d->min || x > d->max)
+            return errat(L, v->start_mark, key, "expected an integer in [%.15g, %.15g]%s%s, found %ld",
+                         d->min, d->max, *d->unit ? " " : "", d->unit, x);
+        *(int *)p = (int)x;
+        break;
+    }
+    case PD_DOUBLE: {
+        errno = 0;
+        double x = strtod(s, &end);
+        if (errno || end == s || *end || !isfinite(x))
+            return errat(L, v->start_mark, key, "expected a number, found '%s'", s);
+        if (x < d->min || x > d->max)
+            return errat(L, v->start_mark, key, "expected a number in [%.15g, %.15g]%s%s, found %s",
+                         d->min, d->max, *d->unit ? " " : "", d->unit, s);
+        *(double *)p = x;
+        break;
+    }
+    case PD_BOOL: {
+        static const char *const T[] = {"true", "True", "TRUE", "yes", "on", "1"};
+        static const char *const F[] = {"false", "False", "FALSE", "no", "off", "0"};
+        int b = -1;
+        for (int i = 0; i < 6; i++) {
+            if (strcmp(s, T[i]) == 0) b = 1;
+            if (strcmp(s, F[i]) == 0) b = 0;
+        }
+        if (b < 0) return errat(L, v->start_mark, key, "expected true or false, found '%s'", s);
+        *(int *)p = b;
+        break;
+    }
+    case PD_ENUM: {
+        int i = pdef_choice_index(d, s);
+        if (i < 0) return errat(L, v->start_mark, key, "expected one of %s, found '%s'", d->choices, s);
+        *(int *)p = i;
+        break;
+    }
+    }
+    return 0;
+}
+
+/* Finds the definition for full key `key`; *mi, *di receive its place. Returns 1 if found. */
+static int lookup(struct loader *L, const char *key, int *mi, size_t *di)
+{
+    for (int i = 0; i < L->nm; i++) {
+        size_t pl = strlen(L->m[i].prefix);
+        if (strncmp(key, L->m[i].prefix, pl) != 0) continue;
+        for (size_t j = 0; j < L->m[i].n; j++)
+            if (strcmp(key + pl, L->m[i].defs[j].name) == 0) {
+                *mi = i;
+                *di = j;
+                return 1;
+            }
+    }
+    return 0;
+}
+
+/* 1 if some known key lies below `key.` (so `key` should be a mapping). */
+static int is_section(struct loader *L, const char *key)
+{
+    size_t kl = strlen(key);
+    static const char *const extra[] = {"policy.heart", "policy.pancreas", "policy", "model",
+                                        "model.heart", "model.pancreas"};
+    for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+        if (strcmp(key, extra[i]) == 0) return 1;
+    for (int i = 0; i < L->nm; i++)
+        for (size_t j = 0; j < L->m[i].n; j++) {
+            char full[KEY_MAX];
+            snprintf(full, sizeof full, "%s%s", L->m[i].prefix, L->m[i].defs[j].name);
+            if (strncmp(full, key, kl) == 0 && full[kl] == '.') return 1;
+        }
+    return 0;
+}
+
+static int copy_string(struct loader *L, const char *key, const yaml_node_t *v, char *dst, size_t len)
+{
+    char fb[96];
+    if (v->type != YAML_SCALAR_NODE || is_null(v))
+        return errat(L, v->start_mark, key, "expected a text, found %s", found(v, fb, sizeof fb));
+    if (strlen(scalar(v)) >= len)
+        return errat(L, v->start_mark, key, "expected a text of at most %zu characters, found %zu",
+                     len - 1, strlen(scalar(v)));
+    snprintf(dst, len, "%s", scalar(v));
+    return 0;
+}
+
+static int leaf(struct loader *L, const char *key, const yaml_node_t *v)
+{
+    char fb[96];
+    if (strcmp(key, "name") == 0) return copy_string(L, key, v, L->s->name, sizeof L->s->name);
+    if (strcmp(key, "description") == 0)
+        return copy_string(L, key, v, L->s->description, sizeof L->s->description);
+    if (strcmp(key, "seed") == 0) {
+        char *end;
+        if (v->type != YAML_SCALAR_NODE || is_null(v) || quoted(v))
+            return errat(L, v->start_mark, key, "expected an integer in [1, 2^64-1], found %s", found(v, fb, sizeof fb));
+        errno = 0;
+        const char *s = scalar(v);
+        unsigned long long x = strtoull(s, &end, 10);
+        if (errno || end == s || *end || s[0] == '-' || x == 0)
+            return errat(L, v->start_mark, key, "expected an integer in [1, 2^64-1], found '%s'", s);
+        L->s->seed = (uint64_t)x;
+        return 0;
+    }
+    if (strcmp(key, "policy.heart.rule") == 0 || strcmp(key, "policy.pancreas.rule") == 0)
+        return 0; /* handled before the walk */
+    int mi;
+    size_t di;
+    if (!lookup(L, key, &mi, &di)) {
+        if (is_section(L, key))
+            return errat(L, v->start_mark, key, "expected a mapping, found %s", found(v, fb, sizeof fb));
+        return errat(L, v->start_mark, key, "expected a known key (see `wlsim check --list`), found an unknown key");
+    }
+    struct mount *m = &L->m[mi];
+    m->seen[di] = 1;
+    m->marks[di] = v->start_mark;
+    return set_value(L, key, &m->defs[di], m->base, v);
+}
+
+static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(&L->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(&L->doc, p->value);
+        char fb[96];
+        if (k->type != YAML_SCALAR_NODE)
+            return errat(L, k->start_mark, *prefix ? prefix : "(top level)", "expected a key, found %s", node_kind(k));
+        char key[KEY_MAX];
+        if (snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", scalar(k)) >= (int)sizeof key)
+            return errat(L, k->start_mark, scalar(k), "expected a key shorter than %d characters, found a longer one", KEY_MAX);
+        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
+            yaml_node_t *k2 = yaml_document_get_node(&L->doc, q->key);
+            if (k2->type == YAML_SCALAR_NODE && strcmp(scalar(k2), scalar(k)) == 0)
+                return errat(L, k->start_mark, key, "expected each key once, found a duplicate (first at line %zu)",
+                             k2->start_mark.line + 1);
+        }
+        int mi;
+        size_t di;
+        if (v->type == YAML_MAPPING_NODE) {
+            if (lookup(L, key, &mi, &di) || !strcmp(key, "name") || !strcmp(key, "seed") ||
+                !strcmp(key, "description") || !strcmp(key, "policy.heart.rule") ||
+                !strcmp(key, "policy.pancreas.rule")) {
+                const struct pdef *d = lookup(L, key, &mi, &di) ? &L->m[mi].defs[di] : NULL;
+                return errat(L, v->start_mark, key, "expected %s, found a mapping",
+                             d ? (d->type == PD_ENUM ? "one of the choices" : type_word(d)) : "a value");
+            }
+            if (walk(L, v, key)) return L->e->code;
+        } else if (v->type == YAML_SEQUENCE_NODE) {
+            return errat(L, v->start_mark, key, "expected %s, found a sequence",
+                         is_section(L, key) ? "a mapping" : "a value");
+        } else {
+            (void)fb;
+            if (leaf(L, key, v)) return L->e->code;
+        }
+    }
+    return 0;
+}
+
+/* Finds the node at dotted path `path` (mappings only); NULL if absent. */
+static yaml_node_t *find_path(struct loader *L, yaml_node_t *n, const char *path)
+{
+    char part[KEY_MAX];
+    while (n && *path) {
+        const char *dot = strchr(path, '.');
+        size_t len = dot ? (size_t)(dot - path) : strlen(path);
+        snprintf(part, sizeof part, "%.*s", (int)len, path);
+        path += len + (dot ? 1 : 0);
+        if (n->type != YAML_MAPPING_NODE) return NULL;
+        yaml_node_t *next = NULL;
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+            yaml_node_t *k = yaml_document_get_node(&L->doc, p->key);
+            if (k->type == YAML_SCALAR_NODE && strcmp(scalar(k), part) == 0) {
+                next = yaml_document_get_node(&L->doc, p->value);
+                break;
+            }
+        }
+        n = next;
+    }
+    return n;
+}
+
+static int add_mount(struct loader *L, const char *prefix, const struct pdef *defs, size_t n, void *base)
+{
+    struct mount *m = &L->m[L->nm++];
+    m->prefix = prefix;
+    m->defs = defs;
+    m->n = n;
+    m->base = base;
+    m->seen = calloc(n ? n : 1, 1);
+    m->marks = calloc(n ? n : 1, sizeof *m->marks);
+    if (!m->seen || !m->marks) return err_set(L->e, ERR_INTERNAL, "out of memory loading %s", L->path);
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(defs[i].def)) {
+            char *p = (char *)base + defs[i].offset;
+            if (defs[i].type == PD_DOUBLE) *(double *)p = defs[i].def;
+            else *(int *)p = (int)defs[i].def;
+        }
+    return 0;
+}
+
+static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
+static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
+
+static int select_policies(struct loader *L, yaml_node_t *root)
+{
+    for (int o = 0; o < ORGAN_N; o++) {
+        char key[64], names[256], fb[96];
+        snprintf(key, sizeof key, "policy.%s.rule", ORGAN_KEY[o]);
+        yaml_node_t *v = find_path(L, root, key);
+        const struct policy_ops *ops = registry_get((enum organ)o, 0);
+        if (v) {
+            registry_names((enum organ)o, names, sizeof names);
+            if (v->type != YAML_SCALAR_NODE || is_null(v))
+                return errat(L, v->start_mark, key, "expected one of %s, found %s", names, found(v, fb, sizeof fb));
+            ops = registry_find((enum organ)o, scalar(v));
+            if (!ops)
+                return errat(L, v->start_mark, key, "expected one of %s, found '%s'", names, scalar(v));
+        }
+        L->s->ops[o] = ops;
+        L->s->par[o] = calloc(1, ops->par_size);
+        if (!L->s->par[o]) return err_set(L->e, ERR_INTERNAL, "out of memory loading %s", L->path);
+    }
+    return 0;
+}
+
+/* The mark of the first seen key that starts with the key named at the head of msg. */
+static yaml_mark_t locate(struct loader *L, const char *msg, yaml_mark_t fallback)
+{
+    char head[KEY_MAX];
+    size_t n = strcspn(msg, ": ");
+    snprintf(head, sizeof head, "%.*s", (int)n, msg);
+    for (int i = 0; i < L->nm; i++)
+        for (size_t j = 0; j < L->m[i].n; j++) {
+            char full[KEY_MAX];
+            snprintf(full, sizeof full, "%s%s", L->m[i].prefix, L->m[i].defs[j].name);
+            if (L->m[i].seen[j] && strncmp(full, head, strlen(head)) == 0) return L->m[i].marks[j];
+        }
+    return fallback;
+}
+
+static int read_file(const char *path, char **text, size_t *len, struct err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return err_set(e, ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) break;
+        if (n + 1 == cap) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) { free(buf); buf = NULL; }
+            else buf = nb;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf) return err_set(e, ERR_INTERNAL, "%s: out of memory", path);
+    if (bad) {
+        free(buf);
+        return err_set(e, ERR_INPUT, "%s: read error", path);
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return 0;
+}
+
+static void default_name(struct scenario *s)
+{
+    const char *base = strrchr(s->path, '/');
+    base = base ? base + 1 : s->path;
+    size_t n = strlen(base);
+    if (n > 5 && strcmp(base + n - 5, ".yaml") == 0) n -= 5;
+    else if (n > 4 && strcmp(base + n - 4, ".yml") == 0) n -= 4;
+    snprintf(s->name, sizeof s->name, "%.*s", (int)n, base);
+}
+
+int scen_load(const char *path, struct scenario **out, struct err *e)
+{
+    struct loader L = {.path = path, .e = e};
+    yaml_parser_t parser;
+    int have_parser = 0, have_doc = 0, rc = 0;
+    size_t len = 0;
+    *out = NULL;
+    struct scenario *s = calloc(1, sizeof *s);
+    if (!s) return err_set(e, ERR_INTERNAL, "out of memory");
+    L.s = s;
+    s->seed = 1;
+    s->path = strdup(path);
+    if (!s->path) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
+    if ((rc = read_file(path, &s->text, &len, e))) goto cleanup;
+    default_name(s);
+
+    if (!yaml_parser_initialize(&parser)) { rc = err_set(e, ERR_INTERNAL, "yaml: cannot initialise parser"); goto cleanup; }
+    have_parser = 1;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)s->text, len);
+    if (!yaml_parser_load(&parser, &L.doc)) {
+        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: (yaml): expected well-formed YAML, found an error: %s%s%s",
+                     path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                     parser.problem ? parser.problem : "unknown", parser.context ? " " : "",
+                     parser.context ? parser.context : "");
+        goto cleanup;
+    }
+    have_doc = 1;
+    yaml_node_t *root = yaml_document_get_root_node(&L.doc);
+    if (!root) { rc = err_set(e, ERR_INPUT, "%s:1:1: (top level): expected a mapping of settings, found an empty file", path); goto cleanup; }
+    if (root->type != YAML_MAPPING_NODE) {
+        rc = errat(&L, root->start_mark, "(top level)", "expected a mapping of settings, found %s", node_kind(root));
+        goto cleanup;
+    }
+    if ((rc = select_policies(&L, root))) goto cleanup;
+    if ((rc = add_mount(&L, "", run_pdefs, N_RUN, &s->run))) goto cleanup;
+    if ((rc = add_mount(&L, "population.", popn_pdefs, popn_n_pdefs, &s->pop))) goto cleanup;
+    for (int o = 0; o < ORGAN_N; o++) {
+        const struct policy_ops *ops = s->ops[o];
+        if ((rc = add_mount(&L, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs, s->par[o]))) goto cleanup;
+        if ((rc = add_mount(&L, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) goto cleanup;
+    }
+    if ((rc = walk(&L, root, ""))) goto cleanup;
+
+    for (int i = 0; i < L.nm; i++)
+        for (size_t j = 0; j < L.m[i].n; j++)
+            if (isnan(L.m[i].defs[j].def) && !L.m[i].seen[j]) {
+                char key[KEY_MAX];
+                snprintf(key, sizeof key, "%s%s", L.m[i].prefix, L.m[i].defs[j].name);
+                rc = errat(&L, root->start_mark, key, "expected a value (required), found no such key");
+                goto cleanup;
+            }
+
+    char msg[512];
+    if (popn_validate(&s->pop, msg, sizeof msg)) {
+        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", path, locate(&L, msg, root->start_mark).line + 1,
+                     locate(&L, msg, root->start_mark).column + 1, msg);
+        goto cleanup;
+    }
+    for (int o = 0; o < ORGAN_N; o++)
+        if (s->ops[o]->validate && s->ops[o]->validate(s->par[o], msg, sizeof msg)) {
+            char full[600];
+            snprintf(full, sizeof full, "%s%s", POLICY_PREFIX[o], msg);
+            yaml_mark_t mk = locate(&L, full, root->start_mark);
+            if (mk.line == root->start_mark.line) {
+                snprintf(full, sizeof full, "%s%s", MODEL_PREFIX[o], msg);
+                mk = locate(&L, full, root->start_mark);
+            }
+            rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: policy/model.%s.%s", path, mk.line + 1, mk.column + 1,
+                         ORGAN_KEY[o], msg);
+            goto cleanup;
+        }
+
+cleanup:
+    for (int i = 0; i < L.nm; i++) {
+        free(L.m[i].seen);
+        free(L.m[i].marks);
+    }
+    if (have_doc) yaml_document_delete(&L.doc);
+    if (have_parser) yaml_parser_delete(&parser);
+    if (rc) scen_free(s);
+    else *out = s;
+    return rc;
+}
+
+void scen_free(struct scenario *s)
+{
+    if (!s) return;
+    for (int o = 0; o < ORGAN_N; o++) free(s->par[o]);
+    free(s->text);
+    free(s->path);
+    free(s);
+}
+
+const char *scen_rng_name(const struct scenario *s, char *buf, size_t len)
+{
+    return pdef_choice(&run_pdefs[3], s->run.rng, buf, len);
+}
+
+static void each_table(const char *prefix, const struct pdef *defs, size_t n, const void *base,
+                       scen_param_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        char full[KEY_MAX];
+        snprintf(full, sizeof full, "%s%s", prefix, defs[i].name);
+        fn(ctx, full, &defs[i], (const char *)base + defs[i].offset);
+    }
+}
+
+void scen_each_param(const struct scenario *s, scen_param_fn fn, void *ctx)
+{
+    each_table("", run_pdefs, N_RUN, &s->run, fn, ctx);
+    each_table("population.", popn_pdefs, popn_n_pdefs, &s->pop, fn, ctx);
+    for (int o = 0; o < ORGAN_N; o++) {
+        each_table(POLICY_PREFIX[o], s->ops[o]->rule_pdefs, s->ops[o]->n_rule_pdefs, s->par[o], fn, ctx);
+        each_table(MODEL_PREFIX[o], s->ops[o]->model_pdefs, s->ops[o]->n_model_pdefs, s->par[o], fn, ctx);
+    }
+}
+
+const char *scen_format(const struct pdef *d, const void *value, char *buf, size_t len)
+{
+    switch (d->type) {
+    case PD_INT: snprintf(buf, len, "%d", *(const int *)value); break;
+    case PD_DOUBLE: snprintf(buf, len, "%.17g", *(const double *)value); break;
+    case PD_BOOL: snprintf(buf, len, "%s", *(const int *)value ? "true" : "false"); break;
+    case PD_ENUM: pdef_choice(d, *(const int *)value, buf, len); break;
+    }
+    return buf;
+}
+
+static void list_table(FILE *out, const char *prefix, const struct pdef *defs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct pdef *d = &defs[i];
+        char def[64], bounds[96];
+        if (isnan(d->def)) snprintf(def, sizeof def, "(required)");
+        else if (d->type == PD_ENUM) pdef_choice(d, (int)d->def, def, sizeof def);
+        else if (d->type == PD_BOOL) snprintf(def, sizeof def, "%s", d->def ? "true" : "false");
+        else snprintf(def, sizeof def, "%.6g", d->def);
+        if (d->type == PD_ENUM) snprintf(bounds, sizeof bounds, "%s", d->choices);
+        else if (d->type == PD_BOOL) snprintf(bounds, sizeof bounds, "true|false");
+        else snprintf(bounds, sizeof bounds, "[%.6g, %.6g]", d->min, d->max);
+        fprintf(out, "%s%s\n    default %s; %s %s\n    %s\n    source: %s\n", prefix, d->name, def,
+                bounds, d->unit, d->help, d->source);
+    }
+}
+
+void scen_list(FILE *out)
+{
+    fprintf(out, "# wlsim scenario parameters (name, default, bounds, unit, help, source)\n");
+    fprintf(out, "name\n    default: the file name; text\n    Name of the scenario, used for the default output file.\n");
+    fprintf(out, "description\n    default: empty; text\n    Free text describing the scenario.\n");
+    fprintf(out, "seed\n    default 1; [1, 2^64-1]\n    Master seed of every random stream; -s overrides it.\n");
+    list_table(out, "", run_pdefs, N_RUN);
+    list_table(out, "population.", popn_pdefs, popn_n_pdefs);
+    for (int o = 0; o < ORGAN_N; o++) {
+        char names[256];
+        fprintf(out, "policy.%s.rule\n    default %s; %s\n    The allocation policy for this organ.\n",
+                ORGAN_KEY[o], registry_get((enum organ)o, 0)->name, registry_names((enum organ)o, names, sizeof names));
+        const struct policy_ops *ops;
+        for (size_t i = 0; (ops = registry_get((enum organ)o, i)); i++) {
+            fprintf(out, "## policy.%s.rule: %s\n", ORGAN_KEY[o], ops->name);
+            list_table(out, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs);
+            list_table(out, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+/* scenario.h — loading and validating a scenario file.
+ *
+ * A scenario is a YAML mapping. Its keys are described by parameter tables (model/pdef.h):
+ * the run settings here, the population model (model/popn.h) under `population.`, and for each
+ * organ the selected policy's rule table under `policy.<organ>.` and its model table under
+ * `model.<organ>.`; `policy.<organ>.rule` selects the policy from model/registry.h. The same
+ * tables drive `wlsim check --list`, docs/scenario.md and the /parameters dataset in results.
+ *
+ * Every problem is reported as `FILE:LINE:COL: key: expected ..., found ...` with ERR_INPUT. */
+#ifndef WLSIM_SCENARIO_H
+#define WLSIM_SCENARIO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "pdef.h"
+#include "policy.h"
+#include "popn.h"
+
+struct run_par {
+    double warmup_years;   /* simulated years discarded before counting starts */
+    double years;          /* simulated years counted (required) */
+    int replications;      /* default replication count (overridden by -r) */
+    int rng;               /* index into RUN_RNG_CHOICES */
+    int source;            /* population source: 0 synthetic */
+    double max_offers;     /* offers per organ before it is discarded (0 = no limit) */
+};
+
+#define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2|gfsr4"
+
+struct scenario {
+    char *path;            /* as given on the command line */
+    char *text;            /* the full file text, NUL-terminated (stored in results) */
+    char name[128];        /* `name:`, or the file's base name without .yaml */
+    char description[512];
+    uint64_t seed;         /* `seed:` (default 1); -s overrides it */
+    struct run_par run;
+    struct popn_par pop;
+    const struct policy_ops *ops[ORGAN_N];
+    void *par[ORGAN_N];    /* each ops[o]->par_size bytes, owned */
+};
+
+/* Reads and validates the scenario at `path`. On success stores a new scenario in *out (free
+ * it with scen_free) and returns 0. On failure returns ERR_INPUT (bad file: the message in e
+ * names file, line, column, key, what was expected and what was found) or ERR_INTERNAL
+ * (allocation), and *out is NULL. */
+int scen_load(const char *path, struct scenario **out, struct err *e);
+
+/* Frees s and everything it owns. NULL is a no-op. */
+void scen_free(struct scenario *s);
+
+/* The name of the RNG algorithm selected. */
+const char *scen_rng_name(const struct scenario *s, char *buf, size_t len);
+
+/* Calls fn once per parameter of s, in table order: its full dotted name, its definition and
+ * a pointer to its current value (int or double per d->type). */
+typedef void (*scen_param_fn)(void *ctx, const char *full, const struct pdef *d, const void *value);
+void scen_each_param(const struct scenario *s, scen_param_fn fn, void *ctx);
+
+/* Formats a parameter value as it would be written in YAML. Returns buf. */
+const char *scen_format(const struct pdef *d, const void *value, char *buf, size_t len);
+
+/* Prints every parameter of every known policy as a table (`wlsim check --list`). */
+void scen_list(FILE *out);
+
+#endif

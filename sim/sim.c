@@ -1,0 +1,493 @@
+/* sim.c — one replication: the event loop, the waiting lists and the allocation of each donor's
+ * organs (see sim.h). The engine knows events, time and streams; every medical decision is
+ * asked of the organ's policy through its `struct policy_ops`.
+ *
+ * Random streams (common random numbers, ARCHITECTURE §4): listings of each organ come from
+ * their own arrival stream, donors from the donor stream; each candidate's progression draws
+ * come from a sub-stream keyed by (candidate seq, draw count), each offer decision from a
+ * sub-stream keyed by (donor, organ, candidate), each post-transplant outcome from one keyed by
+ * the candidate. So a rule change in one programme moves no draw of the other, and a change of
+ * who is transplanted does not shift anybody else's draws. */
+#include "sim.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "evq.h"
+#include "rng.h"
+
+enum ev_type { EV_TRANS = 0, EV_RELIST, EV_LISTING, EV_DONOR, EV_END };
+/* Same-day order: status changes, then relistings, then new listings, then donors. */
+enum { PRIO_TRANS = 0, PRIO_RELIST = 1, PRIO_LISTING = 2, PRIO_DONOR = 3, PRIO_END = 4 };
+
+#define BLOCK_BITS 12
+#define BLOCK (1u << BLOCK_BITS)
+/* Candidate seq layout: organ in bit 31, relisting in bit 30, counter below (stable across
+ * variants for primary listings). */
+#define SEQ_ORGAN_BIT 31
+#define SEQ_RELIST_BIT 30
+
+struct slot {                   /* engine-side state of one candidate */
+    struct cand c;
+    struct trans t;             /* the pending transition */
+    evq_handle h;
+    uint32_t relist_of;
+    int8_t status_listed;
+};
+
+struct list {
+    struct cand **v;
+    size_t n, cap;
+};
+
+struct ctx {
+    const struct scenario *s;
+    const struct sim_opts *o;
+    struct rep_result *res;
+    struct err *e;
+    int variant, rep;
+    double t0, t_end;           /* start of counting and end, on the engine clock (day 0 = start) */
+    struct evq *q;
+    gsl_rng *arr[ORGAN_N], *don, *prog, *offer, *outc;
+    struct slot **blocks;
+    size_t nblocks, ncand;
+    uint32_t counter[ORGAN_N], relist_counter[ORGAN_N];
+    uint32_t donor_seq;
+    struct list list[ORGAN_N];
+    struct match *mbuf;
+    size_t mcap;
+    VEC(double) waits[ORGAN_N];
+};
+
+#define PUSH(vec, item, ctx)                                                                   \
+    (((vec).n == (vec).cap && grow((void **)&(vec).v, &(vec).cap, sizeof *(vec).v, ctx))       \
+         ? -1 : ((vec).v[(vec).n++] = (item), 0))
+
+static int grow(void **v, size_t *cap, size_t size, struct ctx *x)
+{
+    size_t nc = *cap ? *cap * 2 : 256;
+    void *nv = realloc(*v, nc * size);
+    if (!nv) return err_set(x->e, ERR_INTERNAL, "out of memory in replication %d", x->rep), -1;
+    *v = nv;
+    *cap = nc;
+    return 0;
+}
+
+static struct slot *slot_at(struct ctx *x, size_t i)
+{
+    return &x->blocks[i >> BLOCK_BITS][i & (BLOCK - 1)];
+}
+
+static struct slot *slot_new(struct ctx *x, uint32_t *idx)
+{
+    if (x->ncand == x->nblocks * BLOCK) {
+        struct slot **nb = realloc(x->blocks, (x->nblocks + 1) * sizeof *nb);
+        if (!nb) return NULL;
+        x->blocks = nb;
+        if (!(nb[x->nblocks] = malloc(BLOCK * sizeof **nb))) return NULL;
+        x->nblocks++;
+    }
+    *idx = (uint32_t)x->ncand;
+    return slot_at(x, x->ncand++);
+}
+
+static uint32_t slot_index(struct ctx *x, const struct cand *c)
+{
+    /* The cand is the first member of its slot; find its block. Blocks are few. */
+    for (size_t b = 0; b < x->nblocks; b++) {
+        const struct slot *base = x->blocks[b];
+        if ((const void *)c >= (const void *)base && (const void *)c < (const void *)(base + BLOCK))
+            return (uint32_t)(b * BLOCK + (size_t)((const struct slot *)(const void *)c - base));
+    }
+    assert(!"candidate not in the pool");
+    return 0;
+}
+
+static int counted(const struct ctx *x, double t) { return t >= x->t0 && t < x->t_end; }
+
+static int list_add(struct ctx *x, enum organ o, struct cand *c)
+{
+    struct list *l = &x->list[o];
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 1024;
+        struct cand **nv = realloc(l->v, nc * sizeof *nv);
+        if (!nv) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
+        l->v = nv;
+        l->cap = nc;
+    }
+    c->list_pos = (int32_t)l->n;
+    l->v[l->n++] = c;
+    return 0;
+}
+
+static void list_remove(struct ctx *x, enum organ o, struct cand *c)
+{
+    struct list *l = &x->list[o];
+    assert(c->list_pos >= 0 && (size_t)c->list_pos < l->n && l->v[c->list_pos] == c);
+    struct cand *last = l->v[--l->n];
+    l->v[c->list_pos] = last;
+    last->list_pos = c->list_pos;
+    c->list_pos = -1;
+}
+
+static int record_episode(struct ctx *x, const struct cand *c, const struct trans *t)
+{
+    if (!x->o->entity_tables) return 0;
+    struct rec_episode ep = {
+        .variant = x->variant, .replication = x->rep, .candidate = c->seq,
+        .status = (int8_t)c->w.status, .nt_credit = (int8_t)c->w.nt_credit,
+        .code = (int16_t)(t ? t->code : 0), .day = c->w.since - x->t0,
+        .expiry = isnan(c->expiry) ? NAN : c->expiry - x->t0};
+    return PUSH(x->res->episodes, ep, x);
+}
+
+/* Draws and schedules the candidate's next transition (progression sub-stream). */
+static int schedule_next(struct ctx *x, struct slot *sl, uint32_t idx, double now)
+{
+    struct cand *c = &sl->c;
+    const struct policy_ops *ops = x->s->ops[prog_organ(c->prog)];
+    rng_stream_reseed(x->prog, x->o->seed, (uint64_t)x->rep, RNG_PROGRESSION,
+                      ((uint64_t)c->seq << 32) | c->draws++);
+    ops->next(x->s->par[prog_organ(c->prog)], c, now, x->prog, &sl->t);
+    sl->h = 0;
+    if (sl->t.kind == TR_NONE || !(sl->t.day < x->t_end)) return 0;
+    assert(sl->t.day >= now);
+    sl->h = evq_push(x->q, sl->t.day, PRIO_TRANS, EV_TRANS, idx, 0);
+    if (!sl->h) return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    return 0;
+}
+
+/* Takes c off its list with `outcome` on `day`. */
+static void leave(struct ctx *x, struct slot *sl, enum outcome outcome, double day)
+{
+    struct cand *c = &sl->c;
+    enum organ o = prog_organ(c->prog);
+    if (sl->h) evq_cancel(x->q, sl->h);
+    sl->h = 0;
+    list_remove(x, o, c);
+    c->outcome = outcome;
+    c->end_day = day;
+    if (counted(x, day)) {
+        struct rec_summary *sm = &x->res->summary[o];
+        if (outcome == OUT_DIED) sm->deaths_waiting++;
+        if (outcome == OUT_REMOVED) sm->removed++;
+    }
+}
+
+static int list_candidate(struct ctx *x, struct slot *sl, uint32_t idx, double day)
+{
+    struct cand *c = &sl->c;
+    enum organ o = prog_organ(c->prog);
+    const struct policy_ops *ops = x->s->ops[o];
+    rng_stream_reseed(x->prog, x->o->seed, (uint64_t)x->rep, RNG_PROGRESSION,
+                      ((uint64_t)c->seq << 32) | c->draws++);
+    ops->enter(x->s->par[o], c, day, x->prog);
+    sl->status_listed = (int8_t)c->w.status;
+    sl->h = 0;
+    if (list_add(x, o, c)) return ERR_INTERNAL;
+    if (counted(x, day)) x->res->summary[o].listings++;
+    if (record_episode(x, c, NULL)) return ERR_INTERNAL;
+    return schedule_next(x, sl, idx, day);
+}
+
+static int on_listing(struct ctx *x, enum organ o, double now)
+{
+    uint32_t idx;
+    struct slot *sl = slot_new(x, &idx);
+    if (!sl) return err_set(x->e, ERR_INTERNAL, "out of memory (candidates)");
+    uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | x->counter[o]++;
+    cand_init(&sl->c, seq, o == ORGAN_HEART ? PROG_HEART : PROG_PANCREAS, now);
+    sl->relist_of = UINT32_MAX;
+    popn_cand(&x->s->pop, &sl->c, o, now, x->arr[o]);
+    if (list_candidate(x, sl, idx, now)) return ERR_INTERNAL;
+    double rate = x->s->pop.listings_per_year[o] / 365.25;
+    double next = now + gsl_ran_exponential(x->arr[o], 1.0 / rate);
+    if (next < x->t_end && !evq_push(x->q, next, PRIO_LISTING, EV_LISTING, (uint32_t)o, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    return 0;
+}
+
+/* A graft failed: the recipient is listed again as a new candidate carrying the relisting
+ * fields, and the policy's enter() decides the status (e.g. SU for early re-transplant). */
+static int on_relist(struct ctx *x, uint32_t old_idx, double now)
+{
+    uint32_t idx;
+    struct slot *sl = slot_new(x, &idx);
+    if (!sl) return err_set(x->e, ERR_INTERNAL, "out of memory (candidates)");
+    struct slot *old = slot_at(x, old_idx); /* after slot_new: blocks never move */
+    enum organ o = prog_organ(old->c.prog);
+    struct cand *c = &sl->c;
+    uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | (1u << SEQ_RELIST_BIT) | x->relist_counter[o]++;
+    cand_init(c, seq, old->c.prog, now);
+    c->abo = old->c.abo;
+    c->sex = old->c.sex;
+    c->birth_day = old->c.birth_day;
+    c->region = old->c.region;
+    c->center = old->c.center;
+    c->pra = old->c.pra;
+    c->df_low = old->c.df_low;
+    c->weight_kg = old->c.weight_kg;
+    c->height_cm = old->c.height_cm;
+    c->tlc_l = old->c.tlc_l;
+    c->prior_wait_days = old->c.end_day - old->c.w.listed;
+    c->prior_tx_day = old->c.end_day;
+    c->graft_loss_day = now;
+    sl->relist_of = old->c.seq;
+    return list_candidate(x, sl, idx, now);
+}
+
+static int on_trans(struct ctx *x, uint32_t idx, double now)
+{
+    struct slot *sl = slot_at(x, idx);
+    struct cand *c = &sl->c;
+    sl->h = 0;
+    if (c->list_pos < 0) return 0; /* stale: already off the list */
+    const struct trans t = sl->t;
+    switch (t.kind) {
+    case TR_DEATH: leave(x, sl, OUT_DIED, now); return 0;
+    case TR_REMOVAL: leave(x, sl, OUT_REMOVED, now); return 0;
+    case TR_STATUS:
+        cand_set_status(c, now, t.to, t.nt_credit);
+        c->expiry = t.expiry;
+        if (record_episode(x, c, &t)) return ERR_INTERNAL;
+        return schedule_next(x, sl, idx, now);
+    default: return 0;
+    }
+}
+
+static int ensure_mbuf(struct ctx *x, size_t n)
+{
+    if (n <= x->mcap) return 0;
+    size_t nc = x->mcap ? x->mcap : 1024;
+    while (nc < n) nc *= 2;
+    struct match *nb = realloc(x->mbuf, nc * sizeof *nb);
+    if (!nb) return err_set(x->e, ERR_INTERNAL, "out of memory (match list)");
+    x->mbuf = nb;
+    x->mcap = nc;
+    return 0;
+}
+
+/* Offers one organ of d down the policy's match list until someone accepts. Returns 0 and sets
+ * *taken to the recipient (NULL if discarded) and *offers to the number of offers made. */
+static int allocate(struct ctx *x, enum organ o, const struct donor *d, double now,
+                    struct slot **taken, int *offers)
+{
+    const struct policy_ops *ops = x->s->ops[o];
+    const void *par = x->s->par[o];
+    struct list *l = &x->list[o];
+    *taken = NULL;
+    *offers = 0;
+    if (ensure_mbuf(x, l->n)) return ERR_INTERNAL;
+    size_t n = ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
+    match_heap_build(x->mbuf, n);
+    struct match m;
+    double max_offers = x->s->run.max_offers;
+    while (match_heap_pop(x->mbuf, &n, &m) == 0) {
+        if (max_offers > 0 && *offers >= max_offers) break;
+        (*offers)++;
+        rng_stream_reseed(x->offer, x->o->seed, (uint64_t)x->rep, RNG_OFFERS,
+                          ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m.c->seq);
+        if (!ops->accept(par, m.c, d, &m, x->offer)) continue;
+        struct cand *c = m.c;
+        uint32_t idx = slot_index(x, c);
+        struct slot *sl = slot_at(x, idx);
+        enum status st = c->w.status;
+        double wait = now - c->w.listed;
+        leave(x, sl, OUT_TRANSPLANTED, now);
+        *taken = sl;
+        if (counted(x, now)) {
+            struct rec_summary *sm = &x->res->summary[o];
+            sm->transplants++;
+            if (st == ST_HU || st == ST_SU) sm->transplants_urgent++;
+            if (c->prog == PROG_HEART_LUNG || c->prog == PROG_PANCREAS_KIDNEY) sm->transplants_combined++;
+            if (PUSH(x->waits[o], wait, x)) return ERR_INTERNAL;
+        }
+        if (x->o->entity_tables) {
+            struct rec_tx r = {
+                .variant = x->variant, .replication = x->rep, .day = now - x->t0, .donor = d->seq,
+                .candidate = c->seq, .program = (int8_t)c->prog, .status = (int8_t)st,
+                .abo_step = (int8_t)m.abo_step, .group = (int8_t)m.group, .points = m.points,
+                .wait_days = wait, .offer_no = *offers};
+            if (PUSH(x->res->tx, r, x)) return ERR_INTERNAL;
+        }
+        if (ops->graft_loss) {
+            rng_stream_reseed(x->outc, x->o->seed, (uint64_t)x->rep, RNG_OUTCOMES, c->seq);
+            double loss = ops->graft_loss(par, c, d, now, x->outc);
+            if (loss < x->t_end && !evq_push(x->q, loss, PRIO_RELIST, EV_RELIST, idx, 0))
+                return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static int on_donor(struct ctx *x, double now)
+{
+    struct donor d;
+    popn_donor(&x->s->pop, &d, x->donor_seq++, now, x->don);
+    double next = now + gsl_ran_exponential(x->don, 365.25 / x->s->pop.donors_per_year);
+    if (next < x->t_end && !evq_push(x->q, next, PRIO_DONOR, EV_DONOR, 0, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    struct rec_donor rd = {
+        .variant = x->variant, .replication = x->rep, .seq = d.seq, .abo = (int8_t)d.abo,
+        .sex = (int8_t)d.sex, .hla_typed = (int8_t)d.hla_typed, .region = (int16_t)d.region,
+        .day = now - x->t0, .age_years = d.age_years, .bmi = d.bmi, .weight_kg = d.weight_kg,
+        .heart_offered = (int8_t)d.offer_heart, .pancreas_offered = (int8_t)d.offer_pancreas};
+    /* Thoracic organs before the pancreas (§II.2 of both guidelines). */
+    static const enum organ ORDER[ORGAN_N] = {ORGAN_HEART, ORGAN_PANCREAS};
+    for (int k = 0; k < ORGAN_N; k++) {
+        enum organ o = ORDER[k];
+        if (!(o == ORGAN_HEART ? d.offer_heart : d.offer_pancreas)) continue;
+        struct slot *taken;
+        int offers;
+        if (allocate(x, o, &d, now, &taken, &offers)) return ERR_INTERNAL;
+        if (counted(x, now)) {
+            struct rec_summary *sm = &x->res->summary[o];
+            sm->organs_offered++;
+            sm->offers += offers;
+            if (!taken) sm->discarded++;
+        }
+        if (o == ORGAN_HEART) {
+            rd.heart_outcome = taken ? 1 : 2;
+            rd.heart_offers = offers;
+        } else {
+            rd.pancreas_outcome = taken ? 1 : 3;
+            rd.pancreas_offers = offers;
+        }
+    }
+    if (x->o->entity_tables && PUSH(x->res->donors, rd, x)) return ERR_INTERNAL;
+    return 0;
+}
+
+static int finish(struct ctx *x)
+{
+    for (int o = 0; o < ORGAN_N; o++) {
+        struct rec_summary *sm = &x->res->summary[o];
+        for (size_t i = 0; i < x->list[o].n; i++) {
+            const struct cand *c = x->list[o].v[i];
+            if (c->w.status != ST_NT) sm->waiting_end++;
+            else sm->nt_end++;
+            if (c->w.status == ST_HU || c->w.status == ST_SU) sm->urgent_end++;
+        }
+        if (x->waits[o].n) {
+            gsl_sort(x->waits[o].v, 1, x->waits[o].n);
+            sm->median_wait_days = gsl_stats_median_from_sorted_data(x->waits[o].v, 1, x->waits[o].n);
+        } else {
+            sm->median_wait_days = NAN;
+        }
+    }
+    if (!x->o->entity_tables) return 0;
+    for (size_t i = 0; i < x->ncand; i++) {
+        const struct slot *sl = slot_at(x, i);
+        const struct cand *c = &sl->c;
+        double end = c->outcome == OUT_WAITING ? x->t_end : c->end_day;
+        struct rec_cand rc = {
+            .variant = x->variant, .replication = x->rep, .seq = c->seq, .program = (int8_t)c->prog,
+            .abo = (int8_t)c->abo, .sex = (int8_t)c->sex, .outcome = (int8_t)c->outcome,
+            .status_listed = sl->status_listed, .status_end = (int8_t)c->w.status,
+            .region = (int16_t)c->region, .center = (int16_t)c->center,
+            .listed_day = c->w.listed - x->t0, .age_years = cand_age(c, c->w.listed),
+            .end_day = c->outcome == OUT_WAITING ? NAN : c->end_day - x->t0,
+            .wait_days = end - c->w.listed, .weight_kg = c->weight_kg, .pra = c->pra,
+            .relist_of = sl->relist_of};
+        if (PUSH(x->res->cands, rc, x)) return ERR_INTERNAL;
+    }
+    return 0;
+}
+
+static int run(struct ctx *x)
+{
+    const struct scenario *s = x->s;
+    for (int o = 0; o < ORGAN_N; o++) {
+        double rate = s->pop.listings_per_year[o] / 365.25;
+        if (rate > 0) {
+            double t = gsl_ran_exponential(x->arr[o], 1.0 / rate);
+            if (t < x->t_end && !evq_push(x->q, t, PRIO_LISTING, EV_LISTING, (uint32_t)o, 0))
+                return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+        }
+    }
+    if (s->pop.donors_per_year > 0) {
+        double t = gsl_ran_exponential(x->don, 365.25 / s->pop.donors_per_year);
+        if (t < x->t_end && !evq_push(x->q, t, PRIO_DONOR, EV_DONOR, 0, 0))
+            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    }
+    struct evq_event ev;
+    while (evq_pop(x->q, &ev)) {
+        int rc = 0;
+        switch ((enum ev_type)ev.type) {
+        case EV_TRANS: rc = on_trans(x, ev.a, ev.time); break;
+        case EV_RELIST: rc = on_relist(x, ev.a, ev.time); break;
+        case EV_LISTING: rc = on_listing(x, (enum organ)ev.a, ev.time); break;
+        case EV_DONOR: rc = on_donor(x, ev.time); break;
+        case EV_END: break;
+        }
+        if (rc) return rc;
+    }
+    return finish(x);
+}
+
+int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
+            struct rep_result **out, struct err *e)
+{
+    struct ctx x = {.s = s, .o = o, .e = e, .variant = variant, .rep = rep};
+    int rc = 0;
+    *out = NULL;
+    const gsl_rng_type *T = NULL;
+    char rngname[32];
+    T = rng_type_by_name(scen_rng_name(s, rngname, sizeof rngname));
+    if (!T) return err_set(e, ERR_INTERNAL, "unknown RNG %s", rngname);
+    x.res = calloc(1, sizeof *x.res);
+    x.q = evq_alloc(4096);
+    for (int g = 0; g < ORGAN_N; g++) x.arr[g] = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_ARRIVALS, (uint64_t)g);
+    x.don = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_DONORS, 0);
+    x.prog = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_PROGRESSION, 0);
+    x.offer = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_OFFERS, 0);
+    x.outc = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_OUTCOMES, 0);
+    if (!x.res || !x.q || !x.arr[0] || !x.arr[1] || !x.don || !x.prog || !x.offer || !x.outc) {
+        rc = err_set(e, ERR_INTERNAL, "out of memory starting replication %d", rep);
+        goto cleanup;
+    }
+    x.res->variant = variant;
+    x.res->replication = rep;
+    x.t0 = s->run.warmup_years * 365.25;
+    x.t_end = x.t0 + s->run.years * 365.25;
+    for (int g = 0; g < ORGAN_N; g++) {
+        x.res->summary[g] = (struct rec_summary){.variant = variant, .replication = rep,
+                                                 .program = g, .years = s->run.years};
+    }
+    rc = run(&x);
+
+cleanup:
+    for (size_t b = 0; b < x.nblocks; b++) free(x.blocks[b]);
+    free(x.blocks);
+    for (int g = 0; g < ORGAN_N; g++) {
+        free(x.list[g].v);
+        free(x.waits[g].v);
+        gsl_rng_free(x.arr[g]);
+    }
+    free(x.mbuf);
+    gsl_rng_free(x.don);
+    gsl_rng_free(x.prog);
+    gsl_rng_free(x.offer);
+    gsl_rng_free(x.outc);
+    evq_free(x.q);
+    if (rc) sim_result_free(x.res);
+    else *out = x.res;
+    return rc;
+}
+
+void sim_result_free(struct rep_result *r)
+{
+    if (!r) return;
+    free(r->cands.v);
+    free(r->donors.v);
+    free(r->tx.v);
+    free(r->episodes.v);
+    free(r);
+}

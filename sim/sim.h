@@ -1,0 +1,112 @@
+/* sim.h — one replication of a scenario, and its results as plain data.
+ *
+ * sim_run() builds a per-replication context (clock, event queue, waiting lists, RNG streams,
+ * a const pointer to the scenario), runs it from an empty list through the warm-up and the
+ * counted years, and returns a `struct rep_result`: per-programme summaries and the entity
+ * records (candidates, donors, transplants, status episodes). Results are plain arrays so they
+ * can be handed between threads (and later MPI ranks) and written by one writer in order.
+ *
+ * Days in the records are on the counted clock: day 0 is the end of the warm-up, warm-up days
+ * are negative. Candidate and donor numbers (`seq`) are stable across policy variants with the
+ * same seed (common random numbers, see docs/output.md). */
+#ifndef WLSIM_SIM_H
+#define WLSIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "scenario.h"
+
+/* One row of /summary. */
+struct rec_summary {
+    int32_t variant;
+    int32_t replication;
+    int32_t program;            /* 0 heart (incl. heart-lung), 1 pancreas (incl. pancreas-kidney) */
+    double years;
+    int32_t listings;
+    int32_t transplants;
+    int32_t transplants_urgent; /* HU (heart) or SU (pancreas) at transplant */
+    int32_t deaths_waiting;
+    int32_t removed;
+    int32_t waiting_end;        /* listed and not NT at the end */
+    double median_wait_days;    /* listing to transplant, transplants in the counted years; NaN if none */
+    int32_t urgent_end;         /* HU / SU at the end */
+    int32_t nt_end;             /* NT at the end */
+    int32_t organs_offered;     /* organs of this programme offered in the counted years */
+    int32_t offers;             /* offers made (candidate asked) */
+    int32_t discarded;          /* offered organs nobody accepted */
+    int32_t transplants_combined; /* heart-lung or pancreas-kidney transplants */
+};
+
+struct rec_cand {
+    int32_t variant, replication;
+    uint32_t seq;
+    int8_t program;             /* enum prog */
+    int8_t abo, sex, outcome;   /* enum abo, enum sex, enum outcome */
+    int8_t status_listed;       /* status at listing */
+    int8_t status_end;          /* status when leaving the list (or at the end) */
+    int16_t region, center;
+    double listed_day, age_years, end_day, wait_days, weight_kg, pra;
+    uint32_t relist_of;         /* seq of the candidate whose graft failed, or UINT32_MAX */
+};
+
+struct rec_donor {
+    int32_t variant, replication;
+    uint32_t seq;
+    int8_t abo, sex, hla_typed;
+    int8_t heart_offered, heart_outcome;       /* outcome: 0 not offered, 1 transplanted, 2 discarded */
+    int8_t pancreas_offered, pancreas_outcome; /* 0 not offered, 1 transplanted, 2 islets, 3 discarded */
+    int8_t pancreas_ecd, pancreas_procedure;   /* procedure: 0 standard, 1 accelerated, 2 islet programme */
+    int16_t region;
+    double day, age_years, bmi, weight_kg;
+    int32_t heart_offers, pancreas_offers;
+};
+
+struct rec_tx {
+    int32_t variant, replication;
+    double day;
+    uint32_t donor, candidate;
+    int8_t program;             /* enum prog of the recipient */
+    int8_t status;              /* urgency at transplant */
+    int8_t abo_step;
+    int8_t group;
+    double points, wait_days;
+    int32_t offer_no;           /* 1 = the first candidate offered accepted */
+};
+
+struct rec_episode {
+    int32_t variant, replication;
+    uint32_t candidate;
+    int8_t status, nt_credit;
+    int16_t code;
+    double day, expiry;
+};
+
+#define VEC(T) struct { T *v; size_t n, cap; }
+
+struct rep_result {
+    int variant, replication;
+    struct rec_summary summary[ORGAN_N];
+    VEC(struct rec_cand) cands;
+    VEC(struct rec_donor) donors;
+    VEC(struct rec_tx) tx;
+    VEC(struct rec_episode) episodes;
+};
+
+/* Options that are not part of the scenario. */
+struct sim_opts {
+    uint64_t seed;              /* master seed */
+    int entity_tables;          /* 1: record per-entity tables; 0: summaries only */
+};
+
+/* Runs replication `rep` of scenario s as variant `variant`. On success returns 0 and stores a
+ * new result in *out (free with sim_result_free). On failure returns ERR_INTERNAL with a message
+ * in e, and *out is NULL. Thread-safe: touches nothing shared but the const scenario. */
+int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
+            struct rep_result **out, struct err *e);
+
+/* Frees r. NULL is a no-op. */
+void sim_result_free(struct rep_result *r);
+
+#endif
