@@ -36,7 +36,7 @@ CFLAGS  ?=
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Wshadow $(WERROR) -fopenmp \
            -Isim -Imodel $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
-LDLIBS  += $(PKG_LIBS) -lm
+LDLIBS  += $(PKG_LIBS) -lcsv -lm
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY  := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo -dirty)

@@ -222,7 +222,7 @@ static int copy_string(struct loader *L, const char *key, const yaml_node_t *v, 
     return 0;
 }
 
-static int leaf(struct loader *L, const char *key, const yaml_node_t *v)
+static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const yaml_node_t *v)
 {
     char fb[96];
     if (strcmp(key, "name") == 0) return copy_string(L, key, v, L->s->name, sizeof L->s->name);
@@ -247,7 +247,7 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *v)
     if (!lookup(L, key, &mi, &di)) {
         if (is_section(L, key))
             return errat(L, v->start_mark, key, "expected a mapping, found %s", found(v, fb, sizeof fb));
-        return errat(L, v->start_mark, key, "expected a known key (see `wlsim check --list`), found an unknown key");
+        return errat(L, k->start_mark, key, "expected a known key (see `wlsim check --list`), found an unknown key");
     }
     struct mount *m = &L->m[mi];
     m->seen[di] = 1;
@@ -288,7 +288,7 @@ static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
                          is_section(L, key) ? "a mapping" : "a value");
         } else {
             (void)fb;
-            if (leaf(L, key, v)) return L->e->code;
+            if (leaf(L, key, k, v)) return L->e->code;
         }
     }
     return 0;

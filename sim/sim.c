@@ -68,6 +68,12 @@ struct ctx {
 #define PUSH(vec, item, ctx)                                                                   \
     (((vec).n == (vec).cap && grow((void **)&(vec).v, &(vec).cap, sizeof *(vec).v, ctx))       \
          ? -1 : ((vec).v[(vec).n++] = (item), 0))
+/* A new zeroed element at the end of vec, or NULL (error set). Records are filled member by
+ * member so that their padding bytes stay zero: results compare bit for bit, and the HDF5
+ * tables (whose types span the whole struct) carry no stray bytes. */
+#define PUSHZ(vec, ctx)                                                                        \
+    (((vec).n == (vec).cap && grow((void **)&(vec).v, &(vec).cap, sizeof *(vec).v, ctx))       \
+         ? NULL : memset(&(vec).v[(vec).n++], 0, sizeof *(vec).v))
 
 static int grow(void **v, size_t *cap, size_t size, struct ctx *x)
 {
@@ -139,12 +145,17 @@ static void list_remove(struct ctx *x, enum organ o, struct cand *c)
 static int record_episode(struct ctx *x, const struct cand *c, const struct trans *t)
 {
     if (!x->o->entity_tables) return 0;
-    struct rec_episode ep = {
-        .variant = x->variant, .replication = x->rep, .candidate = c->seq,
-        .status = (int8_t)c->w.status, .nt_credit = (int8_t)c->w.nt_credit,
-        .code = (int16_t)(t ? t->code : 0), .day = c->w.since - x->t0,
-        .expiry = isnan(c->expiry) ? NAN : c->expiry - x->t0};
-    return PUSH(x->res->episodes, ep, x);
+    struct rec_episode *ep = PUSHZ(x->res->episodes, x);
+    if (!ep) return ERR_INTERNAL;
+    ep->variant = x->variant;
+    ep->replication = x->rep;
+    ep->candidate = c->seq;
+    ep->status = (int8_t)c->w.status;
+    ep->nt_credit = (int8_t)c->w.nt_credit;
+    ep->code = (int16_t)(t ? t->code : 0);
+    ep->day = c->w.since - x->t0;
+    ep->expiry = isnan(c->expiry) ? NAN : c->expiry - x->t0;
+    return 0;
 }
 
 /* Draws and schedules the candidate's next transition (progression sub-stream). */
@@ -309,12 +320,20 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
             if (PUSH(x->waits[o], wait, x)) return ERR_INTERNAL;
         }
         if (x->o->entity_tables) {
-            struct rec_tx r = {
-                .variant = x->variant, .replication = x->rep, .day = now - x->t0, .donor = d->seq,
-                .candidate = c->seq, .program = (int8_t)c->prog, .status = (int8_t)st,
-                .abo_step = (int8_t)m.abo_step, .group = (int8_t)m.group, .points = m.points,
-                .wait_days = wait, .offer_no = *offers};
-            if (PUSH(x->res->tx, r, x)) return ERR_INTERNAL;
+            struct rec_tx *r = PUSHZ(x->res->tx, x);
+            if (!r) return ERR_INTERNAL;
+            r->variant = x->variant;
+            r->replication = x->rep;
+            r->day = now - x->t0;
+            r->donor = d->seq;
+            r->candidate = c->seq;
+            r->program = (int8_t)c->prog;
+            r->status = (int8_t)st;
+            r->abo_step = (int8_t)m.abo_step;
+            r->group = (int8_t)m.group;
+            r->points = m.points;
+            r->wait_days = wait;
+            r->offer_no = *offers;
         }
         if (ops->graft_loss) {
             rng_stream_reseed(x->outc, x->o->seed, (uint64_t)x->rep, RNG_OUTCOMES, c->seq);
@@ -334,11 +353,21 @@ static int on_donor(struct ctx *x, double now)
     double next = now + gsl_ran_exponential(x->don, 365.25 / x->s->pop.donors_per_year);
     if (next < x->t_end && !evq_push(x->q, next, PRIO_DONOR, EV_DONOR, 0, 0))
         return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
-    struct rec_donor rd = {
-        .variant = x->variant, .replication = x->rep, .seq = d.seq, .abo = (int8_t)d.abo,
-        .sex = (int8_t)d.sex, .hla_typed = (int8_t)d.hla_typed, .region = (int16_t)d.region,
-        .day = now - x->t0, .age_years = d.age_years, .bmi = d.bmi, .weight_kg = d.weight_kg,
-        .heart_offered = (int8_t)d.offer_heart, .pancreas_offered = (int8_t)d.offer_pancreas};
+    struct rec_donor rd;
+    memset(&rd, 0, sizeof rd); /* padding zero: see PUSHZ */
+    rd.variant = x->variant;
+    rd.replication = x->rep;
+    rd.seq = d.seq;
+    rd.abo = (int8_t)d.abo;
+    rd.sex = (int8_t)d.sex;
+    rd.hla_typed = (int8_t)d.hla_typed;
+    rd.region = (int16_t)d.region;
+    rd.day = now - x->t0;
+    rd.age_years = d.age_years;
+    rd.bmi = d.bmi;
+    rd.weight_kg = d.weight_kg;
+    rd.heart_offered = (int8_t)d.offer_heart;
+    rd.pancreas_offered = (int8_t)d.offer_pancreas;
     /* Thoracic organs before the pancreas (§II.2 of both guidelines). */
     static const enum organ ORDER[ORGAN_N] = {ORGAN_HEART, ORGAN_PANCREAS};
     for (int k = 0; k < ORGAN_N; k++) {
@@ -361,7 +390,11 @@ static int on_donor(struct ctx *x, double now)
             rd.pancreas_offers = offers;
         }
     }
-    if (x->o->entity_tables && PUSH(x->res->donors, rd, x)) return ERR_INTERNAL;
+    if (x->o->entity_tables) {
+        struct rec_donor *slot = PUSHZ(x->res->donors, x);
+        if (!slot) return ERR_INTERNAL;
+        memcpy(slot, &rd, sizeof rd);
+    }
     return 0;
 }
 
@@ -387,16 +420,26 @@ static int finish(struct ctx *x)
         const struct slot *sl = slot_at(x, i);
         const struct cand *c = &sl->c;
         double end = c->outcome == OUT_WAITING ? x->t_end : c->end_day;
-        struct rec_cand rc = {
-            .variant = x->variant, .replication = x->rep, .seq = c->seq, .program = (int8_t)c->prog,
-            .abo = (int8_t)c->abo, .sex = (int8_t)c->sex, .outcome = (int8_t)c->outcome,
-            .status_listed = sl->status_listed, .status_end = (int8_t)c->w.status,
-            .region = (int16_t)c->region, .center = (int16_t)c->center,
-            .listed_day = c->w.listed - x->t0, .age_years = cand_age(c, c->w.listed),
-            .end_day = c->outcome == OUT_WAITING ? NAN : c->end_day - x->t0,
-            .wait_days = end - c->w.listed, .weight_kg = c->weight_kg, .pra = c->pra,
-            .relist_of = sl->relist_of};
-        if (PUSH(x->res->cands, rc, x)) return ERR_INTERNAL;
+        struct rec_cand *rc = PUSHZ(x->res->cands, x);
+        if (!rc) return ERR_INTERNAL;
+        rc->variant = x->variant;
+        rc->replication = x->rep;
+        rc->seq = c->seq;
+        rc->program = (int8_t)c->prog;
+        rc->abo = (int8_t)c->abo;
+        rc->sex = (int8_t)c->sex;
+        rc->outcome = (int8_t)c->outcome;
+        rc->status_listed = sl->status_listed;
+        rc->status_end = (int8_t)c->w.status;
+        rc->region = (int16_t)c->region;
+        rc->center = (int16_t)c->center;
+        rc->listed_day = c->w.listed - x->t0;
+        rc->age_years = cand_age(c, c->w.listed);
+        rc->end_day = c->outcome == OUT_WAITING ? NAN : c->end_day - x->t0;
+        rc->wait_days = end - c->w.listed;
+        rc->weight_kg = c->weight_kg;
+        rc->pra = c->pra;
+        rc->relist_of = sl->relist_of;
     }
     return 0;
 }
@@ -457,9 +500,11 @@ int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int
     x.res->replication = rep;
     x.t0 = s->run.warmup_years * 365.25;
     x.t_end = x.t0 + s->run.years * 365.25;
-    for (int g = 0; g < ORGAN_N; g++) {
-        x.res->summary[g] = (struct rec_summary){.variant = variant, .replication = rep,
-                                                 .program = g, .years = s->run.years};
+    for (int g = 0; g < ORGAN_N; g++) { /* calloc'ed: padding stays zero */
+        x.res->summary[g].variant = variant;
+        x.res->summary[g].replication = rep;
+        x.res->summary[g].program = g;
+        x.res->summary[g].years = s->run.years;
     }
     rc = run(&x);
 

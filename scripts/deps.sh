@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs wlsim's build and test dependencies from Debian when any is missing; does nothing
+# when all are present. Uses sudo when not root. Called by `make deps` (and so by `make run`
+# and `make test`).
+set -e
+PKGS="build-essential pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev libyaml-dev libcsv-dev python3-h5py python3-numpy python3-matplotlib"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "wlsim: installing missing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing

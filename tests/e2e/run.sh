@@ -1,0 +1,128 @@
+#!/bin/sh
+# End-to-end tests of the wlsim binary: command line, the broken-scenario corpus (exit 2, exact
+# message, nothing written), thread-count invariance of the results file, an existing output
+# surviving failing and interrupted runs, and the file being readable by h5py.
+# Usage: tests/e2e/run.sh path/to/wlsim   (from the repository root)
+set -u
+BIN=${1:?usage: run.sh path/to/wlsim}
+PY=/usr/bin/python3
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_exit CODE DESCRIPTION -- command...
+expect_exit() {
+    code=$1; desc=$2; shift 3
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if [ "$rc" -eq "$code" ]; then ok; else bad "$desc: exit $rc, expected $code; stderr: $(head -c 400 "$T/err")"; fi
+}
+
+# --- command line ---------------------------------------------------------------------------
+expect_exit 0 "--version" -- "$BIN" --version
+grep -q "^wlsim " "$T/out" && ok || bad "--version prints 'wlsim VERSION'"
+expect_exit 0 "--help" -- "$BIN" --help
+grep -q "wlsim run SCENARIO.yaml" "$T/out" && ok || bad "--help shows the run usage"
+expect_exit 2 "no command" -- "$BIN"
+expect_exit 2 "unknown command" -- "$BIN" frobnicate
+expect_exit 2 "run without scenario" -- "$BIN" run
+expect_exit 2 "-r 0" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 0 -o "$T/x.h5"
+grep -q "argument -r: expected an integer in \[1, 100000000\], found '0'" "$T/err" && ok || bad "-r 0 message: $(cat "$T/err")"
+expect_exit 2 "-j abc" -- "$BIN" run tests/scenarios/good/tiny.yaml -j abc -o "$T/x.h5"
+expect_exit 2 "-s 0" -- "$BIN" run tests/scenarios/good/tiny.yaml -s 0 -o "$T/x.h5"
+expect_exit 2 "unknown option" -- "$BIN" run tests/scenarios/good/tiny.yaml --frob
+expect_exit 2 "unwritable output folder" -- "$BIN" run tests/scenarios/good/tiny.yaml -o "$T/no/such/dir/x.h5"
+grep -q "argument -o: expected a file in a writable folder" "$T/err" && ok || bad "-o message: $(cat "$T/err")"
+[ ! -e "$T/x.h5" ] && ok || bad "argument errors wrote $T/x.h5"
+
+# --- check ------------------------------------------------------------------------------------
+for f in scenarios/*.yaml tests/scenarios/good/*.yaml; do
+    expect_exit 0 "check $f" -- "$BIN" check "$f"
+    [ "$(cat "$T/out")" = "ok" ] && ok || bad "check $f prints only ok"
+done
+expect_exit 0 "check --list" -- "$BIN" check --list
+grep -q "^horizon.years" "$T/out" && ok || bad "--list names horizon.years"
+
+# --- broken scenarios: exit 2, exact message, nothing written, existing file kept ---------------
+echo "precious" >"$T/keep.h5"
+for f in tests/scenarios/bad/*.yaml; do
+    exp=$(head -n 1 "$f" | sed 's/^# expect: //')
+    expect_exit 2 "check $f" -- "$BIN" check "$f"
+    grep -qF "$exp" "$T/err" && ok || bad "$f: message '$(cat "$T/err")' lacks '$exp'"
+    [ -s "$T/out" ] && bad "$f: check printed on stdout" || ok
+    expect_exit 2 "run $f" -- "$BIN" run "$f" -o "$T/keep.h5" -q
+    [ "$(cat "$T/keep.h5")" = "precious" ] && ok || bad "$f: existing output was touched"
+done
+ls "$T"/keep.h5.tmp* >/dev/null 2>&1 && bad "temporary file left behind" || ok
+
+# --- results: thread-count invariance -----------------------------------------------------------
+expect_exit 0 "run -j 1" -- "$BIN" run tests/scenarios/good/tiny.yaml -o "$T/j1.h5" -j 1 -q
+expect_exit 0 "run -j 2" -- "$BIN" run tests/scenarios/good/tiny.yaml -o "$T/j2.h5" -j 2 -q
+expect_exit 0 "run -j 3" -- "$BIN" run tests/scenarios/good/tiny.yaml -o "$T/j3.h5" -j 3 -q
+for d in summary candidates donors transplants episodes parameters variants; do
+    h5diff -q "$T/j1.h5" "$T/j2.h5" "/$d" "/$d" && ok || bad "/$d differs between -j 1 and -j 2"
+    h5diff -q "$T/j1.h5" "$T/j3.h5" "/$d" "/$d" && ok || bad "/$d differs between -j 1 and -j 3"
+done
+# Raw bytes of the summary too (h5diff compares values; this also catches stray padding).
+h5dump -b LE -d /summary -o "$T/s1.bin" "$T/j1.h5" >/dev/null 2>&1
+h5dump -b LE -d /summary -o "$T/s2.bin" "$T/j2.h5" >/dev/null 2>&1
+cmp -s "$T/s1.bin" "$T/s2.bin" && ok || bad "/summary raw bytes differ between -j 1 and -j 2"
+# A different seed gives different results (the comparison above can fail).
+expect_exit 0 "run -s 2" -- "$BIN" run tests/scenarios/good/tiny.yaml -o "$T/s2.h5" -s 2 -q
+h5diff -q "$T/j1.h5" "$T/s2.h5" /summary /summary >/dev/null 2>&1 && bad "seed 2 gave the same /summary as seed 7" || ok
+
+# --- the file as users read it ------------------------------------------------------------------
+if $PY - "$T/j1.h5" >"$T/py.out" 2>&1 <<'EOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+for a in ["wlsim_version", "git_commit", "seed", "replications", "rng", "threads", "created", "scenario_text_0"]:
+    assert a in f.attrs, a
+assert f.attrs["replications"] == 4 and f.attrs["seed"] == 7
+assert "name: tiny" in f.attrs["scenario_text_0"].decode() if isinstance(f.attrs["scenario_text_0"], bytes) else "name: tiny" in f.attrs["scenario_text_0"]
+s = f["summary"][:]
+assert len(s) == 4 * 2, len(s)
+assert list(s["replication"]) == [0, 0, 1, 1, 2, 2, 3, 3], list(s["replication"])
+assert list(s["program"]) == [0, 1] * 4
+for k in ["variant", "replication", "program", "years", "listings", "transplants", "transplants_urgent",
+          "deaths_waiting", "removed", "waiting_end", "median_wait_days"]:
+    assert k in s.dtype.names, k
+assert (s["years"] == 3).all()
+tx = f["transplants"][:]
+for r in range(4):
+    for p in (0, 1):
+        n = ((tx["replication"] == r) & (tx["day"] >= 0) & (tx["day"] < 3 * 365.25) &
+             (np.isin(tx["program"], [0, 1] if p == 0 else [2, 3]))).sum()
+        row = s[(s["replication"] == r) & (s["program"] == p)][0]
+        assert n == row["transplants"], (r, p, n, row["transplants"])
+v = f["variants"][:]
+assert v["name"][0] == b"tiny"
+print("ok")
+EOF
+then ok; else bad "h5py read-back: $(cat "$T/py.out")"; fi
+
+# --- an interrupted run leaves the existing file and no temporary ------------------------------
+echo "precious" >"$T/keep2.h5"
+"$BIN" run tests/scenarios/good/tiny.yaml -r 100000 -j 2 -q -o "$T/keep2.h5" 2>"$T/err" &
+pid=$!
+sleep 1
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] && ok || bad "SIGTERM: exit $rc, expected 130 ($(cat "$T/err"))"
+[ "$(cat "$T/keep2.h5")" = "precious" ] && ok || bad "SIGTERM: existing output was touched"
+ls "$T"/keep2.h5.tmp* >/dev/null 2>&1 && bad "SIGTERM: temporary file left behind" || ok
+# ... and a completed run does replace it.
+expect_exit 0 "run replaces" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 1 -q -o "$T/keep2.h5"
+h5dump -H "$T/keep2.h5" >/dev/null 2>&1 && ok || bad "completed run did not replace the file"
+
+# --- wlsim rank (its own script) ---------------------------------------------------------------
+if [ -f tests/e2e/rank.sh ]; then
+    if sh tests/e2e/rank.sh "$BIN" >"$T/rank.out" 2>&1; then ok; else bad "tests/e2e/rank.sh: $(tail -n 20 "$T/rank.out")"; fi
+    tail -n 1 "$T/rank.out"
+fi
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,144 @@
+/* test_scenario.c — the scenario loader: defaults, values, and every error path of the
+ * parameter table. The broken files live in tests/scenarios/bad/, each starting with a line
+ * `# expect: MESSAGE` naming the exact message (the end-to-end tests run the same corpus
+ * through the binary and check the exit code and that nothing is written). Run from the
+ * repository root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+#define BAD "tests/scenarios/bad"
+
+static void test_good_defaults_and_values(void **state)
+{
+    (void)state;
+    struct scenario *s = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(scen_load("tests/scenarios/good/tiny.yaml", &s, &e), 0);
+    assert_non_null(s);
+    assert_string_equal(s->name, "tiny");
+    assert_int_equal(s->seed, 7);
+    assert_int_equal(s->run.replications, 4);
+    assert_float_equal(s->run.years, 3, 0);
+    assert_float_equal(s->run.warmup_years, 1, 0);
+    assert_float_equal(s->pop.listings_per_year[ORGAN_HEART], 200, 0);
+    assert_float_equal(s->pop.donors_per_year, 400, 0);
+    /* Not in the file: the table default. */
+    assert_float_equal(s->pop.abo_share[ABO_O], 0.41, 0);
+    assert_non_null(strstr(s->text, "name: tiny"));
+    char buf[32];
+    assert_string_equal(scen_rng_name(s, buf, sizeof buf), "taus2");
+    scen_free(s);
+}
+
+static void test_policy_selection(void **state)
+{
+    (void)state;
+    struct scenario *s = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(scen_load("tests/scenarios/good/no_deaths.yaml", &s, &e), 0);
+    assert_string_equal(s->ops[ORGAN_HEART]->name, "simple");
+    assert_string_equal(s->ops[ORGAN_PANCREAS]->name, "simple");
+    /* The name defaults to the file name when `name:` is absent? no_deaths sets it. */
+    assert_string_equal(s->name, "no_deaths");
+    scen_free(s);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    struct scenario *s = (struct scenario *)1;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(scen_load("tests/scenarios/does-not-exist.yaml", &s, &e), ERR_INPUT);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "does-not-exist.yaml: cannot open"));
+}
+
+struct counter {
+    int seen;
+    int heart_rule_params;
+};
+
+static void count_param(void *ctx, const char *full, const struct pdef *d, const void *value)
+{
+    struct counter *c = ctx;
+    (void)d, (void)value;
+    c->seen++;
+    if (strncmp(full, "policy.heart.", 13) == 0) c->heart_rule_params++;
+}
+
+/* Every parameter is visited once, with its full name (metadata and --list depend on it). */
+static void test_each_param(void **state)
+{
+    (void)state;
+    struct scenario *s = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(scen_load("tests/scenarios/good/tiny.yaml", &s, &e), 0);
+    struct counter c = {0, 0};
+    scen_each_param(s, count_param, &c);
+    size_t expect = popn_n_pdefs + 6; /* six run settings */
+    for (int o = 0; o < ORGAN_N; o++) expect += s->ops[o]->n_rule_pdefs + s->ops[o]->n_model_pdefs;
+    assert_int_equal((size_t)c.seen, expect);
+    assert_int_equal((size_t)c.heart_rule_params, s->ops[ORGAN_HEART]->n_rule_pdefs);
+    scen_free(s);
+}
+
+/* Every file of the broken corpus fails with ERR_INPUT and exactly its expected message. */
+static void test_bad_corpus(void **state)
+{
+    (void)state;
+    DIR *d = opendir(BAD);
+    assert_non_null(d);
+    struct dirent *de;
+    int n = 0;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len < 6 || strcmp(de->d_name + len - 5, ".yaml") != 0) continue;
+        char path[512], line[512] = "";
+        snprintf(path, sizeof path, "%s/%s", BAD, de->d_name);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof line, f));
+        fclose(f);
+        line[strcspn(line, "\n")] = '\0';
+        assert_int_equal(strncmp(line, "# expect: ", 10), 0);
+        struct scenario *s = (struct scenario *)1;
+        struct err e;
+        err_clear(&e);
+        int rc = scen_load(path, &s, &e);
+        if (rc != ERR_INPUT || !strstr(e.msg, line + 10))
+            fail_msg("%s: rc %d, message\n  %s\nexpected to contain\n  %s", path, rc, e.msg, line + 10);
+        assert_null(s);
+        /* The message starts with the path as given. */
+        assert_int_equal(strncmp(e.msg, path, strlen(path)), 0);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 20);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_defaults_and_values),
+        cmocka_unit_test(test_policy_selection),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_each_param),
+        cmocka_unit_test(test_bad_corpus),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
