@@ -51,7 +51,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_evq
 
 .SECONDARY:
-.PHONY: all run test check asan bench install clean deps unit e2e
+.PHONY: all run test check asan bench install clean deps unit e2e docs
 
 all: $(BUILD)/wlsim
 
@@ -105,6 +105,10 @@ asan: deps
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -g" all $(BENCH_BIN)
 	@sh scripts/bench.sh $(BUILD)
+
+# docs/parameters.md is generated from the parameter tables.
+docs: $(BUILD)/wlsim
+	$(BUILD)/wlsim check --list > docs/parameters.md
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -44,7 +44,8 @@ for f in scenarios/*.yaml tests/scenarios/good/*.yaml; do
     [ "$(cat "$T/out")" = "ok" ] && ok || bad "check $f prints only ok"
 done
 expect_exit 0 "check --list" -- "$BIN" check --list
-grep -q "^horizon.years" "$T/out" && ok || bad "--list names horizon.years"
+grep -q '^| `horizon.years` | (required)' "$T/out" && ok || bad "--list names horizon.years"
+cmp -s "$T/out" docs/parameters.md && ok || bad "docs/parameters.md is not current: run 'make docs'"
 
 # --- broken scenarios: exit 2, exact message, nothing written, existing file kept ---------------
 echo "precious" >"$T/keep.h5"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Benchmarks (make bench): event-queue throughput, seconds per replication of the default
+# scenario on one core and on all cores, and peak memory for a small and a 4x larger number of
+# replications (it must not grow). Wall-clock times of whole runs of the real binary; each
+# figure is the best of 3 runs. Prints the machine it ran on.
+set -eu
+B=${1:-build}
+BIN=$B/wlsim
+SC=scenarios/default.yaml
+R=${BENCH_REPS:-40}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+NCPU=$(nproc)
+
+echo "== machine"
+echo "$(uname -srm); $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'); $NCPU cores; $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "wlsim $($BIN --version)"
+echo
+echo "== event queue (hold model, one core)"
+$B/tests/bench_evq
+echo
+
+best() { # best wall seconds of 3 runs of "$@"
+    b=""
+    for i in 1 2 3; do
+        s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N)
+        t=$(echo "$e - $s" | bc -l)
+        if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
+    done
+    echo "$b"
+}
+echo "== default scenario ($SC: both programmes, warm-up + counted years), $R replications"
+for mode in summary entities; do
+    flag=""; [ $mode = summary ] && flag="--summary-only"
+    t1=$(best $BIN run $SC -r $R -j 1 -q $flag -o "$T/b.h5")
+    tn=$(best $BIN run $SC -r $R -j $NCPU -q $flag -o "$T/b.h5")
+    printf "%-9s 1 core: %.4f s/replication   %d cores: %.4f s/replication   speed-up %.2f\n" \
+        $mode "$(echo "$t1 / $R" | bc -l)" $NCPU "$(echo "$tn / $R" | bc -l)" "$(echo "$t1 / $tn" | bc -l)"
+done
+echo
+echo "== peak memory (max RSS) against replications, $NCPU threads, summary only"
+for r in $R $((4 * R)); do
+    /usr/bin/time -f "%M" -o "$T/mem" $BIN run $SC -r $r -j $NCPU -q --summary-only -o "$T/b.h5"
+    echo "  $r replications: $(cat "$T/mem") KiB"
+done
+echo "== peak memory with entity tables"
+for r in $R $((4 * R)); do
+    /usr/bin/time -f "%M" -o "$T/mem" $BIN run $SC -r $r -j $NCPU -q -o "$T/b.h5"
+    echo "  $r replications: $(cat "$T/mem") KiB, file $(du -k "$T/b.h5" | cut -f1) KiB"
+done
+echo
+echo "method: wall time of whole runs (scenario load, simulation, HDF5 writing), best of 3;"
+echo "per-replication figure = wall / replications. Memory: GNU time's maximum resident set size."
