@@ -27,7 +27,7 @@ struct run_par {
     double max_offers;     /* offers per organ before it is discarded (0 = no limit) */
 };
 
-#define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2|gfsr4"
+#define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2"
 
 struct scenario {
     char *path;            /* as given on the command line */

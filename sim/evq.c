@@ -1,0 +1,235 @@
+/* evq.c — the event queue (see evq.h for the contract).
+ *
+ * Layout. `node[]` is the pool: one slot per event, holding the payload (type, a, b), the
+ * slot's generation and its position in the heap (or, while the slot is free, the index of the
+ * next free slot). `heap[]` is a 4-ary min-heap of entries that carry the sort key inline
+ * (time, prio, seq) next to the slot index, so sifting compares contiguous memory and touches
+ * the pool only to record the new positions. Both arrays have `cap` elements and grow
+ * together by doubling. A slot is pending iff its generation matches the handle's and its
+ * heap entry points back at it. Freeing a slot bumps its generation, which is what makes
+ * old handles stale.
+ *
+ * A 4-ary heap does about half the levels of a binary heap per pop; with the key inline the
+ * four children of a node sit in 96 contiguous bytes. */
+
+/* Asserts are part of the contract (a NaN time aborts), so they stay on in every build. */
+#undef NDEBUG
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "evq.h"
+
+#define EVQ_NIL UINT32_MAX          /* end of the free list; never a slot index */
+#define EVQ_MAX_SLOTS UINT32_MAX    /* slot + 1 must fit the handle's low 32 bits */
+#define EVQ_DEFAULT_CAP 64
+#define EVQ_ARITY 4
+
+struct ent {
+    double time;
+    uint64_t seq;
+    int prio;
+    uint32_t slot;
+};
+
+struct node {
+    int type;
+    uint32_t a;
+    uint32_t b;
+    uint32_t gen;   /* bumped each time the slot is freed */
+    uint32_t pos;   /* heap index while pending; next free slot (or EVQ_NIL) while free */
+};
+
+struct evq {
+    struct ent *heap;
+    struct node *node;
+    size_t n;              /* pending events = heap entries in use */
+    size_t cap;            /* slots in node[] and entries in heap[] */
+    uint32_t free_head;    /* first free slot, EVQ_NIL if none */
+    uint64_t seq;          /* next insertion sequence number */
+};
+
+/* The total order: time, then prio, then insertion sequence. */
+static inline int before(const struct ent *x, const struct ent *y)
+{
+    if (x->time != y->time) return x->time < y->time;
+    if (x->prio != y->prio) return x->prio < y->prio;
+    return x->seq < y->seq;
+}
+
+static inline void place(struct evq *q, size_t i, const struct ent *e)
+{
+    q->heap[i] = *e;
+    q->node[e->slot].pos = (uint32_t)i;
+}
+
+/* Moves the hole at i up until e fits, then stores e there. */
+static void sift_up(struct evq *q, size_t i, struct ent e)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / EVQ_ARITY;
+        if (!before(&e, &q->heap[p])) break;
+        place(q, i, &q->heap[p]);
+        i = p;
+    }
+    place(q, i, &e);
+}
+
+/* Moves the hole at i down until e fits, then stores e there. */
+static void sift_down(struct evq *q, size_t i, struct ent e)
+{
+    const size_t n = q->n;
+    for (;;) {
+        size_t c = EVQ_ARITY * i + 1;
+        if (c >= n) break;
+        size_t end = n - c > EVQ_ARITY ? c + EVQ_ARITY : n;
+        size_t best = c;
+        for (size_t k = c + 1; k < end; k++)
+            if (before(&q->heap[k], &q->heap[best])) best = k;
+        if (!before(&q->heap[best], &e)) break;
+        place(q, i, &q->heap[best]);
+        i = best;
+    }
+    place(q, i, &e);
+}
+
+/* Takes the entry at heap position i out of the heap and restores the heap order. */
+static void heap_remove_at(struct evq *q, size_t i)
+{
+    assert(i < q->n);
+    struct ent last = q->heap[--q->n];
+    if (i == q->n) return;
+    if (i > 0 && before(&last, &q->heap[(i - 1) / EVQ_ARITY]))
+        sift_up(q, i, last);
+    else
+        sift_down(q, i, last);
+}
+
+static void slot_release(struct evq *q, uint32_t slot)
+{
+    struct node *nd = &q->node[slot];
+    nd->gen++;
+    nd->pos = q->free_head;
+    q->free_head = slot;
+}
+
+/* Links slots [from, to) into the free list in ascending order, ahead of the current list. */
+static void link_free(struct evq *q, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        q->node[i].gen = 0;
+        q->node[i].pos = i + 1 < to ? (uint32_t)(i + 1) : q->free_head;
+    }
+    if (from < to) q->free_head = (uint32_t)from;
+}
+
+/* Doubles the pool (and the heap). Returns 0, or -1 with the queue unchanged (a successful
+ * realloc of node[] before a failing one of heap[] only leaves node[] roomier than cap). */
+static int grow(struct evq *q)
+{
+    if (q->cap >= EVQ_MAX_SLOTS) return -1;
+    size_t ncap = q->cap > EVQ_MAX_SLOTS / 2 ? (size_t)EVQ_MAX_SLOTS : 2 * q->cap;
+    if (ncap > SIZE_MAX / sizeof(struct ent) || ncap > SIZE_MAX / sizeof(struct node)) return -1;
+    struct node *nn = realloc(q->node, ncap * sizeof *nn);
+    if (!nn) return -1;
+    q->node = nn;
+    struct ent *nh = realloc(q->heap, ncap * sizeof *nh);
+    if (!nh) return -1;
+    q->heap = nh;
+    link_free(q, q->cap, ncap);
+    q->cap = ncap;
+    return 0;
+}
+
+struct evq *evq_alloc(size_t capacity_hint)
+{
+    size_t cap = capacity_hint ? capacity_hint : EVQ_DEFAULT_CAP;
+    if (cap > EVQ_MAX_SLOTS) cap = EVQ_MAX_SLOTS;
+    if (cap > SIZE_MAX / sizeof(struct ent) || cap > SIZE_MAX / sizeof(struct node)) return NULL;
+    struct evq *q = calloc(1, sizeof *q);
+    if (!q) return NULL;
+    q->node = malloc(cap * sizeof *q->node);
+    q->heap = malloc(cap * sizeof *q->heap);
+    if (!q->node || !q->heap) {
+        evq_free(q);
+        return NULL;
+    }
+    q->cap = cap;
+    q->free_head = EVQ_NIL;
+    link_free(q, 0, cap);
+    return q;
+}
+
+void evq_free(struct evq *q)
+{
+    if (!q) return;
+    free(q->node);
+    free(q->heap);
+    free(q);
+}
+
+evq_handle evq_push(struct evq *q, double time, int prio, int type, uint32_t a, uint32_t b)
+{
+    assert(q);
+    assert(!isnan(time) && "evq_push: NaN event time");
+    if (q->free_head == EVQ_NIL && grow(q) != 0) return 0;
+    uint32_t slot = q->free_head;
+    struct node *nd = &q->node[slot];
+    q->free_head = nd->pos;
+    nd->type = type;
+    nd->a = a;
+    nd->b = b;
+    struct ent e = {.time = time, .seq = q->seq++, .prio = prio, .slot = slot};
+    sift_up(q, q->n++, e);
+    return (evq_handle)nd->gen << 32 | ((evq_handle)slot + 1);
+}
+
+int evq_cancel(struct evq *q, evq_handle h)
+{
+    assert(q);
+    uint32_t lo = (uint32_t)(h & UINT32_MAX);
+    if (lo == 0) return 0;
+    uint32_t slot = lo - 1;
+    if (slot >= q->cap) return 0;
+    const struct node *nd = &q->node[slot];
+    if (nd->gen != (uint32_t)(h >> 32)) return 0;
+    if (nd->pos >= q->n || q->heap[nd->pos].slot != slot) return 0;
+    heap_remove_at(q, nd->pos);
+    slot_release(q, slot);
+    return 1;
+}
+
+int evq_pop(struct evq *q, struct evq_event *ev)
+{
+    assert(q && ev);
+    if (q->n == 0) return 0;
+    const struct ent top = q->heap[0];
+    const struct node *nd = &q->node[top.slot];
+    *ev = (struct evq_event){.time = top.time, .prio = top.prio, .type = nd->type, .a = nd->a, .b = nd->b};
+    heap_remove_at(q, 0);
+    slot_release(q, top.slot);
+    return 1;
+}
+
+int evq_peek_time(const struct evq *q, double *t)
+{
+    assert(q && t);
+    if (q->n == 0) return 0;
+    *t = q->heap[0].time;
+    return 1;
+}
+
+size_t evq_size(const struct evq *q)
+{
+    assert(q);
+    return q->n;
+}
+
+void evq_clear(struct evq *q)
+{
+    assert(q);
+    for (size_t i = 0; i < q->n; i++) slot_release(q, q->heap[i].slot);
+    q->n = 0;
+    q->seq = 0;
+}
