@@ -144,12 +144,41 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_episode, expiry, H5T_NATIVE_DOUBLE);
 }
 
+static int attr_str(hid_t loc, const char *name, const char *value);
+
+/* Creates an empty table. Not H5TBmake_table: it fixes deflate at level 6, which costs more than
+ * the simulation itself; byte-shuffle + deflate level 1 compresses these records better and
+ * about four times faster. The attributes are those of the HDF5 Table specification, so
+ * H5TB functions, h5py and HDFView treat it as a table. */
 static int make_table(struct h5out *h, const struct table *t, struct err *e)
 {
-    if (H5TBmake_table(t->title, h->file, t->name, (hsize_t)t->n, 0, t->size, (const char **)t->names, t->off,
-                       t->types, CHUNK, NULL, 1, NULL) < 0)
-        return err_set(e, ERR_INTERNAL, "%s: cannot create table /%s", h->tmp, t->name);
-    return 0;
+    hid_t type = H5I_INVALID_HID, space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
+    hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {CHUNK};
+    int rc = 0;
+    if ((type = H5Tcreate(H5T_COMPOUND, t->size)) < 0) goto fail;
+    for (int i = 0; i < t->n; i++)
+        if (H5Tinsert(type, t->names[i], t->off[i], t->types[i]) < 0) goto fail;
+    if ((space = H5Screate_simple(1, dims, maxdims)) < 0) goto fail;
+    if ((dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 || H5Pset_chunk(dcpl, 1, chunk) < 0 ||
+        H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 1) < 0)
+        goto fail;
+    if ((ds = H5Dcreate2(h->file, t->name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0) goto fail;
+    if (attr_str(ds, "CLASS", "TABLE") || attr_str(ds, "VERSION", "3.0") || attr_str(ds, "TITLE", t->title))
+        goto fail;
+    for (int i = 0; i < t->n; i++) {
+        char an[32];
+        snprintf(an, sizeof an, "FIELD_%d_NAME", i);
+        if (attr_str(ds, an, t->names[i])) goto fail;
+    }
+    goto cleanup;
+fail:
+    rc = err_set(e, ERR_INTERNAL, "%s: cannot create table /%s", h->tmp, t->name);
+cleanup:
+    if (ds >= 0) H5Dclose(ds);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    return rc;
 }
 
 static int attr_str(hid_t loc, const char *name, const char *value)
