@@ -1,0 +1,812 @@
+/* heart.c — the "bak2021" heart / heart-lung policy: parameter tables, the ranking of 001
+ * §III.3.4, the reasons `wlsim rank` prints, and the constant-hazard status model (HU grants
+ * and their re-evaluation, NT episodes, dMCS complications with their re-check rhythms).
+ * See heart.h for the contract and docs/rules-heart.md for every rule and interpretation. */
+#include "heart.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#define OFF(f) offsetof(struct heart_par, f)
+#define PH "placeholder, to be calibrated (issue 5)"
+#define INTERP "interpretation, see docs/rules-heart.md"
+#define DAYS_PER_YEAR 365.25
+
+/* ------------------------------------------------------------------------------------------ */
+/* Parameter tables                                                                            */
+
+const struct pdef heart_rule_pdefs[] = {
+    {"hu.initial_days", PD_DOUBLE, OFF(hu_initial_days), 28, 1, 365, "days", NULL,
+     "Validity of a first HU grant; it must be justified again when it expires.",
+     "001 §III.3.2.1 (\"initial für die Dauer von 4 Wochen\"), §III.3.5"},
+    {"hu.renewal_days", PD_DOUBLE, OFF(hu_renewal_days), 56, 1, 365, "days", NULL,
+     "Validity of each renewed HU grant.",
+     "001 §III.3.2.1 (\"dann je für die Dauer von 8 Wochen\"), §III.3.5"},
+    {"nt.cap_days", PD_DOUBLE, OFF(nt_cap_days), 30, 0, 36525, "days", NULL,
+     "Most NT days that count towards waiting-time points outside the HU group.",
+     "001 §III.3.4 Wartezeit (\"maximal 30 Tage\")"},
+    {"immunised.pra_threshold", PD_DOUBLE, OFF(pra_threshold), 50, 0, 100, "%", NULL,
+     "A candidate is highly immunised when the current PRA is above this value.",
+     "001 §III.3.4 Hochimmunisierte Patienten (\"PRA über 50 %\")"},
+    {"immunised.scope", PD_ENUM, OFF(immunised_scope), HEART_IMM_GROUP, 0, 0, "",
+     "group|list|off",
+     "Where highly immunised, HLA-suitable candidates go first for an HLA-typed donor: at the "
+     "top of their urgency group, at the top of the whole list, or nowhere.",
+     "001 §III.3.4 Hochimmunisierte Patienten; " INTERP},
+    {"hla.exclude_unacceptable", PD_BOOL, OFF(hla_exclude_unacceptable), 0, 0, 1, "", NULL,
+     "Exclude candidates whose HLA is not acceptable (hla_ok = 0) when the donor is HLA-typed.",
+     "not in 001 (crossmatch rules live in the §16 Abs. 1 S. 1 Nr. 4 TPG guideline); " INTERP},
+    {"child.age", PD_DOUBLE, OFF(child_age), 16, 0, 25, "years", NULL,
+     "Candidates younger than this are children: always HU, with the in-patient preference.",
+     "001 §III.3.2.1 (\"bis zu einem Alter von 16 Jahren\"), §III.3.4"},
+    {"child.always_hu", PD_BOOL, OFF(child_always_hu), 1, 0, 1, "", NULL,
+     "Children always hold HU (off only to measure the rule's effect).", "001 §III.3.2.1"},
+    {"child.inpatient", PD_ENUM, OFF(child_inpatient), HEART_CHILD_OUTPATIENT_LAST, 0, 0, "",
+     "outpatient_last|inpatient_first|off",
+     "How in-patient children are preferred in the HU group: child out-patients after all "
+     "in-patient HU candidates, child in-patients before all other HU candidates, or not at all.",
+     "001 §III.3.2.1 (\"bei der Allokation bevorzugt berücksichtigt\"); " INTERP},
+    {"child.points", PD_ENUM, OFF(child_points), HEART_CHILD_POINTS_LISTED, 0, 0, "",
+     "listed|recorded",
+     "HU points of a child: days listed minus NT days (every transplantable day of a child is "
+     "an HU day) or the HU days recorded in the status history.",
+     "001 §III.3.2.1, §III.3.4 Wartezeit; " INTERP},
+    {"abo.scope", PD_ENUM, OFF(abo_scope), HEART_ABO_WITHIN, 0, 0, "", "within|across",
+     "ABO steps inside each urgency group (within) or before the urgency groups (across).",
+     "001 §III.3.4 Blutgruppenidentität und -kompatibilität; " INTERP},
+    {"abo.infant_incompatible", PD_BOOL, OFF(abo_infant_incompatible), 0, 0, 1, "", NULL,
+     "Rank ABO-incompatible infants (after the compatible steps) instead of excluding them; "
+     "needs a centre protocol and low titres, which the model cannot see, hence off.",
+     "001 §III.3.4 (\"Bei Kindern unter 2 Jahren ... zulässig\"); " INTERP},
+    {"abo.infant_age", PD_DOUBLE, OFF(abo_infant_age), 2, 0, 16, "years", NULL,
+     "Age below which the ABO-incompatible option may apply.",
+     "001 §III.3.4 (\"Kindern unter 2 Jahren\")"},
+    {"hl.order", PD_ENUM, OFF(hl_order), HEART_HL_BEFORE_ABO, 0, 0, "", "before_abo|after_abo",
+     "Heart-lung before heart as a split of the urgency group above the ABO steps, or only "
+     "inside each ABO step.",
+     "001 §III.3.3 (\"in jeder Dringlichkeitsstufe grundsätzlich Vorrang\"), §III.3.4; " INTERP},
+    {"size.filter", PD_BOOL, OFF(size_filter), 1, 0, 1, "", NULL,
+     "Exclude heart candidates whose donor/recipient weight ratio is out of bounds (when both "
+     "weights are known).",
+     "001 §III.3 (\"zunächst nach Größe und Blutgruppe\")"},
+    {"size.ratio_min", PD_DOUBLE, OFF(size_ratio_min), 0.7, 0.05, 20, "ratio", NULL,
+     "Lowest donor/recipient body-weight ratio offered.",
+     "001 §III.3 gives no number; ISHLT guideline (Costanzo et al., JHLT 2010;29:914): donor "
+     "weight no more than 30 % below the recipient's is uniformly safe"},
+    {"size.ratio_max", PD_DOUBLE, OFF(size_ratio_max), 1.5, 0.05, 20, "ratio", NULL,
+     "Highest donor/recipient body-weight ratio offered to adults.",
+     "001 §III.3 gives no number; " INTERP " (oversizing is tolerated; 1.5 keeps grossly "
+     "oversized offers out)"},
+    {"size.child_ratio_max", PD_DOUBLE, OFF(size_child_ratio_max), 3.0, 0.05, 20, "ratio", NULL,
+     "Highest donor/recipient body-weight ratio offered to children.",
+     "001 §III.3 gives no number; paediatric practice accepts oversizing up to about 3 "
+     "(ISHLT paediatric survey, Pediatr Transplant 2019;23:e13417: upper limits 120-350 %)"},
+    {"tlc.filter", PD_BOOL, OFF(tlc_filter), 1, 0, 1, "", NULL,
+     "Exclude heart-lung candidates whose donor/recipient TLC ratio is out of bounds (when both "
+     "TLCs are known).",
+     "001 §III.3 (\"nach Totaler Lungenkapazität (TLC) und Blutgruppe\")"},
+    {"tlc.ratio_min", PD_DOUBLE, OFF(tlc_ratio_min), 0.75, 0.05, 20, "ratio", NULL,
+     "Lowest donor/recipient total-lung-capacity ratio offered for heart-lung.",
+     "001 §III.3 gives no number; " INTERP " (pTLC ratio 1.015 +- 0.175 in Eberlein et al., "
+     "Ann Am Thorac Soc 2013;10:418)"},
+    {"tlc.ratio_max", PD_DOUBLE, OFF(tlc_ratio_max), 1.3, 0.05, 20, "ratio", NULL,
+     "Highest donor/recipient total-lung-capacity ratio offered for heart-lung.",
+     "001 §III.3 gives no number; " INTERP " (Eberlein 2013: mortality falls with oversizing "
+     "up to about 1.3)"},
+    {"dmcs.min_days", PD_DOUBLE, OFF(dmcs_min_days), 30, 0, 365, "days", NULL,
+     "A dMCS complication justifies HU only this many days after implantation or later.",
+     "001 §III.3.2.1.2.1-.8 (\"frühestens 30 Tage nach Implantation\")"},
+    {"dmcs.infection.first_days", PD_DOUBLE, OFF(dmcs_infection_first_days), 28, 1, 365, "days",
+     NULL, "First re-check of an HU for dMCS infection.",
+     "001 §III.3.2.1.2.6 (\"initial nach vier Wochen\")"},
+    {"dmcs.infection.next_days", PD_DOUBLE, OFF(dmcs_infection_next_days), 56, 1, 365, "days",
+     NULL, "Interval of the later re-checks of an HU for dMCS infection.",
+     "001 §III.3.2.1.2.6 (\"dann nach acht Wochen\")"},
+    {"dmcs.rhf.recheck_days", PD_DOUBLE, OFF(dmcs_rhf_recheck_days), 14, 1, 365, "days", NULL,
+     "Re-check interval of an HU for chronic right-heart failure.",
+     "001 §III.3.2.1.2.5 (\"alle zwei Wochen\")"},
+    {"dmcs.gi.stable_days", PD_DOUBLE, OFF(dmcs_gi_stable_days), 28, 0, 365, "days", NULL,
+     "An HU for GI bleeding ends once haemoglobin has been stable this long.",
+     "001 §III.3.2.1.2.3 (\"über einen Zeitraum von 4 Wochen Hb-stabil\")"},
+};
+const size_t heart_n_rule_pdefs = sizeof heart_rule_pdefs / sizeof heart_rule_pdefs[0];
+
+const struct pdef heart_model_pdefs[] = {
+    {"death.hu_per_year", PD_DOUBLE, OFF(death_hu), 1.1, 0, 100, "1/year", NULL,
+     "Hazard of death while in HU (adults).",
+     PH "; first check in the engine (default scenario, 4 x 10 years): ~88 deaths/year vs 117 "
+     "(CALIBRATION.md 2017), HU share of transplants ~83 % vs 80-90 %, 34-53 in HU vs 40-80"},
+    {"death.t_per_year", PD_DOUBLE, OFF(death_t), 0.12, 0, 100, "1/year", NULL,
+     "Hazard of death while in T (no dMCS).", PH},
+    {"death.nt_per_year", PD_DOUBLE, OFF(death_nt), 0.15, 0, 100, "1/year", NULL,
+     "Hazard of death while NT.", PH},
+    {"death.child_per_year", PD_DOUBLE, OFF(death_child), 0.17, 0, 100, "1/year", NULL,
+     "Hazard of death of a child holding HU by age.",
+     PH "; about 17 %/year waiting-list mortality of children (US, Almond et al. 2009)"},
+    {"death.dmcs_per_year", PD_DOUBLE, OFF(death_dmcs), 0.15, 0, 100, "1/year", NULL,
+     "Hazard of death of a dMCS patient in T.",
+     PH "; EUROMACS one-year survival on device 69 % includes the early post-implant deaths"},
+    {"removal_per_year", PD_DOUBLE, OFF(removal), 0.05, 0, 100, "1/year", NULL,
+     "Hazard of removal from the list (any status).", PH},
+    {"nt.start_per_year", PD_DOUBLE, OFF(nt_start), 0.25, 0, 100, "1/year", NULL,
+     "Hazard of a temporary contraindication (NT episode) from T or HU.", PH},
+    {"nt.mean_days", PD_DOUBLE, OFF(nt_mean_days), 60, 1, 3650, "days", NULL,
+     "Mean length of an NT episode (exponential).", PH},
+    {"hu.listing_share", PD_DOUBLE, OFF(hu_listing_share), 0.15, 0, 1, "share", NULL,
+     "Share of adult non-dMCS listings that start in HU (HU applied for with the listing).",
+     PH "; 001 §III.3.2 allows it as an exception"},
+    {"hu.deterioration_per_year", PD_DOUBLE, OFF(deterioration), 0.5, 0, 100, "1/year", NULL,
+     "Hazard of a T -> HU deterioration of an adult without dMCS.",
+     PH "; chosen so that ~83 % of transplants are HU (CALIBRATION.md: 80-90 %)"},
+    {"hu.improvement_per_year", PD_DOUBLE, OFF(improvement), 1.0, 0, 100, "1/year", NULL,
+     "Hazard of a clear improvement back to T between re-evaluations (no dMCS).", PH},
+    {"hu.renew_prob", PD_DOUBLE, OFF(renew_prob), 0.8, 0, 1, "probability", NULL,
+     "Probability that a re-evaluation renews a non-dMCS adult's HU grant.", PH},
+    {"hu.after_nt_prob", PD_DOUBLE, OFF(hu_after_nt_prob), 0.6, 0, 1, "probability", NULL,
+     "Probability that the new HU application after an NT episode during HU is accepted.",
+     PH "; 001 §III.3.2.3 requires the new application"},
+    {"child.growing_prob", PD_DOUBLE, OFF(growing_prob), 0.5, 0, 1, "probability", NULL,
+     "Probability that an adolescent past child.age is confirmed still growing at an HU "
+     "re-evaluation (keeps HU by age).", PH "; 001 §III.3.2.1"},
+    {"audit.special_prob", PD_DOUBLE, OFF(audit_prob), 0.5, 0, 1, "probability", NULL,
+     "Probability that the audit grants HU to a candidate of a special diagnosis group.",
+     PH "; 001 §III.3.2.1.1 Einzelfallentscheidung"},
+    {"diag.amyloidosis_share", PD_DOUBLE, OFF(diag_share[HEART_DIAG_AMYLOIDOSIS]), 0.03, 0, 1,
+     "share", NULL, "Share of adult listings with isolated cardiac amyloidosis.", PH},
+    {"diag.congenital_share", PD_DOUBLE, OFF(diag_share[HEART_DIAG_CONGENITAL]), 0.03, 0, 1,
+     "share", NULL, "Share of adult listings with congenital heart disease.", PH},
+    {"diag.hcm_rcm_share", PD_DOUBLE, OFF(diag_share[HEART_DIAG_HCM_RCM]), 0.05, 0, 1, "share",
+     NULL, "Share of adult listings with hypertrophic or restrictive cardiomyopathy.", PH},
+    {"diag.arrhythmia_share", PD_DOUBLE, OFF(diag_share[HEART_DIAG_ARRHYTHMIA]), 0.02, 0, 1,
+     "share", NULL, "Share of adult listings with life-threatening arrhythmia.", PH},
+    {"dmcs.listing_share", PD_DOUBLE, OFF(dmcs_share), 0.3, 0, 1, "share", NULL,
+     "Share of adult listings on durable mechanical circulatory support.", PH},
+    {"dmcs.implant_mean_days", PD_DOUBLE, OFF(dmcs_implant_mean_days), 120, 0, 3650, "days",
+     NULL, "Mean days from dMCS implantation to listing (exponential).", PH},
+    {"dmcs.complication_per_year", PD_DOUBLE, OFF(dmcs_complication), 0.5, 0, 100, "1/year",
+     NULL, "Hazard of an HU-qualifying dMCS complication (any type), from dmcs.min_days on.",
+     PH "; EUROMACS all-severity rates are higher (infection 6.18, bleeding 6.45 per 100 "
+     "patient-months)"},
+    {"dmcs.share.cerebral", PD_DOUBLE, OFF(cx_share[HEART_CX_CEREBRAL]), 0.14, 0, 1, "share",
+     NULL, "Share of complications that are cerebral events.",
+     "CALIBRATION.md: stroke 14 % of VAD HU"},
+    {"dmcs.share.embolism", PD_DOUBLE, OFF(cx_share[HEART_CX_EMBOLISM]), 0.04, 0, 1, "share",
+     NULL, "Share of complications that are peripheral embolisms.", PH},
+    {"dmcs.share.gi_bleeding", PD_DOUBLE, OFF(cx_share[HEART_CX_GI_BLEEDING]), 0.10, 0, 1,
+     "share", NULL, "Share of complications that are refractory GI bleedings.", PH},
+    {"dmcs.share.aortic", PD_DOUBLE, OFF(cx_share[HEART_CX_AORTIC]), 0.04, 0, 1, "share", NULL,
+     "Share of complications that are aortic insufficiency.", PH},
+    {"dmcs.share.rhf", PD_DOUBLE, OFF(cx_share[HEART_CX_RHF]), 0.15, 0, 1, "share", NULL,
+     "Share of complications that are chronic right-heart failure.",
+     "CALIBRATION.md: right-heart failure 15 % of VAD HU"},
+    {"dmcs.share.infection", PD_DOUBLE, OFF(cx_share[HEART_CX_INFECTION]), 0.34, 0, 1, "share",
+     NULL, "Share of complications that are device infections.",
+     "CALIBRATION.md: infection 34 % of VAD HU"},
+    {"dmcs.share.malfunction", PD_DOUBLE, OFF(cx_share[HEART_CX_MALFUNCTION]), 0.07, 0, 1,
+     "share", NULL, "Share of complications that are device malfunctions.", PH},
+    {"dmcs.share.thrombosis", PD_DOUBLE, OFF(cx_share[HEART_CX_THROMBOSIS]), 0.12, 0, 1, "share",
+     NULL, "Share of complications that are recurrent pump thromboses.",
+     "CALIBRATION.md: pump thrombosis 12 % of VAD HU"},
+    {"dmcs.persist.infection", PD_DOUBLE, OFF(persist_infection), 0.7, 0, 1, "probability", NULL,
+     "Probability that a device infection still qualifies at a re-check.", PH},
+    {"dmcs.persist.rhf", PD_DOUBLE, OFF(persist_rhf), 0.85, 0, 1, "probability", NULL,
+     "Probability that right-heart failure still qualifies at a two-weekly re-check.", PH},
+    {"dmcs.persist.other", PD_DOUBLE, OFF(persist_other), 0.8, 0, 1, "probability", NULL,
+     "Probability that a cerebral event, embolism, aortic insufficiency or malfunction still "
+     "justifies HU at a re-evaluation.", PH},
+    {"dmcs.persist.thrombosis", PD_DOUBLE, OFF(persist_thrombosis), 1.0, 0, 1, "probability",
+     NULL, "Probability that recurrent pump thrombosis still justifies HU at a re-evaluation.",
+     "001 Begründung II.2.5.8 (\"dauerhafte HU-Meldung ... gerechtfertigt\")"},
+    {"dmcs.gi.stabilise_mean_days", PD_DOUBLE, OFF(gi_stabilise_mean_days), 30, 1, 3650, "days",
+     NULL, "Mean days until a GI bleeding in HU becomes stable (exponential).", PH},
+    {"accept.hu", PD_DOUBLE, OFF(accept_hu), 0.6, 0, 1, "probability", NULL,
+     "Probability that an offer to an HU-group candidate is accepted.", PH},
+    {"accept.combined", PD_DOUBLE, OFF(accept_combined), 0.5, 0, 1, "probability", NULL,
+     "Probability that an offer to a COMBINED-group candidate is accepted.", PH},
+    {"accept.t", PD_DOUBLE, OFF(accept_t), 0.45, 0, 1, "probability", NULL,
+     "Probability that an offer to a T-group candidate is accepted.", PH},
+};
+const size_t heart_n_model_pdefs = sizeof heart_model_pdefs / sizeof heart_model_pdefs[0];
+
+void heart_par_defaults(struct heart_par *p)
+{
+    memset(p, 0, sizeof *p);
+    pdef_defaults(heart_rule_pdefs, heart_n_rule_pdefs, p);
+    pdef_defaults(heart_model_pdefs, heart_n_model_pdefs, p);
+}
+
+static int heart_validate(const void *par, char *msg, size_t len)
+{
+    const struct heart_par *p = par;
+    if (p->hu_initial_days > p->hu_renewal_days) {
+        snprintf(msg, len, "hu.initial_days (%g) must not exceed hu.renewal_days (%g)",
+                 p->hu_initial_days, p->hu_renewal_days);
+        return -1;
+    }
+    if (!(p->size_ratio_min < p->size_ratio_max) || !(p->size_ratio_min < p->size_child_ratio_max)) {
+        snprintf(msg, len, "size.ratio_min (%g) must be below size.ratio_max (%g) and "
+                 "size.child_ratio_max (%g)", p->size_ratio_min, p->size_ratio_max,
+                 p->size_child_ratio_max);
+        return -1;
+    }
+    if (!(p->tlc_ratio_min < p->tlc_ratio_max)) {
+        snprintf(msg, len, "tlc.ratio_min (%g) must be below tlc.ratio_max (%g)",
+                 p->tlc_ratio_min, p->tlc_ratio_max);
+        return -1;
+    }
+    if (p->abo_infant_age > p->child_age) {
+        snprintf(msg, len, "abo.infant_age (%g) must not exceed child.age (%g)",
+                 p->abo_infant_age, p->child_age);
+        return -1;
+    }
+    double s = 0;
+    for (int k = 0; k < HEART_CX_N; k++) s += p->cx_share[k];
+    if (fabs(s - 1.0) > 1e-6) {
+        snprintf(msg, len, "dmcs.share.*: expected the eight complication shares to sum to 1, "
+                 "found %g", s);
+        return -1;
+    }
+    s = 0;
+    for (int k = 1; k < HEART_DIAG_N; k++) s += p->diag_share[k];
+    if (s > 1.0 + 1e-9) {
+        snprintf(msg, len, "diag.*_share: expected the four diagnosis shares to sum to at most 1, "
+                 "found %g", s);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Ranking                                                                                     */
+
+/* 001 §III.3.4, the three tables: [donor][recipient]. */
+static const signed char ABO_STEP[ABO_N][ABO_N] = {
+    /* recipient:   O  A  B  AB */
+    /* donor O  */ {1, 3, 2, 3},
+    /* donor A  */ {0, 1, 0, 2},
+    /* donor B  */ {0, 0, 1, 3},
+    /* donor AB */ {0, 0, 0, 1},
+};
+
+int heart_abo_step(enum abo donor, enum abo recipient)
+{
+    if ((unsigned)donor >= ABO_N || (unsigned)recipient >= ABO_N) return 0;
+    return ABO_STEP[donor][recipient];
+}
+
+/* A size is usable only when it is a positive finite number; NaN marks "unknown". */
+static int known(double x) { return isfinite(x) && x > 0; }
+
+/* Donor/recipient ratio, NaN when either side is unknown (the filter then does not apply). */
+static double size_ratio(double donor, double recipient)
+{
+    return known(donor) && known(recipient) ? donor / recipient : NAN;
+}
+
+static double weight_max(const struct heart_par *p, int child)
+{
+    return child ? p->size_child_ratio_max : p->size_ratio_max;
+}
+
+/* NaN compares false, so an unknown ratio is never out of bounds. */
+static int outside(double x, double lo, double hi) { return x < lo || x > hi; }
+
+/* Days that count in the T and COMBINED groups: all days listed, NT days only up to the cap. */
+static double t_points(const struct heart_par *p, const struct cand *c, double day)
+{
+    double nt = cand_nt_days(c, day);
+    return cand_listed_days(c, day) - nt + fmin(nt, p->nt_cap_days);
+}
+
+/* Days that count in the HU group. A child under child.age has been HU by rule on every
+ * transplantable day since listing (it was younger still on each of them), so with
+ * child.points = listed those days count even where a history records T. */
+static int child_points_listed(const struct heart_par *p, int child)
+{
+    return child && p->child_always_hu && p->child_points == HEART_CHILD_POINTS_LISTED;
+}
+
+static double hu_points(const struct heart_par *p, const struct cand *c, double day, int child)
+{
+    if (child_points_listed(p, child)) return cand_listed_days(c, day) - cand_nt_days(c, day);
+    return cand_hu_days(c, day);
+}
+
+/* The composite key, most significant slot first. Every slot is always present (0 when an
+ * option puts that preference elsewhere), so the radices and thus the meaning of a tier value
+ * do not depend on the options. */
+static uint32_t tier_of(const struct heart_par *p, int grp, int step, int imm, int hl, int defer)
+{
+    const int nimm = !imm, nhl = !hl, s = step - 1;
+    uint32_t t = 0;
+    t = t * 2 + (uint32_t)(p->immunised_scope == HEART_IMM_LIST ? nimm : 0);
+    t = t * 4 + (uint32_t)(p->abo_scope == HEART_ABO_ACROSS ? s : 0);
+    t = t * 4 + (uint32_t)(grp - 1);
+    t = t * 2 + (uint32_t)(p->immunised_scope == HEART_IMM_GROUP ? nimm : 0);
+    t = t * 2 + (uint32_t)(p->hl_order == HEART_HL_BEFORE_ABO ? nhl : 0);
+    t = t * 4 + (uint32_t)(p->abo_scope == HEART_ABO_WITHIN ? s : 0);
+    t = t * 2 + (uint32_t)(p->hl_order == HEART_HL_AFTER_ABO ? nhl : 0);
+    t = t * 2 + (uint32_t)defer;
+    return t;
+}
+
+static int exclude(struct match *m, int code)
+{
+    m->eligible = 0;
+    m->excl = code;
+    m->group = HEART_GRP_NONE;
+    m->tier = UINT32_MAX;
+    m->points = 0;
+    return code;
+}
+
+/* Fills *m for candidate c and donor d on `day`; returns the exclusion code (0 = ranked). */
+static int rank_one(const struct heart_par *p, const struct donor *d, double day, struct cand *c,
+                    struct match *m)
+{
+    *m = (struct match){.c = c};
+    const int hl = c->prog == PROG_HEART_LUNG;
+    const double age = cand_age(c, day);
+    const int child = age < p->child_age;
+    unsigned f = 0;
+    if (hl) f |= HEART_F_HEART_LUNG;
+    if (child) f |= HEART_F_CHILD;
+    if (c->inpatient) f |= HEART_F_INPATIENT;
+    if (c->pra > p->pra_threshold) f |= HEART_F_PRA_HIGH;
+    if (c->combined_audited) f |= HEART_F_COMBINED;
+    m->flags = f;
+
+    if (prog_organ(c->prog) != ORGAN_HEART) return exclude(m, HEART_EX_PROGRAM);
+    if (c->w.status == ST_NT) return exclude(m, HEART_EX_NT);
+    int step = heart_abo_step(d->abo, c->abo);
+    if (step == 0 && p->abo_infant_incompatible && age < p->abo_infant_age
+        && (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N) {
+        step = 4; /* after the three compatible steps: "auch" blutgruppeninkompatibel */
+        m->flags = f |= HEART_F_ABO_INFANT;
+    }
+    m->abo_step = step;
+    if (step == 0) return exclude(m, HEART_EX_ABO);
+    if (p->hla_exclude_unacceptable && d->hla_typed && !c->hla_ok)
+        return exclude(m, HEART_EX_HLA);
+    if (!hl && p->size_filter
+        && outside(size_ratio(d->weight_kg, c->weight_kg), p->size_ratio_min, weight_max(p, child)))
+        return exclude(m, HEART_EX_SIZE);
+    if (hl && p->tlc_filter
+        && outside(size_ratio(d->tlc_l, c->tlc_l), p->tlc_ratio_min, p->tlc_ratio_max))
+        return exclude(m, HEART_EX_TLC);
+
+    const int by_age = child && p->child_always_hu;
+    const int hu = c->w.status == ST_HU || by_age;
+    if (hu && c->w.status != ST_HU) f |= HEART_F_HU_BY_AGE;
+    const int grp = hu ? HEART_GRP_HU : c->combined_audited ? HEART_GRP_COMBINED : HEART_GRP_T;
+    const int imm = p->immunised_scope != HEART_IMM_OFF && (f & HEART_F_PRA_HIGH) && d->hla_typed
+                    && c->hla_ok;
+    if (imm) f |= HEART_F_IMMUNISED;
+    /* The in-patient preference among children (§III.3.2.1) acts in the HU group only, as the
+     * last key before points: adult HU candidates are in hospital by definition, so either the
+     * child out-patients go after every in-patient, or the child in-patients before everyone. */
+    int defer = 0;
+    if (grp == HEART_GRP_HU) {
+        if (p->child_inpatient == HEART_CHILD_OUTPATIENT_LAST) defer = child && !c->inpatient;
+        else if (p->child_inpatient == HEART_CHILD_INPATIENT_FIRST) defer = !(child && c->inpatient);
+    }
+    if (defer) f |= HEART_F_CHILD_DEFERRED;
+
+    m->eligible = 1;
+    m->group = grp;
+    m->flags = f;
+    m->points = grp == HEART_GRP_HU ? hu_points(p, c, day, child) : t_points(p, c, day);
+    m->tier = tier_of(p, grp, step, imm, hl, defer);
+    return HEART_EX_NONE;
+}
+
+static size_t heart_match(const void *par, const struct donor *d, double day,
+                          struct cand *const *list, size_t n, int want_excluded, struct match *out)
+{
+    const struct heart_par *p = par;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct match m;
+        if (rank_one(p, d, day, list[i], &m) == HEART_EX_NONE || want_excluded) out[k++] = m;
+    }
+    return k;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Reasons                                                                                     */
+
+/* A bounded string builder: appends never overflow and the text stays terminated. */
+struct sb {
+    char *buf;
+    size_t len, used;
+};
+
+static void sb_add(struct sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sb *s, const char *fmt, ...)
+{
+    if (s->len == 0 || s->used >= s->len - 1) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
+    va_end(ap);
+    if (w > 0) s->used += (size_t)w;
+    if (s->used > s->len - 1) s->used = s->len - 1;
+}
+
+/* Whole days print without decimals (the rank command), fractional ones with one. */
+static int prec(double x) { return fabs(x - nearbyint(x)) < 1e-9 ? 0 : 1; }
+#define DAYS(x) prec(x), (x)
+
+static const char *group_label(int g)
+{
+    switch (g) {
+    case HEART_GRP_HU: return "HU";
+    case HEART_GRP_COMBINED: return "COMBINED";
+    case HEART_GRP_T: return "T";
+    default: return "";
+    }
+}
+
+static void excluded_reason(const struct heart_par *p, const struct donor *d, double day,
+                            const struct match *m, struct sb *s)
+{
+    const struct cand *c = m->c;
+    switch (m->excl) {
+    case HEART_EX_PROGRAM: sb_add(s, "not on the heart list (%s)", prog_name(c->prog)); break;
+    case HEART_EX_NT: sb_add(s, "NT status"); break;
+    case HEART_EX_ABO:
+        sb_add(s, "ABO incompatible (donor %s, recipient %s)", abo_name(d->abo), abo_name(c->abo));
+        break;
+    case HEART_EX_HLA:
+        sb_add(s, "HLA not acceptable (donor HLA-typed, virtual crossmatch positive)");
+        break;
+    case HEART_EX_SIZE: {
+        int child = cand_age(c, day) < p->child_age;
+        sb_add(s, "size mismatch: weight ratio %.2f outside %.2f-%.2f (donor %.0f kg, recipient "
+               "%.0f kg)", d->weight_kg / c->weight_kg, p->size_ratio_min, weight_max(p, child),
+               d->weight_kg, c->weight_kg);
+        break;
+    }
+    case HEART_EX_TLC:
+        sb_add(s, "TLC mismatch: ratio %.2f outside %.2f-%.2f (donor %.1f l, recipient %.1f l)",
+               d->tlc_l / c->tlc_l, p->tlc_ratio_min, p->tlc_ratio_max, d->tlc_l, c->tlc_l);
+        break;
+    default: sb_add(s, "excluded (code %d)", m->excl); break;
+    }
+}
+
+static void heart_reason(const void *par, const struct donor *d, double day, const struct match *m,
+                         char *buf, size_t len)
+{
+    const struct heart_par *p = par;
+    const struct cand *c = m->c;
+    struct sb s = {buf, len, 0};
+    if (len) buf[0] = '\0';
+    if (!m->eligible) {
+        excluded_reason(p, d, day, m, &s);
+        return;
+    }
+    const unsigned f = m->flags;
+    sb_add(&s, "%s (%s)", group_label(m->group), f & HEART_F_HEART_LUNG ? "heart-lung" : "heart");
+    if (m->abo_step == 1) sb_add(&s, ", ABO step 1 (identical)");
+    else if (m->abo_step <= 3)
+        sb_add(&s, ", ABO step %d (compatible, donor %s to %s)", m->abo_step, abo_name(d->abo),
+               abo_name(c->abo));
+    else
+        sb_add(&s, ", ABO incompatible under the infant option (donor %s to %s)", abo_name(d->abo),
+               abo_name(c->abo));
+    if (f & HEART_F_CHILD)
+        sb_add(&s, "; child (%.1f years)%s", cand_age(c, day),
+               f & HEART_F_HU_BY_AGE ? ", HU by age" : "");
+    if (f & HEART_F_INPATIENT) sb_add(&s, "; in-patient");
+    if (f & HEART_F_CHILD_DEFERRED)
+        sb_add(&s, p->child_inpatient == HEART_CHILD_OUTPATIENT_LAST
+                       ? "; child out-patient, after in-patient HU candidates"
+                       : "; after child in-patients");
+    if (f & HEART_F_IMMUNISED)
+        sb_add(&s, "; highly immunised first (PRA %.0f %%, donor HLA-typed, HLA acceptable)", c->pra);
+    else if (f & HEART_F_PRA_HIGH)
+        sb_add(&s, "; PRA %.0f %% but no preference (%s)", c->pra,
+               p->immunised_scope == HEART_IMM_OFF ? "option off"
+               : !d->hla_typed                     ? "donor not HLA-typed"
+                                                   : "HLA not acceptable");
+    if ((f & HEART_F_COMBINED) && m->group == HEART_GRP_COMBINED)
+        sb_add(&s, "; audited combined transplant");
+    if (m->group == HEART_GRP_HU) {
+        if (child_points_listed(p, (f & HEART_F_CHILD) != 0)) {
+            double nt = cand_nt_days(c, day);
+            sb_add(&s, "; HU: %.*f days listed as a child, %.*f NT excluded", DAYS(m->points + nt),
+                   DAYS(nt));
+        } else {
+            sb_add(&s, "; HU: %.*f HU days (NT excluded)", DAYS(m->points));
+        }
+    } else {
+        double nt = cand_nt_days(c, day), counted = fmin(nt, p->nt_cap_days);
+        if (nt > 0)
+            sb_add(&s, "; %s: %.*f days listed, %.*f NT of which %.*f counted",
+                   group_label(m->group), DAYS(cand_listed_days(c, day)), DAYS(nt), DAYS(counted));
+        else
+            sb_add(&s, "; %s: %.*f days listed (no NT days)", group_label(m->group),
+                   DAYS(cand_listed_days(c, day)));
+    }
+}
+
+static void heart_group_name(const void *par, const struct match *m, char *buf, size_t len)
+{
+    (void)par;
+    snprintf(buf, len, "%s", group_label(m->group));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Offers and outcomes                                                                         */
+
+static int heart_accept(const void *par, const struct cand *c, const struct donor *d,
+                        const struct match *m, gsl_rng *r)
+{
+    const struct heart_par *p = par;
+    (void)c, (void)d;
+    double q = m->group == HEART_GRP_HU ? p->accept_hu
+               : m->group == HEART_GRP_COMBINED ? p->accept_combined : p->accept_t;
+    return gsl_rng_uniform(r) < q;
+}
+
+/* Heart relisting after graft failure is out of scope: the graft never fails in the model. */
+static double heart_graft_loss(const void *par, const struct cand *c, const struct donor *d,
+                               double day, gsl_rng *r)
+{
+    (void)par, (void)c, (void)d, (void)day, (void)r;
+    return INFINITY;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Status dynamics                                                                             */
+
+static uint64_t mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+enum heart_cx heart_complication(const struct heart_par *p, uint32_t seq, double start)
+{
+    uint64_t bits = 0;
+    if (start != 0) memcpy(&bits, &start, sizeof bits); /* +0 and -0 alike */
+    double u = (double)(mix64(mix64(bits) ^ ((uint64_t)seq << 1 | 1)) >> 11) * 0x1.0p-53;
+    double acc = 0;
+    for (int k = 0; k < HEART_CX_N - 1; k++) {
+        acc += p->cx_share[k];
+        if (u < acc) return (enum heart_cx)k;
+    }
+    return (enum heart_cx)(HEART_CX_N - 1);
+}
+
+/* Keeps the earliest candidate event in *t; ties go to the event offered first, which is why
+ * callers offer a complication's end before the grant re-evaluation of the same day. */
+static void offer(struct trans *t, double day, enum trans_kind kind, enum status to, double expiry,
+                  int code)
+{
+    if (!(day < t->day)) return;
+    *t = (struct trans){.kind = kind, .day = day, .to = to, .nt_credit = 0, .expiry = expiry,
+                        .code = code};
+}
+
+/* from + an exponential waiting time of the given mean (days); INFINITY for a zero rate. */
+static double after_mean(gsl_rng *r, double from, double mean_days)
+{
+    return isfinite(mean_days) && mean_days > 0 ? from + gsl_ran_exponential(r, mean_days) : INFINITY;
+}
+
+static double after_rate(gsl_rng *r, double from, double per_year)
+{
+    return per_year > 0 ? after_mean(r, from, DAYS_PER_YEAR / per_year) : INFINITY;
+}
+
+/* The next HU grant expiry after `now`. An overdue one (which the engine does not produce)
+ * is due at once; an unknown one (a replayed history) follows the schedule from the spell. */
+static double grant_expiry(const struct heart_par *p, const struct cand *c, double now)
+{
+    double e = c->expiry;
+    if (isfinite(e)) return e > now ? e : nextafter(now, INFINITY);
+    e = c->w.spell_start + p->hu_initial_days;
+    if (e > now) return e;
+    return e + (floor((now - e) / p->hu_renewal_days) + 1) * p->hu_renewal_days;
+}
+
+/* The first re-check strictly after `now` at which a complication no longer qualifies. Checks
+ * fall on start + first + j * every (j = 0, 1, ...), each passed independently with
+ * probability `persist`, so the number of checks up to the failing one is geometric; drawing
+ * afresh at every call is exact because the checks are independent. */
+static double check_end(gsl_rng *r, double start, double first, double every, double now,
+                        double persist)
+{
+    if (persist >= 1) return INFINITY;
+    double c0 = start + first;
+    double j = now < c0 ? 0 : floor((now - c0) / every) + 1;
+    while (c0 + j * every <= now + 1e-9) j++; /* a check on `now` itself has been passed */
+    double fails_at = persist <= 0 ? 1 : (double)gsl_ran_geometric(r, 1.0 - persist);
+    return c0 + (j + fails_at - 1) * every;
+}
+
+static int special_diag(const struct cand *c)
+{
+    return c->diag > HEART_DIAG_NONE && c->diag < HEART_DIAG_N;
+}
+
+static void next_t(const struct heart_par *p, const struct cand *c, double now, gsl_rng *r,
+                   struct trans *t)
+{
+    if (p->child_always_hu && cand_age(c, now) < p->child_age) {
+        /* A child in T (only from outside input): the rule makes it HU at once. */
+        double day = nextafter(now, INFINITY);
+        offer(t, day, TR_STATUS, ST_HU, day + p->hu_initial_days, HEART_TC_CHILD);
+        return;
+    }
+    offer(t, after_rate(r, now, c->dmcs ? p->death_dmcs : p->death_t), TR_DEATH, ST_T, NAN,
+          HEART_TC_DEATH);
+    offer(t, after_rate(r, now, p->removal), TR_REMOVAL, ST_T, NAN, HEART_TC_REMOVAL);
+    offer(t, after_rate(r, now, p->nt_start), TR_STATUS, ST_NT, NAN, HEART_TC_NT_START);
+    if (!c->dmcs) {
+        double rate = p->deterioration * (special_diag(c) ? p->audit_prob : 1.0);
+        double day = after_rate(r, now, rate);
+        offer(t, day, TR_STATUS, ST_HU, day + p->hu_initial_days,
+              special_diag(c) ? HEART_TC_AUDIT : HEART_TC_DETERIORATION);
+    } else {
+        /* Complications before dmcs.min_days do not qualify; with a constant hazard the first
+         * qualifying one is an exponential time after that day. */
+        double from = isfinite(c->dmcs_day) ? fmax(now, c->dmcs_day + p->dmcs_min_days) : now;
+        double day = after_rate(r, from, p->dmcs_complication);
+        if (isfinite(day))
+            offer(t, day, TR_STATUS, ST_HU, day + p->hu_initial_days,
+                  HEART_TC_DMCS + (int)heart_complication(p, c->seq, day));
+    }
+}
+
+static void next_hu(const struct heart_par *p, const struct cand *c, double now, gsl_rng *r,
+                    struct trans *t)
+{
+    const double s = c->w.spell_start;
+    const int by_age = p->child_always_hu && cand_age(c, s) < p->child_age;
+    offer(t, after_rate(r, now, by_age ? p->death_child : p->death_hu), TR_DEATH, ST_HU, NAN,
+          HEART_TC_DEATH);
+    offer(t, after_rate(r, now, p->removal), TR_REMOVAL, ST_HU, NAN, HEART_TC_REMOVAL);
+    /* NT keeps the interrupted grant's expiry as the mark that the NT began in HU (a new HU
+     * application is due at its end, §III.3.2.3); NT is never ranked, so it grants nothing. */
+    double nt = after_rate(r, now, p->nt_start);
+    offer(t, nt, TR_STATUS, ST_NT, isfinite(c->expiry) ? c->expiry : nt, HEART_TC_NT_START);
+
+    const double e = grant_expiry(p, c, now);
+    const double renewed = e + p->hu_renewal_days;
+    if (by_age) {
+        /* Children keep HU; past child.age only while confirmed still growing (§III.3.2.1). */
+        int renew = cand_age(c, e) < p->child_age || gsl_rng_uniform(r) < p->growing_prob;
+        offer(t, e, TR_STATUS, renew ? ST_HU : ST_T, renew ? renewed : NAN,
+              renew ? HEART_TC_RENEWED : HEART_TC_EXPIRED);
+    } else if (c->dmcs) {
+        double end = INFINITY, q = 1.0;
+        switch (heart_complication(p, c->seq, s)) {
+        case HEART_CX_RHF:
+            end = check_end(r, s, p->dmcs_rhf_recheck_days, p->dmcs_rhf_recheck_days, now,
+                            p->persist_rhf);
+            break;
+        case HEART_CX_INFECTION:
+            end = check_end(r, s, p->dmcs_infection_first_days, p->dmcs_infection_next_days, now,
+                            p->persist_infection);
+            break;
+        case HEART_CX_GI_BLEEDING:
+            /* HU ends dmcs.gi.stable_days after the bleeding stabilises; given only that it
+             * has not ended by `now`, the end is max(start + stable, now) + exponential. */
+            end = after_mean(r, fmax(s + p->dmcs_gi_stable_days, now), p->gi_stabilise_mean_days);
+            break;
+        case HEART_CX_THROMBOSIS: q = p->persist_thrombosis; break;
+        default: q = p->persist_other; break;
+        }
+        offer(t, end, TR_STATUS, ST_T, NAN, HEART_TC_RESOLVED);
+        int renew = q >= 1 || gsl_rng_uniform(r) < q;
+        offer(t, e, TR_STATUS, renew ? ST_HU : ST_T, renew ? renewed : NAN,
+              renew ? HEART_TC_RENEWED : HEART_TC_RESOLVED);
+    } else {
+        offer(t, after_rate(r, now, p->improvement), TR_STATUS, ST_T, NAN, HEART_TC_IMPROVED);
+        int renew = gsl_rng_uniform(r) < p->renew_prob;
+        offer(t, e, TR_STATUS, renew ? ST_HU : ST_T, renew ? renewed : NAN,
+              renew ? HEART_TC_RENEWED : HEART_TC_EXPIRED);
+    }
+}
+
+static void next_nt(const struct heart_par *p, const struct cand *c, double now, gsl_rng *r,
+                    struct trans *t)
+{
+    offer(t, after_rate(r, now, p->death_nt), TR_DEATH, ST_NT, NAN, HEART_TC_DEATH);
+    offer(t, after_rate(r, now, p->removal), TR_REMOVAL, ST_NT, NAN, HEART_TC_REMOVAL);
+    double day = after_mean(r, now, p->nt_mean_days);
+    if (!(day < t->day)) return;
+    /* Back with the urgency that applies then (§I.9): a child is HU; after NT during HU a new
+     * HU application is needed (§III.3.2.3), accepted with hu.after_nt_prob. */
+    if (p->child_always_hu && cand_age(c, day) < p->child_age) {
+        offer(t, day, TR_STATUS, ST_HU, day + p->hu_initial_days, HEART_TC_CHILD);
+    } else if (isfinite(c->expiry) && gsl_rng_uniform(r) < p->hu_after_nt_prob) {
+        int code = c->dmcs ? HEART_TC_DMCS + (int)heart_complication(p, c->seq, day)
+                           : HEART_TC_NT_END_HU;
+        offer(t, day, TR_STATUS, ST_HU, day + p->hu_initial_days, code);
+    } else {
+        offer(t, day, TR_STATUS, ST_T, NAN, HEART_TC_NT_END);
+    }
+}
+
+static void heart_next(const void *par, const struct cand *c, double now, gsl_rng *r,
+                       struct trans *t)
+{
+    const struct heart_par *p = par;
+    *t = (struct trans){.kind = TR_NONE, .day = INFINITY, .to = c->w.status, .expiry = NAN};
+    switch (c->w.status) {
+    case ST_T: next_t(p, c, now, r, t); break;
+    case ST_HU: next_hu(p, c, now, r, t); break;
+    case ST_NT: next_nt(p, c, now, r, t); break;
+    default: break; /* SU does not exist for the heart */
+    }
+    if (t->kind == TR_NONE) {
+        t->day = INFINITY;
+        t->expiry = NAN;
+        t->code = HEART_TC_NONE;
+    }
+}
+
+static void heart_enter(const void *par, struct cand *c, double day, gsl_rng *r)
+{
+    const struct heart_par *p = par;
+    /* Always four draws, whatever the branch, so later draws of the candidate do not shift
+     * with the rule parameters (common random numbers between policy variants). */
+    const double u_diag = gsl_rng_uniform(r), u_dmcs = gsl_rng_uniform(r);
+    const double u_impl = gsl_rng_uniform_pos(r), u_hu = gsl_rng_uniform(r);
+    const int adult = cand_age(c, day) >= p->child_age;
+    if (adult && c->diag == HEART_DIAG_NONE) {
+        double acc = 0;
+        for (int k = 1; k < HEART_DIAG_N; k++) {
+            acc += p->diag_share[k];
+            if (u_diag < acc) {
+                c->diag = k;
+                break;
+            }
+        }
+    }
+    if (adult && !c->dmcs && u_dmcs < p->dmcs_share) c->dmcs = 1;
+    if (c->dmcs && !isfinite(c->dmcs_day)) c->dmcs_day = day + p->dmcs_implant_mean_days * log(u_impl);
+
+    int hu;
+    if (!adult && p->child_always_hu) hu = 1;
+    else if (c->dmcs) hu = 0; /* dMCS patients are listed T (§III.3.2.1.2) */
+    else hu = u_hu < p->hu_listing_share * (special_diag(c) ? p->audit_prob : 1.0);
+    if (hu) {
+        cand_set_status(c, day, ST_HU, 0);
+        c->expiry = day + p->hu_initial_days;
+    } else {
+        if (c->w.status != ST_T) cand_set_status(c, day, ST_T, 0);
+        c->expiry = NAN;
+    }
+    c->renewals = 0;
+}
+
+const struct policy_ops heart_bak2021_ops = {
+    .name = "bak2021",
+    .organ = ORGAN_HEART,
+    .par_size = sizeof(struct heart_par),
+    .rule_pdefs = heart_rule_pdefs,
+    .n_rule_pdefs = sizeof heart_rule_pdefs / sizeof heart_rule_pdefs[0],
+    .model_pdefs = heart_model_pdefs,
+    .n_model_pdefs = sizeof heart_model_pdefs / sizeof heart_model_pdefs[0],
+    .validate = heart_validate,
+    .enter = heart_enter,
+    .next = heart_next,
+    .match = heart_match,
+    .reason = heart_reason,
+    .group_name = heart_group_name,
+    .accept = heart_accept,
+    .graft_loss = heart_graft_loss,
+};
