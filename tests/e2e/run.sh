@@ -104,6 +104,18 @@ print("ok")
 EOF
 then ok; else bad "h5py read-back: $(cat "$T/py.out")"; fi
 
+# --- invariants on real runs (no NT/ABO-incompatible transplant, HU/SU expiry, children HU ...) ---
+expect_exit 0 "run for invariants" -- "$BIN" run scenarios/default.yaml -r 3 -j 2 -q -o "$T/inv.h5"
+if $PY tests/e2e/invariants.py "$T/inv.h5" >"$T/inv.out" 2>&1; then ok; else bad "invariants: $(grep FAIL "$T/inv.out")"; fi
+# The checker can fail: a transplant moved to NT status must be reported.
+cp "$T/inv.h5" "$T/tampered.h5"
+$PY -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r+'); t = f['transplants'][:]; t['status'][0] = 2; f['transplants'][...] = t
+" "$T/tampered.h5"
+if $PY tests/e2e/invariants.py "$T/tampered.h5" >"$T/inv.out" 2>&1; then bad "invariants missed an NT transplant"; else
+    grep -q "FAIL no NT candidate transplanted" "$T/inv.out" && ok || bad "invariants: wrong failure $(cat "$T/inv.out")"; fi
+
 # --- an interrupted run leaves the existing file and no temporary ------------------------------
 echo "precious" >"$T/keep2.h5"
 "$BIN" run tests/scenarios/good/tiny.yaml -r 100000 -j 2 -q -o "$T/keep2.h5" 2>"$T/err" &
