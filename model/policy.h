@@ -29,6 +29,8 @@
 
 enum trans_kind { TR_NONE = 0, TR_STATUS, TR_DEATH, TR_REMOVAL };
 
+enum policy_route { POLICY_ROUTE_TRANSPLANT = 0, POLICY_ROUTE_ISLET, POLICY_ROUTE_DISCARD };
+
 /* A transition drawn by next(): at `day`, move to `to` (TR_STATUS; `to` may equal the current
  * status: a renewal), or leave the list (TR_DEATH, TR_REMOVAL). `expiry` is the day the new
  * grant expires (HU/SU), NaN when none; `code` a model-specific cause code recorded with the
@@ -81,6 +83,22 @@ struct policy_ops {
     /* Draws whether the offer of d to m->c is accepted (1) or declined (0). */
     int (*accept)(const void *par, const struct cand *c, const struct donor *d,
                   const struct match *m, gsl_rng *r);
+
+    /* Optional special procedures (§II.4.3 of the general part); all NULL for policies without
+     * them, and then every organ is offered down the normal match list.
+     * ecd: a nonzero mask when d's organ is of extended criteria and goes through the
+     *      accelerated procedure from the start.
+     * unplaced: 1 when an organ still unplaced after `declined` declined offers switches to the
+     *      accelerated procedure.
+     * accel_order: rearranges rank-sorted matches m[0..n) in place into the accelerated offer
+     *      order; returns how many of them are offered.
+     * route: after an offer accepted in the accelerated procedure, where the organ goes:
+     *      POLICY_ROUTE_TRANSPLANT, POLICY_ROUTE_ISLET (the candidate stays listed) or
+     *      POLICY_ROUTE_DISCARD. */
+    unsigned (*ecd)(const void *par, const struct donor *d);
+    int (*unplaced)(const void *par, int declined);
+    size_t (*accel_order)(const void *par, const struct donor *d, struct match *m, size_t n);
+    int (*route)(const void *par, const struct donor *d, gsl_rng *r);
 
     /* Day the graft transplanted on `day` fails (for relisting), or INFINITY. May be NULL. */
     double (*graft_loss)(const void *par, const struct cand *c, const struct donor *d, double day,

@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "heart.h"
+#include "pancreas.h"
 #include "simple.h"
 
 static const struct policy_ops *const HEART[] = {&heart_bak2021_ops, &simple_heart_ops};
-static const struct policy_ops *const PANCREAS[] = {&simple_pancreas_ops};
+static const struct policy_ops *const PANCREAS[] = {&pancreas_bak2026_ops, &simple_pancreas_ops};
 
 static const struct policy_ops *const *table(enum organ organ, size_t *n)
 {

@@ -71,6 +71,8 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_summary, offers, H5T_NATIVE_INT32);
     ADD(t, rec_summary, discarded, H5T_NATIVE_INT32);
     ADD(t, rec_summary, transplants_combined, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, accelerated, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, islets, H5T_NATIVE_INT32);
 
     t = &h->t[T_CANDS];
     *t = (struct table){.name = "candidates", .title = "one row per candidate listing",

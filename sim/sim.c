@@ -284,66 +284,130 @@ static int ensure_mbuf(struct ctx *x, size_t n)
     return 0;
 }
 
-/* Offers one organ of d down the policy's match list until someone accepts. Returns 0 and sets
- * *taken to the recipient (NULL if discarded) and *offers to the number of offers made. */
-static int allocate(struct ctx *x, enum organ o, const struct donor *d, double now,
-                    struct slot **taken, int *offers)
+/* What became of one organ of a donor. */
+struct placed {
+    struct slot *taken;     /* the recipient, NULL if not transplanted */
+    int offers;             /* offers made */
+    unsigned ecd;           /* the policy's extended-criteria mask, 0 standard */
+    int procedure;          /* 0 standard, 1 accelerated, 2 accelerated and sent to islets */
+    int route;              /* enum policy_route after an accepted offer */
+};
+
+/* Transplants match m's candidate: takes it off the list and records it. */
+static int transplant(struct ctx *x, enum organ o, const struct donor *d, double now,
+                      const struct match *m, int offer_no, struct slot **taken)
+{
+    const struct policy_ops *ops = x->s->ops[o];
+    const void *par = x->s->par[o];
+    struct cand *c = m->c;
+    uint32_t idx = slot_index(x, c);
+    struct slot *sl = slot_at(x, idx);
+    enum status st = c->w.status;
+    double wait = now - c->w.listed;
+    leave(x, sl, OUT_TRANSPLANTED, now);
+    *taken = sl;
+    if (counted(x, now)) {
+        struct rec_summary *sm = &x->res->summary[o];
+        sm->transplants++;
+        if (st == ST_HU || st == ST_SU) sm->transplants_urgent++;
+        if (c->prog == PROG_HEART_LUNG || c->prog == PROG_PANCREAS_KIDNEY) sm->transplants_combined++;
+        if (PUSH(x->waits[o], wait, x)) return ERR_INTERNAL;
+    }
+    if (x->o->entity_tables) {
+        struct rec_tx *r = PUSHZ(x->res->tx, x);
+        if (!r) return ERR_INTERNAL;
+        r->variant = x->variant;
+        r->replication = x->rep;
+        r->day = now - x->t0;
+        r->donor = d->seq;
+        r->candidate = c->seq;
+        r->program = (int8_t)c->prog;
+        r->status = (int8_t)st;
+        r->abo_step = (int8_t)m->abo_step;
+        r->group = (int8_t)m->group;
+        r->points = m->points;
+        r->wait_days = wait;
+        r->offer_no = offer_no;
+    }
+    if (ops->graft_loss) {
+        rng_stream_reseed(x->outc, x->o->seed, (uint64_t)x->rep, RNG_OUTCOMES, c->seq);
+        double loss = ops->graft_loss(par, c, d, now, x->outc);
+        if (loss < x->t_end && !evq_push(x->q, loss, PRIO_RELIST, EV_RELIST, idx, 0))
+            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    }
+    return 0;
+}
+
+/* Asks m's candidate; 1 if the offer is accepted. The decision's sub-stream is keyed by
+ * (donor, organ, candidate), so it is the same draw in every variant. */
+static int offer(struct ctx *x, enum organ o, const struct donor *d, const struct match *m)
+{
+    rng_stream_reseed(x->offer, x->o->seed, (uint64_t)x->rep, RNG_OFFERS,
+                      ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m->c->seq);
+    return x->s->ops[o]->accept(x->s->par[o], m->c, d, m, x->offer);
+}
+
+/* Offers one organ of d until someone accepts: down the normal match list (a heap, so only as
+ * much of the list is ordered as the offers reach), or in the accelerated procedure when the
+ * policy says the organ is of extended criteria, or when it becomes "unplaced" after too many
+ * declines (then the rest of the list is re-ordered for the accelerated procedure). */
+static int allocate(struct ctx *x, enum organ o, const struct donor *d, double now, struct placed *pl)
 {
     const struct policy_ops *ops = x->s->ops[o];
     const void *par = x->s->par[o];
     struct list *l = &x->list[o];
-    *taken = NULL;
-    *offers = 0;
+    double max_offers = x->s->run.max_offers;
+    memset(pl, 0, sizeof *pl);
     if (ensure_mbuf(x, l->n)) return ERR_INTERNAL;
     size_t n = ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
-    match_heap_build(x->mbuf, n);
+    const int can_accel = ops->accel_order != NULL;
+    pl->ecd = ops->ecd ? ops->ecd(par, d) : 0;
     struct match m;
-    double max_offers = x->s->run.max_offers;
-    while (match_heap_pop(x->mbuf, &n, &m) == 0) {
-        if (max_offers > 0 && *offers >= max_offers) break;
-        (*offers)++;
-        rng_stream_reseed(x->offer, x->o->seed, (uint64_t)x->rep, RNG_OFFERS,
-                          ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m.c->seq);
-        if (!ops->accept(par, m.c, d, &m, x->offer)) continue;
-        struct cand *c = m.c;
-        uint32_t idx = slot_index(x, c);
-        struct slot *sl = slot_at(x, idx);
-        enum status st = c->w.status;
-        double wait = now - c->w.listed;
-        leave(x, sl, OUT_TRANSPLANTED, now);
-        *taken = sl;
-        if (counted(x, now)) {
-            struct rec_summary *sm = &x->res->summary[o];
-            sm->transplants++;
-            if (st == ST_HU || st == ST_SU) sm->transplants_urgent++;
-            if (c->prog == PROG_HEART_LUNG || c->prog == PROG_PANCREAS_KIDNEY) sm->transplants_combined++;
-            if (PUSH(x->waits[o], wait, x)) return ERR_INTERNAL;
+    int accepted = 0;
+    if (!(pl->ecd && can_accel)) {
+        match_heap_build(x->mbuf, n);
+        for (;;) {
+            if (can_accel && ops->unplaced && ops->unplaced(par, pl->offers)) {
+                pl->procedure = 1;
+                break;
+            }
+            if (match_heap_pop(x->mbuf, &n, &m) != 0) break;
+            if (max_offers > 0 && pl->offers >= max_offers) break;
+            pl->offers++;
+            if (offer(x, o, d, &m)) {
+                accepted = 1;
+                break;
+            }
         }
-        if (x->o->entity_tables) {
-            struct rec_tx *r = PUSHZ(x->res->tx, x);
-            if (!r) return ERR_INTERNAL;
-            r->variant = x->variant;
-            r->replication = x->rep;
-            r->day = now - x->t0;
-            r->donor = d->seq;
-            r->candidate = c->seq;
-            r->program = (int8_t)c->prog;
-            r->status = (int8_t)st;
-            r->abo_step = (int8_t)m.abo_step;
-            r->group = (int8_t)m.group;
-            r->points = m.points;
-            r->wait_days = wait;
-            r->offer_no = *offers;
-        }
-        if (ops->graft_loss) {
-            rng_stream_reseed(x->outc, x->o->seed, (uint64_t)x->rep, RNG_OUTCOMES, c->seq);
-            double loss = ops->graft_loss(par, c, d, now, x->outc);
-            if (loss < x->t_end && !evq_push(x->q, loss, PRIO_RELIST, EV_RELIST, idx, 0))
-                return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
-        }
-        return 0;
+    } else {
+        pl->procedure = 1;
     }
-    return 0;
+    if (pl->procedure == 1 && !accepted) {
+        /* The rest of the list (the heap's remaining elements, or all of it) in rank order,
+         * then in the policy's accelerated order. */
+        match_sort(x->mbuf, n);
+        size_t k = ops->accel_order(par, d, x->mbuf, n);
+        for (size_t i = 0; i < k; i++) {
+            if (max_offers > 0 && pl->offers >= max_offers) break;
+            pl->offers++;
+            if (offer(x, o, d, &x->mbuf[i])) {
+                m = x->mbuf[i];
+                accepted = 1;
+                break;
+            }
+        }
+        if (accepted && ops->route) {
+            rng_stream_reseed(x->outc, x->o->seed, (uint64_t)x->rep, RNG_OUTCOMES,
+                              (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+            pl->route = ops->route(par, d, x->outc);
+            if (pl->route != POLICY_ROUTE_TRANSPLANT) {
+                if (pl->route == POLICY_ROUTE_ISLET) pl->procedure = 2;
+                return 0;
+            }
+        }
+    }
+    if (!accepted) return 0;
+    return transplant(x, o, d, now, &m, pl->offers, &pl->taken);
 }
 
 static int on_donor(struct ctx *x, double now)
@@ -373,21 +437,24 @@ static int on_donor(struct ctx *x, double now)
     for (int k = 0; k < ORGAN_N; k++) {
         enum organ o = ORDER[k];
         if (!(o == ORGAN_HEART ? d.offer_heart : d.offer_pancreas)) continue;
-        struct slot *taken;
-        int offers;
-        if (allocate(x, o, &d, now, &taken, &offers)) return ERR_INTERNAL;
+        struct placed pl;
+        if (allocate(x, o, &d, now, &pl)) return ERR_INTERNAL;
         if (counted(x, now)) {
             struct rec_summary *sm = &x->res->summary[o];
             sm->organs_offered++;
-            sm->offers += offers;
-            if (!taken) sm->discarded++;
+            sm->offers += pl.offers;
+            if (!pl.taken && pl.route != POLICY_ROUTE_ISLET) sm->discarded++;
+            if (pl.route == POLICY_ROUTE_ISLET) sm->islets++;
+            if (pl.procedure) sm->accelerated++;
         }
         if (o == ORGAN_HEART) {
-            rd.heart_outcome = taken ? 1 : 2;
-            rd.heart_offers = offers;
+            rd.heart_outcome = pl.taken ? 1 : 2;
+            rd.heart_offers = pl.offers;
         } else {
-            rd.pancreas_outcome = taken ? 1 : 3;
-            rd.pancreas_offers = offers;
+            rd.pancreas_outcome = pl.taken ? 1 : pl.route == POLICY_ROUTE_ISLET ? 2 : 3;
+            rd.pancreas_offers = pl.offers;
+            rd.pancreas_ecd = pl.ecd != 0;
+            rd.pancreas_procedure = (int8_t)pl.procedure;
         }
     }
     if (x->o->entity_tables) {

@@ -37,6 +37,8 @@ struct rec_summary {
     int32_t offers;             /* offers made (candidate asked) */
     int32_t discarded;          /* offered organs nobody accepted */
     int32_t transplants_combined; /* heart-lung or pancreas-kidney transplants */
+    int32_t accelerated;        /* organs allocated in the accelerated procedure */
+    int32_t islets;             /* organs sent to an islet programme */
 };
 
 struct rec_cand {

@@ -103,7 +103,22 @@ def main(path):
              and r["status"] in (HU, SU)]
     check("HU only on the heart list, SU only on the pancreas list", not wrong, str(wrong[:3]))
 
-    # 8. The summary's transplants equal the counted rows of /transplants.
+    # 8. No extended-criteria pancreas is transplanted (or sent to islets) outside the
+    #    accelerated procedure (003 §III.8, §II.4.3.2).
+    placed = donors[(donors["pancreas_ecd"] == 1) & np.isin(donors["pancreas_outcome"], [1, 2])]
+    check("no ECD pancreas allocated outside the accelerated procedure",
+          not (placed["pancreas_procedure"] == 0).any(), f"{int((placed['pancreas_procedure'] == 0).sum())} donors")
+
+    # 9. SU grants last at most 91 days (61 for an early re-transplant), HU grants at most 56
+    #    (28 at first): every grant row's expiry lies within that of its day.
+    su = e[(e["status"] == SU) & ~np.isnan(e["expiry"])]
+    hu = e[(e["status"] == HU) & ~np.isnan(e["expiry"])]
+    check("every SU grant is at most 91 days", not (su["expiry"] - su["day"] > 91 + EPS).any(),
+          str(su[(su["expiry"] - su["day"] > 91 + EPS)][:3]))
+    check("every HU grant is at most 56 days", not (hu["expiry"] - hu["day"] > 56 + EPS).any(),
+          str(hu[(hu["expiry"] - hu["day"] > 56 + EPS)][:3]))
+
+    # 10. The summary's transplants equal the counted rows of /transplants.
     s = f["summary"][:]
     ok = True
     for row in s:

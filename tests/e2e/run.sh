@@ -116,6 +116,27 @@ f = h5py.File(sys.argv[1], 'r+'); t = f['transplants'][:]; t['status'][0] = 2; f
 if $PY tests/e2e/invariants.py "$T/tampered.h5" >"$T/inv.out" 2>&1; then bad "invariants missed an NT transplant"; else
     grep -q "FAIL no NT candidate transplanted" "$T/inv.out" && ok || bad "invariants: wrong failure $(cat "$T/inv.out")"; fi
 
+# --- two variants with common random numbers: a pancreas-only rule change keeps heart identical ---
+expect_exit 0 "run two variants" -- "$BIN" run scenarios/default.yaml scenarios/pancreas-ecd-age50.yaml -r 2 -j 2 -q -o "$T/ab.h5"
+if $PY - "$T/ab.h5" >"$T/ab.out" 2>&1 <<'EOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+s = f["summary"][:]
+names = [n for n in s.dtype.names if n != "variant"]
+h0, h1 = s[(s["variant"] == 0) & (s["program"] == 0)], s[(s["variant"] == 1) & (s["program"] == 0)]
+assert len(h0) == 2 and all((h0[n] == h1[n]).all() for n in names), "heart rows differ"
+p0, p1 = s[(s["variant"] == 0) & (s["program"] == 1)], s[(s["variant"] == 1) & (s["program"] == 1)]
+assert any((p0[n] != p1[n]).any() for n in names), "pancreas rows identical: the age limit had no effect"
+c = f["candidates"][:]
+c0, c1 = c[c["variant"] == 0], c[c["variant"] == 1]
+l0 = c0[(c0["relist_of"] == 4294967295)]; l1 = c1[(c1["relist_of"] == 4294967295)]
+assert (l0["seq"] == l1["seq"]).all() and (l0["listed_day"] == l1["listed_day"]).all(), "listings differ"
+v = f["variants"][:]
+assert [x.decode() for x in v["name"]] == ["default", "pancreas-ecd-age50"]
+print("ok")
+EOF
+then ok; else bad "variants/CRN: $(cat "$T/ab.out")"; fi
+
 # --- an interrupted run leaves the existing file and no temporary ------------------------------
 echo "precious" >"$T/keep2.h5"
 "$BIN" run tests/scenarios/good/tiny.yaml -r 100000 -j 2 -q -o "$T/keep2.h5" 2>"$T/err" &

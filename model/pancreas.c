@@ -1,0 +1,658 @@
+/* pancreas.c — the pancreas / pancreas-kidney policy "bak2026" (see pancreas.h for the contract
+ * and docs/rules-pancreas.md for every rule, its section in seed 003 and the interpretations). */
+#include "pancreas.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#define OFF(f) offsetof(struct pancreas_par, f)
+#define PH "placeholder, to be calibrated (issue 5)"
+
+/* ------------------------------------------------------------------------------------------ */
+/* Parameter tables                                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+const struct pdef pancreas_rule_pdefs[] = {
+    {"df.threshold_percent", PD_DOUBLE, OFF(df_threshold_percent), 10, 0, 100, "%", NULL,
+     "Donor-frequency threshold below which a candidate counts as immunised; a label only "
+     "(df_low is a candidate input).", "003 §III.5.3, §III.5.7"},
+    {"df.requires_hla_typing", PD_BOOL, OFF(df_requires_hla), 1, 0, 1, "", NULL,
+     "The df < 10 % preference applies only when the donor's HLA typing is available.",
+     "003 §III.5.3 (last sentence)"},
+    {"df.order", PD_ENUM, OFF(df_order), PANCREAS_DF_ACROSS, 0, 0, "", "across|within",
+     "across: groups 1-4 (df < 10 %, SU and T) before 5-8 as §III.5.7 numbers them; within: "
+     "df < 10 % first inside each urgency level (SU 1,2,5,6 then T 3,4,7,8).",
+     "003 §III.5.7 (across) vs §III.5.3 \"innerhalb der Dringlichkeitsgruppen\" (within)"},
+    {"crossmatch_required", PD_BOOL, OFF(crossmatch_required), 1, 0, 1, "", NULL,
+     "Exclude candidates whose (virtual) crossmatch with the donor is positive (hla_ok = 0).",
+     "003 §III.5.1"},
+    {"su.valid_days", PD_DOUBLE, OFF(su_valid_days), 91, 1, 3650, "days", NULL,
+     "Validity of an SU grant; it must be re-justified after that.", "003 §III.5.2.1, §III.6"},
+    {"su.points_since", PD_ENUM, OFF(su_points_since), PANCREAS_SU_SPELL, 0, 0, "",
+     "spell|registration",
+     "SU points count from the start of the uninterrupted SU spell (a 91-day re-justification "
+     "continues it) or from the last SU registration row (a re-justification restarts them).",
+     "003 §III.5.5.1 \"zusammenhängende Wartezeit seit der letzten SU-Meldung\"; §III.6 "
+     "\"Weiterführung\""},
+    {"su.retx_failure_days", PD_DOUBLE, OFF(retx_failure_days), 14, 0, 365, "days", NULL,
+     "Early re-transplant SU: the graft failed within this many days of the transplant.",
+     "003 §III.5.2.1"},
+    {"su.retx_apply_days", PD_DOUBLE, OFF(retx_apply_days), 14, 0, 365, "days", NULL,
+     "Early re-transplant SU: the application must reach the allocation office within this many "
+     "days of the transplant.", "003 §III.5.2.1"},
+    {"su.retx_valid_days", PD_DOUBLE, OFF(retx_valid_days), 61, 1, 3650, "days", NULL,
+     "Validity of the early re-transplant SU.", "003 §III.5.2.1"},
+    {"nt.renewal_days", PD_DOUBLE, OFF(nt_renewal_days), 61, 1, 3650, "days", NULL,
+     "NT time counts only under a waiting-time application, renewed after this many days.",
+     "003 §III.5.5.1"},
+    {"relist.band1_days", PD_DOUBLE, OFF(relist_band_days[0]), 91, 0, 3650, "days", NULL,
+     "Last day after the transplant (completed days) of the first relisting band (0-91).",
+     "003 §III.5.5.2"},
+    {"relist.band2_days", PD_DOUBLE, OFF(relist_band_days[1]), 183, 0, 3650, "days", NULL,
+     "Last day of the second relisting band (92-183).", "003 §III.5.5.2"},
+    {"relist.band3_days", PD_DOUBLE, OFF(relist_band_days[2]), 275, 0, 3650, "days", NULL,
+     "Last day of the third relisting band (184-275).", "003 §III.5.5.2"},
+    {"relist.band4_days", PD_DOUBLE, OFF(relist_band_days[3]), 365, 0, 3650, "days", NULL,
+     "Last day of the fourth relisting band (276-365); later losses credit nothing.",
+     "003 §III.5.5.2"},
+    {"relist.band1_percent", PD_DOUBLE, OFF(relist_band_percent[0]), 100, 0, 100, "%", NULL,
+     "Share of the pre-transplant waiting time credited for a loss in band 1.", "003 §III.5.5.2"},
+    {"relist.band2_percent", PD_DOUBLE, OFF(relist_band_percent[1]), 75, 0, 100, "%", NULL,
+     "Share credited for a loss in band 2.", "003 §III.5.5.2"},
+    {"relist.band3_percent", PD_DOUBLE, OFF(relist_band_percent[2]), 50, 0, 100, "%", NULL,
+     "Share credited for a loss in band 3.", "003 §III.5.5.2"},
+    {"relist.band4_percent", PD_DOUBLE, OFF(relist_band_percent[3]), 25, 0, 100, "%", NULL,
+     "Share credited for a loss in band 4.", "003 §III.5.5.2"},
+    {"regional.bonus_factor", PD_DOUBLE, OFF(regional_factor), 2.0 / 3.0, 0, 10, "", NULL,
+     "Share of the waiting time added for a candidate listed in the donor's region.",
+     "003 §III.5.6"},
+    {"regional.bonus_in_su", PD_BOOL, OFF(regional_in_su), 1, 0, 1, "", NULL,
+     "The regional bonus applies in the SU groups too (to the SU waiting time).",
+     "003 §III.5.7 last sentence (\"innerhalb der vorgenannten Gruppen\")"},
+    {"regional.bonus_on_credit", PD_BOOL, OFF(regional_on_credit), 1, 0, 1, "", NULL,
+     "The regional bonus is also taken on the relisting credit (credited time is waiting time).",
+     "interpretation of 003 §III.5.5.2 with §III.5.6"},
+    {"ecd.general", PD_BOOL, OFF(ecd_general), 1, 0, 1, "", NULL,
+     "A general extended-criteria finding of the donor (malignancy, drugs, hepatitis, sepsis, "
+     "meningitis) makes the pancreas extended-criteria.", "003 §III.8, §II.4.2"},
+    {"ecd.age_min", PD_DOUBLE, OFF(ecd_age_min), 5, 0, 120, "years", NULL,
+     "Donors younger than this (completed years) are extended-criteria.", "003 §III.8.1a"},
+    {"ecd.age_max", PD_DOUBLE, OFF(ecd_age_max), 60, 0, 120, "years", NULL,
+     "Donors older than this (completed years) are extended-criteria: 60 in the draft, 50 in the "
+     "version in force.", "003 §III.8.1a (\"> 560\" typo), §C II.2.1"},
+    {"ecd.bmi", PD_DOUBLE, OFF(ecd_bmi), 30, 0, 100, "kg/m2", NULL,
+     "Donors with a BMI above this are extended-criteria.", "003 §III.8.1a"},
+    {"ecd.waist_f_cm", PD_DOUBLE, OFF(ecd_waist_f), 88, 0, 300, "cm", NULL,
+     "Female donors with a waist above this are extended-criteria.", "003 §III.8.1a"},
+    {"ecd.waist_m_cm", PD_DOUBLE, OFF(ecd_waist_m), 102, 0, 300, "cm", NULL,
+     "Male donors with a waist above this are extended-criteria.", "003 §III.8.1a"},
+    {"ecd.cpr", PD_BOOL, OFF(ecd_cpr), 0, 0, 1, "", NULL,
+     "Count resuscitation longer than ecd.cpr_min as an extended criterion (optional: \"können\").",
+     "003 §III.8.1b"},
+    {"ecd.cpr_min", PD_DOUBLE, OFF(ecd_cpr_min), 5, 0, 600, "min", NULL,
+     "Resuscitation time above which ecd.cpr applies.", "003 §III.8.1b"},
+    {"ecd.icu", PD_BOOL, OFF(ecd_icu), 0, 0, 1, "", NULL,
+     "Count an ICU stay longer than ecd.icu_days as an extended criterion (optional).",
+     "003 §III.8.1b"},
+    {"ecd.icu_days", PD_DOUBLE, OFF(ecd_icu_days), 7, 0, 365, "days", NULL,
+     "ICU stay above which ecd.icu applies.", "003 §III.8.1b"},
+    {"ecd.sodium", PD_BOOL, OFF(ecd_sodium), 0, 0, 1, "", NULL,
+     "Count a current serum sodium above ecd.sodium_mmol as an extended criterion (optional).",
+     "003 §III.8.1b"},
+    {"ecd.sodium_mmol", PD_DOUBLE, OFF(ecd_sodium_mmol), 160, 100, 250, "mmol/l", NULL,
+     "Serum sodium above which ecd.sodium applies.", "003 §III.8.1b"},
+    {"accel.per_centre", PD_INT, OFF(accel_per_centre), 2, 1, 100, "candidates", NULL,
+     "In the accelerated procedure each centre of the donor's region names up to this many "
+     "candidates.", "003 §II.4.3.2 no. 1"},
+    {"accel.stage2", PD_ENUM, OFF(accel_stage2), PANCREAS_STAGE2_REST, 0, 0, "",
+     "rest|best_per_centre",
+     "After stage 1 fails: rest = every other candidate in rank order; best_per_centre = only "
+     "the best candidate of each further centre.", "003 §II.4.3.2 no. 2"},
+    {"islet.enabled", PD_BOOL, OFF(islet_enabled), 1, 0, 1, "", NULL,
+     "A pancreas found not vascularly transplantable goes to an islet programme (else discarded).",
+     "003 §III.8.2"},
+};
+const size_t pancreas_n_rule_pdefs = sizeof pancreas_rule_pdefs / sizeof pancreas_rule_pdefs[0];
+
+const struct pdef pancreas_model_pdefs[] = {
+    {"death_per_year", PD_DOUBLE, OFF(death_per_year), 0.15, 0, 100, "1/year", NULL,
+     "Constant hazard of death while listed (T and NT).",
+     "CALIBRATION.md: about 14 % of the pancreas list died in 2019, -ln(0.86) = 0.15"},
+    {"death_su_factor", PD_DOUBLE, OFF(death_su_factor), 1.0, 0, 100, "", NULL,
+     "Multiplier of the death hazard while in SU.", PH},
+    {"removal_per_year", PD_DOUBLE, OFF(removal_per_year), 0.05, 0, 100, "1/year", NULL,
+     "Constant hazard of removal from the list.", PH},
+    {"su.audit_per_year", PD_DOUBLE, OFF(su_audit_per_year), 0.05, 0, 100, "1/year", NULL,
+     "Hazard of an approved SU application for a candidate in T.", PH},
+    {"su.at_listing_prob", PD_DOUBLE, OFF(su_at_listing_prob), 0.0, 0, 1, "probability", NULL,
+     "Probability that SU is granted together with the listing (not an early re-transplant).",
+     "003 §III.5 (exceptional case); " PH},
+    {"su.rejustify_prob", PD_DOUBLE, OFF(su_rejustify_prob), 0.5, 0, 1, "probability", NULL,
+     "Probability that an SU grant is re-justified at its expiry (else back to T).", PH},
+    {"su.retx_apply_prob", PD_DOUBLE, OFF(retx_apply_prob), 0.9, 0, 1, "probability", NULL,
+     "Probability that a relisted candidate eligible for the early re-transplant SU gets it "
+     "(application in time and approved).", PH},
+    {"nt.onset_per_year", PD_DOUBLE, OFF(nt_onset_per_year), 0.3, 0, 100, "1/year", NULL,
+     "Hazard of a temporary contraindication (T or SU to NT).", PH},
+    {"nt.mean_days", PD_DOUBLE, OFF(nt_mean_days), 90, 1, 36500, "days", NULL,
+     "Mean length of an NT episode (exponential).", PH},
+    {"nt.apply_prob", PD_DOUBLE, OFF(nt_apply_prob), 0.7, 0, 1, "probability", NULL,
+     "Probability that the centre applies for waiting-time credit when an NT episode begins.", PH},
+    {"nt.renew_prob", PD_DOUBLE, OFF(nt_renew_prob), 0.9, 0, 1, "probability", NULL,
+     "Probability that the centre renews the NT application at each expiry; once lapsed it stays "
+     "lapsed for the episode.", PH},
+    {"accept.prob", PD_DOUBLE, OFF(accept_prob), 0.056, 0, 1, "probability", NULL,
+     "Probability that an offer of a standard-criteria pancreas is accepted.",
+     "CALIBRATION.md: 37 % placed, withdrawn after 8 offers: 1-(1-p)^8 = 0.37 gives p = 0.056, "
+     "conditional median 4 offers as reported; " PH},
+    {"accept.ecd_factor", PD_DOUBLE, OFF(accept_ecd_factor), 0.5, 0, 10, "", NULL,
+     "Multiplier of accept.prob for an extended-criteria pancreas (result capped at 1).",
+     "CALIBRATION.md: median donor age 31 used vs 42 not used; " PH},
+    {"graft.p14", PD_DOUBLE, OFF(graft_p14), 0.05, 0, 1, "probability", NULL,
+     "Probability that the graft fails within 14 days (day uniform in the window).", PH},
+    {"graft.p1y", PD_DOUBLE, OFF(graft_p1y), 0.063, 0, 1, "probability", NULL,
+     "Probability that a graft surviving 14 days fails by day 365 (day uniform in the window).",
+     "CALIBRATION.md: about 11 % lost in the first year: 0.05 + 0.95 x 0.063 = 0.11"},
+    {"graft.late_per_year", PD_DOUBLE, OFF(graft_late_per_year), 0.03, 0, 10, "1/year", NULL,
+     "Constant hazard of graft failure after the first year (0: never).", PH},
+    {"accel.unplaced_after_offers", PD_INT, OFF(unplaced_after_offers), 0, 0, 1000, "offers",
+     NULL,
+     "Declined offers after which a pancreas counts as unplaced two hours before procurement and "
+     "moves to the accelerated procedure (0: never).",
+     "model of 003 §III.8.1a third criterion; CALIBRATION.md: placed after a median of 4 offers; "
+     PH},
+    {"islet.nonvascular_prob", PD_DOUBLE, OFF(islet_nonvasc_prob), 0.1, 0, 1, "probability", NULL,
+     "Probability that a pancreas accepted in the accelerated procedure is found not vascularly "
+     "transplantable on arrival.", "003 §III.8.2; " PH},
+};
+const size_t pancreas_n_model_pdefs = sizeof pancreas_model_pdefs / sizeof pancreas_model_pdefs[0];
+
+/* ------------------------------------------------------------------------------------------ */
+/* Rules                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/* §III.5.4 second table: who may receive from whom when identity is not possible. Kept here and
+ * not taken from abo_compatible() because it is this guideline's table (the heart's differs). */
+static const unsigned char PANC_ABO[ABO_N][ABO_N] = {
+    /* recipient:  O  A  B  AB */
+    /* donor O  */ {1, 1, 1, 1},
+    /* donor A  */ {0, 1, 0, 1},
+    /* donor B  */ {0, 0, 1, 1},
+    /* donor AB */ {0, 0, 0, 1},
+};
+
+static int is_pancreas(enum prog pr)
+{
+    return pr == PROG_PANCREAS || pr == PROG_PANCREAS_KIDNEY;
+}
+
+static int same_region(const struct cand *c, const struct donor *d)
+{
+    return c->region >= 0 && d->region >= 0 && c->region == d->region;
+}
+
+double pancreas_relist_percent(const struct pancreas_par *p, double days_after_tx)
+{
+    if (!(days_after_tx >= 0)) return 0.0;
+    /* The guideline counts whole days (§III.5.5) and names inclusive bands 0-91, 92-183, ...:
+     * a loss on day 91.6 after the transplant happened on day 91. */
+    double dd = floor(days_after_tx);
+    for (int k = 0; k < 4; k++)
+        if (dd <= p->relist_band_days[k]) return p->relist_band_percent[k];
+    return 0.0;
+}
+
+int pancreas_retx_eligible(const struct pancreas_par *p, const struct cand *c, double day)
+{
+    if (!isfinite(c->prior_tx_day) || !isfinite(c->graft_loss_day)) return 0;
+    double fail = c->graft_loss_day - c->prior_tx_day;
+    double apply = day - c->prior_tx_day;
+    return fail >= 0 && floor(fail) <= p->retx_failure_days && apply >= 0
+           && floor(apply) <= p->retx_apply_days;
+}
+
+void pancreas_points(const struct pancreas_par *p, const struct cand *c, const struct donor *d,
+                     double day, struct pancreas_points *out)
+{
+    memset(out, 0, sizeof *out);
+    int regional = same_region(c, d);
+    if (c->w.status == ST_SU) {
+        out->su = 1;
+        out->su_since = p->su_points_since == PANCREAS_SU_REGISTRATION ? c->w.since
+                                                                       : c->w.spell_start;
+        out->su_days = day > out->su_since ? day - out->su_since : 0.0;
+        out->wait = out->su_days;
+        if (regional && p->regional_in_su) out->bonus = p->regional_factor * out->wait;
+    } else {
+        out->listed_days = cand_listed_days(c, day);
+        out->nt_days = cand_nt_days(c, day);
+        out->nt_credited = cand_nt_credit_days(c, day);
+        if (isfinite(c->prior_wait_days) && c->prior_wait_days > 0
+            && isfinite(c->prior_tx_day) && isfinite(c->graft_loss_day)) {
+            out->relist_pct = pancreas_relist_percent(p, c->graft_loss_day - c->prior_tx_day);
+            out->relist_days = c->prior_wait_days * out->relist_pct / 100.0;
+        }
+        double own = out->listed_days - out->nt_days + out->nt_credited;
+        out->wait = own + out->relist_days;
+        if (regional)
+            out->bonus = p->regional_factor * (p->regional_on_credit ? out->wait : own);
+    }
+    out->total = out->wait + out->bonus;
+}
+
+unsigned pancreas_ecd(const struct pancreas_par *p, const struct donor *d, unsigned *why)
+{
+    unsigned m = 0;
+    if (p->ecd_general && d->ecd) m |= PANCREAS_ECD_GENERAL;
+    if (isfinite(d->age_years)) {
+        /* "Alter > 60 Jahre": age in completed years, as ages are stated in German law. */
+        double a = floor(d->age_years);
+        if (a < p->ecd_age_min) m |= PANCREAS_ECD_AGE_LOW;
+        if (a > p->ecd_age_max) m |= PANCREAS_ECD_AGE_HIGH;
+    }
+    if (d->bmi > p->ecd_bmi) m |= PANCREAS_ECD_BMI;
+    if (isfinite(d->waist_cm)) {
+        double lim = d->sex == SEX_F   ? p->ecd_waist_f
+                     : d->sex == SEX_M ? p->ecd_waist_m
+                                       : fmax(p->ecd_waist_f, p->ecd_waist_m);
+        if (d->waist_cm > lim) m |= PANCREAS_ECD_WAIST;
+    }
+    if (p->ecd_cpr && d->cpr_min > p->ecd_cpr_min) m |= PANCREAS_ECD_CPR;
+    if (p->ecd_icu && d->icu_days > p->ecd_icu_days) m |= PANCREAS_ECD_ICU;
+    if (p->ecd_sodium && d->sodium > p->ecd_sodium_mmol) m |= PANCREAS_ECD_SODIUM;
+    if (why) *why = m;
+    return m;
+}
+
+int pancreas_unplaced(const struct pancreas_par *p, int declined)
+{
+    return p->unplaced_after_offers > 0 && declined >= p->unplaced_after_offers;
+}
+
+/* Moves m[i] to position k (k <= i), shifting m[k..i) one up: keeps both parts in order. */
+static void move_to(struct match *m, size_t i, size_t k)
+{
+    if (i == k) return;
+    struct match x = m[i];
+    memmove(&m[k + 1], &m[k], (i - k) * sizeof *m);
+    m[k] = x;
+}
+
+/* How many of m[from..to) belong to c's centre (an unknown centre is c's alone). */
+static size_t centre_count(const struct match *m, size_t from, size_t to, const struct cand *c)
+{
+    size_t k = 0;
+    for (size_t j = from; j < to; j++) {
+        const struct cand *o = m[j].c;
+        if (c->center < 0 ? o == c : o->center == c->center) k++;
+    }
+    return k;
+}
+
+size_t pancreas_accel_order(const struct pancreas_par *p, const struct donor *d, struct match *m,
+                            size_t n, size_t *n_stage1)
+{
+    size_t k = 0;
+    /* Stage 1: the region's centres name their best candidates. The named set is small (a few
+     * per centre), so counting a centre's names by scanning it costs O(n * named). */
+    for (size_t i = 0; i < n; i++) {
+        m[i].flags &= ~(PANCREAS_F_ACCEL1 | PANCREAS_F_ACCEL2);
+        if (!m[i].eligible || !same_region(m[i].c, d)) continue;
+        if (centre_count(m, 0, k, m[i].c) >= (size_t)p->accel_per_centre) continue;
+        m[i].flags |= PANCREAS_F_ACCEL1;
+        move_to(m, i, k++);
+    }
+    if (n_stage1) *n_stage1 = k;
+    size_t s1 = k;
+    for (size_t i = k; i < n; i++) {
+        if (!m[i].eligible) continue;
+        if (p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE) {
+            /* Only the "weitere Zentren": every centre of the region was asked in stage 1. Each
+             * further centre reports its one best-suited candidate. */
+            if (same_region(m[i].c, d)) continue;
+            if (centre_count(m, s1, k, m[i].c) > 0) continue;
+        }
+        m[i].flags |= PANCREAS_F_ACCEL2;
+        move_to(m, i, k++);
+    }
+    return k;
+}
+
+enum pancreas_route pancreas_islet_route(const struct pancreas_par *p, const struct donor *d,
+                                         gsl_rng *r)
+{
+    (void)d;
+    if (gsl_rng_uniform(r) >= p->islet_nonvasc_prob) return PANCREAS_ROUTE_VASCULAR;
+    return p->islet_enabled ? PANCREAS_ROUTE_ISLET : PANCREAS_ROUTE_DISCARD;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Ranking                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Position of guideline group g (1..8) in the offer order. */
+static uint32_t group_tier(const struct pancreas_par *p, int g)
+{
+    static const uint32_t WITHIN[9] = {0, 0, 1, 4, 5, 2, 3, 6, 7};
+    return p->df_order == PANCREAS_DF_WITHIN ? WITHIN[g] : (uint32_t)(g - 1);
+}
+
+static size_t pancreas_match(const void *par, const struct donor *d, double day,
+                             struct cand *const *list, size_t n, int want_excluded,
+                             struct match *out)
+{
+    const struct pancreas_par *p = par;
+    int df_counts = !p->df_requires_hla || d->hla_typed;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct cand *c = list[i];
+        int compatible = (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N
+                         && PANC_ABO[d->abo][c->abo];
+        int step = !compatible ? 0 : (c->abo == d->abo ? 1 : 2);
+        int excl = PANCREAS_EXCL_NONE;
+        if (!is_pancreas(c->prog)) excl = PANCREAS_EXCL_PROG;
+        else if (c->w.status == ST_NT) excl = PANCREAS_EXCL_NT;
+        else if (!compatible) excl = PANCREAS_EXCL_ABO;
+        else if (p->crossmatch_required && !c->hla_ok) excl = PANCREAS_EXCL_XM;
+        if (excl) {
+            if (want_excluded)
+                out[k++] = (struct match){.c = c, .eligible = 0, .excl = excl, .abo_step = step,
+                                          .tier = UINT32_MAX, .points = 0.0};
+            continue;
+        }
+        unsigned flags = 0;
+        int su = c->w.status == ST_SU;
+        int df = c->df_low && df_counts;
+        if (c->df_low && !df_counts) flags |= PANCREAS_F_DF_IGNORED;
+        if (su) flags |= PANCREAS_F_SU;
+        if (df) flags |= PANCREAS_F_DF;
+        struct pancreas_points pt;
+        pancreas_points(p, c, d, day, &pt);
+        if (same_region(c, d) && (!su || p->regional_in_su)) flags |= PANCREAS_F_REGIONAL;
+        if (pt.relist_days > 0) flags |= PANCREAS_F_RELIST;
+        int g = (df ? 0 : 4) + (su ? 0 : 2) + step;
+        out[k++] = (struct match){.c = c, .eligible = 1, .group = g, .abo_step = step,
+                                  .flags = flags, .tier = group_tier(p, g), .points = pt.total};
+    }
+    return k;
+}
+
+static void pancreas_group_name(const void *par, const struct match *m, char *buf, size_t len)
+{
+    (void)par;
+    if (m->eligible && m->group >= 1 && m->group <= 8) snprintf(buf, len, "%d", m->group);
+    else if (len) buf[0] = '\0'; /* excluded: no group */
+}
+
+/* Appends to buf at *used, never past len (a long reason is cut, never overrun). */
+static void app(char *buf, size_t len, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void app(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+    if (*used >= len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(buf + *used, len - *used, fmt, ap);
+    va_end(ap);
+    if (w > 0) *used += (size_t)w;
+}
+
+static void pancreas_reason(const void *par, const struct donor *d, double day,
+                            const struct match *m, char *buf, size_t len)
+{
+    const struct pancreas_par *p = par;
+    const struct cand *c = m->c;
+    size_t u = 0;
+    if (len == 0) return;
+    buf[0] = '\0';
+    if (!m->eligible) {
+        switch (m->excl) {
+        case PANCREAS_EXCL_PROG: app(buf, len, &u, "not on the pancreas list (%s)", prog_name(c->prog)); break;
+        case PANCREAS_EXCL_NT: app(buf, len, &u, "NT status"); break;
+        case PANCREAS_EXCL_ABO:
+            app(buf, len, &u, "ABO incompatible (donor %s, recipient %s)", abo_name(d->abo),
+                abo_name(c->abo));
+            break;
+        case PANCREAS_EXCL_XM: app(buf, len, &u, "crossmatch positive"); break;
+        default: app(buf, len, &u, "excluded"); break;
+        }
+        return;
+    }
+    struct pancreas_points pt;
+    pancreas_points(p, c, d, day, &pt);
+    app(buf, len, &u, "group %d: %s%s, ABO %s", m->group,
+        (m->flags & PANCREAS_F_DF) ? "df<10%, " : "", pt.su ? "SU" : "T",
+        m->abo_step == 1 ? "identical" : "compatible");
+    if (m->flags & PANCREAS_F_DF_IGNORED) app(buf, len, &u, " (df<10%% ignored: donor not HLA-typed)");
+    if (pt.su) {
+        app(buf, len, &u, "; SU since day %.0f: %.0f days", pt.su_since, pt.su_days);
+    } else {
+        app(buf, len, &u, "; T: %.0f days listed, %.0f NT of which %.0f credited", pt.listed_days,
+            pt.nt_days, pt.nt_credited);
+        if (pt.relist_days > 0)
+            app(buf, len, &u, ", + %.0f relisting credit (%.0f %% band)", pt.relist_days,
+                pt.relist_pct);
+    }
+    if (m->flags & PANCREAS_F_REGIONAL) {
+        if (fabs(p->regional_factor - 2.0 / 3.0) < 1e-9)
+            app(buf, len, &u, "; +2/3 regional bonus %.0f", pt.bonus);
+        else
+            app(buf, len, &u, "; +%g x regional bonus %.0f", p->regional_factor, pt.bonus);
+    }
+    if (m->flags & PANCREAS_F_ACCEL1)
+        app(buf, len, &u, "; accelerated: named by centre %d of the donor region", c->center);
+    else if (m->flags & PANCREAS_F_ACCEL2)
+        app(buf, len, &u, "; accelerated: further centre");
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Dynamics, acceptance, outcome                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+static int pancreas_validate(const void *par, char *msg, size_t len)
+{
+    const struct pancreas_par *p = par;
+    static const char *const BN[4] = {"relist.band1_days", "relist.band2_days",
+                                      "relist.band3_days", "relist.band4_days"};
+    for (int k = 1; k < 4; k++)
+        if (!(p->relist_band_days[k] > p->relist_band_days[k - 1])) {
+            snprintf(msg, len, "%s (%g) must exceed %s (%g)", BN[k], p->relist_band_days[k],
+                     BN[k - 1], p->relist_band_days[k - 1]);
+            return -1;
+        }
+    if (!(p->ecd_age_min <= p->ecd_age_max)) {
+        snprintf(msg, len, "ecd.age_min (%g) must not exceed ecd.age_max (%g)", p->ecd_age_min,
+                 p->ecd_age_max);
+        return -1;
+    }
+    if (p->retx_apply_days < p->retx_failure_days) {
+        snprintf(msg, len, "su.retx_apply_days (%g) must not be below su.retx_failure_days (%g): "
+                 "a candidate relisted on graft failure could never apply in time",
+                 p->retx_apply_days, p->retx_failure_days);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether c's current SU is the early re-transplant grant made at listing (enter() marks it in
+ * mstate; it is the first SU spell and began at listing). Such a grant is not re-justified. */
+static int su_is_retx(const struct cand *c)
+{
+    return c->w.status == ST_SU && c->mstate == PANCREAS_MS_RETX && c->w.su_spells == 1
+           && c->w.spell_start <= c->w.listed;
+}
+
+static void pancreas_enter(const void *par, struct cand *c, double day, gsl_rng *r)
+{
+    const struct pancreas_par *p = par;
+    c->mstate = PANCREAS_MS_NONE;
+    if (pancreas_retx_eligible(p, c, day)) {
+        if (gsl_rng_uniform(r) < p->retx_apply_prob) {
+            cand_set_status(c, day, ST_SU, 0);
+            c->expiry = day + p->retx_valid_days;
+            c->mstate = PANCREAS_MS_RETX;
+            return;
+        }
+    } else if (p->su_at_listing_prob > 0 && gsl_rng_uniform(r) < p->su_at_listing_prob) {
+        cand_set_status(c, day, ST_SU, 0);
+        c->expiry = day + p->su_valid_days;
+    }
+}
+
+static void pancreas_next(const void *par, const struct cand *c, double now, gsl_rng *r,
+                          struct trans *t)
+{
+    const struct pancreas_par *p = par;
+    const double Y = 365.25;
+    enum status s = c->w.status;
+    *t = (struct trans){.kind = TR_NONE, .day = INFINITY, .to = s, .expiry = NAN};
+
+    double death = p->death_per_year * (s == ST_SU ? p->death_su_factor : 1.0) / Y;
+    double removal = p->removal_per_year / Y;
+    double audit = s == ST_T ? p->su_audit_per_year / Y : 0.0;
+    double nt_on = (s == ST_T || s == ST_SU) ? p->nt_onset_per_year / Y : 0.0;
+    double nt_off = s == ST_NT ? 1.0 / p->nt_mean_days : 0.0;
+    double total = death + removal + audit + nt_on + nt_off;
+    double hz = total > 0 ? now + gsl_ran_exponential(r, 1.0 / total) : INFINITY;
+
+    /* A grant (SU, or an NT waiting-time application) that runs out is a scheduled event. */
+    double ex = INFINITY;
+    if ((s == ST_SU || (s == ST_NT && c->w.nt_credit)) && isfinite(c->expiry))
+        ex = c->expiry > now ? c->expiry : nextafter(now, INFINITY);
+
+    if (ex <= hz && isfinite(ex)) {
+        t->kind = TR_STATUS;
+        t->day = ex;
+        double u = gsl_rng_uniform(r);
+        if (s == ST_SU) {
+            if (su_is_retx(c)) {
+                t->to = ST_T;
+                t->code = PANCREAS_TC_RETX_END;
+            } else if (u < p->su_rejustify_prob) {
+                t->to = ST_SU;
+                t->expiry = ex + p->su_valid_days;
+                t->code = PANCREAS_TC_SU_RENEW;
+            } else {
+                t->to = ST_T;
+                t->code = PANCREAS_TC_SU_LAPSE;
+            }
+        } else if (u < p->nt_renew_prob) {
+            t->to = ST_NT;
+            t->nt_credit = 1;
+            t->expiry = ex + p->nt_renewal_days;
+            t->code = PANCREAS_TC_NT_RENEW;
+        } else {
+            t->to = ST_NT;
+            t->nt_credit = 0;
+            t->code = PANCREAS_TC_NT_LAPSE;
+        }
+        return;
+    }
+    if (!isfinite(hz)) return;
+
+    t->day = hz;
+    double v = gsl_rng_uniform(r) * total;
+    if ((v -= death) < 0) {
+        t->kind = TR_DEATH;
+        t->code = PANCREAS_TC_DEATH;
+    } else if ((v -= removal) < 0) {
+        t->kind = TR_REMOVAL;
+        t->code = PANCREAS_TC_REMOVAL;
+    } else if ((v -= audit) < 0) {
+        t->kind = TR_STATUS;
+        t->to = ST_SU;
+        t->expiry = hz + p->su_valid_days;
+        t->code = PANCREAS_TC_SU_AUDIT;
+    } else if ((v -= nt_on) < 0 || nt_off == 0) {
+        t->kind = TR_STATUS;
+        t->to = ST_NT;
+        if (gsl_rng_uniform(r) < p->nt_apply_prob) {
+            t->nt_credit = 1;
+            t->expiry = hz + p->nt_renewal_days;
+            t->code = PANCREAS_TC_NT_CREDIT;
+        } else {
+            t->code = PANCREAS_TC_NT_NOCREDIT;
+        }
+    } else {
+        t->kind = TR_STATUS;
+        t->to = ST_T;
+        t->code = PANCREAS_TC_NT_END;
+    }
+}
+
+static int pancreas_accept(const void *par, const struct cand *c, const struct donor *d,
+                           const struct match *m, gsl_rng *r)
+{
+    const struct pancreas_par *p = par;
+    (void)c, (void)m;
+    double pr = p->accept_prob;
+    if (pancreas_ecd(p, d, NULL)) pr *= p->accept_ecd_factor;
+    return gsl_rng_uniform(r) < (pr > 1.0 ? 1.0 : pr);
+}
+
+static double pancreas_graft_loss(const void *par, const struct cand *c, const struct donor *d,
+                                  double day, gsl_rng *r)
+{
+    const struct pancreas_par *p = par;
+    (void)c, (void)d;
+    /* Two draws always (category, then time), so the stream advances the same way whatever the
+     * outcome; the late branch takes a third. */
+    double u = gsl_rng_uniform(r);
+    double w = gsl_rng_uniform(r);
+    if (u < p->graft_p14) return day + 14.0 * w;
+    if (u < p->graft_p14 + (1.0 - p->graft_p14) * p->graft_p1y) return day + 14.0 + (365.0 - 14.0) * w;
+    if (p->graft_late_per_year <= 0) return INFINITY;
+    return day + 365.0 + gsl_ran_exponential(r, 365.25 / p->graft_late_per_year);
+}
+
+/* Adapters from the generic special-procedure hooks of policy.h to the functions above. */
+static unsigned ops_ecd(const void *par, const struct donor *d)
+{
+    return pancreas_ecd(par, d, NULL);
+}
+
+static int ops_unplaced(const void *par, int declined)
+{
+    return pancreas_unplaced(par, declined);
+}
+
+static size_t ops_accel_order(const void *par, const struct donor *d, struct match *m, size_t n)
+{
+    return pancreas_accel_order(par, d, m, n, NULL);
+}
+
+static int ops_route(const void *par, const struct donor *d, gsl_rng *r)
+{
+    switch (pancreas_islet_route(par, d, r)) {
+    case PANCREAS_ROUTE_ISLET: return POLICY_ROUTE_ISLET;
+    case PANCREAS_ROUTE_DISCARD: return POLICY_ROUTE_DISCARD;
+    default: return POLICY_ROUTE_TRANSPLANT;
+    }
+}
+
+const struct policy_ops pancreas_bak2026_ops = {
+    .name = "bak2026",
+    .organ = ORGAN_PANCREAS,
+    .par_size = sizeof(struct pancreas_par),
+    .rule_pdefs = pancreas_rule_pdefs,
+    .n_rule_pdefs = sizeof pancreas_rule_pdefs / sizeof pancreas_rule_pdefs[0],
+    .model_pdefs = pancreas_model_pdefs,
+    .n_model_pdefs = sizeof pancreas_model_pdefs / sizeof pancreas_model_pdefs[0],
+    .validate = pancreas_validate,
+    .enter = pancreas_enter,
+    .next = pancreas_next,
+    .match = pancreas_match,
+    .reason = pancreas_reason,
+    .group_name = pancreas_group_name,
+    .accept = pancreas_accept,
+    .graft_loss = pancreas_graft_loss,
+    .ecd = ops_ecd,
+    .unplaced = ops_unplaced,
+    .accel_order = ops_accel_order,
+    .route = ops_route,
+};
