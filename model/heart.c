@@ -1,7 +1,7 @@
 /* heart.c — the "bak2021" heart / heart-lung policy: parameter tables, the ranking of 001
  * §III.3.4, the reasons `wlsim rank` prints, and the constant-hazard status model (HU grants
  * and their re-evaluation, NT episodes, dMCS complications with their re-check rhythms).
- * See heart.h for the contract and docs/rules-heart.md for every rule and interpretation. */
+ * See heart.h for the contract and docs/rules.md §1 for every rule and interpretation. */
 #include "heart.h"
 
 #include <math.h>
@@ -15,7 +15,7 @@
 
 #define OFF(f) offsetof(struct heart_par, f)
 #define PH "placeholder, to be calibrated (issue 5)"
-#define INTERP "interpretation, see docs/rules-heart.md"
+#define INTERP "interpretation, see docs/rules.md §1"
 #define DAYS_PER_YEAR 365.25
 
 /* ------------------------------------------------------------------------------------------ */

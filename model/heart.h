@@ -5,7 +5,7 @@
  * Selected as policy "bak2021" for ORGAN_HEART. Everything the guideline states as a number is
  * a rule parameter (mounted under `policy.heart.`), every place where the guideline leaves room
  * for interpretation is an option with the reading we think natural as default (see
- * docs/rules-heart.md for each rule, its section and the option that changes it). The disease
+ * docs/rules.md §1 for each rule, its section and the option that changes it). The disease
  * model's constants (hazards, shares, probabilities) are model parameters (`model.heart.`),
  * mostly placeholders until calibration (issue 5).
  *

@@ -1,5 +1,5 @@
 /* pancreas.c — the pancreas / pancreas-kidney policy "bak2026" (see pancreas.h for the contract
- * and docs/rules-pancreas.md for every rule, its section in seed 003 and the interpretations). */
+ * and docs/rules.md §2 for every rule, its section in seed 003 and the interpretations). */
 #include "pancreas.h"
 
 #include <math.h>

@@ -15,7 +15,7 @@
  *
  * Every number the guideline fixes is a rule parameter (pancreas_rule_pdefs, mounted under
  * `policy.pancreas.`), every modelled behaviour a model parameter (`model.pancreas.`); both
- * tables describe fields of the one struct pancreas_par. docs/rules-pancreas.md lists each rule
+ * tables describe fields of the one struct pancreas_par. docs/rules.md §2 lists each rule
  * with its section and every interpretation with the parameter that changes it.
  *
  * This is model/ code: pure functions, no I/O, no writable globals. */
