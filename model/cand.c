@@ -35,12 +35,6 @@ void cand_init(struct cand *c, uint32_t seq, enum prog prog, double listed)
     c->list_pos = -1;
 }
 
-/* Length of the open row [since, day), never negative. */
-static double open_days(const struct wait_acc *w, double day)
-{
-    return day > w->since ? day - w->since : 0.0;
-}
-
 void cand_set_status(struct cand *c, double day, enum status status, int nt_credit)
 {
     struct wait_acc *w = &c->w;
@@ -62,37 +56,6 @@ void cand_set_status(struct cand *c, double day, enum status status, int nt_cred
     w->status = status;
     w->since = day;
     w->nt_credit = (status == ST_NT) ? (nt_credit != 0) : 0;
-}
-
-double cand_age(const struct cand *c, double day)
-{
-    return (day - c->birth_day) / 365.25;
-}
-
-double cand_listed_days(const struct cand *c, double day)
-{
-    return day > c->w.listed ? day - c->w.listed : 0.0;
-}
-
-double cand_hu_days(const struct cand *c, double day)
-{
-    return c->w.hu_days + (c->w.status == ST_HU ? open_days(&c->w, day) : 0.0);
-}
-
-double cand_nt_days(const struct cand *c, double day)
-{
-    return c->w.nt_days + (c->w.status == ST_NT ? open_days(&c->w, day) : 0.0);
-}
-
-double cand_nt_credit_days(const struct cand *c, double day)
-{
-    return c->w.nt_credit_days
-           + (c->w.status == ST_NT && c->w.nt_credit ? open_days(&c->w, day) : 0.0);
-}
-
-double cand_spell_days(const struct cand *c, double day)
-{
-    return day > c->w.spell_start ? day - c->w.spell_start : 0.0;
 }
 
 enum organ prog_organ(enum prog p)

@@ -121,19 +121,50 @@ void cand_init(struct cand *c, uint32_t seq, enum prog prog, double listed);
  * Precondition (asserted): day >= c->w.since. */
 void cand_set_status(struct cand *c, double day, enum status status, int nt_credit);
 
+/* The accessors below are inline: the policies call them once per candidate per donor. */
+
+/* Length of the open status row [since, day), never negative. */
+static inline double cand_open_days_(const struct wait_acc *w, double day)
+{
+    return day > w->since ? day - w->since : 0.0;
+}
+
 /* Age in years on `day`. */
-double cand_age(const struct cand *c, double day);
+static inline double cand_age(const struct cand *c, double day)
+{
+    return (day - c->birth_day) / 365.25;
+}
 
 /* Days since listing, up to `day`. */
-double cand_listed_days(const struct cand *c, double day);
+static inline double cand_listed_days(const struct cand *c, double day)
+{
+    return day > c->w.listed ? day - c->w.listed : 0.0;
+}
+
 /* Days spent in HU up to `day`, over all HU spells. */
-double cand_hu_days(const struct cand *c, double day);
+static inline double cand_hu_days(const struct cand *c, double day)
+{
+    return c->w.hu_days + (c->w.status == ST_HU ? cand_open_days_(&c->w, day) : 0.0);
+}
+
 /* Days spent in NT up to `day`, over all NT spells. */
-double cand_nt_days(const struct cand *c, double day);
+static inline double cand_nt_days(const struct cand *c, double day)
+{
+    return c->w.nt_days + (c->w.status == ST_NT ? cand_open_days_(&c->w, day) : 0.0);
+}
+
 /* Days spent in NT covered by a waiting-time application, up to `day`. */
-double cand_nt_credit_days(const struct cand *c, double day);
+static inline double cand_nt_credit_days(const struct cand *c, double day)
+{
+    return c->w.nt_credit_days +
+           (c->w.status == ST_NT && c->w.nt_credit ? cand_open_days_(&c->w, day) : 0.0);
+}
+
 /* Days since the current uninterrupted spell of the current status began (0 if day < start). */
-double cand_spell_days(const struct cand *c, double day);
+static inline double cand_spell_days(const struct cand *c, double day)
+{
+    return day > c->w.spell_start ? day - c->w.spell_start : 0.0;
+}
 
 /* The organ programme a listing belongs to. */
 enum organ prog_organ(enum prog p);
