@@ -143,6 +143,8 @@ static int cmd_run(int argc, char **argv)
     int have_seed = 0, c, rc = 0;
     struct scenario **sc = NULL;
     struct h5out *h = NULL;
+    struct report *rep = NULL;
+    const char **names = NULL;
     char defpath[PATH_MAX];
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:r:s:j:qh", opts, NULL)) != -1) {
@@ -185,11 +187,15 @@ static int cmd_run(int argc, char **argv)
 
     struct err e;
     err_clear(&e);
+    names = calloc((size_t)nv, sizeof *names);
+    if (!names) { rc = ERR_INTERNAL; goto cleanup; }
+    for (int i = 0; i < nv; i++) names[i] = sc[i]->name;
+    if (!quiet && !(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
     struct runner_cfg cfg = {
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
         .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
-        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop};
+        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop, .report = rep};
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
                               .variants = cfg.variants, .n_variants = nv};
@@ -207,9 +213,14 @@ static int cmd_run(int argc, char **argv)
     rc = h5out_commit(h, &e);
     h = NULL;
     if (rc) fprintf(stderr, "wlsim run: %s\n", e.msg);
-    else if (!quiet) fprintf(stderr, "wrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
+    else if (!quiet) {
+        report_print(rep, stderr);
+        fprintf(stderr, "\nwrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
+    }
 
 cleanup:
+    report_free(rep);
+    free(names);
     h5out_abort(h);
     for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);
     free(sc);

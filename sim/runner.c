@@ -79,6 +79,7 @@ int runner_run(const struct runner_cfg *cfg, struct h5out *h, struct err *e)
                 while (!failed && written < total && buf[written % slots]) {
                     struct rep_result *x = buf[written % slots];
                     buf[written % slots] = NULL;
+                    if (cfg->report) report_add(cfg->report, x);
                     if (h5out_append(h, x, e)) {
 #pragma omp atomic write
                         failed = 1;

@@ -10,6 +10,7 @@
 
 #include "err.h"
 #include "h5out.h"
+#include "report.h"
 #include "sim.h"
 
 struct runner_cfg {
@@ -20,6 +21,7 @@ struct runner_cfg {
     struct sim_opts opts;
     int progress;                          /* print progress to stderr */
     volatile sig_atomic_t *stop;           /* set by a signal handler: stop soon; may be NULL */
+    struct report *report;                 /* summary statistics to add each result to; may be NULL */
 };
 
 /* Runs all items, appending each result to h in order. Returns 0; ERR_INTERNAL on a failed
