@@ -3,6 +3,8 @@
  * so the file's field names are exactly the struct's member names. */
 #include "h5out.h"
 
+#include "compare.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,14 +30,14 @@ struct table {
     size_t sizes[MAXF];
 };
 
-enum { T_SUMMARY, T_CANDS, T_DONORS, T_TX, T_EPISODES, T_N };
+enum { T_SUMMARY, T_CANDS, T_DONORS, T_TX, T_EPISODES, T_GROUPS, T_COMPARISON, T_N };
 
 struct h5out {
     hid_t file;
     char *path, *tmp;
     int entity_tables;
     struct table t[T_N];
-    hid_t str32;
+    hid_t str_metric;
 };
 
 static void add(struct table *t, const char *name, size_t off, hid_t type)
@@ -132,6 +134,36 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_tx, points, H5T_NATIVE_DOUBLE);
     ADD(t, rec_tx, wait_days, H5T_NATIVE_DOUBLE);
     ADD(t, rec_tx, offer_no, H5T_NATIVE_INT32);
+
+    t = &h->t[T_GROUPS];
+    *t = (struct table){.name = "groups", .title = "fairness counts by blood group, age, region and sex",
+                        .size = sizeof(struct rec_group)};
+    ADD(t, rec_group, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_group, replication, H5T_NATIVE_INT32);
+    ADD(t, rec_group, program, H5T_NATIVE_INT32);
+    ADD(t, rec_group, dim, H5T_NATIVE_INT32);
+    ADD(t, rec_group, group, H5T_NATIVE_INT32);
+    ADD(t, rec_group, listings, H5T_NATIVE_INT32);
+    ADD(t, rec_group, transplants, H5T_NATIVE_INT32);
+    ADD(t, rec_group, deaths, H5T_NATIVE_INT32);
+    ADD(t, rec_group, waiting_years, H5T_NATIVE_DOUBLE);
+
+    t = &h->t[T_COMPARISON];
+    *t = (struct table){.name = "comparison", .title = "each variant against variant 0, paired over replications",
+                        .size = sizeof(struct rec_comparison)};
+    ADD(t, rec_comparison, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_comparison, program, H5T_NATIVE_INT32);
+    ADD(t, rec_comparison, metric, h->str_metric);
+    ADD(t, rec_comparison, n, H5T_NATIVE_INT32);
+    ADD(t, rec_comparison, base_mean, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_comparison, base_ci_low, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_comparison, base_ci_high, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_comparison, mean, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_comparison, mean_ci_low, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_comparison, mean_ci_high, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_comparison, diff_mean, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_comparison, ci_low, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_comparison, ci_high, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_EPISODES];
     *t = (struct table){.name = "episodes", .title = "one row per status change",
@@ -348,6 +380,7 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
     struct h5out *h = calloc(1, sizeof *h);
     if (!h) return err_set(e, ERR_INTERNAL, "out of memory");
     h->file = H5I_INVALID_HID;
+    h->str_metric = H5I_INVALID_HID;
     h->entity_tables = meta->entity_tables;
     size_t n = strlen(path) + 64;
     h->path = strdup(path);
@@ -359,10 +392,15 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
         rc = err_set(e, ERR_INTERNAL, "%s: cannot create the output file (does the folder exist and is it writable?)", h->tmp);
         goto cleanup;
     }
+    if (string_type(CMP_METRIC_LEN, &h->str_metric)) {
+        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot create a string type");
+        goto cleanup;
+    }
     define_tables(h);
     if ((rc = write_meta(h, meta, e))) goto cleanup;
     for (int t = 0; t < T_N; t++) {
-        if (t != T_SUMMARY && !h->entity_tables) continue;
+        if (t == T_COMPARISON) continue; /* written at the end (h5out_comparison) */
+        if (t != T_SUMMARY && t != T_GROUPS && !h->entity_tables) continue;
         if ((rc = make_table(h, &h->t[t], e))) goto cleanup;
     }
 cleanup:
@@ -383,6 +421,7 @@ static int append(struct h5out *h, int t, size_t n, const void *rows, struct err
 int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e)
 {
     if (append(h, T_SUMMARY, ORGAN_N, r->summary, e)) return ERR_INTERNAL;
+    if (append(h, T_GROUPS, (size_t)ORGAN_N * GRP_ROWS, r->groups, e)) return ERR_INTERNAL;
     if (!h->entity_tables) return 0;
     if (append(h, T_CANDS, r->cands.n, r->cands.v, e) || append(h, T_DONORS, r->donors.n, r->donors.v, e) ||
         append(h, T_TX, r->tx.n, r->tx.v, e) || append(h, T_EPISODES, r->episodes.n, r->episodes.v, e))
@@ -390,8 +429,15 @@ int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e)
     return 0;
 }
 
+int h5out_comparison(struct h5out *h, const struct rec_comparison *rows, size_t n, struct err *e)
+{
+    if (make_table(h, &h->t[T_COMPARISON], e)) return ERR_INTERNAL;
+    return append(h, T_COMPARISON, n, rows, e);
+}
+
 static void destroy(struct h5out *h)
 {
+    if (h->str_metric >= 0) H5Tclose(h->str_metric);
     free(h->path);
     free(h->tmp);
     free(h);

@@ -36,6 +36,12 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
 /* Appends one replication's rows to every table. Returns 0 or ERR_INTERNAL. */
 int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e);
 
+struct rec_comparison;
+
+/* Writes the /comparison table (n rows). Call at most once, after the last append. Returns 0
+ * or ERR_INTERNAL. */
+int h5out_comparison(struct h5out *h, const struct rec_comparison *rows, size_t n, struct err *e);
+
 /* Closes the temporary file and renames it over the destination. Frees h. Returns 0 or
  * ERR_INTERNAL (the temporary file is then removed and the destination untouched). */
 int h5out_commit(struct h5out *h, struct err *e);

@@ -144,6 +144,9 @@ static int cmd_run(int argc, char **argv)
     struct scenario **sc = NULL;
     struct h5out *h = NULL;
     struct report *rep = NULL;
+    struct cmp *cmp = NULL;
+    struct rec_comparison *rows = NULL;
+    size_t nrows = 0;
     const char **names = NULL;
     char defpath[PATH_MAX];
     optind = 1;
@@ -191,11 +194,12 @@ static int cmd_run(int argc, char **argv)
     if (!names) { rc = ERR_INTERNAL; goto cleanup; }
     for (int i = 0; i < nv; i++) names[i] = sc[i]->name;
     if (!quiet && !(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
+    if (nv > 1 && !(cmp = cmp_alloc(nv))) { rc = ERR_INTERNAL; goto cleanup; }
     struct runner_cfg cfg = {
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
         .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
-        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop, .report = rep};
+        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop, .report = rep, .cmp = cmp};
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
                               .variants = cfg.variants, .n_variants = nv};
@@ -210,6 +214,11 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "wlsim run: %s%s\n", e.msg, rc == ERR_INTERRUPTED ? "; no results written" : "");
         goto cleanup;
     }
+    if (cmp && (cmp_rows(cmp, &rows, &nrows) || h5out_comparison(h, rows, nrows, &e))) {
+        fprintf(stderr, "wlsim run: %s\n", e.msg[0] ? e.msg : "out of memory");
+        rc = ERR_INTERNAL;
+        goto cleanup;
+    }
     rc = h5out_commit(h, &e);
     h = NULL;
     if (rc) fprintf(stderr, "wlsim run: %s\n", e.msg);
@@ -220,6 +229,8 @@ static int cmd_run(int argc, char **argv)
 
 cleanup:
     report_free(rep);
+    cmp_free(cmp);
+    free(rows);
     free(names);
     h5out_abort(h);
     for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);

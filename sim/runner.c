@@ -67,7 +67,9 @@ int runner_run(const struct runner_cfg *cfg, struct h5out *h, struct err *e)
             struct err le;
             err_clear(&le);
             struct rep_result *r = NULL;
-            int variant = (int)(k / (size_t)cfg->replications), rep = (int)(k % (size_t)cfg->replications);
+            /* Replication-major: the variants of one replication are neighbours, so paired
+             * comparisons need only one replication's results at a time. */
+            int variant = (int)(k % (size_t)cfg->n_variants), rep = (int)(k / (size_t)cfg->n_variants);
             int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, &r, &le);
             omp_set_lock(&lock);
             if (rc) {
@@ -80,6 +82,7 @@ int runner_run(const struct runner_cfg *cfg, struct h5out *h, struct err *e)
                     struct rep_result *x = buf[written % slots];
                     buf[written % slots] = NULL;
                     if (cfg->report) report_add(cfg->report, x);
+                    if (cfg->cmp) cmp_add(cfg->cmp, x);
                     if (h5out_append(h, x, e)) {
 #pragma omp atomic write
                         failed = 1;

@@ -1,4 +1,5 @@
-/* runner.h — runs every work item (variant x replication) on OpenMP threads and hands the
+/* runner.h — runs every work item (replication x variant, replication-major: item k is
+ * replication k / variants, variant k % variants) on OpenMP threads and hands the
  * results to the one writer in work-item order, through a reorder buffer of 2 x threads
  * slots: a thread does not start item k until item k - slots has been written, so peak memory
  * is bounded by the thread count, not by the number of replications, and the file is the same
@@ -10,6 +11,7 @@
 
 #include "err.h"
 #include "h5out.h"
+#include "compare.h"
 #include "report.h"
 #include "sim.h"
 
@@ -22,6 +24,7 @@ struct runner_cfg {
     int progress;                          /* print progress to stderr */
     volatile sig_atomic_t *stop;           /* set by a signal handler: stop soon; may be NULL */
     struct report *report;                 /* summary statistics to add each result to; may be NULL */
+    struct cmp *cmp;                       /* paired comparisons to add each result to; may be NULL */
 };
 
 /* Runs all items, appending each result to h in order. Returns 0; ERR_INTERNAL on a failed

@@ -465,8 +465,60 @@ static int on_donor(struct ctx *x, double now)
     return 0;
 }
 
+/* Row of `c` in dimension `dim` of the group table, or -1 when the attribute is unknown. */
+static int group_row(const struct cand *c, int dim)
+{
+    static const int base[GRP_DIM_N] = {0, ABO_N, ABO_N + 4, ABO_N + 4 + POPN_REGIONS};
+    int g;
+    switch (dim) {
+    case GRP_DIM_ABO: g = (int)c->abo; break;
+    case GRP_DIM_AGE: {
+        double a = cand_age(c, c->w.listed);
+        g = a < 16 ? 0 : a < 40 ? 1 : a < 60 ? 2 : 3;
+        break;
+    }
+    case GRP_DIM_REGION: g = c->region >= 0 && c->region < POPN_REGIONS ? c->region : -1; break;
+    default: g = c->sex == SEX_F ? 0 : c->sex == SEX_M ? 1 : -1; break;
+    }
+    return g < 0 ? -1 : base[dim] + g;
+}
+
+/* Fills the fairness table: listings, transplants, deaths and patient-years on the list
+ * inside the counted window, by blood group, age group, region and sex. */
+static void fill_groups(struct ctx *x)
+{
+    static const int dim_of[GRP_ROWS] = {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 3};
+    static const int first[GRP_DIM_N] = {0, ABO_N, ABO_N + 4, ABO_N + 4 + POPN_REGIONS};
+    for (int o = 0; o < ORGAN_N; o++)
+        for (int i = 0; i < GRP_ROWS; i++) {
+            struct rec_group *g = &x->res->groups[o][i];
+            g->variant = x->variant;
+            g->replication = x->rep;
+            g->program = o;
+            g->dim = dim_of[i];
+            g->group = i - first[dim_of[i]];
+        }
+    for (size_t i = 0; i < x->ncand; i++) {
+        const struct cand *c = &slot_at(x, i)->c;
+        int o = prog_organ(c->prog);
+        double end = c->outcome == OUT_WAITING ? x->t_end : c->end_day;
+        double lo = c->w.listed > x->t0 ? c->w.listed : x->t0, hi = end < x->t_end ? end : x->t_end;
+        double years = hi > lo ? (hi - lo) / 365.25 : 0;
+        for (int dim = 0; dim < GRP_DIM_N; dim++) {
+            int row = group_row(c, dim);
+            if (row < 0) continue;
+            struct rec_group *g = &x->res->groups[o][row];
+            g->waiting_years += years;
+            if (counted(x, c->w.listed)) g->listings++;
+            if (c->outcome == OUT_TRANSPLANTED && counted(x, c->end_day)) g->transplants++;
+            if (c->outcome == OUT_DIED && counted(x, c->end_day)) g->deaths++;
+        }
+    }
+}
+
 static int finish(struct ctx *x)
 {
+    fill_groups(x);
     for (int o = 0; o < ORGAN_N; o++) {
         struct rec_summary *sm = &x->res->summary[o];
         for (size_t i = 0; i < x->list[o].n; i++) {

@@ -85,11 +85,26 @@ struct rec_episode {
     double day, expiry;
 };
 
+/* Fairness counts: one row per (variant, replication, program, dimension, group), over the
+ * counted years. Dimensions: 0 blood group (O, A, B, AB), 1 age at listing (<16, 16-39, 40-59,
+ * 60+), 2 region (the seven DSO regions), 3 sex (female, male). */
+enum { GRP_DIM_ABO = 0, GRP_DIM_AGE, GRP_DIM_REGION, GRP_DIM_SEX, GRP_DIM_N };
+#define GRP_ROWS (ABO_N + 4 + POPN_REGIONS + 2)
+struct rec_group {
+    int32_t variant, replication, program;
+    int32_t dim, group;
+    int32_t listings;           /* listed in the counted years */
+    int32_t transplants;        /* transplanted in the counted years */
+    int32_t deaths;             /* died on the list in the counted years */
+    double waiting_years;       /* patient-years on the list inside the counted years */
+};
+
 #define VEC(T) struct { T *v; size_t n, cap; }
 
 struct rep_result {
     int variant, replication;
     struct rec_summary summary[ORGAN_N];
+    struct rec_group groups[ORGAN_N][GRP_ROWS];
     VEC(struct rec_cand) cands;
     VEC(struct rec_donor) donors;
     VEC(struct rec_tx) tx;

@@ -133,6 +133,12 @@ l0 = c0[(c0["relist_of"] == 4294967295)]; l1 = c1[(c1["relist_of"] == 4294967295
 assert (l0["seq"] == l1["seq"]).all() and (l0["listed_day"] == l1["listed_day"]).all(), "listings differ"
 v = f["variants"][:]
 assert [x.decode() for x in v["name"]] == ["default", "pancreas-ecd-age50"]
+cmp = f["comparison"][:]
+heart = cmp[cmp["program"] == 0]
+assert len(heart) > 20 and (heart["diff_mean"][~np.isnan(heart["diff_mean"])] == 0).all(), "heart differences not 0"
+t = cmp[(cmp["program"] == 1) & (cmp["metric"] == b"transplants_per_year")][0]
+assert t["n"] == 2 and t["ci_low"] <= t["diff_mean"] <= t["ci_high"], t
+assert abs(t["diff_mean"] - (p1["transplants"] / p1["years"] - p0["transplants"] / p0["years"]).mean()) < 1e-9, t
 print("ok")
 EOF
 then ok; else bad "variants/CRN: $(cat "$T/ab.out")"; fi
