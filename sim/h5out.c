@@ -30,7 +30,7 @@ struct table {
     size_t sizes[MAXF];
 };
 
-enum { T_SUMMARY, T_CANDS, T_DONORS, T_TX, T_EPISODES, T_GROUPS, T_COMPARISON, T_N };
+enum { T_SUMMARY, T_CANDS, T_DONORS, T_TX, T_EPISODES, T_GROUPS, T_SERIES, T_COMPARISON, T_N };
 
 struct h5out {
     hid_t file;
@@ -147,6 +147,19 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_group, transplants, H5T_NATIVE_INT32);
     ADD(t, rec_group, deaths, H5T_NATIVE_INT32);
     ADD(t, rec_group, waiting_years, H5T_NATIVE_DOUBLE);
+
+    t = &h->t[T_SERIES];
+    *t = (struct table){.name = "series", .title = "list size by status at regular intervals",
+                        .size = sizeof(struct rec_series)};
+    ADD(t, rec_series, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_series, replication, H5T_NATIVE_INT32);
+    ADD(t, rec_series, program, H5T_NATIVE_INT32);
+    ADD(t, rec_series, day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_series, listed, H5T_NATIVE_INT32);
+    ADD(t, rec_series, n_t, H5T_NATIVE_INT32);
+    ADD(t, rec_series, n_hu, H5T_NATIVE_INT32);
+    ADD(t, rec_series, n_nt, H5T_NATIVE_INT32);
+    ADD(t, rec_series, n_su, H5T_NATIVE_INT32);
 
     t = &h->t[T_COMPARISON];
     *t = (struct table){.name = "comparison", .title = "each variant against variant 0, paired over replications",
@@ -400,7 +413,7 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
     if ((rc = write_meta(h, meta, e))) goto cleanup;
     for (int t = 0; t < T_N; t++) {
         if (t == T_COMPARISON) continue; /* written at the end (h5out_comparison) */
-        if (t != T_SUMMARY && t != T_GROUPS && !h->entity_tables) continue;
+        if (t != T_SUMMARY && t != T_GROUPS && t != T_SERIES && !h->entity_tables) continue;
         if ((rc = make_table(h, &h->t[t], e))) goto cleanup;
     }
 cleanup:
@@ -422,6 +435,7 @@ int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e)
 {
     if (append(h, T_SUMMARY, ORGAN_N, r->summary, e)) return ERR_INTERNAL;
     if (append(h, T_GROUPS, (size_t)ORGAN_N * GRP_ROWS, r->groups, e)) return ERR_INTERNAL;
+    if (append(h, T_SERIES, r->series.n, r->series.v, e)) return ERR_INTERNAL;
     if (!h->entity_tables) return 0;
     if (append(h, T_CANDS, r->cands.n, r->cands.v, e) || append(h, T_DONORS, r->donors.n, r->donors.v, e) ||
         append(h, T_TX, r->tx.n, r->tx.v, e) || append(h, T_EPISODES, r->episodes.n, r->episodes.v, e))

@@ -33,6 +33,8 @@ static const struct pdef run_pdefs[] = {
      "Where candidates and donors come from: the synthetic generators.", "design"},
     {"allocation.max_offers", PD_DOUBLE, ROFF(max_offers), 0, 0, 1e6, "offers", NULL,
      "Offers per organ after which it is discarded (0: offer down the whole list).", "design"},
+    {"output.series_days", PD_DOUBLE, ROFF(series_days), 30.4375, 0, 36525, "days", NULL,
+     "Interval of the /series snapshots of list size by status, warm-up included (0: none).", "design"},
 };
 #define N_RUN (sizeof run_pdefs / sizeof run_pdefs[0])
 

@@ -25,6 +25,7 @@ struct run_par {
     int rng;               /* index into RUN_RNG_CHOICES */
     int source;            /* population source: 0 synthetic */
     double max_offers;     /* offers per organ before it is discarded (0 = no limit) */
+    double series_days;    /* interval of the /series snapshots (0 = none) */
 };
 
 #define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2"

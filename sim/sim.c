@@ -22,9 +22,9 @@
 #include "evq.h"
 #include "rng.h"
 
-enum ev_type { EV_TRANS = 0, EV_RELIST, EV_LISTING, EV_DONOR, EV_END };
+enum ev_type { EV_TRANS = 0, EV_RELIST, EV_LISTING, EV_DONOR, EV_SNAPSHOT, EV_END };
 /* Same-day order: status changes, then relistings, then new listings, then donors. */
-enum { PRIO_TRANS = 0, PRIO_RELIST = 1, PRIO_LISTING = 2, PRIO_DONOR = 3, PRIO_END = 4 };
+enum { PRIO_TRANS = 0, PRIO_RELIST = 1, PRIO_LISTING = 2, PRIO_DONOR = 3, PRIO_SNAPSHOT = 4, PRIO_END = 5 };
 
 #define BLOCK_BITS 12
 #define BLOCK (1u << BLOCK_BITS)
@@ -465,6 +465,34 @@ static int on_donor(struct ctx *x, double now)
     return 0;
 }
 
+/* Counts each list by status into /series and schedules the next snapshot. Draws nothing, so
+ * snapshots never change a result. */
+static int on_snapshot(struct ctx *x, double now)
+{
+    for (int o = 0; o < ORGAN_N; o++) {
+        struct rec_series *r = PUSHZ(x->res->series, x);
+        if (!r) return ERR_INTERNAL;
+        r->variant = x->variant;
+        r->replication = x->rep;
+        r->program = o;
+        r->day = now - x->t0;
+        r->listed = (int32_t)x->list[o].n;
+        for (size_t i = 0; i < x->list[o].n; i++) {
+            switch (x->list[o].v[i]->w.status) {
+            case ST_T: r->n_t++; break;
+            case ST_HU: r->n_hu++; break;
+            case ST_NT: r->n_nt++; break;
+            case ST_SU: r->n_su++; break;
+            default: break;
+            }
+        }
+    }
+    double next = now + x->s->run.series_days;
+    if (next <= x->t_end && !evq_push(x->q, next, PRIO_SNAPSHOT, EV_SNAPSHOT, 0, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    return 0;
+}
+
 /* Row of `c` in dimension `dim` of the group table, or -1 when the attribute is unknown. */
 static int group_row(const struct cand *c, int dim)
 {
@@ -579,6 +607,8 @@ static int run(struct ctx *x)
         if (t < x->t_end && !evq_push(x->q, t, PRIO_DONOR, EV_DONOR, 0, 0))
             return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     }
+    if (s->run.series_days > 0 && !evq_push(x->q, s->run.series_days, PRIO_SNAPSHOT, EV_SNAPSHOT, 0, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     struct evq_event ev;
     while (evq_pop(x->q, &ev)) {
         int rc = 0;
@@ -587,6 +617,7 @@ static int run(struct ctx *x)
         case EV_RELIST: rc = on_relist(x, ev.a, ev.time); break;
         case EV_LISTING: rc = on_listing(x, (enum organ)ev.a, ev.time); break;
         case EV_DONOR: rc = on_donor(x, ev.time); break;
+        case EV_SNAPSHOT: rc = on_snapshot(x, ev.time); break;
         case EV_END: break;
         }
         if (rc) return rc;
@@ -653,5 +684,6 @@ void sim_result_free(struct rep_result *r)
     free(r->donors.v);
     free(r->tx.v);
     free(r->episodes.v);
+    free(r->series.v);
     free(r);
 }

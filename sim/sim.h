@@ -99,6 +99,14 @@ struct rec_group {
     double waiting_years;       /* patient-years on the list inside the counted years */
 };
 
+/* One row of /series: the list of one programme at one moment. */
+struct rec_series {
+    int32_t variant, replication, program;
+    double day;
+    int32_t listed;             /* all candidates on the list, NT included */
+    int32_t n_t, n_hu, n_nt, n_su;
+};
+
 #define VEC(T) struct { T *v; size_t n, cap; }
 
 struct rep_result {
@@ -109,6 +117,7 @@ struct rep_result {
     VEC(struct rec_donor) donors;
     VEC(struct rec_tx) tx;
     VEC(struct rec_episode) episodes;
+    VEC(struct rec_series) series;
 };
 
 /* Options that are not part of the scenario. */

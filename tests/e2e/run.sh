@@ -75,6 +75,14 @@ cmp -s "$T/s1.bin" "$T/s2.bin" && ok || bad "/summary raw bytes differ between -
 expect_exit 0 "run -s 2" -- "$BIN" run tests/scenarios/good/tiny.yaml -o "$T/s2.h5" -s 2 -q
 h5diff -q "$T/j1.h5" "$T/s2.h5" /summary /summary >/dev/null 2>&1 && bad "seed 2 gave the same /summary as seed 7" || ok
 
+# --- /series snapshots draw nothing: turning them off leaves every other dataset identical -------
+{ cat tests/scenarios/good/tiny.yaml; echo "output: {series_days: 0}"; } >"$T/noseries.yaml"
+expect_exit 0 "run without series" -- "$BIN" run "$T/noseries.yaml" -o "$T/ns.h5" -q
+for d in summary candidates donors transplants episodes groups; do
+    h5diff -q "$T/j1.h5" "$T/ns.h5" "/$d" "/$d" && ok || bad "/$d changed when /series was turned off"
+done
+h5dump -H -d /series "$T/j1.h5" | grep -q "DATASPACE  SIMPLE { ( 0 )" && bad "/series empty by default" || ok
+
 # --- the file as users read it ------------------------------------------------------------------
 if $PY - "$T/j1.h5" >"$T/py.out" 2>&1 <<'EOF'
 import sys, h5py, numpy as np
