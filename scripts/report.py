@@ -1,0 +1,262 @@
+#!/usr/bin/python3
+"""Render a wlsim results file as a self-contained HTML report for a working group.
+
+Usage: /usr/bin/python3 scripts/report.py OUT.h5 -o DIR
+
+Writes DIR/index.html and the PNG plots beside it: the scenarios compared (and the parameters in
+which they differ), the differences of every variant against variant 0 with 95 % confidence
+intervals (/comparison), cumulative incidence of transplant and of death on the list (competing
+risks, Aalen-Johansen via statsmodels), waiting-time distributions, transplant rates by blood
+group and by region, and list size over time. Uses Debian's python3-h5py, -numpy, -matplotlib
+and -statsmodels only.
+"""
+import argparse
+import html
+import os
+import sys
+import warnings
+
+import h5py
+import numpy as np
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from statsmodels.duration.survfunc import CumIncidenceRight  # noqa: E402
+
+PROGRAMS = {0: ("heart", "heart and heart-lung", (0, 1)), 1: ("pancreas", "pancreas and pancreas-kidney", (2, 3))}
+ABO = ["O", "A", "B", "AB"]
+REGIONS = ["Nord", "Nord-Ost", "NRW", "Mitte", "Ost", "Bayern", "BW"]
+STATUS = ["T", "HU", "NT", "SU"]
+MAIN_METRICS = ["transplants_per_year", "transplants_urgent_per_year", "deaths_waiting_per_year",
+                "removed_per_year", "median_wait_days", "waiting_end"]
+
+
+def text(x):
+    return x.decode() if isinstance(x, bytes) else str(x)
+
+
+def fmt(x, digits=1):
+    return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+
+
+def t_interval(values):
+    """Mean and 95 % t interval of values (NaN removed)."""
+    from statsmodels.stats.weightstats import DescrStatsW
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if len(v) == 0:
+        return np.nan, np.nan, np.nan
+    if len(v) == 1:
+        return v[0], np.nan, np.nan
+    lo, hi = DescrStatsW(v).tconfint_mean(alpha=0.05)
+    return v.mean(), lo, hi
+
+
+class Report:
+    def __init__(self, path, outdir):
+        self.f = h5py.File(path, "r")
+        self.out = outdir
+        self.parts = []
+        self.variants = [text(n) for n in self.f["variants"][:]["name"]]
+        self.years = float(self.f["summary"][:]["years"][0])
+        os.makedirs(outdir, exist_ok=True)
+
+    def add(self, s):
+        self.parts.append(s)
+
+    def figure(self, fig, name, caption):
+        fig.savefig(os.path.join(self.out, name), dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        self.add(f'<figure><img src="{name}" alt="{html.escape(caption)}"><figcaption>{html.escape(caption)}</figcaption></figure>')
+
+    # --- sections --------------------------------------------------------------------------------
+    def header(self):
+        a = self.f.attrs
+        self.add(f"<h1>wlsim results: {html.escape(' vs '.join(self.variants))}</h1>")
+        self.add("<p>" + ", ".join(f"{k} <b>{html.escape(text(a[k]))}</b>" for k in
+                                   ["wlsim_version", "git_commit", "seed", "replications", "rng", "created"]) +
+                 f", counted years <b>{fmt(self.years, 1)}</b> per replication.</p>")
+        self.add("<h2>Scenarios compared</h2><table><tr><th>variant</th><th>name</th><th>file</th>"
+                 "<th>heart policy</th><th>pancreas policy</th></tr>")
+        for r in self.f["variants"][:]:
+            self.add(f"<tr><td>{r['variant']}</td><td>{html.escape(text(r['name']))}</td><td>{html.escape(text(r['path']))}</td>"
+                     f"<td>{html.escape(text(r['heart_policy']))}</td><td>{html.escape(text(r['pancreas_policy']))}</td></tr>")
+        self.add("</table>")
+        p = self.f["parameters"][:]
+        base = {text(r["name"]): text(r["value"]) for r in p[p["variant"] == 0]}
+        rows = []
+        for v in range(1, len(self.variants)):
+            for r in p[p["variant"] == v]:
+                n, val = text(r["name"]), text(r["value"])
+                if base.get(n) != val:
+                    rows.append(f"<tr><td>{v}</td><td><code>{html.escape(n)}</code></td><td>{html.escape(base.get(n, '–'))}</td>"
+                                f"<td>{html.escape(val)}</td><td>{html.escape(text(r['source']))}</td></tr>")
+        if rows:
+            self.add("<h3>Parameters that differ from variant 0</h3><table><tr><th>variant</th><th>parameter</th>"
+                     "<th>variant 0</th><th>this variant</th><th>source</th></tr>" + "".join(rows) + "</table>")
+
+    def summary_table(self):
+        s = self.f["summary"][:]
+        self.add("<h2>Results per variant</h2><p>Mean over replications with 95 % confidence interval; counts per year.</p>")
+        self.add("<table><tr><th>programme</th><th>figure</th>" + "".join(f"<th>{html.escape(v)}</th>" for v in self.variants) + "</tr>")
+        figures = [("transplants per year", lambda r: r["transplants"] / r["years"]),
+                   ("urgent transplants (HU/SU) per year", lambda r: r["transplants_urgent"] / r["years"]),
+                   ("deaths on the list per year", lambda r: r["deaths_waiting"] / r["years"]),
+                   ("removals per year", lambda r: r["removed"] / r["years"]),
+                   ("waiting at the end (not NT)", lambda r: r["waiting_end"].astype(float)),
+                   ("median wait to transplant, days", lambda r: r["median_wait_days"])]
+        for p, (_, label, _) in PROGRAMS.items():
+            for name, fn in figures:
+                cells = []
+                for v in range(len(self.variants)):
+                    rows = s[(s["variant"] == v) & (s["program"] == p)]
+                    m, lo, hi = t_interval(fn(rows))
+                    cells.append(f"<td>{fmt(m)} <span class=ci>[{fmt(lo)}, {fmt(hi)}]</span></td>")
+                self.add(f"<tr><td>{label}</td><td>{name}</td>{''.join(cells)}</tr>")
+        self.add("</table>")
+
+    def comparison(self):
+        if "comparison" not in self.f:
+            return
+        c = self.f["comparison"][:]
+        self.add("<h2>Differences against variant 0</h2><p>Paired over replications (every variant sees the same "
+                 "candidates and donors), mean difference with 95 % confidence interval. A difference whose interval "
+                 "excludes 0 is marked <b>bold</b>. Transplant rates (<code>tx_rate_*</code>) are transplants per "
+                 "patient-year on the list.</p>")
+        self.add("<table><tr><th>variant</th><th>programme</th><th>metric</th><th>variant 0</th><th>variant</th>"
+                 "<th>difference [95 % CI]</th></tr>")
+        order = {m: i for i, m in enumerate(MAIN_METRICS)}
+        rows = sorted(c, key=lambda r: (r["variant"], r["program"], order.get(text(r["metric"]), 99), text(r["metric"])))
+        for r in rows:
+            sig = not np.isnan(r["ci_low"]) and (r["ci_low"] > 0 or r["ci_high"] < 0)
+            d = f"{fmt(r['diff_mean'], 3)} [{fmt(r['ci_low'], 3)}, {fmt(r['ci_high'], 3)}]"
+            self.add(f"<tr><td>{r['variant']} {html.escape(self.variants[r['variant']])}</td><td>{PROGRAMS[int(r['program'])][0]}</td>"
+                     f"<td><code>{html.escape(text(r['metric']))}</code></td><td>{fmt(r['base_mean'], 3)}</td><td>{fmt(r['mean'], 3)}</td>"
+                     f"<td>{'<b>' + d + '</b>' if sig else d}</td></tr>")
+        self.add("</table>")
+
+    def cif(self):
+        if "candidates" not in self.f:
+            self.add("<p>Per-entity tables were not written (<code>--summary-only</code>): no incidence or waiting-time plots.</p>")
+            return
+        c = self.f["candidates"][:]
+        end = self.years * 365.25
+        c = c[(c["listed_day"] >= 0) & (c["listed_day"] < end)]
+        for p, (key, label, progs) in PROGRAMS.items():
+            fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+            for ax, urgent in zip(axes, (False, True)):
+                for v, name in enumerate(self.variants):
+                    sel = c[(c["variant"] == v) & np.isin(c["program"], progs)]
+                    urg = np.isin(sel["status_listed"], [1, 3])
+                    sel = sel[urg] if urgent else sel[~urg]
+                    if len(sel) < 2:
+                        continue
+                    t = np.where(np.isnan(sel["end_day"]), end, sel["end_day"]) - sel["listed_day"]
+                    status = np.select([sel["outcome"] == 1, sel["outcome"] == 2, sel["outcome"] == 3], [1, 2, 3], 0)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        ci = CumIncidenceRight(t / 365.25, status)
+                    style = "-" if v == 0 else "--"
+                    for k, (ev, col) in enumerate([("transplant", "tab:blue"), ("death", "tab:red")]):
+                        ax.step(ci.times, ci.cinc[k], where="post", color=col, linestyle=style, label=f"{ev}, {name}")
+                ax.set_title(f"{label}: listed {'urgent (HU/SU)' if urgent else 'non-urgent'}", fontsize=10)
+                ax.set_xlabel("years since listing")
+                ax.set_xlim(0, min(5, self.years))
+                ax.grid(alpha=0.3)
+            axes[0].set_ylabel("cumulative incidence")
+            axes[1].legend(fontsize=8)
+            self.figure(fig, f"cif_{key}.png", f"Cumulative incidence of transplant and of death on the list (competing "
+                        f"risks, removal the third), {label}, candidates listed in the counted years, pooled over replications.")
+
+    def waits(self):
+        if "transplants" not in self.f:
+            return
+        tx = self.f["transplants"][:]
+        end = self.years * 365.25
+        tx = tx[(tx["day"] >= 0) & (tx["day"] < end)]
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+        for ax, (p, (key, label, progs)) in zip(axes, PROGRAMS.items()):
+            for v, name in enumerate(self.variants):
+                w = tx[(tx["variant"] == v) & np.isin(tx["program"], progs)]["wait_days"]
+                if len(w):
+                    ax.hist(w, bins=40, histtype="step", density=True, label=name)
+            ax.set_title(f"{label}: days from listing to transplant", fontsize=10)
+            ax.set_xlabel("days")
+            ax.legend(fontsize=8)
+        self.figure(fig, "waits.png", "Distribution of waiting times of the transplants in the counted years (density).")
+
+    def groups(self):
+        g = self.f["groups"][:]
+        fig, axes = plt.subplots(2, 2, figsize=(11, 7))
+        for row, (p, (key, label, _)) in enumerate(PROGRAMS.items()):
+            for col, (dim, names) in enumerate([(0, ABO), (2, REGIONS)]):
+                ax = axes[row][col]
+                width = 0.8 / len(self.variants)
+                for v, name in enumerate(self.variants):
+                    sel = g[(g["variant"] == v) & (g["program"] == p) & (g["dim"] == dim)]
+                    rates = [sel[sel["group"] == k]["transplants"].sum() / max(sel[sel["group"] == k]["waiting_years"].sum(), 1e-9)
+                             for k in range(len(names))]
+                    ax.bar(np.arange(len(names)) + v * width, rates, width, label=name)
+                ax.set_xticks(np.arange(len(names)) + 0.4 - width / 2)
+                ax.set_xticklabels(names, fontsize=8)
+                ax.set_title(f"{label}: transplant rate by {'blood group' if dim == 0 else 'region'}", fontsize=10)
+                ax.set_ylabel("transplants per patient-year")
+        axes[0][0].legend(fontsize=8)
+        self.figure(fig, "groups.png", "Transplants per patient-year on the list, by blood group and by region, all replications.")
+
+    def series(self):
+        s = self.f["series"][:]
+        if len(s) == 0:
+            return
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+        for ax, (p, (key, label, _)) in zip(axes, PROGRAMS.items()):
+            for v, name in enumerate(self.variants):
+                sel = s[(s["variant"] == v) & (s["program"] == p)]
+                days = np.unique(sel["day"])
+                for field, st in [("listed", "all listed"), ("n_hu" if p == 0 else "n_su", "HU" if p == 0 else "SU"), ("n_nt", "NT")]:
+                    mean = [sel[sel["day"] == d][field].mean() for d in days]
+                    ax.plot(days / 365.25, mean, label=f"{st}, {name}", linestyle="-" if v == 0 else "--")
+            ax.axvline(0, color="grey", linewidth=0.8)
+            ax.set_title(f"{label}: list size (mean over replications)", fontsize=10)
+            ax.set_xlabel("years (negative: warm-up)")
+            ax.legend(fontsize=7)
+        self.figure(fig, "series.png", "List size by status over time; the warm-up (before year 0) is simulated, not counted.")
+
+    def write(self):
+        self.header()
+        self.summary_table()
+        self.comparison()
+        self.add("<h2>Plots</h2>")
+        self.cif()
+        self.waits()
+        self.groups()
+        self.series()
+        style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
+                 "table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}"
+                 "th{background:#f0f0f0}.ci{color:#666;font-size:85%}figure{margin:1.5em 0}img{max-width:100%}")
+        page = (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>wlsim report</title><style>{style}</style></head>"
+                f"<body>{''.join(self.parts)}<p><small>Generated by scripts/report.py from {html.escape(self.f.filename)}."
+                f" Field definitions: docs/output.md.</small></p></body></html>")
+        with open(os.path.join(self.out, "index.html"), "w", encoding="utf-8") as fh:
+            fh.write(page)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("results", help="wlsim results file (.h5)")
+    ap.add_argument("-o", "--output", required=True, help="folder for index.html and the plots")
+    a = ap.parse_args(argv)
+    try:
+        r = Report(a.results, a.output)
+    except (OSError, KeyError) as e:
+        print(f"report.py: {a.results}: expected a wlsim results file, found an error: {e}", file=sys.stderr)
+        return 2
+    r.write()
+    print(os.path.join(a.output, "index.html"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
