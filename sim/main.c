@@ -76,16 +76,44 @@ static int parse_long(const char *opt, const char *s, long lo, long hi, long *ou
     return 0;
 }
 
-static int load_all(int n, char **paths, struct scenario **sc)
+/* Loads every scenario file and expands its sweep grid: *out receives the variants in order
+ * (each file's baseline, then its grid points) and *nv their number. Returns 0 or the error code
+ * (message printed). */
+static int load_all(int n, char **paths, struct scenario ***out, int *nv)
 {
-    for (int i = 0; i < n; i++) {
+    struct scenario **all = NULL;
+    int count = 0, rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        struct scenario *s = NULL, **v = NULL;
+        int k = 0;
         struct err e;
         err_clear(&e);
-        if (scen_load(paths[i], &sc[i], &e)) {
+        rc = scen_load(paths[i], &s, &e);
+        if (!rc) rc = scen_expand(s, &v, &k, &e);
+        scen_free(s);
+        if (rc) {
             fprintf(stderr, "%s\n", e.msg);
-            return e.code;
+            break;
         }
+        struct scenario **grown = realloc(all, (size_t)(count + k) * sizeof *grown);
+        if (!grown) {
+            for (int j = 0; j < k; j++) scen_free(v[j]);
+            free(v);
+            rc = ERR_INTERNAL;
+            break;
+        }
+        all = grown;
+        memcpy(all + count, v, (size_t)k * sizeof *v);
+        count += k;
+        free(v);
     }
+    if (rc) {
+        for (int j = 0; j < count; j++) scen_free(all[j]);
+        free(all);
+        return rc;
+    }
+    *out = all;
+    *nv = count;
     return 0;
 }
 
@@ -99,15 +127,11 @@ static int cmd_check(int argc, char **argv)
         fprintf(stderr, "wlsim check: expected a scenario file (or --list), found nothing\n");
         return ERR_INPUT;
     }
-    int rc = 0;
-    for (int i = 1; i < argc && !rc; i++) {
-        struct scenario *s = NULL;
-        struct err e;
-        err_clear(&e);
-        rc = scen_load(argv[i], &s, &e);
-        if (rc) fprintf(stderr, "%s\n", e.msg);
-        scen_free(s);
-    }
+    struct scenario **sc = NULL;
+    int nv = 0;
+    int rc = load_all(argc - 1, argv + 1, &sc, &nv);
+    for (int i = 0; i < nv; i++) scen_free(sc[i]);
+    free(sc);
     if (!rc) printf("ok\n");
     return rc;
 }
@@ -174,14 +198,12 @@ static int cmd_run(int argc, char **argv)
             return ERR_INPUT;
         }
     }
-    int nv = argc - optind;
-    if (nv < 1) {
+    int nv = 0;
+    if (argc - optind < 1) {
         fprintf(stderr, "wlsim run: expected at least one scenario file, found none\n");
         return ERR_INPUT;
     }
-    sc = calloc((size_t)nv, sizeof *sc);
-    if (!sc) return ERR_INTERNAL;
-    if ((rc = load_all(nv, argv + optind, sc))) goto cleanup;
+    if ((rc = load_all(argc - optind, argv + optind, &sc, &nv))) goto cleanup;
     if (!out) {
         snprintf(defpath, sizeof defpath, "output/%s.h5", sc[0]->name);
         out = defpath;

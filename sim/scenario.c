@@ -121,12 +121,11 @@ static const char *type_word(const struct pdef *d)
 }
 
 /* Parses scalar node v for definition d into the struct at base. */
-static int set_value(struct loader *L, const char *key, const struct pdef *d, void *base,
-                     const yaml_node_t *v)
+static int parse_scalar(struct loader *L, const char *key, const struct pdef *d, void *p,
+                        const yaml_node_t *v)
 {
     char fb[96];
     char *end = NULL;
-    void *p = (char *)base + d->offset;
     if (v->type != YAML_SCALAR_NODE || is_null(v) ||
         (quoted(v) && d->type != PD_ENUM)) {
         if (d->type == PD_ENUM)
@@ -177,6 +176,12 @@ static int set_value(struct loader *L, const char *key, const struct pdef *d, vo
     }
     }
     return 0;
+}
+
+static int set_value(struct loader *L, const char *key, const struct pdef *d, void *base,
+                     const yaml_node_t *v)
+{
+    return parse_scalar(L, key, d, (char *)base + d->offset, v);
 }
 
 /* Finds the definition for full key `key`; *mi, *di receive its place. Returns 1 if found. */
@@ -257,6 +262,49 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
     return set_value(L, key, &m->defs[di], m->base, v);
 }
 
+/* `sweep:` — a mapping of full parameter keys to sequences of values. Values are checked like
+ * any other value of that key; the grid is expanded later by scen_expand(). */
+static int parse_sweep(struct loader *L, const yaml_node_t *map)
+{
+    char fb[96];
+    if (map->type != YAML_MAPPING_NODE)
+        return errat(L, map->start_mark, "sweep", "expected a mapping of parameter: [values], found %s",
+                     found(map, fb, sizeof fb));
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(&L->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(&L->doc, p->value);
+        if (k->type != YAML_SCALAR_NODE)
+            return errat(L, k->start_mark, "sweep", "expected a parameter key, found %s", node_kind(k));
+        char key[KEY_MAX];
+        snprintf(key, sizeof key, "sweep.%s", scalar(k));
+        for (int a = 0; a < L->s->n_axes; a++)
+            if (strcmp(L->s->axes[a].key, scalar(k)) == 0)
+                return errat(L, k->start_mark, key, "expected each key once, found a duplicate");
+        int mi;
+        size_t di;
+        if (!lookup(L, scalar(k), &mi, &di))
+            return errat(L, k->start_mark, key, "expected a known parameter key (see `wlsim check --list`), found an unknown key");
+        if (L->s->n_axes == SWEEP_MAX_AXES)
+            return errat(L, k->start_mark, key, "expected at most %d sweep axes, found more", SWEEP_MAX_AXES);
+        if (v->type != YAML_SEQUENCE_NODE)
+            return errat(L, v->start_mark, key, "expected a list of values [a, b, ...], found %s", found(v, fb, sizeof fb));
+        int nv = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
+        if (nv < 1 || nv > SWEEP_MAX_VALUES)
+            return errat(L, v->start_mark, key, "expected 1 to %d values, found %d", SWEEP_MAX_VALUES, nv);
+        struct sweep_axis *ax = &L->s->axes[L->s->n_axes++];
+        snprintf(ax->key, sizeof ax->key, "%s", scalar(k));
+        ax->def = &L->m[mi].defs[di];
+        ax->target = mi < 2 ? mi : 2 + (mi - 2) / 2;
+        ax->n = nv;
+        for (int j = 0; j < nv; j++) {
+            yaml_node_t *item = yaml_document_get_node(&L->doc, v->data.sequence.items.start[j]);
+            if (parse_scalar(L, key, ax->def, &ax->v[j], item)) return L->e->code;
+            snprintf(ax->text[j], sizeof ax->text[j], "%s", scalar(item));
+        }
+    }
+    return 0;
+}
+
 static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
 {
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
@@ -276,6 +324,10 @@ static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
         }
         int mi;
         size_t di;
+        if (strcmp(key, "sweep") == 0) {
+            if (parse_sweep(L, v)) return L->e->code;
+            continue;
+        }
         if (v->type == YAML_MAPPING_NODE) {
             if (lookup(L, key, &mi, &di) || !strcmp(key, "name") || !strcmp(key, "seed") ||
                 !strcmp(key, "description") || !strcmp(key, "policy.heart.rule") ||
@@ -499,6 +551,87 @@ cleanup:
     if (rc) scen_free(s);
     else *out = s;
     return rc;
+}
+
+static struct scenario *clone(const struct scenario *s)
+{
+    struct scenario *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = *s;
+    c->path = strdup(s->path);
+    c->text = strdup(s->text);
+    for (int o = 0; o < ORGAN_N; o++) {
+        c->par[o] = malloc(s->ops[o]->par_size);
+        if (c->par[o]) memcpy(c->par[o], s->par[o], s->ops[o]->par_size);
+    }
+    c->n_axes = 0;
+    if (!c->path || !c->text || !c->par[0] || !c->par[1]) {
+        scen_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void *axis_base(struct scenario *s, int target)
+{
+    return target == 0 ? (void *)&s->run : target == 1 ? (void *)&s->pop : s->par[target - 2];
+}
+
+int scen_expand(const struct scenario *s, struct scenario ***out, int *n, struct err *e)
+{
+    size_t total = 1;
+    for (int a = 0; a < s->n_axes; a++) total *= (size_t)s->axes[a].n;
+    size_t count = s->n_axes ? total + 1 : 1;
+    int rc = 0;
+    struct scenario **v = calloc(count, sizeof *v);
+    *out = NULL;
+    *n = 0;
+    if (!v || count > 100000) {
+        free(v);
+        return v ? err_set(e, ERR_INPUT, "%s: sweep: expected at most 100000 grid points, found %zu", s->path, total)
+                 : err_set(e, ERR_INTERNAL, "out of memory");
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!(v[i] = clone(s))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
+        if (i == 0) continue;
+        size_t idx = i - 1;
+        char name[sizeof v[i]->name];
+        size_t used = (size_t)snprintf(name, sizeof name, "%s[", s->name);
+        for (int a = s->n_axes - 1; a >= 0; a--) { /* last axis fastest */
+            const struct sweep_axis *ax = &s->axes[a];
+            int j = (int)(idx % (size_t)ax->n);
+            idx /= (size_t)ax->n;
+            char *p = (char *)axis_base(v[i], ax->target) + ax->def->offset;
+            if (ax->def->type == PD_DOUBLE) *(double *)p = ax->v[j].d;
+            else *(int *)p = ax->v[j].i;
+        }
+        for (int a = 0; a < s->n_axes; a++) {
+            const struct sweep_axis *ax = &s->axes[a];
+            const char *p = (const char *)axis_base(v[i], ax->target) + ax->def->offset;
+            char val[64];
+            scen_format(ax->def, p, val, sizeof val);
+            if (used < sizeof name)
+                used += (size_t)snprintf(name + used, sizeof name - used, "%s%s=%s", a ? "," : "", ax->key, val);
+        }
+        if (used < sizeof name) snprintf(name + used, sizeof name - used, "]");
+        snprintf(v[i]->name, sizeof v[i]->name, "%s", name);
+        char msg[512];
+        if (popn_validate(&v[i]->pop, msg, sizeof msg) ||
+            (v[i]->ops[0]->validate && v[i]->ops[0]->validate(v[i]->par[0], msg, sizeof msg)) ||
+            (v[i]->ops[1]->validate && v[i]->ops[1]->validate(v[i]->par[1], msg, sizeof msg))) {
+            rc = err_set(e, ERR_INPUT, "%s: sweep: variant %s: %s", s->path, v[i]->name, msg);
+            goto cleanup;
+        }
+    }
+cleanup:
+    if (rc) {
+        for (size_t i = 0; i < count; i++) scen_free(v[i]);
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = (int)count;
+    return 0;
 }
 
 void scen_free(struct scenario *s)

@@ -30,6 +30,18 @@ struct run_par {
 
 #define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2"
 
+/* One axis of a `sweep:` grid: a parameter and the values it takes. */
+#define SWEEP_MAX_AXES 8
+#define SWEEP_MAX_VALUES 64
+struct sweep_axis {
+    char key[96];                      /* full dotted key */
+    const struct pdef *def;
+    int target;                        /* 0 run, 1 population, 2 + organ: that organ's policy struct */
+    int n;                             /* number of values */
+    union { int i; double d; } v[SWEEP_MAX_VALUES];
+    char text[SWEEP_MAX_VALUES][24];   /* each value as written, for variant names */
+};
+
 struct scenario {
     char *path;            /* as given on the command line */
     char *text;            /* the full file text, NUL-terminated (stored in results) */
@@ -40,6 +52,8 @@ struct scenario {
     struct popn_par pop;
     const struct policy_ops *ops[ORGAN_N];
     void *par[ORGAN_N];    /* each ops[o]->par_size bytes, owned */
+    int n_axes;            /* `sweep:` axes (0: no sweep) */
+    struct sweep_axis axes[SWEEP_MAX_AXES];
 };
 
 /* Reads and validates the scenario at `path`. On success stores a new scenario in *out (free
@@ -47,6 +61,15 @@ struct scenario {
  * names file, line, column, key, what was expected and what was found) or ERR_INTERNAL
  * (allocation), and *out is NULL. */
 int scen_load(const char *path, struct scenario **out, struct err *e);
+
+/* Expands a scenario with a `sweep:` section into its variants: first the scenario as written
+ * (the baseline), then one per point of the grid (the product of the axes, the last axis
+ * varying fastest), each named NAME[key=value,...]. A scenario without sweep expands to one
+ * copy of itself. On success stores a new array of *n new scenarios in *out (free each with
+ * scen_free, then the array with free) and returns 0; ERR_INPUT when a grid point fails a
+ * cross-field check (the message names the file, the variant and the fields), ERR_INTERNAL on
+ * allocation failure; *out is then NULL. */
+int scen_expand(const struct scenario *s, struct scenario ***out, int *n, struct err *e);
 
 /* Frees s and everything it owns. NULL is a no-op. */
 void scen_free(struct scenario *s);

@@ -90,7 +90,7 @@ static void test_each_param(void **state)
     assert_int_equal(scen_load("tests/scenarios/good/tiny.yaml", &s, &e), 0);
     struct counter c = {0, 0};
     scen_each_param(s, count_param, &c);
-    size_t expect = popn_n_pdefs + 6; /* six run settings */
+    size_t expect = popn_n_pdefs + 7; /* seven run settings (horizon x2, replications, rng, source, max_offers, series_days) */
     for (int o = 0; o < ORGAN_N; o++) expect += s->ops[o]->n_rule_pdefs + s->ops[o]->n_model_pdefs;
     assert_int_equal((size_t)c.seen, expect);
     assert_int_equal((size_t)c.heart_rule_params, s->ops[ORGAN_HEART]->n_rule_pdefs);
@@ -120,6 +120,14 @@ static void test_bad_corpus(void **state)
         struct err e;
         err_clear(&e);
         int rc = scen_load(path, &s, &e);
+        if (rc == 0) { /* errors of a sweep's grid points show when it is expanded */
+            struct scenario **v = NULL;
+            int nv = 0;
+            rc = scen_expand(s, &v, &nv, &e);
+            assert_null(v);
+            scen_free(s);
+            s = NULL;
+        }
         if (rc != ERR_INPUT || !strstr(e.msg, line + 10))
             fail_msg("%s: rc %d, message\n  %s\nexpected to contain\n  %s", path, rc, e.msg, line + 10);
         assert_null(s);
@@ -128,12 +136,46 @@ static void test_bad_corpus(void **state)
         n++;
     }
     closedir(d);
-    assert_true(n >= 20);
+    assert_true(n >= 24);
+}
+
+/* A sweep expands to the baseline plus the grid, last axis fastest, with values applied. */
+static void test_sweep_expand(void **state)
+{
+    (void)state;
+    struct scenario *s = NULL, **v = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(scen_load("scenarios/sweep-heart-hu.yaml", &s, &e), 0);
+    assert_int_equal(s->n_axes, 2);
+    int n = 0;
+    assert_int_equal(scen_expand(s, &v, &n, &e), 0);
+    assert_int_equal(n, 1 + 3 * 3);
+    assert_string_equal(v[0]->name, "sweep-heart-hu");
+    assert_string_equal(v[2]->name, "sweep-heart-hu[policy.heart.hu.renewal_days=42,policy.heart.nt.cap_days=30]");
+    assert_string_equal(v[9]->name, "sweep-heart-hu[policy.heart.hu.renewal_days=70,policy.heart.nt.cap_days=90]");
+    /* The expanded variants carry no sweep of their own, and differ only in the swept keys. */
+    for (int i = 0; i < n; i++) assert_int_equal(v[i]->n_axes, 0);
+    assert_memory_equal(&v[0]->pop, &v[9]->pop, sizeof v[0]->pop);
+    assert_memory_not_equal(v[0]->par[ORGAN_HEART], v[9]->par[ORGAN_HEART], s->ops[ORGAN_HEART]->par_size);
+    assert_memory_equal(v[1]->par[ORGAN_PANCREAS], v[9]->par[ORGAN_PANCREAS], s->ops[ORGAN_PANCREAS]->par_size);
+    for (int i = 0; i < n; i++) scen_free(v[i]);
+    free(v);
+    /* Without a sweep: one copy. */
+    scen_free(s);
+    assert_int_equal(scen_load("tests/scenarios/good/tiny.yaml", &s, &e), 0);
+    assert_int_equal(scen_expand(s, &v, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0]->name, "tiny");
+    scen_free(v[0]);
+    free(v);
+    scen_free(s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sweep_expand),
         cmocka_unit_test(test_good_defaults_and_values),
         cmocka_unit_test(test_policy_selection),
         cmocka_unit_test(test_missing_file),

@@ -83,6 +83,17 @@ for d in summary candidates donors transplants episodes groups; do
 done
 h5dump -H -d /series "$T/j1.h5" | grep -q "DATASPACE  SIMPLE { ( 0 )" && bad "/series empty by default" || ok
 
+# --- a sweep expands into named variants ----------------------------------------------------------
+expect_exit 0 "run a sweep" -- "$BIN" run scenarios/sweep-heart-hu.yaml -r 1 -q --summary-only -o "$T/sweep.h5"
+$PY -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r'); v = [x.decode() for x in f['variants'][:]['name']]
+assert len(v) == 10 and v[0] == 'sweep-heart-hu' and v[1].endswith('[policy.heart.hu.renewal_days=42,policy.heart.nt.cap_days=0]'), v
+p = f['parameters'][:]
+assert p[(p['variant'] == 9) & (p['name'] == b'policy.heart.nt.cap_days')]['value'][0] == b'90'
+assert len(f['comparison'][:]) > 0
+" "$T/sweep.h5" && ok || bad "sweep variants"
+
 # --- the file as users read it ------------------------------------------------------------------
 if $PY - "$T/j1.h5" >"$T/py.out" 2>&1 <<'EOF'
 import sys, h5py, numpy as np
