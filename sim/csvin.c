@@ -1,0 +1,887 @@
+/* csvin.c — CSV input: the generic reader (libcsv underneath) and the candidate, history and
+ * donor readers of `wlsim rank` and the replay. See csvin.h for the contracts.
+ *
+ * The reader parses the whole file when it is opened: the file is fed to libcsv line by line
+ * (getline), so that the line on which each row starts is known; the fields of every row are
+ * copied into one growing text arena (offsets, not pointers, until parsing is done). Row 0 is
+ * the header. */
+#include "csvin.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <csv.h>
+
+#include "popn.h"
+
+#define DAY_MAX 1e7 /* bound of every day column: +-10^7 days (27 000 years) */
+
+struct row {
+    size_t first; /* index of its first field in fld */
+    size_t n;     /* number of fields */
+    long line;    /* 1-based line it starts on */
+};
+
+struct csvin {
+    char *path;
+    const struct csvin_col *cols;
+    size_t ncols;
+    long *where;         /* per allowed column: its field index in the file, -1 absent */
+    char *text;          /* every field, NUL-terminated, back to back */
+    size_t text_len, text_cap;
+    size_t *fld;         /* offset of each field in text */
+    size_t nfld, fld_cap;
+    struct row *rows;    /* rows[0] is the header */
+    size_t nrows, rows_cap;
+    size_t cur;          /* current row: 0 = header (before the first data row) */
+};
+
+/* Parsing state shared with the libcsv callbacks. */
+struct pstate {
+    struct csvin *r;
+    long line;           /* line being fed */
+    long row_line;       /* line the row in progress starts on, 0 when none started */
+    size_t row_first;    /* first field of the row in progress */
+    int oom;
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Small helpers                                                                               */
+
+/* Grows *v (elements of `size` bytes, capacity *cap) to hold at least `need`. 0 or -1. */
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need) c *= 2;
+    void *p = realloc(*v, c * size);
+    if (!p) return -1;
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p) memcpy(p, s, n);
+    return p;
+}
+
+/* Copies s into buf for a message: control characters escaped, cut at 60 bytes ("..."). */
+static const char *show(const char *s, char *buf, size_t len)
+{
+    size_t u = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && u + 5 < len; p++) {
+        if (p - (const unsigned char *)s >= 60) {
+            snprintf(buf + u, len - u, "...");
+            return buf;
+        }
+        if (*p == '\n') u += (size_t)snprintf(buf + u, len - u, "\\n");
+        else if (*p == '\r') u += (size_t)snprintf(buf + u, len - u, "\\r");
+        else if (*p == '\t') u += (size_t)snprintf(buf + u, len - u, "\\t");
+        else if (*p < 0x20 || *p == 0x7f) u += (size_t)snprintf(buf + u, len - u, "\\x%02x", *p);
+        else buf[u++] = (char)*p;
+    }
+    buf[u < len ? u : len - 1] = '\0';
+    return buf;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Generic reader                                                                              */
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct pstate *st = data;
+    struct csvin *r = st->r;
+    if (st->oom) return;
+    if (grow((void **)&r->text, &r->text_cap, r->text_len + len + 1, 1)
+        || grow((void **)&r->fld, &r->fld_cap, r->nfld + 1, sizeof *r->fld)) {
+        st->oom = 1;
+        return;
+    }
+    if (len) memcpy(r->text + r->text_len, s, len);
+    r->text[r->text_len + len] = '\0';
+    r->fld[r->nfld++] = r->text_len;
+    r->text_len += len + 1;
+}
+
+static void on_row(int c, void *data)
+{
+    struct pstate *st = data;
+    struct csvin *r = st->r;
+    (void)c;
+    if (st->oom) return;
+    size_t n = r->nfld - st->row_first;
+    long line = st->row_line ? st->row_line : st->line;
+    st->row_line = 0;
+    /* A row of one empty field is a blank line (libcsv skips empty ones, not all). */
+    if (n == 0 || (n == 1 && r->text[r->fld[st->row_first]] == '\0')) {
+        r->text_len = n ? r->fld[st->row_first] : r->text_len;
+        r->nfld = st->row_first;
+        return;
+    }
+    if (grow((void **)&r->rows, &r->rows_cap, r->nrows + 1, sizeof *r->rows)) {
+        st->oom = 1;
+        return;
+    }
+    r->rows[r->nrows++] = (struct row){.first = st->row_first, .n = n, .line = line};
+    st->row_first = r->nfld;
+}
+
+/* 1 if the line holds anything but spaces and line ends. */
+static int has_content(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n') return 1;
+    return 0;
+}
+
+/* Feeds the file to libcsv, filling r's rows. */
+static int parse_file(struct csvin *r, FILE *f, struct err *e)
+{
+    struct csv_parser p;
+    struct pstate st = {.r = r};
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0, inited = 0;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+        rc = err_set(e, ERR_INTERNAL, "%s: out of memory", r->path);
+        goto cleanup;
+    }
+    inited = 1;
+    errno = 0;
+    while ((n = getline(&buf, &cap, f)) > 0) {
+        st.line++;
+        char *s = buf;
+        if (st.line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, n -= 3;
+        if (!st.row_line && has_content(s, (size_t)n)) st.row_line = st.line;
+        if (csv_parse(&p, s, (size_t)n, on_field, on_row, &st) != (size_t)n) {
+            if (csv_error(&p) == CSV_EPARSE)
+                rc = err_set(e, ERR_INPUT,
+                             "%s:%ld: expected well-formed CSV (a field either unquoted or wholly in "
+                             "\"quotes\", a quote inside quotes doubled), found a misplaced quote",
+                             r->path, st.line);
+            else
+                rc = err_set(e, ERR_INTERNAL, "%s:%ld: %s", r->path, st.line,
+                             csv_strerror(csv_error(&p)));
+            goto cleanup;
+        }
+        if (st.oom) break;
+    }
+    if (n < 0 && errno && errno != ENOMEM) {
+        rc = err_set(e, ERR_INPUT, "%s: expected a readable CSV file, found a read error (%s)",
+                     r->path, strerror(errno));
+        goto cleanup;
+    }
+    if (!st.oom && csv_fini(&p, on_field, on_row, &st) != 0) {
+        rc = err_set(e, ERR_INPUT,
+                     "%s:%ld: expected a closing quote for the quoted field in the row starting "
+                     "here, found the end of the file",
+                     r->path, st.row_line ? st.row_line : st.line);
+        goto cleanup;
+    }
+    if (st.oom || (n < 0 && errno == ENOMEM)) rc = err_set(e, ERR_INTERNAL, "%s: out of memory", r->path);
+
+cleanup:
+    if (inited) csv_free(&p);
+    free(buf);
+    return rc;
+}
+
+static const char *field(const struct csvin *r, size_t row, size_t i)
+{
+    return r->text + r->fld[r->rows[row].first + i];
+}
+
+/* Index of the allowed column `name`, or -1. */
+static long col_index(const struct csvin *r, const char *name)
+{
+    for (size_t i = 0; i < r->ncols; i++)
+        if (strcmp(r->cols[i].name, name) == 0) return (long)i;
+    return -1;
+}
+
+/* Checks the header against the allowed columns and every row's field count. */
+static int check_shape(struct csvin *r, struct err *e)
+{
+    char sh[128];
+    if (r->nrows == 0) {
+        char names[512];
+        size_t u = 0;
+        names[0] = '\0';
+        for (size_t i = 0; i < r->ncols && u < sizeof names; i++)
+            u += (size_t)snprintf(names + u, sizeof names - u, "%s%s", i ? "," : "", r->cols[i].name);
+        return err_set(e, ERR_INPUT, "%s:1: expected a header row (e.g. %s), found an empty file",
+                       r->path, names);
+    }
+    const struct row *h = &r->rows[0];
+    for (size_t i = 0; i < r->ncols; i++) r->where[i] = -1;
+    for (size_t j = 0; j < h->n; j++) {
+        const char *name = field(r, 0, j);
+        if (!*name)
+            return err_set(e, ERR_INPUT, "%s:%ld: header field %zu: expected a column name, found ''",
+                           r->path, h->line, j + 1);
+        long i = col_index(r, name);
+        if (i < 0) {
+            char names[512];
+            size_t u = 0;
+            names[0] = '\0';
+            for (size_t k = 0; k < r->ncols && u < sizeof names; k++)
+                u += (size_t)snprintf(names + u, sizeof names - u, "%s%s", k ? ", " : "", r->cols[k].name);
+            return err_set(e, ERR_INPUT, "%s:%ld: column %s: expected one of the columns %s, found '%s'",
+                           r->path, h->line, show(name, sh, sizeof sh), names, show(name, sh, sizeof sh));
+        }
+        if (r->where[i] >= 0)
+            return err_set(e, ERR_INPUT,
+                           "%s:%ld: column %s: expected once in the header, found it twice (fields %ld "
+                           "and %zu)",
+                           r->path, h->line, show(name, sh, sizeof sh), r->where[i] + 1, j + 1);
+        r->where[i] = (long)j;
+    }
+    for (size_t i = 0; i < r->ncols; i++)
+        if (r->cols[i].required && r->where[i] < 0)
+            return err_set(e, ERR_INPUT,
+                           "%s:%ld: column %s: expected a required column in the header, found none",
+                           r->path, h->line, r->cols[i].name);
+    for (size_t k = 1; k < r->nrows; k++)
+        if (r->rows[k].n != h->n)
+            return err_set(e, ERR_INPUT, "%s:%ld: expected %zu fields as in the header, found %zu",
+                           r->path, r->rows[k].line, h->n, r->rows[k].n);
+    return 0;
+}
+
+int csvin_open(const char *path, const struct csvin_col *cols, size_t ncols, struct csvin **out,
+               struct err *e)
+{
+    struct csvin *r = NULL;
+    FILE *f = NULL;
+    int rc = 0;
+    *out = NULL;
+    if (!(r = calloc(1, sizeof *r)) || !(r->path = dup_str(path))
+        || !(r->where = calloc(ncols ? ncols : 1, sizeof *r->where))) {
+        rc = err_set(e, ERR_INTERNAL, "%s: out of memory", path);
+        goto cleanup;
+    }
+    r->cols = cols;
+    r->ncols = ncols;
+    if (!(f = fopen(path, "r"))) {
+        rc = err_set(e, ERR_INPUT, "%s: expected a readable CSV file, found none (%s)", path,
+                     strerror(errno));
+        goto cleanup;
+    }
+    if ((rc = parse_file(r, f, e)) || (rc = check_shape(r, e))) goto cleanup;
+    *out = r;
+    r = NULL;
+
+cleanup:
+    if (f) fclose(f);
+    csvin_free(r);
+    return rc;
+}
+
+void csvin_free(struct csvin *r)
+{
+    if (!r) return;
+    free(r->path);
+    free(r->where);
+    free(r->text);
+    free(r->fld);
+    free(r->rows);
+    free(r);
+}
+
+int csvin_next(struct csvin *r)
+{
+    if (r->cur + 1 >= r->nrows) {
+        r->cur = r->nrows;
+        return 0;
+    }
+    r->cur++;
+    return 1;
+}
+
+void csvin_rewind(struct csvin *r) { r->cur = 0; }
+
+size_t csvin_rows(const struct csvin *r) { return r->nrows ? r->nrows - 1 : 0; }
+
+const char *csvin_path(const struct csvin *r) { return r->path; }
+
+long csvin_line(const struct csvin *r)
+{
+    if (r->nrows == 0) return 1;
+    size_t k = r->cur < r->nrows ? r->cur : r->nrows - 1;
+    return r->rows[k].line;
+}
+
+int csvin_has_col(const struct csvin *r, const char *col)
+{
+    long i = col_index(r, col);
+    return i >= 0 && r->where[i] >= 0;
+}
+
+const char *csvin_cell(const struct csvin *r, const char *col)
+{
+    long i = col_index(r, col);
+    assert(i >= 0 && "csvin_cell: column not among those passed to csvin_open");
+    if (i < 0 || r->where[i] < 0 || r->cur == 0 || r->cur >= r->nrows) return "";
+    return field(r, r->cur, (size_t)r->where[i]);
+}
+
+int csvin_bad(const struct csvin *r, const char *col, struct err *e, const char *fmt, ...)
+{
+    char what[512], sh[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return err_set(e, ERR_INPUT, "%s:%ld: column %s: expected %s, found '%s'", r->path,
+                   csvin_line(r), col, what, show(csvin_cell(r, col), sh, sizeof sh));
+}
+
+/* 1 if the cell is empty: then *rc is 0 (optional: use the default) or the error (required). */
+static int empty_cell(const struct csvin *r, const char *col, const char *what, struct err *e,
+                      int *rc)
+{
+    *rc = 0;
+    if (*csvin_cell(r, col)) return 0;
+    long i = col_index(r, col);
+    if (i >= 0 && r->cols[i].required) *rc = csvin_bad(r, col, e, "%s", what);
+    return 1;
+}
+
+int csvin_text(const struct csvin *r, const char *col, size_t maxlen, const char **out,
+               struct err *e)
+{
+    int rc;
+    *out = "";
+    if (empty_cell(r, col, "a non-empty value", e, &rc)) return rc;
+    const char *s = csvin_cell(r, col);
+    if (maxlen && strlen(s) > maxlen)
+        return csvin_bad(r, col, e, "at most %zu bytes", maxlen);
+    *out = s;
+    return 0;
+}
+
+int csvin_num(const struct csvin *r, const char *col, double lo, double hi, double def,
+              double *out, struct err *e)
+{
+    char what[96];
+    int rc;
+    snprintf(what, sizeof what, "a number in [%g, %g]", lo, hi);
+    *out = def;
+    if (empty_cell(r, col, what, e, &rc)) return rc;
+    const char *s = csvin_cell(r, col);
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)
+        return csvin_bad(r, col, e, "%s", what);
+    *out = v;
+    return 0;
+}
+
+int csvin_whole(const struct csvin *r, const char *col, double lo, double hi, double def,
+                double *out, struct err *e)
+{
+    char what[96];
+    int rc;
+    snprintf(what, sizeof what, "a whole number in [%.0f, %.0f]", lo, hi);
+    *out = def;
+    if (empty_cell(r, col, what, e, &rc)) return rc;
+    const char *s = csvin_cell(r, col), *p = s;
+    if (*p == '-' || *p == '+') p++;
+    if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 15)
+        return csvin_bad(r, col, e, "%s", what);
+    double v = strtod(s, NULL);
+    if (v < lo || v > hi) return csvin_bad(r, col, e, "%s", what);
+    *out = v + 0.0; /* "-0" is 0 */
+    return 0;
+}
+
+int csvin_bool(const struct csvin *r, const char *col, int def, int *out, struct err *e)
+{
+    int rc;
+    *out = def;
+    if (empty_cell(r, col, "0 or 1", e, &rc)) return rc;
+    const char *s = csvin_cell(r, col);
+    if (strcmp(s, "0") && strcmp(s, "1")) return csvin_bad(r, col, e, "0 or 1");
+    *out = s[0] == '1';
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Region and centre names                                                                     */
+
+struct nametab {
+    char **v;
+    size_t n, cap;
+};
+
+struct csvin_names {
+    struct nametab region; /* names beyond the DSO regions: id POPN_REGIONS + index */
+    struct nametab center; /* id = index */
+};
+
+struct csvin_names *csvin_names_alloc(void) { return calloc(1, sizeof(struct csvin_names)); }
+
+static void tab_free(struct nametab *t)
+{
+    for (size_t i = 0; i < t->n; i++) free(t->v[i]);
+    free(t->v);
+}
+
+void csvin_names_free(struct csvin_names *n)
+{
+    if (!n) return;
+    tab_free(&n->region);
+    tab_free(&n->center);
+    free(n);
+}
+
+/* Index of name in t, added when new; -1 when out of memory. */
+static long tab_id(struct nametab *t, const char *name)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strcmp(t->v[i], name) == 0) return (long)i;
+    if (grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)) return -1;
+    if (!(t->v[t->n] = dup_str(name))) return -1;
+    return (long)t->n++;
+}
+
+int csvin_names_region(struct csvin_names *n, const char *name)
+{
+    for (int i = 0; i < POPN_REGIONS; i++)
+        if (strcasecmp(name, popn_region_name(i)) == 0) return i;
+    if (strcasecmp(name, "Baden-W\xC3\xBCrttemberg") == 0) return 6;
+    long i = tab_id(&n->region, name);
+    return i < 0 ? -1 : POPN_REGIONS + (int)i;
+}
+
+int csvin_names_center(struct csvin_names *n, const char *name)
+{
+    long i = tab_id(&n->center, name);
+    return i < 0 ? -1 : (int)i;
+}
+
+const char *csvin_names_region_name(const struct csvin_names *n, int id)
+{
+    if (id >= 0 && id < POPN_REGIONS) return popn_region_name(id);
+    if (id >= POPN_REGIONS && (size_t)(id - POPN_REGIONS) < n->region.n)
+        return n->region.v[id - POPN_REGIONS];
+    return "";
+}
+
+const char *csvin_names_center_name(const struct csvin_names *n, int id)
+{
+    return id >= 0 && (size_t)id < n->center.n ? n->center.v[id] : "";
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Unique ids                                                                                  */
+
+struct idref {
+    const char *id;
+    size_t idx;
+};
+
+static int idref_cmp(const void *a, const void *b)
+{
+    const struct idref *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Sorts ids[0..n) (id, then index). If an id repeats, reports its earliest repetition in file
+ * order (lines[idx]) as ERR_INPUT. */
+static int sort_unique(struct idref *ids, size_t n, const long *lines, const char *path,
+                       struct err *e)
+{
+    qsort(ids, n, sizeof *ids, idref_cmp);
+    size_t worst = SIZE_MAX, first = 0;
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(ids[i].id, ids[i - 1].id) == 0
+            && (worst == SIZE_MAX || lines[ids[i].idx] < lines[worst])) {
+            worst = ids[i].idx;
+            first = ids[i - 1].idx;
+        }
+    if (worst == SIZE_MAX) return 0;
+    char sh[128];
+    const char *id = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (ids[i].idx == worst) id = ids[i].id;
+    return err_set(e, ERR_INPUT, "%s:%ld: column id: expected a unique id, found '%s' again (first on line %ld)",
+                   path, lines[worst], show(id, sh, sizeof sh), lines[first]);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Candidates                                                                                  */
+
+static const struct csvin_col CAND_COLS[] = {
+    {"id", 1},           {"program", 1},          {"abo", 1},
+    {"age_years", 1},    {"listed_day", 1},       {"region", 0},
+    {"center", 0},       {"pra", 0},              {"hla_ok", 0},
+    {"df_low", 0},       {"inpatient", 0},        {"weight_kg", 0},
+    {"combined_audited", 0}, {"prior_wait_days", 0}, {"prior_tx_day", 0},
+    {"graft_loss_day", 0},
+};
+#define N_CAND_COLS (sizeof CAND_COLS / sizeof CAND_COLS[0])
+
+#define ABO_EXPECTED "O (or 0), A, B or AB"
+
+/* Region or centre column: -1 when empty, else the name's int. */
+static int name_cell(const struct csvin *r, const char *col, struct csvin_names *names,
+                     int (*map)(struct csvin_names *, const char *), int *out, struct err *e)
+{
+    const char *s = csvin_cell(r, col);
+    *out = -1;
+    if (!*s) return 0;
+    if ((*out = map(names, s)) < 0) return err_set(e, ERR_INTERNAL, "out of memory");
+    return 0;
+}
+
+/* One candidate row into c (seq = index). */
+static int cand_row(const struct csvin *r, uint32_t seq, double age_day, struct csvin_names *names,
+                    struct cand *c, struct err *e)
+{
+    const char *id, *s;
+    enum prog prog;
+    enum abo abo;
+    double age, listed;
+    int rc;
+    if ((rc = csvin_text(r, "id", CAND_ID_LEN - 1, &id, e))) return rc;
+    if ((rc = csvin_text(r, "program", 0, &s, e))) return rc;
+    if (prog_parse(s, &prog))
+        return csvin_bad(r, "program", e, "heart, heart-lung, pancreas or pancreas-kidney");
+    if ((rc = csvin_text(r, "abo", 0, &s, e))) return rc;
+    if (abo_parse(s, &abo)) return csvin_bad(r, "abo", e, ABO_EXPECTED);
+    if ((rc = csvin_num(r, "age_years", 0, 150, NAN, &age, e))) return rc;
+    if ((rc = csvin_whole(r, "listed_day", -DAY_MAX, DAY_MAX, NAN, &listed, e))) return rc;
+    cand_init(c, seq, prog, listed);
+    snprintf(c->id, sizeof c->id, "%s", id);
+    c->abo = abo;
+    c->birth_day = (isnan(age_day) ? listed : age_day) - age * 365.25;
+    if ((rc = name_cell(r, "region", names, csvin_names_region, &c->region, e))
+        || (rc = name_cell(r, "center", names, csvin_names_center, &c->center, e))
+        || (rc = csvin_num(r, "pra", 0, 100, 0, &c->pra, e))
+        || (rc = csvin_bool(r, "hla_ok", 1, &c->hla_ok, e))
+        || (rc = csvin_bool(r, "df_low", 0, &c->df_low, e))
+        || (rc = csvin_bool(r, "inpatient", 0, &c->inpatient, e))
+        || (rc = csvin_num(r, "weight_kg", 0.1, 1000, NAN, &c->weight_kg, e))
+        || (rc = csvin_bool(r, "combined_audited", 0, &c->combined_audited, e))
+        || (rc = csvin_whole(r, "prior_wait_days", 0, DAY_MAX, NAN, &c->prior_wait_days, e))
+        || (rc = csvin_whole(r, "prior_tx_day", -DAY_MAX, DAY_MAX, NAN, &c->prior_tx_day, e))
+        || (rc = csvin_whole(r, "graft_loss_day", -DAY_MAX, DAY_MAX, NAN, &c->graft_loss_day, e)))
+        return rc;
+    if (c->graft_loss_day < c->prior_tx_day) /* false when either is NaN */
+        return csvin_bad(r, "graft_loss_day", e, "a day on or after prior_tx_day %.0f", c->prior_tx_day);
+    return 0;
+}
+
+int csvin_cands_read(const char *path, double age_day, struct csvin_names *names,
+                     struct csvin_cands **out, struct err *e)
+{
+    struct csvin *r = NULL;
+    struct csvin_cands *cs = NULL;
+    struct idref *ids = NULL;
+    int rc;
+    *out = NULL;
+    if ((rc = csvin_open(path, CAND_COLS, N_CAND_COLS, &r, e))) goto cleanup;
+    size_t n = csvin_rows(r);
+    if (n > UINT32_MAX) {
+        rc = err_set(e, ERR_INPUT, "%s: expected at most %u candidates, found %zu", path,
+                     (unsigned)UINT32_MAX, n);
+        goto cleanup;
+    }
+    if (!(cs = calloc(1, sizeof *cs)) || !(cs->path = dup_str(path))
+        || !(cs->c = calloc(n ? n : 1, sizeof *cs->c)) || !(cs->line = calloc(n ? n : 1, sizeof *cs->line))
+        || !(cs->by_id = calloc(n ? n : 1, sizeof *cs->by_id)) || !(ids = calloc(n ? n : 1, sizeof *ids))) {
+        rc = err_set(e, ERR_INTERNAL, "%s: out of memory", path);
+        goto cleanup;
+    }
+    for (size_t i = 0; csvin_next(r); i++) {
+        if ((rc = cand_row(r, (uint32_t)i, age_day, names, &cs->c[i], e))) goto cleanup;
+        cs->line[i] = csvin_line(r);
+        ids[i] = (struct idref){cs->c[i].id, i};
+        cs->n = i + 1;
+    }
+    if ((rc = sort_unique(ids, n, cs->line, path, e))) goto cleanup;
+    for (size_t i = 0; i < n; i++) cs->by_id[i] = ids[i].idx;
+    *out = cs;
+    cs = NULL;
+
+cleanup:
+    free(ids);
+    csvin_cands_free(cs);
+    csvin_free(r);
+    return rc;
+}
+
+void csvin_cands_free(struct csvin_cands *cs)
+{
+    if (!cs) return;
+    free(cs->c);
+    free(cs->line);
+    free(cs->by_id);
+    free((char *)cs->path);
+    free(cs);
+}
+
+long csvin_cands_find(const struct csvin_cands *cs, const char *id)
+{
+    size_t lo = 0, hi = cs->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(cs->c[cs->by_id[mid]].id, id);
+        if (c == 0) return (long)cs->by_id[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* History                                                                                     */
+
+static const struct csvin_col HIST_COLS[] = {
+    {"id", 1}, {"day", 1}, {"status", 1}, {"nt_credit", 0},
+};
+#define N_HIST_COLS (sizeof HIST_COLS / sizeof HIST_COLS[0])
+
+/* Per candidate: its last row so far. */
+struct last {
+    double day;  /* NaN: none yet */
+    int status;
+    int nt_credit;
+    long line;
+};
+
+static const char *hist_status_name(int s)
+{
+    return s == CSVIN_ST_DEAD ? "DEAD" : s == CSVIN_ST_REMOVED ? "REMOVED" : status_name((enum status)s);
+}
+
+/* Parses the status cell for candidate c. */
+static int hist_status(const struct csvin *r, const struct cand *c, unsigned flags, int *out,
+                       struct err *e)
+{
+    const char *s;
+    int rc;
+    enum status st;
+    const int heart = prog_organ(c->prog) == ORGAN_HEART;
+    const char *fin = (flags & CSVIN_HIST_FINAL) ? ", DEAD or REMOVED" : "";
+    if ((rc = csvin_text(r, "status", 0, &s, e))) return rc;
+    if ((flags & CSVIN_HIST_FINAL) && strcmp(s, "DEAD") == 0) *out = CSVIN_ST_DEAD;
+    else if ((flags & CSVIN_HIST_FINAL) && strcmp(s, "REMOVED") == 0) *out = CSVIN_ST_REMOVED;
+    else if (status_parse(s, &st) == 0 && st != (heart ? ST_SU : ST_HU)) *out = (int)st;
+    else
+        return csvin_bad(r, "status", e, "T, %s or NT%s (a %s candidate)", heart ? "HU" : "SU", fin,
+                         prog_name(c->prog));
+    return 0;
+}
+
+int csvin_history_read(const char *path, const struct csvin_cands *cs, unsigned flags,
+                       struct csvin_hist **out, size_t *n, struct err *e)
+{
+    struct csvin *r = NULL;
+    struct csvin_hist *h = NULL;
+    struct last *last = NULL;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    if ((rc = csvin_open(path, HIST_COLS, N_HIST_COLS, &r, e))) goto cleanup;
+    size_t rows = csvin_rows(r);
+    if (!(h = calloc(rows ? rows : 1, sizeof *h)) || !(last = malloc((cs->n ? cs->n : 1) * sizeof *last))) {
+        rc = err_set(e, ERR_INTERNAL, "%s: out of memory", path);
+        goto cleanup;
+    }
+    for (size_t i = 0; i < cs->n; i++) last[i] = (struct last){.day = NAN};
+    size_t k = 0;
+    while (csvin_next(r)) {
+        const char *id;
+        double day;
+        int status = 0, credit = 0;
+        char sh[128];
+        if ((rc = csvin_text(r, "id", 0, &id, e))) goto cleanup;
+        long ci = csvin_cands_find(cs, id);
+        if (ci < 0) {
+            rc = csvin_bad(r, "id", e, "the id of a candidate in %s", cs->path);
+            goto cleanup;
+        }
+        const struct cand *c = &cs->c[ci];
+        struct last *l = &last[ci];
+        show(id, sh, sizeof sh);
+        if ((rc = csvin_whole(r, "day", -DAY_MAX, DAY_MAX, NAN, &day, e))) goto cleanup;
+        if (day < c->w.listed) {
+            rc = csvin_bad(r, "day", e, "a day on or after listed_day %.0f of '%s' (%s:%ld)",
+                           c->w.listed, sh, cs->path, cs->line[ci]);
+            goto cleanup;
+        }
+        if ((rc = hist_status(r, c, flags, &status, e))) goto cleanup;
+        if ((rc = csvin_bool(r, "nt_credit", 0, &credit, e))) goto cleanup;
+        if (credit && status != ST_NT) {
+            rc = csvin_bad(r, "nt_credit", e, "0 on a %s row (nt_credit applies to NT only)",
+                           hist_status_name(status));
+            goto cleanup;
+        }
+        if (!isnan(l->day)) {
+            if (l->status >= ST_N) {
+                rc = csvin_bad(r, "id", e, "no row after the final status %s of this candidate (line %ld)",
+                               hist_status_name(l->status), l->line);
+                goto cleanup;
+            }
+            if (day < l->day) {
+                rc = csvin_bad(r, "day", e, "a day on or after %.0f, the day of the previous row of '%s' (line %ld)",
+                               l->day, sh, l->line);
+                goto cleanup;
+            }
+            if (day == l->day && status != l->status) {
+                rc = csvin_bad(r, "status", e, "%s as on line %ld (two rows of '%s' on day %.0f)",
+                               hist_status_name(l->status), l->line, sh, day);
+                goto cleanup;
+            }
+            if (day == l->day && credit != l->nt_credit) {
+                rc = csvin_bad(r, "nt_credit", e, "%d as on line %ld (two rows of '%s' on day %.0f)",
+                               l->nt_credit, l->line, sh, day);
+                goto cleanup;
+            }
+        }
+        *l = (struct last){.day = day, .status = status, .nt_credit = credit, .line = csvin_line(r)};
+        h[k++] = (struct csvin_hist){.cand = (size_t)ci, .day = day, .status = status,
+                                     .nt_credit = credit, .line = csvin_line(r)};
+    }
+    if (k) {
+        *out = h;
+        *n = k;
+        h = NULL;
+    }
+
+cleanup:
+    free(h);
+    free(last);
+    csvin_free(r);
+    return rc;
+}
+
+size_t csvin_history_apply(struct csvin_cands *cs, const struct csvin_hist *h, size_t n,
+                           double day_max)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (h[i].day > day_max || h[i].status >= ST_N) continue;
+        cand_set_status(&cs->c[h[i].cand], h[i].day, (enum status)h[i].status, h[i].nt_credit);
+        k++;
+    }
+    return k;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Donors                                                                                      */
+
+#define DONOR_COLS_COMMON                                                                      \
+    {"id", 1}, {"abo", 1}, {"age_years", 1}, {"region", 0}, {"hla_typed", 0}, {"weight_kg", 0}, \
+        {"bmi", 0}, {"sex", 0}, {"waist_cm", 0}, {"ecd", 0}
+
+static const struct csvin_col DONOR_COLS[] = {DONOR_COLS_COMMON};
+static const struct csvin_col DONOR_REPLAY_COLS[] = {
+    DONOR_COLS_COMMON, {"day", 1}, {"heart", 0}, {"pancreas", 0}};
+
+static int donor_row(const struct csvin *r, uint32_t seq, unsigned flags, struct csvin_names *names,
+                     struct donor *d, struct err *e)
+{
+    const char *id, *s;
+    int rc;
+    memset(d, 0, sizeof *d);
+    d->seq = seq;
+    d->day = d->weight_kg = d->height_cm = d->tlc_l = d->bmi = d->waist_cm = NAN;
+    d->cpr_min = d->icu_days = d->sodium = NAN;
+    d->sex = SEX_UNKNOWN;
+    d->offer_heart = d->offer_pancreas = 1;
+    if ((rc = csvin_text(r, "id", CAND_ID_LEN - 1, &id, e))) return rc;
+    snprintf(d->id, sizeof d->id, "%s", id);
+    if ((rc = csvin_text(r, "abo", 0, &s, e))) return rc;
+    if (abo_parse(s, &d->abo)) return csvin_bad(r, "abo", e, ABO_EXPECTED);
+    s = csvin_cell(r, "sex");
+    if (!strcmp(s, "f") || !strcmp(s, "F")) d->sex = SEX_F;
+    else if (!strcmp(s, "m") || !strcmp(s, "M")) d->sex = SEX_M;
+    else if (*s) return csvin_bad(r, "sex", e, "f or m");
+    if ((rc = csvin_num(r, "age_years", 0, 150, NAN, &d->age_years, e))
+        || (rc = name_cell(r, "region", names, csvin_names_region, &d->region, e))
+        || (rc = csvin_bool(r, "hla_typed", 0, &d->hla_typed, e))
+        || (rc = csvin_num(r, "weight_kg", 0.1, 1000, NAN, &d->weight_kg, e))
+        || (rc = csvin_num(r, "bmi", 5, 100, NAN, &d->bmi, e))
+        || (rc = csvin_num(r, "waist_cm", 10, 300, NAN, &d->waist_cm, e))
+        || (rc = csvin_bool(r, "ecd", 0, &d->ecd, e)))
+        return rc;
+    if (flags & CSVIN_DONOR_REPLAY) {
+        if ((rc = csvin_whole(r, "day", -DAY_MAX, DAY_MAX, NAN, &d->day, e))
+            || (rc = csvin_bool(r, "heart", 1, &d->offer_heart, e))
+            || (rc = csvin_bool(r, "pancreas", 1, &d->offer_pancreas, e)))
+            return rc;
+    }
+    return 0;
+}
+
+int csvin_donors_read(const char *path, struct csvin_names *names, unsigned flags, size_t max_rows,
+                      struct donor **out, size_t *n, struct err *e)
+{
+    struct csvin *r = NULL;
+    struct donor *d = NULL;
+    struct idref *ids = NULL;
+    long *lines = NULL;
+    int rc;
+    *out = NULL;
+    *n = 0;
+    const int replay = (flags & CSVIN_DONOR_REPLAY) != 0;
+    if ((rc = csvin_open(path, replay ? DONOR_REPLAY_COLS : DONOR_COLS,
+                         replay ? sizeof DONOR_REPLAY_COLS / sizeof DONOR_REPLAY_COLS[0]
+                                : sizeof DONOR_COLS / sizeof DONOR_COLS[0],
+                         &r, e)))
+        goto cleanup;
+    size_t rows = csvin_rows(r);
+    if (rows > UINT32_MAX) {
+        rc = err_set(e, ERR_INPUT, "%s: expected at most %u donors, found %zu", path,
+                     (unsigned)UINT32_MAX, rows);
+        goto cleanup;
+    }
+    if (!(d = calloc(rows ? rows : 1, sizeof *d)) || !(ids = calloc(rows ? rows : 1, sizeof *ids))
+        || !(lines = calloc(rows ? rows : 1, sizeof *lines))) {
+        rc = err_set(e, ERR_INTERNAL, "%s: out of memory", path);
+        goto cleanup;
+    }
+    for (size_t i = 0; csvin_next(r); i++) {
+        if (max_rows && i >= max_rows) {
+            if (max_rows == 1)
+                rc = err_set(e, ERR_INPUT, "%s:%ld: expected one donor row, found a second one", path,
+                             csvin_line(r));
+            else
+                rc = err_set(e, ERR_INPUT, "%s:%ld: expected at most %zu donor rows, found more", path,
+                             csvin_line(r), max_rows);
+            goto cleanup;
+        }
+        if ((rc = donor_row(r, (uint32_t)i, flags, names, &d[i], e))) goto cleanup;
+        lines[i] = csvin_line(r);
+        ids[i] = (struct idref){d[i].id, i};
+    }
+    if ((rc = sort_unique(ids, rows, lines, path, e))) goto cleanup;
+    if (rows) {
+        *out = d;
+        *n = rows;
+        d = NULL;
+    }
+
+cleanup:
+    free(d);
+    free(ids);
+    free(lines);
+    csvin_free(r);
+    return rc;
+}

@@ -1,0 +1,665 @@
+/* test_csvin.c — the CSV reader (sim/csvin.h): parsing (quotes, commas and newlines inside
+ * fields, CRLF, byte-order mark, blank lines, trimming), the header map, line numbers, every
+ * error of the generic reader and of the typed cells with its exact message, the region and
+ * centre names, and the candidate, history and donor readers. Files are written to a temporary
+ * folder; run from anywhere. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvin.h"
+
+/* A per-process temporary folder holding the test files. */
+struct tmp {
+    char dir[64];
+    char path[128];
+};
+
+static int setup(void **state)
+{
+    struct tmp *t = calloc(1, sizeof *t);
+    if (!t) return -1;
+    snprintf(t->dir, sizeof t->dir, "/tmp/test_csvin.XXXXXX");
+    if (!mkdtemp(t->dir)) return -1;
+    *state = t;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct tmp *t = *state;
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+    if (system(cmd) != 0) return -1;
+    free(t);
+    return 0;
+}
+
+/* Writes `text` to DIR/name and returns its path (valid until the next call). */
+static const char *put(void **state, const char *name, const char *text)
+{
+    struct tmp *t = *state;
+    snprintf(t->path, sizeof t->path, "%s/%s", t->dir, name);
+    FILE *f = fopen(t->path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+    return t->path;
+}
+
+static const struct csvin_col COLS[] = {{"id", 1}, {"x", 0}, {"y", 0}};
+
+/* Opens `text` against COLS and expects the error `msg` after "DIR/f.csv". */
+static void expect_open_error(void **state, const char *text, const char *msg)
+{
+    struct tmp *t = *state;
+    struct csvin *r = (struct csvin *)1;
+    struct err e;
+    char want[512];
+    err_clear(&e);
+    const char *p = put(state, "f.csv", text);
+    assert_int_equal(csvin_open(p, COLS, 3, &r, &e), ERR_INPUT);
+    assert_null(r);
+    snprintf(want, sizeof want, "%s/f.csv%s", t->dir, msg);
+    assert_string_equal(e.msg, want);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void test_parse_header_map_lines(void **state)
+{
+    struct csvin *r = NULL;
+    struct err e;
+    err_clear(&e);
+    const char *p = put(state, "a.csv", "y,id\n1,a\n\n2,b\n");
+    assert_int_equal(csvin_open(p, COLS, 3, &r, &e), 0);
+    assert_string_equal(csvin_path(r), p);
+    assert_int_equal(csvin_rows(r), 2);
+    assert_int_equal(csvin_line(r), 1);
+    assert_true(csvin_has_col(r, "id"));
+    assert_true(csvin_has_col(r, "y"));
+    assert_false(csvin_has_col(r, "x"));
+    assert_int_equal(csvin_next(r), 1);
+    assert_int_equal(csvin_line(r), 2);
+    assert_string_equal(csvin_cell(r, "id"), "a");
+    assert_string_equal(csvin_cell(r, "y"), "1");
+    assert_string_equal(csvin_cell(r, "x"), ""); /* absent column */
+    assert_int_equal(csvin_next(r), 1);
+    assert_int_equal(csvin_line(r), 4); /* the blank line 3 is skipped */
+    assert_string_equal(csvin_cell(r, "id"), "b");
+    assert_int_equal(csvin_next(r), 0);
+    assert_int_equal(csvin_next(r), 0);
+    csvin_rewind(r);
+    assert_int_equal(csvin_next(r), 1);
+    assert_string_equal(csvin_cell(r, "id"), "a");
+    csvin_free(r);
+    csvin_free(NULL);
+}
+
+static void test_parse_quotes_newlines_crlf_bom(void **state)
+{
+    struct csvin *r = NULL;
+    struct err e;
+    err_clear(&e);
+    const char *p = put(state, "q.csv",
+                        "\xEF\xBB\xBFid,x,y\r\n"
+                        "\"a,b\",\"say \"\"hi\"\"\",\"two\r\nlines\"\r\n"
+                        "  c  ,\"  kept  \",\r\n"
+                        "   \r\n"
+                        "d,\"\",\"x\ny\nz\"\n"
+                        "e,1,2"); /* no final newline */
+    assert_int_equal(csvin_open(p, COLS, 3, &r, &e), 0);
+    assert_int_equal(csvin_rows(r), 4);
+    assert_true(csvin_next(r));
+    assert_int_equal(csvin_line(r), 2);
+    assert_string_equal(csvin_cell(r, "id"), "a,b");
+    assert_string_equal(csvin_cell(r, "x"), "say \"hi\"");
+    assert_string_equal(csvin_cell(r, "y"), "two\r\nlines");
+    assert_true(csvin_next(r));
+    assert_int_equal(csvin_line(r), 4);
+    assert_string_equal(csvin_cell(r, "id"), "c");          /* unquoted: trimmed */
+    assert_string_equal(csvin_cell(r, "x"), "  kept  ");    /* quoted: kept */
+    assert_string_equal(csvin_cell(r, "y"), "");
+    assert_true(csvin_next(r));
+    assert_int_equal(csvin_line(r), 6);
+    assert_string_equal(csvin_cell(r, "y"), "x\ny\nz");
+    assert_true(csvin_next(r));
+    assert_int_equal(csvin_line(r), 9);
+    assert_string_equal(csvin_cell(r, "id"), "e");
+    assert_string_equal(csvin_cell(r, "y"), "2");
+    assert_false(csvin_next(r));
+    csvin_free(r);
+}
+
+static void test_open_errors(void **state)
+{
+    expect_open_error(state, "", ":1: expected a header row (e.g. id,x,y), found an empty file");
+    expect_open_error(state, "\n  \n", ":1: expected a header row (e.g. id,x,y), found an empty file");
+    expect_open_error(state, "id,z\n1,2\n", ":1: column z: expected one of the columns id, x, y, found 'z'");
+    expect_open_error(state, "x,y\n1,2\n", ":1: column id: expected a required column in the header, found none");
+    expect_open_error(state, "\n\nid,x,id\n1,2,3\n",
+                      ":3: column id: expected once in the header, found it twice (fields 1 and 3)");
+    expect_open_error(state, "id,,x\n1,2,3\n", ":1: header field 2: expected a column name, found ''");
+    expect_open_error(state, "id,x\n1,2\n\"3\n4\",5,6\n", ":3: expected 2 fields as in the header, found 3");
+    expect_open_error(state, "id,x\n1,2\n3\n", ":3: expected 2 fields as in the header, found 1");
+    expect_open_error(state, "id,x\n1,2\n3,a\"b\n",
+                      ":3: expected well-formed CSV (a field either unquoted or wholly in \"quotes\", a "
+                      "quote inside quotes doubled), found a misplaced quote");
+    expect_open_error(state, "id,x\n\"1\"2,3\n",
+                      ":2: expected well-formed CSV (a field either unquoted or wholly in \"quotes\", a "
+                      "quote inside quotes doubled), found a misplaced quote");
+    expect_open_error(state, "id,x\n1,2\n\n3,\"open\nstill open\n",
+                      ":4: expected a closing quote for the quoted field in the row starting here, "
+                      "found the end of the file");
+}
+
+static void test_open_unreadable(void **state)
+{
+    struct tmp *t = *state;
+    struct csvin *r = NULL;
+    struct err e;
+    char want[256], p[128];
+    err_clear(&e);
+    snprintf(p, sizeof p, "%s/missing.csv", t->dir);
+    assert_int_equal(csvin_open(p, COLS, 3, &r, &e), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: expected a readable CSV file, found none (No such file or directory)", p);
+    assert_string_equal(e.msg, want);
+    err_clear(&e);
+    assert_int_equal(csvin_open(t->dir, COLS, 3, &r, &e), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: expected a readable CSV file, found a read error (Is a directory)", t->dir);
+    assert_string_equal(e.msg, want);
+    assert_null(r);
+}
+
+/* Opens a one-row file with the columns of TYPED and positions on the row. */
+static const struct csvin_col TYPED[] = {{"req", 1}, {"opt", 0}, {"n", 0}};
+
+static struct csvin *one_row(void **state, const char *row)
+{
+    char text[256];
+    struct csvin *r = NULL;
+    struct err e;
+    err_clear(&e);
+    snprintf(text, sizeof text, "req,opt,n\n%s\n", row);
+    assert_int_equal(csvin_open(put(state, "t.csv", text), TYPED, 3, &r, &e), 0);
+    assert_true(csvin_next(r));
+    return r;
+}
+
+/* The message after "DIR/t.csv". */
+static void assert_msg(void **state, const struct err *e, const char *tail)
+{
+    struct tmp *t = *state;
+    char want[512];
+    snprintf(want, sizeof want, "%s/t.csv%s", t->dir, tail);
+    assert_string_equal(e->msg, want);
+}
+
+static void test_typed_num_whole_bool(void **state)
+{
+    struct err e;
+    double v;
+    int b;
+    struct csvin *r = one_row(state, "2.5,,-17");
+    err_clear(&e);
+    assert_int_equal(csvin_num(r, "req", 0, 10, NAN, &v, &e), 0);
+    assert_float_equal(v, 2.5, 0);
+    assert_int_equal(csvin_num(r, "opt", 0, 10, NAN, &v, &e), 0); /* empty optional: default */
+    assert_true(isnan(v));
+    assert_int_equal(csvin_num(r, "opt", 0, 10, 7, &v, &e), 0);
+    assert_float_equal(v, 7, 0);
+    assert_int_equal(csvin_whole(r, "n", -100, 100, NAN, &v, &e), 0);
+    assert_float_equal(v, -17, 0);
+    assert_int_equal(csvin_bool(r, "opt", 1, &b, &e), 0);
+    assert_int_equal(b, 1);
+    assert_int_equal(csvin_num(r, "req", 3, 10, NAN, &v, &e), ERR_INPUT); /* out of range */
+    assert_msg(state, &e, ":2: column req: expected a number in [3, 10], found '2.5'");
+    err_clear(&e);
+    assert_int_equal(csvin_whole(r, "req", 0, 10, NAN, &v, &e), ERR_INPUT); /* not whole */
+    assert_msg(state, &e, ":2: column req: expected a whole number in [0, 10], found '2.5'");
+    err_clear(&e);
+    assert_int_equal(csvin_whole(r, "n", 0, 10, NAN, &v, &e), ERR_INPUT);
+    assert_msg(state, &e, ":2: column n: expected a whole number in [0, 10], found '-17'");
+    err_clear(&e);
+    assert_int_equal(csvin_bool(r, "n", 0, &b, &e), ERR_INPUT);
+    assert_msg(state, &e, ":2: column n: expected 0 or 1, found '-17'");
+    csvin_free(r);
+
+    r = one_row(state, "abc,+4,1e3");
+    err_clear(&e);
+    assert_int_equal(csvin_num(r, "req", 0, 10, NAN, &v, &e), ERR_INPUT);
+    assert_msg(state, &e, ":2: column req: expected a number in [0, 10], found 'abc'");
+    err_clear(&e);
+    assert_int_equal(csvin_whole(r, "opt", 0, 10, NAN, &v, &e), 0);
+    assert_float_equal(v, 4, 0);
+    assert_int_equal(csvin_num(r, "n", 0, 1e4, NAN, &v, &e), 0);
+    assert_float_equal(v, 1000, 0);
+    assert_int_equal(csvin_whole(r, "n", 0, 1e4, NAN, &v, &e), ERR_INPUT);
+    csvin_free(r);
+
+    r = one_row(state, "inf,-0,1");
+    err_clear(&e);
+    assert_int_equal(csvin_num(r, "req", -1e300, 1e300, NAN, &v, &e), ERR_INPUT);
+    assert_msg(state, &e, ":2: column req: expected a number in [-1e+300, 1e+300], found 'inf'");
+    assert_int_equal(csvin_whole(r, "opt", -1, 1, NAN, &v, &e), 0);
+    assert_false(signbit(v));
+    assert_int_equal(csvin_bool(r, "n", 0, &b, &e), 0);
+    assert_int_equal(b, 1);
+    csvin_free(r);
+}
+
+static void test_typed_required_empty_text_bad(void **state)
+{
+    struct err e;
+    double v;
+    int b;
+    const char *s;
+    struct csvin *r = one_row(state, ",x\ty,");
+    err_clear(&e);
+    assert_int_equal(csvin_num(r, "req", 0, 10, 5, &v, &e), ERR_INPUT);
+    assert_msg(state, &e, ":2: column req: expected a number in [0, 10], found ''");
+    err_clear(&e);
+    assert_int_equal(csvin_bool(r, "req", 0, &b, &e), ERR_INPUT);
+    assert_msg(state, &e, ":2: column req: expected 0 or 1, found ''");
+    err_clear(&e);
+    assert_int_equal(csvin_text(r, "req", 0, &s, &e), ERR_INPUT);
+    assert_msg(state, &e, ":2: column req: expected a non-empty value, found ''");
+    err_clear(&e);
+    assert_int_equal(csvin_text(r, "n", 0, &s, &e), 0); /* optional, empty */
+    assert_string_equal(s, "");
+    assert_int_equal(csvin_text(r, "opt", 2, &s, &e), ERR_INPUT);
+    assert_msg(state, &e, ":2: column opt: expected at most 2 bytes, found 'x\\ty'");
+    err_clear(&e);
+    assert_int_equal(csvin_text(r, "opt", 0, &s, &e), 0);
+    assert_string_equal(s, "x\ty");
+    assert_int_equal(csvin_bad(r, "opt", &e, "something %d", 42), ERR_INPUT);
+    assert_msg(state, &e, ":2: column opt: expected something 42, found 'x\\ty'");
+    csvin_free(r);
+
+    /* Long cells are cut in messages. */
+    r = one_row(state, "\"0123456789012345678901234567890123456789012345678901234567890123456789\",,");
+    err_clear(&e);
+    assert_int_equal(csvin_bad(r, "req", &e, "short"), ERR_INPUT);
+    assert_msg(state, &e,
+               ":2: column req: expected short, found "
+               "'012345678901234567890123456789012345678901234567890123456789...'");
+    csvin_free(r);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    struct csvin_names *n = csvin_names_alloc();
+    assert_non_null(n);
+    assert_int_equal(csvin_names_region(n, "Nord"), 0);
+    assert_int_equal(csvin_names_region(n, "bayern"), 5);
+    assert_int_equal(csvin_names_region(n, "BADEN-WUERTTEMBERG"), 6);
+    assert_int_equal(csvin_names_region(n, "Baden-W\xC3\xBCrttemberg"), 6);
+    assert_int_equal(csvin_names_region(n, "Elsewhere"), 7);
+    assert_int_equal(csvin_names_region(n, "Abroad"), 8);
+    assert_int_equal(csvin_names_region(n, "Elsewhere"), 7);
+    assert_string_equal(csvin_names_region_name(n, 5), "Bayern");
+    assert_string_equal(csvin_names_region_name(n, 8), "Abroad");
+    assert_string_equal(csvin_names_region_name(n, 9), "");
+    assert_string_equal(csvin_names_region_name(n, -1), "");
+    assert_int_equal(csvin_names_center(n, "MUC"), 0);
+    assert_int_equal(csvin_names_center(n, "HAM"), 1);
+    assert_int_equal(csvin_names_center(n, "MUC"), 0);
+    assert_int_equal(csvin_names_center(n, "muc"), 2); /* centres are case-sensitive */
+    assert_string_equal(csvin_names_center_name(n, 1), "HAM");
+    assert_string_equal(csvin_names_center_name(n, 3), "");
+    csvin_names_free(n);
+    csvin_names_free(NULL);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Domain readers                                                                              */
+
+static const char *CANDS =
+    "id,program,abo,age_years,listed_day,region,center,pra,hla_ok,df_low,inpatient,weight_kg,"
+    "combined_audited,prior_wait_days,prior_tx_day,graft_loss_day\n"
+    "c2,heart,0,50,10,Ost,LEI,,,,,,,,,\n"
+    "c1,pancreas-kidney,AB,30.5,-20,Somewhere,HAM,55,0,1,1,70.5,1,100,-50,-40\n"
+    "c3,heart-lung,B,40,0,,LEI,,,,,,,,,\n";
+
+static void test_cands_read(void **state)
+{
+    struct csvin_names *n = csvin_names_alloc();
+    struct csvin_cands *cs = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS), 100, n, &cs, &e), 0);
+    assert_int_equal(cs->n, 3);
+    const struct cand *a = &cs->c[0], *b = &cs->c[1], *c = &cs->c[2];
+    assert_string_equal(a->id, "c2");
+    assert_int_equal(a->seq, 0);
+    assert_int_equal(a->prog, PROG_HEART);
+    assert_int_equal(a->abo, ABO_O);
+    assert_float_equal(cand_age(a, 100), 50, 1e-9);
+    assert_float_equal(a->w.listed, 10, 0);
+    assert_int_equal(a->w.status, ST_T);
+    assert_int_equal(a->region, 4); /* Ost */
+    assert_int_equal(a->center, 0);
+    assert_float_equal(a->pra, 0, 0);
+    assert_int_equal(a->hla_ok, 1);
+    assert_int_equal(a->df_low, 0);
+    assert_int_equal(a->inpatient, 0);
+    assert_int_equal(a->combined_audited, 0);
+    assert_true(isnan(a->weight_kg));
+    assert_true(isnan(a->prior_wait_days) && isnan(a->prior_tx_day) && isnan(a->graft_loss_day));
+    assert_int_equal(cs->line[0], 2);
+
+    assert_string_equal(b->id, "c1");
+    assert_int_equal(b->seq, 1);
+    assert_int_equal(b->prog, PROG_PANCREAS_KIDNEY);
+    assert_int_equal(b->abo, ABO_AB);
+    assert_float_equal(cand_age(b, 100), 30.5, 1e-9);
+    assert_int_equal(b->region, 7);
+    assert_int_equal(b->center, 1);
+    assert_float_equal(b->pra, 55, 0);
+    assert_int_equal(b->hla_ok, 0);
+    assert_int_equal(b->df_low, 1);
+    assert_int_equal(b->inpatient, 1);
+    assert_int_equal(b->combined_audited, 1);
+    assert_float_equal(b->weight_kg, 70.5, 0);
+    assert_float_equal(b->prior_wait_days, 100, 0);
+    assert_float_equal(b->prior_tx_day, -50, 0);
+    assert_float_equal(b->graft_loss_day, -40, 0);
+
+    assert_int_equal(c->prog, PROG_HEART_LUNG);
+    assert_int_equal(c->region, -1);
+    assert_int_equal(c->center, 0); /* LEI again */
+
+    assert_int_equal(csvin_cands_find(cs, "c1"), 1);
+    assert_int_equal(csvin_cands_find(cs, "c2"), 0);
+    assert_int_equal(csvin_cands_find(cs, "c3"), 2);
+    assert_int_equal(csvin_cands_find(cs, "c0"), -1);
+    assert_int_equal(csvin_cands_find(cs, "c9"), -1);
+    csvin_cands_free(cs);
+    cs = NULL;
+
+    /* Age on the listing day (the replay's convention). */
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS), NAN, n, &cs, &e), 0);
+    assert_float_equal(cand_age(&cs->c[0], 10), 50, 1e-9);
+    assert_int_equal(cs->c[1].region, 7); /* the same names map: the same int */
+    csvin_cands_free(cs);
+    csvin_cands_free(NULL);
+
+    /* An empty list. */
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,program,abo,age_years,listed_day\n"), 0, n,
+                                      &cs, &e), 0);
+    assert_int_equal(cs->n, 0);
+    assert_int_equal(csvin_cands_find(cs, "x"), -1);
+    csvin_cands_free(cs);
+    csvin_names_free(n);
+}
+
+/* Reads `text` as a candidate file and expects `msg` after its path. */
+static void expect_cands_error(void **state, const char *text, const char *msg)
+{
+    struct tmp *t = *state;
+    struct csvin_names *n = csvin_names_alloc();
+    struct csvin_cands *cs = (struct csvin_cands *)1;
+    struct err e;
+    char want[512];
+    err_clear(&e);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", text), 0, n, &cs, &e), ERR_INPUT);
+    assert_null(cs);
+    snprintf(want, sizeof want, "%s/c.csv%s", t->dir, msg);
+    assert_string_equal(e.msg, want);
+    csvin_names_free(n);
+}
+
+#define CH "id,program,abo,age_years,listed_day,prior_tx_day,graft_loss_day\n"
+
+static void test_cands_errors(void **state)
+{
+    expect_cands_error(state, CH "a,heart,A,1,0,,\nb,kidney,A,1,0,,\n",
+                       ":3: column program: expected heart, heart-lung, pancreas or pancreas-kidney, found 'kidney'");
+    expect_cands_error(state, CH "a,heart,a,1,0,,\n", ":2: column abo: expected O (or 0), A, B or AB, found 'a'");
+    expect_cands_error(state, CH "a,heart,A,-1,0,,\n", ":2: column age_years: expected a number in [0, 150], found '-1'");
+    expect_cands_error(state, CH "a,heart,A,1,x,,\n",
+                       ":2: column listed_day: expected a whole number in [-10000000, 10000000], found 'x'");
+    expect_cands_error(state, CH "0123456789012345678901234567890123,heart,A,1,0,,\n",
+                       ":2: column id: expected at most 31 bytes, found '0123456789012345678901234567890123'");
+    expect_cands_error(state, CH "a,heart,A,1,0,,\nb,heart,A,1,0,,\nb,heart,A,1,0,,\na,heart,A,1,0,,\n",
+                       ":4: column id: expected a unique id, found 'b' again (first on line 3)");
+    expect_cands_error(state, CH "a,pancreas,A,1,0,10,9\n",
+                       ":2: column graft_loss_day: expected a day on or after prior_tx_day 10, found '9'");
+    expect_cands_error(state, "id,program,abo,age_years\n",
+                       ":1: column listed_day: expected a required column in the header, found none");
+}
+
+#define CANDS_H "id,program,abo,age_years,listed_day\nh,heart,A,50,0\np,pancreas,A,50,10\n"
+
+static void test_history_read_apply(void **state)
+{
+    struct csvin_names *n = csvin_names_alloc();
+    struct csvin_cands *cs = NULL;
+    struct csvin_hist *h = NULL;
+    size_t nh = 0;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, n, &cs, &e), 0);
+    /* Interleaved candidates, an identical repeat, a row on the listing day, future rows. */
+    const char *hist = "id,day,status,nt_credit\n"
+                       "h,0,HU,\n"
+                       "p,20,NT,1\n"
+                       "h,30,T,\n"
+                       "h,30,T,0\n"
+                       "p,50,SU,\n"
+                       "p,120,NT,\n"
+                       "h,150,HU,\n";
+    assert_int_equal(csvin_history_read(put(state, "h.csv", hist), cs, 0, &h, &nh, &e), 0);
+    assert_int_equal(nh, 7);
+    assert_int_equal(h[1].cand, 1);
+    assert_float_equal(h[1].day, 20, 0);
+    assert_int_equal(h[1].status, ST_NT);
+    assert_int_equal(h[1].nt_credit, 1);
+    assert_int_equal(h[1].line, 3);
+    assert_int_equal(csvin_history_apply(cs, h, nh, 100), 5);
+    const struct cand *hc = &cs->c[0], *pc = &cs->c[1];
+    assert_int_equal(hc->w.status, ST_T);
+    assert_float_equal(cand_hu_days(hc, 100), 30, 0);
+    assert_int_equal(pc->w.status, ST_SU);
+    assert_float_equal(cand_nt_credit_days(pc, 100), 30, 0);
+    assert_float_equal(cand_spell_days(pc, 100), 50, 0);
+    free(h);
+    csvin_cands_free(cs);
+
+    /* No rows: NULL and 0. */
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, n, &cs, &e), 0);
+    h = (struct csvin_hist *)1;
+    assert_int_equal(csvin_history_read(put(state, "h.csv", "id,day,status\n"), cs, 0, &h, &nh, &e), 0);
+    assert_null(h);
+    assert_int_equal(nh, 0);
+
+    /* Final statuses with CSVIN_HIST_FINAL: read, not applied. */
+    const char *fin = "id,day,status\nh,10,HU\nh,20,DEAD\np,30,REMOVED\n";
+    assert_int_equal(csvin_history_read(put(state, "h.csv", fin), cs, CSVIN_HIST_FINAL, &h, &nh, &e), 0);
+    assert_int_equal(nh, 3);
+    assert_int_equal(h[1].status, CSVIN_ST_DEAD);
+    assert_int_equal(h[2].status, CSVIN_ST_REMOVED);
+    assert_int_equal(csvin_history_apply(cs, h, nh, 100), 1);
+    assert_int_equal(cs->c[0].w.status, ST_HU);
+    free(h);
+    csvin_cands_free(cs);
+    csvin_names_free(n);
+}
+
+/* Reads `text` as the history of CANDS_H and expects `msg` after its path. */
+static void expect_hist_error(void **state, unsigned flags, const char *text, const char *msg)
+{
+    struct tmp *t = *state;
+    struct csvin_names *n = csvin_names_alloc();
+    struct csvin_cands *cs = NULL;
+    struct csvin_hist *h = (struct csvin_hist *)1;
+    size_t nh = 7;
+    struct err e;
+    char want[512];
+    err_clear(&e);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, n, &cs, &e), 0);
+    assert_int_equal(csvin_history_read(put(state, "h.csv", text), cs, flags, &h, &nh, &e), ERR_INPUT);
+    assert_null(h);
+    assert_int_equal(nh, 0);
+    snprintf(want, sizeof want, "%s/h.csv%s", t->dir, msg);
+    assert_string_equal(e.msg, want);
+    csvin_cands_free(cs);
+    csvin_names_free(n);
+}
+
+static void test_history_errors(void **state)
+{
+    struct tmp *t = *state;
+    char msg[256];
+    snprintf(msg, sizeof msg, ":2: column id: expected the id of a candidate in %s/c.csv, found 'x'", t->dir);
+    expect_hist_error(state, 0, "id,day,status\nx,1,T\n", msg);
+    snprintf(msg, sizeof msg, ":2: column day: expected a day on or after listed_day 10 of 'p' (%s/c.csv:3), found '9'", t->dir);
+    expect_hist_error(state, 0, "id,day,status\np,9,T\n", msg);
+    expect_hist_error(state, 0, "id,day,status\nh,1.5,T\n",
+                      ":2: column day: expected a whole number in [-10000000, 10000000], found '1.5'");
+    expect_hist_error(state, 0, "id,day,status\nh,5,T\np,20,T\nh,4,HU\n",
+                      ":4: column day: expected a day on or after 5, the day of the previous row of 'h' (line 2), found '4'");
+    expect_hist_error(state, 0, "id,day,status\nh,5,T\nh,5,HU\n",
+                      ":3: column status: expected T as on line 2 (two rows of 'h' on day 5), found 'HU'");
+    expect_hist_error(state, 0, "id,day,status,nt_credit\np,15,NT,1\np,15,NT,0\n",
+                      ":3: column nt_credit: expected 1 as on line 2 (two rows of 'p' on day 15), found '0'");
+    expect_hist_error(state, 0, "id,day,status\nh,5,t\n",
+                      ":2: column status: expected T, HU or NT (a heart candidate), found 't'");
+    expect_hist_error(state, 0, "id,day,status\np,15,HU\n",
+                      ":2: column status: expected T, SU or NT (a pancreas candidate), found 'HU'");
+    expect_hist_error(state, 0, "id,day,status\nh,5,SU\n",
+                      ":2: column status: expected T, HU or NT (a heart candidate), found 'SU'");
+    expect_hist_error(state, 0, "id,day,status\nh,5,DEAD\n",
+                      ":2: column status: expected T, HU or NT (a heart candidate), found 'DEAD'");
+    expect_hist_error(state, CSVIN_HIST_FINAL, "id,day,status\nh,5,GONE\n",
+                      ":2: column status: expected T, HU or NT, DEAD or REMOVED (a heart candidate), found 'GONE'");
+    expect_hist_error(state, 0, "id,day,status,nt_credit\nh,5,T,1\n",
+                      ":2: column nt_credit: expected 0 on a T row (nt_credit applies to NT only), found '1'");
+    expect_hist_error(state, 0, "id,day,status,nt_credit\np,15,NT,2\n",
+                      ":2: column nt_credit: expected 0 or 1, found '2'");
+    expect_hist_error(state, CSVIN_HIST_FINAL, "id,day,status\nh,5,DEAD\nh,6,T\n",
+                      ":3: column id: expected no row after the final status DEAD of this candidate (line 2), found 'h'");
+    expect_hist_error(state, 0, "id,day,state\nh,5,T\n",
+                      ":1: column state: expected one of the columns id, day, status, nt_credit, found 'state'");
+}
+
+static void test_donors(void **state)
+{
+    struct tmp *t = *state;
+    struct csvin_names *n = csvin_names_alloc();
+    struct donor *d = NULL;
+    size_t nd = 0;
+    struct err e;
+    char want[256];
+    err_clear(&e);
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", "abo,id,age_years\nAB,d1,33.5\n"), n, 0, 1, &d,
+                                       &nd, &e), 0);
+    assert_int_equal(nd, 1);
+    assert_string_equal(d->id, "d1");
+    assert_int_equal(d->seq, 0);
+    assert_int_equal(d->abo, ABO_AB);
+    assert_float_equal(d->age_years, 33.5, 0);
+    assert_int_equal(d->sex, SEX_UNKNOWN);
+    assert_int_equal(d->region, -1);
+    assert_int_equal(d->hla_typed, 0);
+    assert_int_equal(d->ecd, 0);
+    assert_true(isnan(d->day) && isnan(d->weight_kg) && isnan(d->bmi) && isnan(d->waist_cm));
+    assert_true(isnan(d->height_cm) && isnan(d->tlc_l) && isnan(d->cpr_min) && isnan(d->icu_days));
+    assert_true(isnan(d->sodium));
+    assert_int_equal(d->offer_heart, 1);
+    assert_int_equal(d->offer_pancreas, 1);
+    free(d);
+
+    const char *full = "id,abo,age_years,region,hla_typed,weight_kg,bmi,sex,waist_cm,ecd\n"
+                       "d1,O,60,Mitte,1,80,27.5,m,101,1\n";
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", full), n, 0, 1, &d, &nd, &e), 0);
+    assert_int_equal(d->abo, ABO_O);
+    assert_int_equal(d->region, 3);
+    assert_int_equal(d->hla_typed, 1);
+    assert_float_equal(d->weight_kg, 80, 0);
+    assert_float_equal(d->bmi, 27.5, 0);
+    assert_int_equal(d->sex, SEX_M);
+    assert_float_equal(d->waist_cm, 101, 0);
+    assert_int_equal(d->ecd, 1);
+    free(d);
+
+    /* Replay columns. */
+    const char *rep = "id,abo,age_years,day,heart,pancreas,sex\nd1,A,40,5,0,,F\nd2,B,41,7,,0,\n";
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", rep), n, CSVIN_DONOR_REPLAY, 0, &d, &nd, &e), 0);
+    assert_int_equal(nd, 2);
+    assert_float_equal(d[0].day, 5, 0);
+    assert_int_equal(d[0].offer_heart, 0);
+    assert_int_equal(d[0].offer_pancreas, 1);
+    assert_int_equal(d[0].sex, SEX_F);
+    assert_int_equal(d[1].seq, 1);
+    assert_int_equal(d[1].offer_heart, 1);
+    assert_int_equal(d[1].offer_pancreas, 0);
+    free(d);
+
+    /* No rows. */
+    d = (struct donor *)1;
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", "id,abo,age_years\n"), n, 0, 1, &d, &nd, &e), 0);
+    assert_null(d);
+    assert_int_equal(nd, 0);
+
+    struct {
+        unsigned flags;
+        size_t max;
+        const char *text, *msg;
+    } bad[] = {
+        {0, 1, "id,abo,age_years\nd1,A,40\nd2,A,40\n", ":3: expected one donor row, found a second one"},
+        {CSVIN_DONOR_REPLAY, 2, "id,abo,age_years,day\nd1,A,40,1\nd2,A,40,1\nd3,A,40,1\n",
+         ":4: expected at most 2 donor rows, found more"},
+        {CSVIN_DONOR_REPLAY, 0, "id,abo,age_years,day\nd1,A,40,1\nd2,A,40,1\nd1,A,40,1\n",
+         ":4: column id: expected a unique id, found 'd1' again (first on line 2)"},
+        {CSVIN_DONOR_REPLAY, 0, "id,abo,age_years\nd1,A,40\n",
+         ":1: column day: expected a required column in the header, found none"},
+        {CSVIN_DONOR_REPLAY, 0, "id,abo,age_years,day,heart\nd1,A,40,1,yes\n",
+         ":2: column heart: expected 0 or 1, found 'yes'"},
+        {0, 1, "id,abo,age_years,sex\nd1,A,40,female\n", ":2: column sex: expected f or m, found 'female'"},
+        {0, 1, "id,abo,age_years\nd1,X,40\n", ":2: column abo: expected O (or 0), A, B or AB, found 'X'"},
+        {0, 1, "id,abo,age_years,waist_cm\nd1,A,40,5\n", ":2: column waist_cm: expected a number in [10, 300], found '5'"},
+        {0, 1, "id,abo,age_years,weight_kg\nd1,A,40,0\n", ":2: column weight_kg: expected a number in [0.1, 1000], found '0'"},
+        {0, 1, "id,abo,age_years,ecd\nd1,A,40,2\n", ":2: column ecd: expected 0 or 1, found '2'"},
+        {0, 1, "id,abo,age_years,hla_typed\nd1,A,40,-\n", ":2: column hla_typed: expected 0 or 1, found '-'"},
+        {0, 1, "id,abo,age_years\n,A,40\n", ":2: column id: expected a non-empty value, found ''"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err_clear(&e);
+        d = (struct donor *)1;
+        assert_int_equal(csvin_donors_read(put(state, "d.csv", bad[i].text), n, bad[i].flags, bad[i].max, &d,
+                                           &nd, &e), ERR_INPUT);
+        assert_null(d);
+        snprintf(want, sizeof want, "%s/d.csv%s", t->dir, bad[i].msg);
+        assert_string_equal(e.msg, want);
+    }
+    csvin_names_free(n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_header_map_lines),
+        cmocka_unit_test(test_parse_quotes_newlines_crlf_bom),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_open_unreadable),
+        cmocka_unit_test(test_typed_num_whole_bool),
+        cmocka_unit_test(test_typed_required_empty_text_bad),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_cands_read),
+        cmocka_unit_test(test_cands_errors),
+        cmocka_unit_test(test_history_read_apply),
+        cmocka_unit_test(test_history_errors),
+        cmocka_unit_test(test_donors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
