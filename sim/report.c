@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rstat.h>
@@ -94,7 +95,9 @@ void report_print(const struct report *r, FILE *f)
             char a[48], b[48];
             fmt_cell(*cell(r, v, ORGAN_HEART, m), a, sizeof a);
             fmt_cell(*cell(r, v, ORGAN_PANCREAS, m), b, sizeof b);
-            fprintf(f, "  %-33s %-20s %-20s\n", LABEL[m], a, b);
+            /* Pad by display width: "±" is two bytes but one column. */
+            fprintf(f, "  %-33s %-*s %-*s\n", LABEL[m], 20 + (strstr(a, "±") ? 1 : 0), a,
+                    20 + (strstr(b, "±") ? 1 : 0), b);
         }
     }
 }
