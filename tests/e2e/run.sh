@@ -92,6 +92,11 @@ assert len(v) == 10 and v[0] == 'sweep-heart-hu' and v[1].endswith('[policy.hear
 p = f['parameters'][:]
 assert p[(p['variant'] == 9) & (p['name'] == b'policy.heart.nt.cap_days')]['value'][0] == b'90'
 assert len(f['comparison'][:]) > 0
+# Grid point 5 (56 days, cap 30) has the guideline's values: bit-identical to the baseline.
+s = f['summary'][:]
+names = [n for n in s.dtype.names if n != 'variant']
+a, b = s[s['variant'] == 0], s[s['variant'] == 5]
+assert all((a[n] == b[n]).all() for n in names), 'grid point equal to the baseline differs'
 " "$T/sweep.h5" && ok || bad "sweep variants"
 
 # --- the file as users read it ------------------------------------------------------------------
