@@ -83,6 +83,22 @@ for d in summary candidates donors transplants episodes groups; do
 done
 h5dump -H -d /series "$T/j1.h5" | grep -q "DATASPACE  SIMPLE { ( 0 )" && bad "/series empty by default" || ok
 
+# --- ready-made comparisons differ from the default scenario in exactly the keys they declare -----
+for f in scenarios/*.yaml; do
+    keys=$(sed -n 's/^# differs from default.yaml only in: //p' "$f")
+    [ -n "$keys" ] || continue
+    expect_exit 0 "run default + $f" -- "$BIN" run scenarios/default.yaml "$f" -r 1 -q --summary-only -o "$T/drift.h5"
+    $PY -c "
+import h5py, sys
+p = h5py.File(sys.argv[1], 'r')['parameters'][:]
+a = {r['name']: r['value'] for r in p[p['variant'] == 0]}
+b = {r['name']: r['value'] for r in p[p['variant'] == 1]}
+diff = sorted(k.decode() for k in a if a[k] != b.get(k))
+want = sorted(k.strip() for k in sys.argv[2].split(','))
+assert diff == want, f'differs in {diff}, declares {want}'
+" "$T/drift.h5" "$keys" >"$T/drift.out" 2>&1 && ok || bad "$f: $(tail -n 1 "$T/drift.out")"
+done
+
 # --- a sweep expands into named variants ----------------------------------------------------------
 expect_exit 0 "run a sweep" -- "$BIN" run scenarios/sweep-heart-hu.yaml -r 1 -q --summary-only -o "$T/sweep.h5"
 $PY -c "
