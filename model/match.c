@@ -54,3 +54,38 @@ int match_heap_pop(struct match *m, size_t *n, struct match *out)
     }
     return 0;
 }
+
+/* Max-heap on match_cmp (the worst of the kept matches on top) for match_top(). */
+static void sift_down_worst(struct match *m, size_t n, size_t i)
+{
+    struct match x = m[i];
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= n) break;
+        size_t w = l;
+        if (l + 1 < n && match_cmp(&m[l + 1], &m[l]) > 0) w = l + 1;
+        if (match_cmp(&m[w], &x) <= 0) break;
+        m[i] = m[w];
+        i = w;
+    }
+    m[i] = x;
+}
+
+size_t match_top(struct match *m, size_t n, size_t k)
+{
+    if (k >= n) {
+        match_sort(m, n);
+        return n;
+    }
+    if (k == 0) return 0;
+    for (size_t i = k / 2; i-- > 0;) sift_down_worst(m, k, i);
+    for (size_t i = k; i < n; i++)
+        if (match_cmp(&m[i], &m[0]) < 0) {
+            struct match t = m[0];
+            m[0] = m[i];
+            m[i] = t;
+            sift_down_worst(m, k, 0);
+        }
+    match_sort(m, k);
+    return k;
+}

@@ -36,6 +36,11 @@ int match_cmp(const struct match *a, const struct match *b);
 /* Sorts m[0..n) into rank order (match_cmp). */
 void match_sort(struct match *m, size_t n);
 
+/* Moves the k best matches of m[0..n) to m[0..k), sorted best first, in O(n log k); returns
+ * min(n, k). The rest of the array is left in unspecified order. For an organ offered to at
+ * most k candidates this is all the ordering the allocation needs. */
+size_t match_top(struct match *m, size_t n, size_t k);
+
 /* Arranges m[0..n) as a binary heap on match_cmp in O(n). */
 void match_heap_build(struct match *m, size_t n);
 

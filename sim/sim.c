@@ -11,6 +11,7 @@
 #include "sim.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,7 +365,20 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
     pl->ecd = ops->ecd ? ops->ecd(par, d) : 0;
     struct match m;
     int accepted = 0;
-    if (!(pl->ecd && can_accel)) {
+    /* With an offer limit and no switch to the accelerated procedure possible, only the best
+     * max_offers matches can ever be asked: select them instead of ordering the whole list. */
+    const int may_switch = can_accel && ops->unplaced && ops->unplaced(par, INT_MAX / 2);
+    if (!(pl->ecd && can_accel) && max_offers > 0 && !may_switch) {
+        size_t k = match_top(x->mbuf, n, (size_t)max_offers);
+        for (size_t i = 0; i < k; i++) {
+            pl->offers++;
+            if (offer(x, o, d, &x->mbuf[i])) {
+                m = x->mbuf[i];
+                accepted = 1;
+                break;
+            }
+        }
+    } else if (!(pl->ecd && can_accel)) {
         match_heap_build(x->mbuf, n);
         for (;;) {
             if (can_accel && ops->unplaced && ops->unplaced(par, pl->offers)) {

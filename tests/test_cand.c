@@ -121,6 +121,30 @@ static void test_match_order(void **state)
     assert_int_equal(match_heap_pop(h, &n, &out), -1);
 }
 
+/* match_top keeps exactly the k best in order, for every k, on lists with many ties. */
+static void test_match_top(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    static struct cand c[N];
+    static struct match a[N], b[N];
+    unsigned x = 12345;
+    for (int i = 0; i < N; i++) {
+        x = x * 1103515245u + 12345u;
+        cand_init(&c[i], (uint32_t)i, PROG_HEART, (double)(x >> 28));
+        a[i] = (struct match){.c = &c[i], .eligible = 1, .tier = (x >> 8) % 3, .points = (double)((x >> 12) % 7)};
+    }
+    for (size_t k = 0; k <= N + 5; k += (k < 10 ? 1 : 37)) {
+        for (int i = 0; i < N; i++) b[i] = a[i];
+        size_t got = match_top(b, N, k);
+        assert_int_equal(got, k < N ? k : N);
+        struct match s[N];
+        for (int i = 0; i < N; i++) s[i] = a[i];
+        match_sort(s, N);
+        for (size_t i = 0; i < got; i++) assert_int_equal(b[i].c->seq, s[i].c->seq);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -130,6 +154,7 @@ int main(void)
         cmocka_unit_test(test_names_roundtrip),
         cmocka_unit_test(test_abo_table),
         cmocka_unit_test(test_match_order),
+        cmocka_unit_test(test_match_top),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
