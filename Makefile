@@ -51,7 +51,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_evq
 
 .SECONDARY:
-.PHONY: all run test check asan bench install clean deps unit e2e docs valgrind
+.PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate
 
 all: $(BUILD)/wlsim
 
@@ -114,6 +114,14 @@ valgrind: all
 	$(VG) $(BUILD)/wlsim check tests/scenarios/good/tiny.yaml
 	-$(VG) $(BUILD)/wlsim check tests/scenarios/bad/duplicate_key.yaml
 	@rm -f /tmp/wlsim-valgrind.h5
+
+# Calibration check: the default scenario against ../shared/CALIBRATION.md (docs/validation.md).
+VALIDATE_REPS ?= 200
+validate: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p output
+	$(BUILD)/wlsim run scenarios/default.yaml -r $(VALIDATE_REPS) -q -o output/validate.h5
+	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md
 
 # docs/parameters.md is generated from the parameter tables.
 docs: $(BUILD)/wlsim

@@ -14,7 +14,8 @@
 #include <gsl/gsl_rng.h>
 
 #define OFF(f) offsetof(struct heart_par, f)
-#define PH "placeholder, to be calibrated (issue 5)"
+#define PH "assumption, no figure (docs/model.md §Calibration)"
+#define CALM "docs/model.md §Calibration"
 #define INTERP "interpretation, see docs/rules.md §1"
 #define DAYS_PER_YEAR 365.25
 
@@ -120,10 +121,11 @@ const size_t heart_n_rule_pdefs = sizeof heart_rule_pdefs / sizeof heart_rule_pd
 const struct pdef heart_model_pdefs[] = {
     {"death.hu_per_year", PD_DOUBLE, OFF(death_hu), 1.1, 0, 100, "1/year", NULL,
      "Hazard of death while in HU (adults).",
-     PH "; first check in the engine (default scenario, 4 x 10 years): ~88 deaths/year vs 117 "
-     "(CALIBRATION.md 2017), HU share of transplants ~83 % vs 80-90 %, 34-53 in HU vs 40-80"},
-    {"death.t_per_year", PD_DOUBLE, OFF(death_t), 0.12, 0, 100, "1/year", NULL,
-     "Hazard of death while in T (no dMCS).", PH},
+     "assumption: ~45 HU deaths/year of 117 (CALIBRATION.md 2017) from ~43 in HU; no HU-specific "
+     "figure (" CALM ")"},
+    {"death.t_per_year", PD_DOUBLE, OFF(death_t), 0.115, 0, 100, "1/year", NULL,
+     "Hazard of death while in T (no dMCS).",
+     "derived: the ~72 of 117 deaths/year (2017) not in HU over ~650 in T/NT (" CALM ")"},
     {"death.nt_per_year", PD_DOUBLE, OFF(death_nt), 0.15, 0, 100, "1/year", NULL,
      "Hazard of death while NT.", PH},
     {"death.child_per_year", PD_DOUBLE, OFF(death_child), 0.17, 0, 100, "1/year", NULL,
@@ -132,8 +134,9 @@ const struct pdef heart_model_pdefs[] = {
     {"death.dmcs_per_year", PD_DOUBLE, OFF(death_dmcs), 0.15, 0, 100, "1/year", NULL,
      "Hazard of death of a dMCS patient in T.",
      PH "; EUROMACS one-year survival on device 69 % includes the early post-implant deaths"},
-    {"removal_per_year", PD_DOUBLE, OFF(removal), 0.05, 0, 100, "1/year", NULL,
-     "Hazard of removal from the list (any status).", PH},
+    {"removal_per_year", PD_DOUBLE, OFF(removal), 0.055, 0, 100, "1/year", NULL,
+     "Hazard of removal from the list (any status).",
+     "derived: 460 listings - 300 tx - 117 deaths = 43 removals/year over ~750 listed (" CALM ")"},
     {"nt.start_per_year", PD_DOUBLE, OFF(nt_start), 0.25, 0, 100, "1/year", NULL,
      "Hazard of a temporary contraindication (NT episode) from T or HU.", PH},
     {"nt.mean_days", PD_DOUBLE, OFF(nt_mean_days), 60, 1, 3650, "days", NULL,
@@ -141,9 +144,9 @@ const struct pdef heart_model_pdefs[] = {
     {"hu.listing_share", PD_DOUBLE, OFF(hu_listing_share), 0.15, 0, 1, "share", NULL,
      "Share of adult non-dMCS listings that start in HU (HU applied for with the listing).",
      PH "; 001 §III.3.2 allows it as an exception"},
-    {"hu.deterioration_per_year", PD_DOUBLE, OFF(deterioration), 0.5, 0, 100, "1/year", NULL,
+    {"hu.deterioration_per_year", PD_DOUBLE, OFF(deterioration), 0.44, 0, 100, "1/year", NULL,
      "Hazard of a T -> HU deterioration of an adult without dMCS.",
-     PH "; chosen so that ~83 % of transplants are HU (CALIBRATION.md: 80-90 %)"},
+     "derived: 40-80 in HU and 80-90 % of tx in HU (CALIBRATION.md) together: ~43 in HU, 89 % of tx (" CALM ")"},
     {"hu.improvement_per_year", PD_DOUBLE, OFF(improvement), 1.0, 0, 100, "1/year", NULL,
      "Hazard of a clear improvement back to T between re-evaluations (no dMCS).", PH},
     {"hu.renew_prob", PD_DOUBLE, OFF(renew_prob), 0.8, 0, 1, "probability", NULL,
@@ -205,8 +208,10 @@ const struct pdef heart_model_pdefs[] = {
      "001 Begründung II.2.5.8 (\"dauerhafte HU-Meldung ... gerechtfertigt\")"},
     {"dmcs.gi.stabilise_mean_days", PD_DOUBLE, OFF(gi_stabilise_mean_days), 30, 1, 3650, "days",
      NULL, "Mean days until a GI bleeding in HU becomes stable (exponential).", PH},
-    {"accept.hu", PD_DOUBLE, OFF(accept_hu), 0.6, 0, 1, "probability", NULL,
-     "Probability that an offer to an HU-group candidate is accepted.", PH},
+    {"accept.hu", PD_DOUBLE, OFF(accept_hu), 0.35, 0, 1, "probability", NULL,
+     "Probability that an offer to an HU-group candidate is accepted.",
+     "derived: lowest value with < 4 % of hearts unplaced after 8 offers (0.65^8 = 3 %); "
+     "more HU patients per HU share (" CALM ")"},
     {"accept.combined", PD_DOUBLE, OFF(accept_combined), 0.5, 0, 1, "probability", NULL,
      "Probability that an offer to a COMBINED-group candidate is accepted.", PH},
     {"accept.t", PD_DOUBLE, OFF(accept_t), 0.45, 0, 1, "probability", NULL,

@@ -10,7 +10,8 @@
 #include <gsl/gsl_randist.h>
 
 #define OFF(f) offsetof(struct pancreas_par, f)
-#define PH "placeholder, to be calibrated (issue 5)"
+#define PH "assumption, no figure (docs/model.md §Calibration)"
+#define CALM "docs/model.md §Calibration"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Parameter tables                                                                            */
@@ -119,13 +120,14 @@ const struct pdef pancreas_rule_pdefs[] = {
 const size_t pancreas_n_rule_pdefs = sizeof pancreas_rule_pdefs / sizeof pancreas_rule_pdefs[0];
 
 const struct pdef pancreas_model_pdefs[] = {
-    {"death_per_year", PD_DOUBLE, OFF(death_per_year), 0.15, 0, 100, "1/year", NULL,
+    {"death_per_year", PD_DOUBLE, OFF(death_per_year), 0.13, 0, 100, "1/year", NULL,
      "Constant hazard of death while listed (T and NT).",
-     "CALIBRATION.md: about 14 % of the pancreas list died in 2019, -ln(0.86) = 0.15"},
+     "derived: 14 % of 257 listed died in 2019 = 36/year over ~276 listed with NT: 36/276 (" CALM ")"},
     {"death_su_factor", PD_DOUBLE, OFF(death_su_factor), 1.0, 0, 100, "", NULL,
      "Multiplier of the death hazard while in SU.", PH},
-    {"removal_per_year", PD_DOUBLE, OFF(removal_per_year), 0.05, 0, 100, "1/year", NULL,
-     "Constant hazard of removal from the list.", PH},
+    {"removal_per_year", PD_DOUBLE, OFF(removal_per_year), 0.2, 0, 100, "1/year", NULL,
+     "Constant hazard of removal from the list.",
+     "derived: 185 listings - 95 tx - 36 deaths = 54 removals/year over ~276 listed (" CALM ")"},
     {"su.audit_per_year", PD_DOUBLE, OFF(su_audit_per_year), 0.05, 0, 100, "1/year", NULL,
      "Hazard of an approved SU application for a candidate in T.", PH},
     {"su.at_listing_prob", PD_DOUBLE, OFF(su_at_listing_prob), 0.0, 0, 1, "probability", NULL,
@@ -145,10 +147,10 @@ const struct pdef pancreas_model_pdefs[] = {
     {"nt.renew_prob", PD_DOUBLE, OFF(nt_renew_prob), 0.9, 0, 1, "probability", NULL,
      "Probability that the centre renews the NT application at each expiry; once lapsed it stays "
      "lapsed for the episode.", PH},
-    {"accept.prob", PD_DOUBLE, OFF(accept_prob), 0.056, 0, 1, "probability", NULL,
+    {"accept.prob", PD_DOUBLE, OFF(accept_prob), 0.072, 0, 1, "probability", NULL,
      "Probability that an offer of a standard-criteria pancreas is accepted.",
-     "CALIBRATION.md: 37 % placed, withdrawn after 8 offers: 1-(1-p)^8 = 0.37 gives p = 0.056, "
-     "conditional median 4 offers as reported; " PH},
+     "derived: 37 % placed within 8 offers (allocation.max_offers), ~36 % of pancreata "
+     "extended-criteria at half the rate (" CALM ")"},
     {"accept.ecd_factor", PD_DOUBLE, OFF(accept_ecd_factor), 0.5, 0, 10, "", NULL,
      "Multiplier of accept.prob for an extended-criteria pancreas (result capped at 1).",
      "CALIBRATION.md: median donor age 31 used vs 42 not used; " PH},
@@ -157,8 +159,10 @@ const struct pdef pancreas_model_pdefs[] = {
     {"graft.p1y", PD_DOUBLE, OFF(graft_p1y), 0.063, 0, 1, "probability", NULL,
      "Probability that a graft surviving 14 days fails by day 365 (day uniform in the window).",
      "CALIBRATION.md: about 11 % lost in the first year: 0.05 + 0.95 x 0.063 = 0.11"},
-    {"graft.late_per_year", PD_DOUBLE, OFF(graft_late_per_year), 0.03, 0, 10, "1/year", NULL,
-     "Constant hazard of graft failure after the first year (0: never).", PH},
+    {"graft.late_per_year", PD_DOUBLE, OFF(graft_late_per_year), 0.0, 0, 10, "1/year", NULL,
+     "Constant hazard of graft failure after the first year (0: never).",
+     "assumption: late losses not relisted (no recipient death in the model: relistings "
+     "would grow without end) (" CALM ")"},
     {"accel.unplaced_after_offers", PD_INT, OFF(unplaced_after_offers), 0, 0, 1000, "offers",
      NULL,
      "Declined offers after which a pancreas counts as unplaced two hours before procurement and "

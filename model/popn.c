@@ -1,5 +1,5 @@
-/* popn.c — the first synthetic population model (see popn.h). Defaults are placeholders
- * taken from ../shared/CALIBRATION.md where a figure exists; docs/model.md gives each source. */
+/* popn.c — the synthetic population model (see popn.h). Defaults are calibrated against
+ * ../shared/CALIBRATION.md where a figure exists (issue 5); docs/model.md gives each derivation. */
 #include "popn.h"
 
 #include <math.h>
@@ -11,7 +11,7 @@
 
 #define OFF(f) offsetof(struct popn_par, f)
 #define CAL "CALIBRATION.md"
-#define PH "placeholder, to be calibrated (issue 5)"
+#define PH "assumption, no figure (docs/model.md §Calibration)"
 
 const struct pdef popn_pdefs[] = {
     {"abo.O", PD_DOUBLE, OFF(abo_share[ABO_O]), 0.41, 0, 1, "share", NULL, "Share of blood group O among candidates and donors.", CAL " General: ABO in the German population"},
@@ -27,19 +27,23 @@ const struct pdef popn_pdefs[] = {
     {"heart.pra_high_share", PD_DOUBLE, OFF(pra_high_share), 0.05, 0, 1, "share", NULL, "Share of heart candidates with PRA above 50 %.", PH},
     {"heart.child_inpatient_share", PD_DOUBLE, OFF(child_inpatient_share), 0.5, 0, 1, "share", NULL, "Share of child heart candidates treated as in-patients.", PH},
     {"heart.centres", PD_INT, OFF(centres[ORGAN_HEART]), 20, 1, 100, "count", NULL, "Heart transplant programmes (centre i lies in region i mod 7).", CAL " General: about 20 heart programmes"},
-    {"pancreas.listings_per_year", PD_DOUBLE, OFF(listings_per_year[ORGAN_PANCREAS]), 185, 0, 1e5, "1/year", NULL, "New listings for pancreas and pancreas-kidney per year (Poisson).", CAL " Pancreas: new listings 185 (2015)"},
+    {"pancreas.listings_per_year", PD_DOUBLE, OFF(listings_per_year[ORGAN_PANCREAS]), 175, 0, 1e5, "1/year", NULL, "First listings for pancreas and pancreas-kidney per year (Poisson); relistings after graft loss come on top.", "derived: 185 listings (2015) minus ~10 relistings/year after graft loss (95 tx x 11 %) (docs/model.md §Calibration)"},
     {"pancreas.kidney_share", PD_DOUBLE, OFF(pancreas_kidney_share), 0.8, 0, 1, "share", NULL, "Share of pancreas-programme listings that are pancreas-kidney.", PH},
     {"pancreas.age_mean", PD_DOUBLE, OFF(pancreas_age_mean), 45, 18, 90, "years", NULL, "Mean age of pancreas candidates at listing (normal, truncated to 18..75).", PH},
     {"pancreas.age_sd", PD_DOUBLE, OFF(pancreas_age_sd), 9, 0, 50, "years", NULL, "Standard deviation of pancreas candidates' age at listing.", PH},
     {"pancreas.female_share", PD_DOUBLE, OFF(female_share[ORGAN_PANCREAS]), 0.4, 0, 1, "share", NULL, "Share of women among pancreas candidates.", PH},
     {"pancreas.df_low_share", PD_DOUBLE, OFF(df_low_share), 0.05, 0, 1, "share", NULL, "Share of pancreas candidates with donor frequency below 10 %.", "RULES.md: may be drawn from a distribution; " PH},
     {"pancreas.centres", PD_INT, OFF(centres[ORGAN_PANCREAS]), 24, 1, 100, "count", NULL, "Pancreas transplant programmes (centre i lies in region i mod 7).", CAL " General: about 24 pancreas programmes (2015)"},
-    {"donors.per_year", PD_DOUBLE, OFF(donors_per_year), 900, 0, 1e5, "1/year", NULL, "Postmortem organ donors per year (Poisson).", CAL " postmortem organ donors 797-955 (2015-2019)"},
+    {"donors.per_year", PD_DOUBLE, OFF(donors_per_year), 884, 0, 1e5, "1/year", NULL, "Postmortem organ donors per year (Poisson).", CAL " postmortem organ donors 2015-2019: 877, 857, 797, 955, 932, mean 884"},
     {"donors.age_mean", PD_DOUBLE, OFF(donor_age_mean), 50, 0, 100, "years", NULL, "Mean donor age (normal, truncated to 0..90).", PH},
     {"donors.age_sd", PD_DOUBLE, OFF(donor_age_sd), 17, 0, 50, "years", NULL, "Standard deviation of donor age.", PH},
     {"donors.female_share", PD_DOUBLE, OFF(donor_female_share), 0.45, 0, 1, "share", NULL, "Share of female donors.", PH},
-    {"donors.heart_share", PD_DOUBLE, OFF(donor_heart_share), 0.36, 0, 1, "share", NULL, "Share of donors whose heart is offered for transplant.", CAL " hearts procured 251-324 of 797-955 donors; " PH},
-    {"donors.pancreas_share", PD_DOUBLE, OFF(donor_pancreas_share), 0.28, 0, 1, "share", NULL, "Share of donors whose pancreas is offered for transplant.", CAL " 37 % of offered pancreata transplanted, ~95 transplants/year; " PH},
+    {"donors.heart_share", PD_DOUBLE, OFF(donor_heart_share), 0.63, 0, 1, "probability", NULL, "Probability that a young donor's heart is offered for transplant; it falls logistically with age (heart_age50, heart_age_scale).", "derived: 300 heart tx/year (2015-2019) = 0.34 of 884 donors, ~3 % not placed; / mean age weight 0.554 (docs/model.md §Calibration)"},
+    {"donors.heart_age50", PD_DOUBLE, OFF(donor_heart_age50), 53, 0, 1000, "years", NULL, "Donor age at which the heart offer probability is half of heart_share (a large value: no age effect).", "derived: median age 41 of heart donors (2023) with donors.age_* (docs/model.md §Calibration)"},
+    {"donors.heart_age_scale", PD_DOUBLE, OFF(donor_heart_age_scale), 8, 0.1, 100, "years", NULL, "Scale of the logistic decline of the heart offer probability with donor age.", "assumption: a gradual decline (offer probability 0.88 x share at 37, 0.12 x share at 69 years)"},
+    {"donors.pancreas_share", PD_DOUBLE, OFF(donor_pancreas_share), 1.0, 0, 1, "probability", NULL, "Probability that a young donor's pancreas is offered (never under 2 years); it falls logistically with age (pancreas_age50, pancreas_age_scale).", "derived: 95 tx/year / 37 % placed = 257 offered = 0.29 of donors; every young pancreas offered (docs/model.md §Calibration)"},
+    {"donors.pancreas_age50", PD_DOUBLE, OFF(donor_pancreas_age50), 40, 0, 1000, "years", NULL, "Donor age at which the pancreas offer probability is half of pancreas_share (a large value: no age effect).", "derived: 0.29 of donors offered, median age of pancreas donors 31 (2023) (docs/model.md §Calibration)"},
+    {"donors.pancreas_age_scale", PD_DOUBLE, OFF(donor_pancreas_age_scale), 4, 0.1, 100, "years", NULL, "Scale of the logistic decline of the pancreas offer probability with donor age.", "assumption: a steep decline keeps the median close to 31 (docs/model.md §Calibration)"},
     {"donors.hla_typed_share", PD_DOUBLE, OFF(donor_hla_typed_share), 0.5, 0, 1, "share", NULL, "Share of donors whose HLA typing is available at allocation.", PH},
     {"donors.bmi_mean", PD_DOUBLE, OFF(donor_bmi_mean), 26, 10, 60, "kg/m2", NULL, "Mean donor BMI (normal, truncated to 14..50).", PH},
     {"donors.bmi_sd", PD_DOUBLE, OFF(donor_bmi_sd), 4.5, 0, 20, "kg/m2", NULL, "Standard deviation of donor BMI.", PH},
@@ -143,6 +147,11 @@ void popn_cand(const struct popn_par *p, struct cand *c, enum organ organ, doubl
     c->birth_day = day - age * 365.25;
 }
 
+double popn_offer_prob(double share, double age50, double scale, double age)
+{
+    return share / (1.0 + exp((age - age50) / scale));
+}
+
 void popn_donor(const struct popn_par *p, struct donor *d, uint32_t seq, double day, gsl_rng *r)
 {
     memset(d, 0, sizeof *d);
@@ -165,6 +174,11 @@ void popn_donor(const struct popn_par *p, struct donor *d, uint32_t seq, double 
     d->cpr_min = NAN;
     d->icu_days = NAN;
     d->sodium = NAN;
-    d->offer_heart = gsl_rng_uniform(r) < p->donor_heart_share;
-    d->offer_pancreas = d->age_years >= 2 && gsl_rng_uniform(r) < p->donor_pancreas_share;
+    d->offer_heart = gsl_rng_uniform(r) < popn_offer_prob(p->donor_heart_share, p->donor_heart_age50,
+                                                          p->donor_heart_age_scale, d->age_years);
+    d->offer_pancreas = d->age_years >= 2
+                        && gsl_rng_uniform(r) < popn_offer_prob(p->donor_pancreas_share,
+                                                                p->donor_pancreas_age50,
+                                                                p->donor_pancreas_age_scale,
+                                                                d->age_years);
 }

@@ -30,8 +30,10 @@ struct popn_par {
     double donors_per_year;
     double donor_age_mean, donor_age_sd;
     double donor_female_share;
-    double donor_heart_share;         /* donors whose heart is offered for transplant */
-    double donor_pancreas_share;      /* donors whose pancreas is offered for transplant */
+    double donor_heart_share;         /* heart offer probability of a young donor */
+    double donor_pancreas_share;      /* pancreas offer probability of a young donor */
+    double donor_heart_age50, donor_heart_age_scale;       /* logistic decline of the offer */
+    double donor_pancreas_age50, donor_pancreas_age_scale; /* probability with donor age */
     double donor_hla_typed_share;
     double donor_bmi_mean, donor_bmi_sd;
     double region_share[POPN_REGIONS];
@@ -50,6 +52,10 @@ int popn_validate(const struct popn_par *p, char *msg, size_t len);
 /* Fills the attributes of a new candidate of `organ` listed on `day` (c must have been
  * cand_init'ed; prog is set here). Draws from r only. */
 void popn_cand(const struct popn_par *p, struct cand *c, enum organ organ, double day, gsl_rng *r);
+
+/* Probability that an organ of a donor aged `age` is offered: share / (1 + exp((age - age50) /
+ * scale)), a logistic decline from `share` (young donors) through share / 2 at age50. */
+double popn_offer_prob(double share, double age50, double scale, double age);
 
 /* Fills a donor arriving on `day`. Draws from r only. */
 void popn_donor(const struct popn_par *p, struct donor *d, uint32_t seq, double day, gsl_rng *r);

@@ -257,6 +257,9 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
         return errat(L, k->start_mark, key, "expected a known key (see `wlsim check --list`), found an unknown key");
     }
     struct mount *m = &L->m[mi];
+    if (m->seen[di]) /* the same key written twice in different forms (nested and dotted) */
+        return errat(L, k->start_mark, key, "expected each key once, found a duplicate (first at line %zu)",
+                     m->marks[di].line + 1);
     m->seen[di] = 1;
     m->marks[di] = v->start_mark;
     return set_value(L, key, &m->defs[di], m->base, v);

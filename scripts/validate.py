@@ -1,0 +1,376 @@
+#!/usr/bin/python3
+"""Compare a results file of the default scenario with ../shared/CALIBRATION.md.
+
+Usage: /usr/bin/python3 scripts/validate.py OUT.h5 [--markdown docs/validation.md] [--variant V]
+
+For every figure of CALIBRATION.md that the simulation produces, prints the target (and the
+tolerance band), the simulated mean over the replications with its 95 % confidence interval
+(Student t over replications) and whether the mean lies inside the band. Figures without a
+stated band are shown for information. Exits 1 if a figure with a band is outside it, 2 on a
+usage or file error. `make validate` runs it on 200 replications of scenarios/default.yaml.
+
+The per-entity tables (/candidates, /donors, /transplants) are needed for the donor-age,
+offer-count, one-year and graft-loss figures; with a --summary-only file those rows are
+reported as not available (and do not fail).
+
+How each figure is measured is documented in docs/model.md ("Validation").
+"""
+import argparse
+import math
+import sys
+
+import h5py
+import numpy as np
+
+DAYS_PER_YEAR = 365.25
+HEART_PROG, PANCREAS_PROG = 0, 1                     # /summary program
+P_HEART, P_HEART_LUNG, P_PANCREAS, P_PANCREAS_KIDNEY = 0, 1, 2, 3   # /candidates program
+TRANSPLANTED, DIED = 1, 2
+NO_RELIST = 4294967295
+
+
+def t_quantile(df):
+    """0.975 quantile of Student's t with df degrees of freedom."""
+    try:
+        from scipy.stats import t as student_t
+        return float(student_t.ppf(0.975, df))
+    except ImportError:  # Cornish-Fisher expansion, good to 1e-3 for df >= 3
+        z = 1.959963984540054
+        g1 = (z ** 3 + z) / 4
+        g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96
+        g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384
+        return z + g1 / df + g2 / df ** 2 + g3 / df ** 3
+
+
+def mean_ci(x):
+    """Mean and 95 % t interval of the finite values of x (NaN when undefined)."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    m = float(x.mean())
+    if n == 1:
+        return m, math.nan, math.nan, 1
+    h = t_quantile(n - 1) * float(x.std(ddof=1)) / math.sqrt(n)
+    return m, m - h, m + h, n
+
+
+class Figure:
+    def __init__(self, section, name, target, lo, hi, values, fmt, note=""):
+        self.section, self.name, self.target = section, name, target
+        self.lo, self.hi, self.fmt, self.note = lo, hi, fmt, note
+        self.values = values  # per replication, or None when not available
+        if values is None:
+            self.mean = self.ci_lo = self.ci_hi = math.nan
+            self.n = 0
+        else:
+            self.mean, self.ci_lo, self.ci_hi, self.n = mean_ci(values)
+
+    @property
+    def banded(self):
+        return self.lo is not None and self.hi is not None
+
+    @property
+    def status(self):
+        if self.values is None or not math.isfinite(self.mean):
+            return "n/a"
+        if not self.banded:
+            return "info"
+        return "within" if self.lo <= self.mean <= self.hi else "OUTSIDE"
+
+    def f(self, v):
+        return "–" if v is None or not math.isfinite(v) else self.fmt.format(v)
+
+    def band(self):
+        return f"{self.f(self.lo)}–{self.f(self.hi)}" if self.banded else "(information)"
+
+    def ci(self):
+        if not math.isfinite(self.ci_lo):
+            return "–"
+        return f"{self.f(self.ci_lo)}–{self.f(self.ci_hi)}"
+
+
+def per_rep(rows, reps, fn):
+    """fn(rows of one replication) for every replication in reps."""
+    out = np.full(len(reps), np.nan)
+    if rows is None:
+        return None
+    by = rows["replication"]
+    order = np.argsort(by, kind="stable")
+    rows, by = rows[order], by[order]
+    starts = np.searchsorted(by, reps, side="left")
+    ends = np.searchsorted(by, reps, side="right")
+    for i, (a, b) in enumerate(zip(starts, ends)):
+        out[i] = fn(rows[a:b])
+    return out
+
+
+def safe_median(x):
+    return float(np.median(x)) if len(x) else math.nan
+
+
+def safe_ratio(a, b):
+    return a / b if b > 0 else math.nan
+
+
+def load(path, variant):
+    f = h5py.File(path, "r")
+    summ = f["summary"][:]
+    summ = summ[summ["variant"] == variant]
+    if len(summ) == 0:
+        raise SystemExit(f"validate.py: {path}: no /summary rows for variant {variant}")
+    ent = int(f.attrs.get("entity_tables", 0)) == 1 and "donors" in f
+
+    def table(name):
+        if not ent or name not in f:
+            return None
+        t = f[name][:]
+        return t[t["variant"] == variant]
+
+    meta = {
+        "path": path,
+        "replications": int(len(np.unique(summ["replication"]))),
+        "years": float(summ["years"][0]),
+        "seed": int(f.attrs.get("seed", 0)),
+        "git_commit": f.attrs.get("git_commit", b"?"),
+        "version": f.attrs.get("wlsim_version", b"?"),
+        "created": f.attrs.get("created", b"?"),
+        "name": "?",
+    }
+    for k in ("git_commit", "version", "created"):
+        if isinstance(meta[k], bytes):
+            meta[k] = meta[k].decode()
+    if "variants" in f:
+        v = f["variants"][:]
+        v = v[v["variant"] == variant]
+        if len(v):
+            meta["name"] = v["name"][0].decode() if isinstance(v["name"][0], bytes) else str(v["name"][0])
+    return summ, table("candidates"), table("donors"), table("transplants"), meta
+
+
+def figures(summ, cands, donors, tx, meta):
+    years = meta["years"]
+    end = years * DAYS_PER_YEAR
+    reps = np.unique(summ["replication"])
+
+    def s(prog, field):
+        rows = summ[summ["program"] == prog]
+        rows = rows[np.argsort(rows["replication"])]
+        return rows[field].astype(float)
+
+    h, p = HEART_PROG, PANCREAS_PROG
+    F = []
+    pct = "{:.1f} %"
+
+    # ---------------------------------------------------------------- heart
+    sec = "Heart and heart-lung"
+    F.append(Figure(sec, "heart transplants per year", "300 (257–344, 2015–2019)", 257, 344,
+                    s(h, "transplants") / years, "{:.0f}"))
+    F.append(Figure(sec, "new heart listings per year", "460 (477 in 2015, 440 in 2017) ± 10 %",
+                    414, 506, s(h, "listings") / years, "{:.0f}"))
+    F.append(Figure(sec, "heart waiting list at year end (listed, not NT)",
+                    "724 (722–725, 2016–2019) ± 10 %", 651, 796, s(h, "waiting_end"), "{:.0f}"))
+    F.append(Figure(sec, "deaths on the heart waiting list per year", "117 (2017) ± 10 %",
+                    105, 129, s(h, "deaths_waiting") / years, "{:.0f}"))
+    F.append(Figure(sec, "share of heart transplants done in HU", "80–90 %", 80, 90,
+                    100 * s(h, "transplants_urgent") / s(h, "transplants"), pct))
+    F.append(Figure(sec, "patients in HU at one time (at the end)", "40–80 (54 in Feb 2018)", 40, 80,
+                    s(h, "urgent_end"), "{:.0f}"))
+    F.append(Figure(sec, "heart-lung transplants per year", "a handful (5 in 2022, 2 in 2023): 1–10",
+                    1, 10, s(h, "transplants_combined") / years, "{:.1f}"))
+    F.append(Figure(sec, "hearts offered per year", "hearts procured from German donors 251–324 "
+                    "(the model's offers include Eurotransplant imports)", None, None,
+                    s(h, "organs_offered") / years, "{:.0f}"))
+    F.append(Figure(sec, "heart removals from the list per year", "no figure", None, None,
+                    s(h, "removed") / years, "{:.0f}"))
+
+    def one_year(c, what):
+        sel = ((c["program"] == P_HEART) | (c["program"] == P_HEART_LUNG)) & \
+              (c["listed_day"] >= 0) & (c["listed_day"] < end - DAYS_PER_YEAR)
+        c = c[sel]
+        if len(c) == 0:
+            return math.nan
+        within = (c["outcome"] == what) & (c["end_day"] - c["listed_day"] <= DAYS_PER_YEAR)
+        return 100.0 * within.sum() / len(c)
+
+    F.append(Figure(sec, "listed patients dead on the list within one year",
+                    "18.9 % (listed 2001–2009, Eurotransplant)", None, None,
+                    per_rep(cands, reps, lambda c: one_year(c, DIED)), pct))
+    F.append(Figure(sec, "listed patients transplanted within one year",
+                    "40.2 % (listed 2001–2009, Eurotransplant)", None, None,
+                    per_rep(cands, reps, lambda c: one_year(c, TRANSPLANTED)), pct))
+
+    def in_period(d):
+        return d[(d["day"] >= 0) & (d["day"] < end)]
+
+    F.append(Figure(sec, "median age of heart donors (heart offered)", "41 years (2023) ± 10 %",
+                    36.9, 45.1, per_rep(donors, reps,
+                                        lambda d: safe_median(in_period(d)[in_period(d)["heart_offered"] == 1]["age_years"])),
+                    "{:.1f}"))
+
+    # ---------------------------------------------------------------- pancreas
+    sec = "Pancreas and pancreas-kidney"
+    F.append(Figure(sec, "pancreas transplants per year", "95 (72–105, 2015–2019)", 72, 105,
+                    s(p, "transplants") / years, "{:.0f}"))
+    F.append(Figure(sec, "new pancreas listings per year (with relistings)", "185 (2015) ± 10 %",
+                    166.5, 203.5, s(p, "listings") / years, "{:.0f}"))
+
+    def relistings(c):
+        c = c[((c["program"] == P_PANCREAS) | (c["program"] == P_PANCREAS_KIDNEY))
+              & (c["listed_day"] >= 0) & (c["listed_day"] < end)]
+        return (c["relist_of"] != NO_RELIST).sum() / years
+
+    F.append(Figure(sec, "of which relistings after graft loss per year", "no figure", None, None,
+                    per_rep(cands, reps, relistings), "{:.1f}"))
+    F.append(Figure(sec, "pancreas waiting list at year end (listed, not NT)", "257 (2019) ± 10 %",
+                    231, 283, s(p, "waiting_end"), "{:.0f}"))
+    F.append(Figure(sec, "deaths per year / waiting list at year end", "about 14 % (2019) ± 10 %",
+                    12.6, 15.4, 100 * s(p, "deaths_waiting") / years / s(p, "waiting_end"), pct))
+    F.append(Figure(sec, "share of offered pancreata transplanted", "37 % (2005–2009) ± 10 %",
+                    33.3, 40.7, 100 * s(p, "transplants") / s(p, "organs_offered"), pct))
+
+    def offers_median(d, outcome_ok):
+        d = in_period(d)
+        d = d[d["pancreas_offered"] == 1]
+        sel = d["pancreas_outcome"] == 1 if outcome_ok else d["pancreas_outcome"] != 1
+        return safe_median(d[sel]["pancreas_offers"])
+
+    F.append(Figure(sec, "median offers until a pancreas is placed", "4 (2005–2009)", 3.5, 4.5,
+                    per_rep(donors, reps, lambda d: offers_median(d, True)), "{:.2f}"))
+    F.append(Figure(sec, "median offers before a pancreas is withdrawn", "8 (2005–2009)", 7.2, 8.8,
+                    per_rep(donors, reps, lambda d: offers_median(d, False)), "{:.2f}"))
+
+    def graft_loss_1y(t, c):
+        t = t[((t["program"] == P_PANCREAS) | (t["program"] == P_PANCREAS_KIDNEY))
+              & (t["day"] >= 0) & (t["day"] < end - DAYS_PER_YEAR)]
+        if len(t) == 0:
+            return math.nan
+        r = c[c["relist_of"] != NO_RELIST]
+        relisted = dict(zip(r["relist_of"].tolist(), r["listed_day"].tolist()))
+        lost = sum(1 for seq, day in zip(t["candidate"].tolist(), t["day"].tolist())
+                   if seq in relisted and relisted[seq] - day <= DAYS_PER_YEAR)
+        return 100.0 * lost / len(t)
+
+    if tx is not None and cands is not None:
+        cands_by = {int(r): cands[cands["replication"] == r] for r in reps}
+        gl = per_rep(tx, reps, lambda t: graft_loss_1y(t, cands_by[int(t["replication"][0])])
+                     if len(t) else math.nan)
+    else:
+        gl = None
+    F.append(Figure(sec, "pancreas grafts lost within one year (relisted)",
+                    "about 11 % (registry; 17 % in EXPAND) ± 10 %", 9.9, 12.1, gl, pct))
+
+    def page(d, outcome):
+        d = in_period(d)
+        d = d[d["pancreas_offered"] == 1]
+        if outcome == "used":
+            d = d[d["pancreas_outcome"] == 1]
+        elif outcome == "unused":
+            d = d[d["pancreas_outcome"] != 1]
+        return safe_median(d["age_years"])
+
+    F.append(Figure(sec, "median age of pancreas donors (pancreas transplanted)",
+                    "31 years (2023; 2005–2009: used 31) ± 10 %", 27.9, 34.1,
+                    per_rep(donors, reps, lambda d: page(d, "used")), "{:.1f}"))
+    F.append(Figure(sec, "median age of donors whose pancreas was offered", "no figure", None, None,
+                    per_rep(donors, reps, lambda d: page(d, "all")), "{:.1f}"))
+    F.append(Figure(sec, "median age of donors whose offered pancreas was not used",
+                    "42 years (2005–2009)", None, None,
+                    per_rep(donors, reps, lambda d: page(d, "unused")), "{:.1f}"))
+    F.append(Figure(sec, "pancreata offered per year", "pancreata procured 70–94 (procured "
+                    "≈ transplanted, not offered)", None, None, s(p, "organs_offered") / years,
+                    "{:.0f}"))
+    F.append(Figure(sec, "pancreata allocated in the accelerated procedure per year", "no figure",
+                    None, None, s(p, "accelerated") / years, "{:.0f}"))
+    F.append(Figure(sec, "share of pancreas transplants done in SU", "no figure", None, None,
+                    100 * s(p, "transplants_urgent") / s(p, "transplants"), pct))
+
+    # ---------------------------------------------------------------- general
+    sec = "Donors"
+
+    def donors_per_year(d):
+        return len(in_period(d)) / years
+
+    F.append(Figure(sec, "postmortem organ donors per year", "797–955 (2015–2019)", 797, 955,
+                    per_rep(donors, reps, donors_per_year), "{:.0f}"))
+    for code, name, share in ((0, "O", 41), (1, "A", 43), (2, "B", 11), (3, "AB", 5)):
+        F.append(Figure(sec, f"donors of blood group {name}", f"{share} % (German population)",
+                        None, None,
+                        per_rep(donors, reps,
+                                lambda d, code=code: 100.0 * (in_period(d)["abo"] == code).mean()
+                                if len(in_period(d)) else math.nan), pct))
+    return F
+
+
+def text_table(F, meta):
+    lines = [f"{meta['path']}: scenario {meta['name']}, {meta['replications']} replications x "
+             f"{meta['years']:g} years, seed {meta['seed']}, wlsim {meta['version']} "
+             f"({meta['git_commit']})", ""]
+    w = max(len(x.name) for x in F)
+    sec = None
+    for x in F:
+        if x.section != sec:
+            sec = x.section
+            lines.append(f"== {sec}")
+        lines.append(f"  {x.name:<{w}}  {x.status:<7}  mean {x.f(x.mean):>9}  "
+                     f"CI {x.ci():>17}  band {x.band():<15}  target {x.target}")
+    return "\n".join(lines)
+
+
+def markdown(F, meta):
+    out = ["# Validation against CALIBRATION.md", "",
+           "Generated by `scripts/validate.py` (`make validate`): do not edit by hand. Each row "
+           "compares the mean over the replications of the default scenario with a figure of "
+           "`../shared/CALIBRATION.md`; the 95 % confidence interval is a Student t interval over "
+           "replications. A figure with a band is *within* when the simulated mean lies in the "
+           "band; rows marked *info* have no stated tolerance (or the figure is not comparable) and "
+           "are shown for information. How each figure is measured and how the parameters were "
+           "derived: docs/model.md.", "",
+           f"- results file: `{meta['path']}` (scenario `{meta['name']}`)",
+           f"- {meta['replications']} replications x {meta['years']:g} counted years, seed "
+           f"{meta['seed']}",
+           f"- wlsim {meta['version']}, commit `{meta['git_commit']}`, run {meta['created']}", ""]
+    sec = None
+    for x in F:
+        if x.section != sec:
+            sec = x.section
+            out += ["", f"## {sec}", "",
+                    "| figure | target (CALIBRATION.md) | band | simulated mean | 95 % CI | status |",
+                    "|---|---|---|---|---|---|"]
+        st = {"OUTSIDE": "**outside**"}.get(x.status, x.status)
+        out.append(f"| {x.name} | {x.target} | {x.band()} | {x.f(x.mean)} | {x.ci()} | {st} |")
+    n_band = sum(1 for x in F if x.banded and x.status != "n/a")
+    n_in = sum(1 for x in F if x.status == "within")
+    out += ["", f"{n_in} of {n_band} figures with a tolerance band are within it.", ""]
+    return "\n".join(out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("results", help="HDF5 results file of scenarios/default.yaml")
+    ap.add_argument("--markdown", metavar="PATH", help="also write the table as Markdown to PATH")
+    ap.add_argument("--variant", type=int, default=0, help="variant to validate (default 0)")
+    a = ap.parse_args(argv)
+    try:
+        summ, cands, donors, tx, meta = load(a.results, a.variant)
+    except OSError as e:
+        print(f"validate.py: {a.results}: {e}", file=sys.stderr)
+        return 2
+    F = figures(summ, cands, donors, tx, meta)
+    print(text_table(F, meta))
+    if a.markdown:
+        with open(a.markdown, "w", encoding="utf-8") as fh:
+            fh.write(markdown(F, meta))
+    bad = [x for x in F if x.status == "OUTSIDE"]
+    if any(x.status == "n/a" and x.banded for x in F):
+        print("note: some figures need the per-entity tables (run without --summary-only)")
+    if bad:
+        print(f"{len(bad)} figure(s) outside the tolerance: " + "; ".join(x.name for x in bad))
+        return 1
+    print("all figures with a tolerance are within it")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
