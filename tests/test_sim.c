@@ -76,6 +76,38 @@ static void test_no_deaths(void **state)
     scen_free(s);
 }
 
+/* The same limiting case with the guideline policies and their status models. */
+static void test_no_deaths_guideline(void **state)
+{
+    (void)state;
+    struct scenario *s = load("tests/scenarios/good/no_deaths_guideline.yaml");
+    assert_string_equal(s->ops[ORGAN_HEART]->name, "bak2021");
+    assert_string_equal(s->ops[ORGAN_PANCREAS]->name, "bak2026");
+    struct rep_result *r = run1(s, 21, 0);
+    for (int o = 0; o < ORGAN_N; o++) {
+        assert_int_equal(r->summary[o].deaths_waiting, 0);
+        assert_int_equal(r->summary[o].removed, 0);
+        assert_true(r->summary[o].transplants > 0);
+    }
+    for (size_t i = 0; i < r->cands.n; i++)
+        assert_true(r->cands.v[i].outcome == OUT_TRANSPLANTED || r->cands.v[i].outcome == OUT_WAITING);
+    sim_result_free(r);
+    scen_free(s);
+}
+
+/* One blood group only: every transplant is ABO-identical (step 1), in both programmes. */
+static void test_one_blood_group(void **state)
+{
+    (void)state;
+    struct scenario *s = load("tests/scenarios/good/one_blood_group.yaml");
+    struct rep_result *r = run1(s, 22, 0);
+    assert_true(r->tx.n > 0);
+    for (size_t i = 0; i < r->tx.n; i++) assert_int_equal(r->tx.v[i].abo_step, 1);
+    for (size_t i = 0; i < r->cands.n; i++) assert_int_equal(r->cands.v[i].abo, ABO_A);
+    sim_result_free(r);
+    scen_free(s);
+}
+
 /* Each candidate has exactly one outcome; counted outcomes match the summary. */
 static void test_conservation(void **state)
 {
@@ -190,6 +222,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_no_donors),
         cmocka_unit_test(test_no_deaths),
+        cmocka_unit_test(test_no_deaths_guideline),
+        cmocka_unit_test(test_one_blood_group),
         cmocka_unit_test(test_conservation),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_crn_pancreas_change_keeps_heart),
