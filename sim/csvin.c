@@ -18,6 +18,7 @@
 
 #include <csv.h>
 
+#include "heart.h"
 #include "popn.h"
 
 #define DAY_MAX 1e7 /* bound of every day column: +-10^7 days (27 000 years) */
@@ -531,11 +532,30 @@ static const struct csvin_col CAND_COLS[] = {
     {"center", 0},       {"pra", 0},              {"hla_ok", 0},
     {"df_low", 0},       {"inpatient", 0},        {"weight_kg", 0},
     {"combined_audited", 0}, {"prior_wait_days", 0}, {"prior_tx_day", 0},
-    {"graft_loss_day", 0},
+    {"graft_loss_day", 0},   {"tlc_l", 0},            {"dmcs", 0},
+    {"dmcs_day", 0},         {"diag", 0},             {"sex", 0},
+    {"height_cm", 0},
 };
 #define N_CAND_COLS (sizeof CAND_COLS / sizeof CAND_COLS[0])
 
 #define ABO_EXPECTED "O (or 0), A, B or AB"
+
+/* Bounds of the size columns shared by candidates and donors. */
+#define TLC_MIN 0.1      /* litres */
+#define TLC_MAX 20.0
+#define HEIGHT_MIN 10.0  /* cm */
+#define HEIGHT_MAX 300.0
+
+/* The optional sex column: f/m (either case), empty = unknown. */
+static int sex_cell(const struct csvin *r, enum sex *out, struct err *e)
+{
+    const char *s = csvin_cell(r, "sex");
+    *out = SEX_UNKNOWN;
+    if (!strcmp(s, "f") || !strcmp(s, "F")) *out = SEX_F;
+    else if (!strcmp(s, "m") || !strcmp(s, "M")) *out = SEX_M;
+    else if (*s) return csvin_bad(r, "sex", e, "f or m");
+    return 0;
+}
 
 /* Region or centre column: -1 when empty, else the name's int. */
 static int name_cell(const struct csvin *r, const char *col, struct csvin_names *names,
@@ -555,7 +575,7 @@ static int cand_row(const struct csvin *r, uint32_t seq, double age_day, struct 
     const char *id, *s;
     enum prog prog;
     enum abo abo;
-    double age, listed;
+    double age, listed, diag;
     int rc;
     if ((rc = csvin_text(r, "id", CAND_ID_LEN - 1, &id, e))) return rc;
     if ((rc = csvin_text(r, "program", 0, &s, e))) return rc;
@@ -579,10 +599,19 @@ static int cand_row(const struct csvin *r, uint32_t seq, double age_day, struct 
         || (rc = csvin_bool(r, "combined_audited", 0, &c->combined_audited, e))
         || (rc = csvin_whole(r, "prior_wait_days", 0, DAY_MAX, NAN, &c->prior_wait_days, e))
         || (rc = csvin_whole(r, "prior_tx_day", -DAY_MAX, DAY_MAX, NAN, &c->prior_tx_day, e))
-        || (rc = csvin_whole(r, "graft_loss_day", -DAY_MAX, DAY_MAX, NAN, &c->graft_loss_day, e)))
+        || (rc = csvin_whole(r, "graft_loss_day", -DAY_MAX, DAY_MAX, NAN, &c->graft_loss_day, e))
+        || (rc = csvin_num(r, "tlc_l", TLC_MIN, TLC_MAX, NAN, &c->tlc_l, e))
+        || (rc = csvin_bool(r, "dmcs", 0, &c->dmcs, e))
+        || (rc = csvin_whole(r, "dmcs_day", -DAY_MAX, DAY_MAX, NAN, &c->dmcs_day, e))
+        || (rc = csvin_whole(r, "diag", 0, HEART_DIAG_N - 1, 0, &diag, e))
+        || (rc = sex_cell(r, &c->sex, e))
+        || (rc = csvin_num(r, "height_cm", HEIGHT_MIN, HEIGHT_MAX, NAN, &c->height_cm, e)))
         return rc;
+    c->diag = (int)diag;
     if (c->graft_loss_day < c->prior_tx_day) /* false when either is NaN */
         return csvin_bad(r, "graft_loss_day", e, "a day on or after prior_tx_day %.0f", c->prior_tx_day);
+    if (!c->dmcs && !isnan(c->dmcs_day))
+        return csvin_bad(r, "dmcs_day", e, "an empty cell unless dmcs is 1");
     return 0;
 }
 
@@ -788,7 +817,8 @@ size_t csvin_history_apply(struct csvin_cands *cs, const struct csvin_hist *h, s
 
 #define DONOR_COLS_COMMON                                                                      \
     {"id", 1}, {"abo", 1}, {"age_years", 1}, {"region", 0}, {"hla_typed", 0}, {"weight_kg", 0}, \
-        {"bmi", 0}, {"sex", 0}, {"waist_cm", 0}, {"ecd", 0}
+        {"bmi", 0}, {"sex", 0}, {"waist_cm", 0}, {"ecd", 0}, {"tlc_l", 0}, {"height_cm", 0},     \
+        {"cpr_min", 0}, {"icu_days", 0}, {"sodium", 0}
 
 static const struct csvin_col DONOR_COLS[] = {DONOR_COLS_COMMON};
 static const struct csvin_col DONOR_REPLAY_COLS[] = {
@@ -809,17 +839,19 @@ static int donor_row(const struct csvin *r, uint32_t seq, unsigned flags, struct
     snprintf(d->id, sizeof d->id, "%s", id);
     if ((rc = csvin_text(r, "abo", 0, &s, e))) return rc;
     if (abo_parse(s, &d->abo)) return csvin_bad(r, "abo", e, ABO_EXPECTED);
-    s = csvin_cell(r, "sex");
-    if (!strcmp(s, "f") || !strcmp(s, "F")) d->sex = SEX_F;
-    else if (!strcmp(s, "m") || !strcmp(s, "M")) d->sex = SEX_M;
-    else if (*s) return csvin_bad(r, "sex", e, "f or m");
+    if ((rc = sex_cell(r, &d->sex, e))) return rc;
     if ((rc = csvin_num(r, "age_years", 0, 150, NAN, &d->age_years, e))
         || (rc = name_cell(r, "region", names, csvin_names_region, &d->region, e))
         || (rc = csvin_bool(r, "hla_typed", 0, &d->hla_typed, e))
         || (rc = csvin_num(r, "weight_kg", 0.1, 1000, NAN, &d->weight_kg, e))
         || (rc = csvin_num(r, "bmi", 5, 100, NAN, &d->bmi, e))
         || (rc = csvin_num(r, "waist_cm", 10, 300, NAN, &d->waist_cm, e))
-        || (rc = csvin_bool(r, "ecd", 0, &d->ecd, e)))
+        || (rc = csvin_bool(r, "ecd", 0, &d->ecd, e))
+        || (rc = csvin_num(r, "tlc_l", TLC_MIN, TLC_MAX, NAN, &d->tlc_l, e))
+        || (rc = csvin_num(r, "height_cm", HEIGHT_MIN, HEIGHT_MAX, NAN, &d->height_cm, e))
+        || (rc = csvin_num(r, "cpr_min", 0, 1440, NAN, &d->cpr_min, e))
+        || (rc = csvin_num(r, "icu_days", 0, 3650, NAN, &d->icu_days, e))
+        || (rc = csvin_num(r, "sodium", 50, 250, NAN, &d->sodium, e)))
         return rc;
     if (flags & CSVIN_DONOR_REPLAY) {
         if ((rc = csvin_whole(r, "day", -DAY_MAX, DAY_MAX, NAN, &d->day, e))

@@ -131,7 +131,10 @@ struct csvin_cands {
     size_t *by_id;       /* indices sorted by id, for csvin_cands_find */
 };
 
-/* Reads the candidate file at `path` (the columns of INTERFACES.md, `wlsim rank`). Each row
+/* Reads the candidate file at `path` (the columns of INTERFACES.md, `wlsim rank`, plus the
+ * optional heart columns tlc_l (litres, 0.1-20), dmcs (0/1), dmcs_day (whole day, only with
+ * dmcs 1), diag (HEART_DIAG_* code 0-4, default 0), sex (f/m) and height_cm (10-300); see
+ * docs/rank.md). Each row
  * becomes a candidate through cand_init(c, seq = row index, prog, listed_day), listed with
  * status T; birth_day is set so that the candidate is age_years old on `age_day`, or on
  * listed_day when age_day is NaN (the replay's convention); region and center go through
@@ -139,7 +142,8 @@ struct csvin_cands {
  * INTERFACES.md. Errors (ERR_INPUT, naming file, line and column): every csvin_open error, an
  * empty or too long (more than CAND_ID_LEN - 1 bytes) or duplicated id, an unknown programme or
  * blood group, a number out of range (age 0-150, pra 0-100, weight 0-1000 kg, days whole
- * numbers within +-10^7), a flag not 0/1, a graft_loss_day before prior_tx_day. On success
+ * numbers within +-10^7), a flag not 0/1, a graft_loss_day before prior_tx_day, a sex not f/m,
+ * a dmcs_day on a row whose dmcs is not 1. On success
  * stores a new set in *out (free with csvin_cands_free) and returns 0; on failure *out is NULL
  * and the code is returned (ERR_INTERNAL: allocation). */
 int csvin_cands_read(const char *path, double age_day, struct csvin_names *names,
@@ -198,7 +202,9 @@ enum {
 };
 
 /* Reads the donor file at `path`: id, abo, age_years required; region (through `names`),
- * hla_typed, weight_kg, bmi, sex (f/m), waist_cm, ecd optional, and with CSVIN_DONOR_REPLAY
+ * hla_typed, weight_kg, bmi, sex (f/m), waist_cm, ecd, tlc_l (litres, 0.1-20), height_cm
+ * (10-300), cpr_min (0-1440), icu_days (0-3650), sodium (mmol/l, 50-250) optional, and with
+ * CSVIN_DONOR_REPLAY
  * day, heart and pancreas. Donor i gets seq i; unknown numbers are NaN; offer_heart and
  * offer_pancreas are 1 unless the replay columns say otherwise; day is NaN without
  * CSVIN_DONOR_REPLAY (the caller sets it). `max_rows` > 0 limits the rows (a further row is an

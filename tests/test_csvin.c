@@ -438,6 +438,75 @@ static void test_cands_errors(void **state)
                        ":1: column listed_day: expected a required column in the header, found none");
 }
 
+/* The optional heart columns of the candidate file (tlc_l, dmcs, dmcs_day, diag, sex,
+ * height_cm): values, defaults, and one error per column with its exact message. */
+static void test_cands_heart_columns(void **state)
+{
+    struct csvin_names *n = csvin_names_alloc();
+    struct csvin_cands *cs = NULL;
+    struct err e;
+    err_clear(&e);
+    const char *text = "id,program,abo,age_years,listed_day,tlc_l,dmcs,dmcs_day,diag,sex,height_cm\n"
+                       "a,heart-lung,A,40,0,6.5,0,,3,f,165.5\n"
+                       "b,heart,O,50,0,,1,-40,,M,\n"
+                       "c,heart,B,30,0,,1,,4,,180\n"
+                       "d,heart,AB,20,0,,,,0,m,\n";
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", text), 0, n, &cs, &e), 0);
+    assert_int_equal(cs->n, 4);
+    const struct cand *a = &cs->c[0], *b = &cs->c[1], *c = &cs->c[2], *d = &cs->c[3];
+    assert_float_equal(a->tlc_l, 6.5, 0);
+    assert_int_equal(a->dmcs, 0);
+    assert_true(isnan(a->dmcs_day));
+    assert_int_equal(a->diag, 3);
+    assert_int_equal(a->sex, SEX_F);
+    assert_float_equal(a->height_cm, 165.5, 0);
+    assert_true(isnan(b->tlc_l) && isnan(b->height_cm));
+    assert_int_equal(b->dmcs, 1);
+    assert_float_equal(b->dmcs_day, -40, 0);
+    assert_int_equal(b->diag, 0);
+    assert_int_equal(b->sex, SEX_M);
+    assert_int_equal(c->dmcs, 1);
+    assert_true(isnan(c->dmcs_day)); /* on dMCS, implantation day not given */
+    assert_int_equal(c->diag, 4);
+    assert_int_equal(c->sex, SEX_UNKNOWN);
+    assert_float_equal(c->height_cm, 180, 0);
+    assert_int_equal(d->dmcs, 0);
+    assert_int_equal(d->sex, SEX_M);
+    csvin_cands_free(cs);
+    cs = NULL;
+
+    /* Without the columns: the defaults. */
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,program,abo,age_years,listed_day\nx,heart,A,1,0\n"),
+                                      0, n, &cs, &e), 0);
+    assert_true(isnan(cs->c[0].tlc_l) && isnan(cs->c[0].height_cm) && isnan(cs->c[0].dmcs_day));
+    assert_int_equal(cs->c[0].dmcs, 0);
+    assert_int_equal(cs->c[0].diag, 0);
+    assert_int_equal(cs->c[0].sex, SEX_UNKNOWN);
+    csvin_cands_free(cs);
+    csvin_names_free(n);
+
+#define HC "id,program,abo,age_years,listed_day,tlc_l,dmcs,dmcs_day,diag,sex,height_cm\n"
+    expect_cands_error(state, HC "a,heart-lung,A,40,0,0,,,,,\n",
+                       ":2: column tlc_l: expected a number in [0.1, 20], found '0'");
+    expect_cands_error(state, HC "a,heart-lung,A,40,0,6 l,,,,,\n",
+                       ":2: column tlc_l: expected a number in [0.1, 20], found '6 l'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,yes,,,,\n", ":2: column dmcs: expected 0 or 1, found 'yes'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,1,3.5,,,\n",
+                       ":2: column dmcs_day: expected a whole number in [-10000000, 10000000], found '3.5'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,0,-20,,,\n",
+                       ":2: column dmcs_day: expected an empty cell unless dmcs is 1, found '-20'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,,-20,,,\n",
+                       ":2: column dmcs_day: expected an empty cell unless dmcs is 1, found '-20'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,,,5,,\n",
+                       ":2: column diag: expected a whole number in [0, 4], found '5'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,,,amyloid,,\n",
+                       ":2: column diag: expected a whole number in [0, 4], found 'amyloid'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,,,,x,\n", ":2: column sex: expected f or m, found 'x'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,,,,,5\n",
+                       ":2: column height_cm: expected a number in [10, 300], found '5'");
+#undef HC
+}
+
 #define CANDS_H "id,program,abo,age_years,listed_day\nh,heart,A,50,0\np,pancreas,A,50,10\n"
 
 static void test_history_read_apply(void **state)
@@ -645,6 +714,60 @@ static void test_donors(void **state)
     csvin_names_free(n);
 }
 
+/* The optional donor columns tlc_l, height_cm, cpr_min, icu_days and sodium: values, defaults
+ * (NaN, see test_donors) and one error per column with its exact message. */
+static void test_donors_new_columns(void **state)
+{
+    struct tmp *t = *state;
+    struct csvin_names *n = csvin_names_alloc();
+    struct donor *d = NULL;
+    size_t nd = 0;
+    struct err e;
+    char want[256];
+    err_clear(&e);
+    const char *text = "id,abo,age_years,tlc_l,height_cm,cpr_min,icu_days,sodium\nd1,A,40,6.2,178,12,8.5,161\n";
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", text), n, 0, 1, &d, &nd, &e), 0);
+    assert_float_equal(d->tlc_l, 6.2, 0);
+    assert_float_equal(d->height_cm, 178, 0);
+    assert_float_equal(d->cpr_min, 12, 0);
+    assert_float_equal(d->icu_days, 8.5, 0);
+    assert_float_equal(d->sodium, 161, 0);
+    free(d);
+    /* Empty cells: unknown. */
+    text = "id,abo,age_years,tlc_l,height_cm,cpr_min,icu_days,sodium\nd1,A,40,,,,,\n";
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", text), n, 0, 1, &d, &nd, &e), 0);
+    assert_true(isnan(d->tlc_l) && isnan(d->height_cm) && isnan(d->cpr_min) && isnan(d->icu_days)
+                && isnan(d->sodium));
+    free(d);
+    /* Also in the replay's donor file. */
+    text = "id,abo,age_years,day,tlc_l,sodium\nd1,A,40,3,5.5,140\n";
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", text), n, CSVIN_DONOR_REPLAY, 0, &d, &nd, &e), 0);
+    assert_float_equal(d->tlc_l, 5.5, 0);
+    assert_float_equal(d->sodium, 140, 0);
+    free(d);
+
+    struct {
+        const char *text, *msg;
+    } bad[] = {
+        {"id,abo,age_years,tlc_l\nd1,A,40,25\n", ":2: column tlc_l: expected a number in [0.1, 20], found '25'"},
+        {"id,abo,age_years,height_cm\nd1,A,40,tall\n",
+         ":2: column height_cm: expected a number in [10, 300], found 'tall'"},
+        {"id,abo,age_years,cpr_min\nd1,A,40,-1\n", ":2: column cpr_min: expected a number in [0, 1440], found '-1'"},
+        {"id,abo,age_years,icu_days\nd1,A,40,4000\n",
+         ":2: column icu_days: expected a number in [0, 3650], found '4000'"},
+        {"id,abo,age_years,sodium\nd1,A,40,nan\n", ":2: column sodium: expected a number in [50, 250], found 'nan'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err_clear(&e);
+        d = (struct donor *)1;
+        assert_int_equal(csvin_donors_read(put(state, "d.csv", bad[i].text), n, 0, 1, &d, &nd, &e), ERR_INPUT);
+        assert_null(d);
+        snprintf(want, sizeof want, "%s/d.csv%s", t->dir, bad[i].msg);
+        assert_string_equal(e.msg, want);
+    }
+    csvin_names_free(n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -660,6 +783,8 @@ int main(void)
         cmocka_unit_test(test_history_read_apply),
         cmocka_unit_test(test_history_errors),
         cmocka_unit_test(test_donors),
+        cmocka_unit_test(test_cands_heart_columns),
+        cmocka_unit_test(test_donors_new_columns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
