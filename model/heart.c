@@ -512,8 +512,8 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
     if (f & HEART_F_INPATIENT) sb_add(&s, "; in-patient");
     if (f & HEART_F_CHILD_DEFERRED)
         sb_add(&s, p->child_inpatient == HEART_CHILD_OUTPATIENT_LAST
-                       ? "; child out-patient, after in-patient HU candidates"
-                       : "; after child in-patients");
+                       ? "; child out-patient: after the in-patient HU candidates of the same programme and ABO step"
+                       : "; after the child in-patients of the same programme and ABO step");
     if (f & HEART_F_IMMUNISED)
         sb_add(&s, "; highly immunised first (PRA %.0f %%, donor HLA-typed, HLA acceptable)", c->pra);
     else if (f & HEART_F_PRA_HIGH)
