@@ -41,7 +41,9 @@ LDLIBS  += $(PKG_LIBS) -lcsv -lm
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY  := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo -dirty)
 VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
-CFLAGS     += -DWLSIM_VERSION='"$(VERSION)"' -DWLSIM_GIT_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"'
+DATADIR    ?= $(PREFIX)/share/wlsim/scenarios
+CFLAGS     += -DWLSIM_VERSION='"$(VERSION)"' -DWLSIM_GIT_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"' \
+              -DWLSIM_DATADIR='"$(DATADIR)"'
 
 LIB_SRC  := $(sort $(wildcard model/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -127,9 +129,12 @@ validate: deps
 docs: $(BUILD)/wlsim
 	$(BUILD)/wlsim check --list > docs/parameters.md
 
+# The binary looks for its default scenario (wlsim rank without --scenario) in $(DATADIR) after
+# ./scenarios; PREFIX must therefore be the same when building and installing.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
 	install -m 755 $(BUILD)/wlsim $(DESTDIR)$(PREFIX)/bin/wlsim
+	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)
 
 clean:
 	rm -rf build build-asan
