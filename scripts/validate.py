@@ -248,7 +248,7 @@ def figures(summ, cands, donors, tx, meta):
             return math.nan
         r = c[c["relist_of"] != NO_RELIST]
         relisted = dict(zip(r["relist_of"].tolist(), r["listed_day"].tolist()))
-        lost = sum(1 for seq, day in zip(t["candidate"].tolist(), t["day"].tolist())
+        lost = sum(1 for seq, day in zip(t["candidate_seq"].tolist(), t["day"].tolist())
                    if seq in relisted and relisted[seq] - day <= DAYS_PER_YEAR)
         return 100.0 * lost / len(t)
 

@@ -38,6 +38,7 @@ struct h5out {
     int entity_tables;
     struct table t[T_N];
     hid_t str_metric;
+    hid_t str_id;
 };
 
 static void add(struct table *t, const char *name, size_t off, hid_t type)
@@ -125,8 +126,10 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_tx, variant, H5T_NATIVE_INT32);
     ADD(t, rec_tx, replication, H5T_NATIVE_INT32);
     ADD(t, rec_tx, day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_tx, donor, H5T_NATIVE_UINT32);
-    ADD(t, rec_tx, candidate, H5T_NATIVE_UINT32);
+    ADD(t, rec_tx, donor, h->str_id);
+    ADD(t, rec_tx, candidate, h->str_id);
+    ADD(t, rec_tx, donor_seq, H5T_NATIVE_UINT32);
+    ADD(t, rec_tx, candidate_seq, H5T_NATIVE_UINT32);
     ADD(t, rec_tx, program, H5T_NATIVE_INT8);
     ADD(t, rec_tx, status, H5T_NATIVE_INT8);
     ADD(t, rec_tx, abo_step, H5T_NATIVE_INT8);
@@ -394,6 +397,7 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
     if (!h) return err_set(e, ERR_INTERNAL, "out of memory");
     h->file = H5I_INVALID_HID;
     h->str_metric = H5I_INVALID_HID;
+    h->str_id = H5I_INVALID_HID;
     h->entity_tables = meta->entity_tables;
     size_t n = strlen(path) + 64;
     h->path = strdup(path);
@@ -405,7 +409,7 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
         rc = err_set(e, ERR_INTERNAL, "%s: cannot create the output file (does the folder exist and is it writable?)", h->tmp);
         goto cleanup;
     }
-    if (string_type(CMP_METRIC_LEN, &h->str_metric)) {
+    if (string_type(CMP_METRIC_LEN, &h->str_metric) || string_type(CAND_ID_LEN, &h->str_id)) {
         rc = err_set(e, ERR_INTERNAL, "HDF5: cannot create a string type");
         goto cleanup;
     }
@@ -452,6 +456,7 @@ int h5out_comparison(struct h5out *h, const struct rec_comparison *rows, size_t 
 static void destroy(struct h5out *h)
 {
     if (h->str_metric >= 0) H5Tclose(h->str_metric);
+    if (h->str_id >= 0) H5Tclose(h->str_id);
     free(h->path);
     free(h->tmp);
     free(h);

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "registry.h"
+#include "replay.h"
 
 #define ROFF(f) offsetof(struct run_par, f)
 
@@ -29,8 +30,12 @@ static const struct pdef run_pdefs[] = {
      "Replications to run when -r is not given.", "design"},
     {"rng", PD_ENUM, ROFF(rng), 0, 0, 0, "", RUN_RNG_CHOICES,
      "GSL random number generator for every stream (taus2 reseeds cheaply; the others cost 3-4 us per per-candidate reseed, see sim/rng.h).", "GSL manual, Random Number Generator Algorithms"},
-    {"population.source", PD_ENUM, ROFF(source), 0, 0, 0, "", "synthetic",
-     "Where candidates and donors come from: the synthetic generators.", "design"},
+    {"population.source", PD_ENUM, ROFF(source), 0, 0, 0, "", "synthetic|replay",
+     "Where candidates and donors come from: the synthetic generators, or the CSV files named by "
+     "population.candidates, .history and .donors (docs/scenario.md, Replay).", "design; INTERFACES.md"},
+    {"acceptance", PD_ENUM, ROFF(acceptance), 0, 0, 0, "", "model|all",
+     "model: offers are accepted by the policy's acceptance model; all: the first eligible candidate "
+     "accepts every offer (a deterministic replay).", "INTERFACES.md"},
     {"allocation.max_offers", PD_DOUBLE, ROFF(max_offers), 0, 0, 1e6, "offers", NULL,
      "Offers per organ after which it is discarded (0: offer down the whole list).", "design"},
     {"output.series_days", PD_DOUBLE, ROFF(series_days), 30.4375, 0, 36525, "days", NULL,
@@ -60,6 +65,8 @@ struct loader {
     struct mount m[MAX_MOUNTS];
     int nm;
     yaml_mark_t special_mark;
+    yaml_mark_t replay_marks[3];
+    int replay_seen[3];
 };
 
 static int errat(struct loader *L, yaml_mark_t mk, const char *key, const char *fmt, ...)
@@ -249,6 +256,14 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
     }
     if (strcmp(key, "policy.heart.rule") == 0 || strcmp(key, "policy.pancreas.rule") == 0)
         return 0; /* handled before the walk */
+    static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
+                                               "population.donors"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(key, REPLAY_KEYS[i]) == 0) {
+            L->replay_marks[i] = v->start_mark;
+            L->replay_seen[i] = 1;
+            return copy_string(L, key, v, L->s->replay_files[i], sizeof L->s->replay_files[i]);
+        }
     int mi;
     size_t di;
     if (!lookup(L, key, &mi, &di)) {
@@ -524,6 +539,26 @@ int scen_load(const char *path, struct scenario **out, struct err *e)
                 goto cleanup;
             }
 
+    {
+        static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
+                                                   "population.donors"};
+        int replay = s->run.source == RUN_SOURCE_REPLAY;
+        for (int i = 0; i < 3; i++) {
+            if (replay && !L.replay_seen[i]) {
+                rc = errat(&L, root->start_mark, REPLAY_KEYS[i],
+                           "expected a CSV file (population.source is replay), found no such key");
+                goto cleanup;
+            }
+            if (!replay && L.replay_seen[i]) {
+                rc = errat(&L, L.replay_marks[i], REPLAY_KEYS[i],
+                           "expected no file unless population.source is replay, found one");
+                goto cleanup;
+            }
+        }
+        if (replay && (rc = replay_load(path, s->replay_files[0], s->replay_files[1], s->replay_files[2],
+                                        &s->replay, e)))
+            goto cleanup;
+    }
     char msg[512];
     if (popn_validate(&s->pop, msg, sizeof msg)) {
         rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", path, locate(&L, msg, root->start_mark).line + 1,
@@ -568,6 +603,7 @@ static struct scenario *clone(const struct scenario *s)
         if (c->par[o]) memcpy(c->par[o], s->par[o], s->ops[o]->par_size);
     }
     c->n_axes = 0;
+    c->replay = replay_ref(s->replay);
     if (!c->path || !c->text || !c->par[0] || !c->par[1]) {
         scen_free(c);
         return NULL;
@@ -640,6 +676,7 @@ cleanup:
 void scen_free(struct scenario *s)
 {
     if (!s) return;
+    replay_free(s->replay);
     for (int o = 0; o < ORGAN_N; o++) free(s->par[o]);
     free(s->text);
     free(s->path);

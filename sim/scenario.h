@@ -26,7 +26,12 @@ struct run_par {
     int source;            /* population source: 0 synthetic */
     double max_offers;     /* offers per organ before it is discarded (0 = no limit) */
     double series_days;    /* interval of the /series snapshots (0 = none) */
+    int acceptance;        /* 0: the policy's acceptance model; 1: every offer accepted */
 };
+
+enum { RUN_SOURCE_SYNTHETIC = 0, RUN_SOURCE_REPLAY = 1 };
+enum { RUN_ACCEPT_MODEL = 0, RUN_ACCEPT_ALL = 1 };
+struct replay;
 
 #define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2"
 
@@ -52,6 +57,8 @@ struct scenario {
     struct popn_par pop;
     const struct policy_ops *ops[ORGAN_N];
     void *par[ORGAN_N];    /* each ops[o]->par_size bytes, owned */
+    struct replay *replay; /* population.source: replay — the files' data (shared), else NULL */
+    char replay_files[3][256]; /* population.candidates, .history, .donors as written */
     int n_axes;            /* `sweep:` axes (0: no sweep) */
     struct sweep_axis axes[SWEEP_MAX_AXES];
 };

@@ -11,6 +11,8 @@
 #include "sim.h"
 
 #include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -21,11 +23,15 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "evq.h"
+#include "replay.h"
 #include "rng.h"
 
-enum ev_type { EV_TRANS = 0, EV_RELIST, EV_LISTING, EV_DONOR, EV_SNAPSHOT, EV_END };
+enum ev_type { EV_TRANS = 0, EV_RELIST, EV_LISTING, EV_DONOR, EV_SNAPSHOT, EV_END, EV_R_LISTING, EV_R_HISTORY, EV_R_DONOR };
 /* Same-day order: status changes, then relistings, then new listings, then donors. */
 enum { PRIO_TRANS = 0, PRIO_RELIST = 1, PRIO_LISTING = 2, PRIO_DONOR = 3, PRIO_SNAPSHOT = 4, PRIO_END = 5 };
+/* Replay: on one day, listings, then status rows, then donors (each in file order, which the
+ * queue's insertion sequence keeps). */
+enum { PRIO_R_LISTING = -2, PRIO_R_HISTORY = -1 };
 
 #define BLOCK_BITS 12
 #define BLOCK (1u << BLOCK_BITS)
@@ -64,6 +70,7 @@ struct ctx {
     struct match *mbuf;
     size_t mcap;
     VEC(double) waits[ORGAN_N];
+    int32_t *rmap;              /* replay: candidate row -> slot index, -1 before listing */
 };
 
 #define PUSH(vec, item, ctx)                                                                   \
@@ -320,8 +327,12 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
         r->variant = x->variant;
         r->replication = x->rep;
         r->day = now - x->t0;
-        r->donor = d->seq;
-        r->candidate = c->seq;
+        r->donor_seq = d->seq;
+        r->candidate_seq = c->seq;
+        if (d->id[0]) snprintf(r->donor, sizeof r->donor, "%s", d->id);
+        else snprintf(r->donor, sizeof r->donor, "%" PRIu32, d->seq);
+        if (c->id[0]) snprintf(r->candidate, sizeof r->candidate, "%s", c->id);
+        else snprintf(r->candidate, sizeof r->candidate, "%" PRIu32, c->seq);
         r->program = (int8_t)c->prog;
         r->status = (int8_t)st;
         r->abo_step = (int8_t)m->abo_step;
@@ -330,7 +341,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
         r->wait_days = wait;
         r->offer_no = offer_no;
     }
-    if (ops->graft_loss) {
+    if (ops->graft_loss && !x->s->replay) { /* a replay lists relistings as rows of its own */
         rng_stream_reseed(x->outc, x->o->seed, (uint64_t)x->rep, RNG_OUTCOMES, c->seq);
         double loss = ops->graft_loss(par, c, d, now, x->outc);
         if (loss < x->t_end && !evq_push(x->q, loss, PRIO_RELIST, EV_RELIST, idx, 0))
@@ -343,6 +354,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
  * (donor, organ, candidate), so it is the same draw in every variant. */
 static int offer(struct ctx *x, enum organ o, const struct donor *d, const struct match *m)
 {
+    if (x->s->run.acceptance == RUN_ACCEPT_ALL) return 1;
     rng_stream_reseed(x->offer, x->o->seed, (uint64_t)x->rep, RNG_OFFERS,
                       ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m->c->seq);
     return x->s->ops[o]->accept(x->s->par[o], m->c, d, m, x->offer);
@@ -424,6 +436,8 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
     return transplant(x, o, d, now, &m, pl->offers, &pl->taken);
 }
 
+static int donate(struct ctx *x, const struct donor *dp, double now);
+
 static int on_donor(struct ctx *x, double now)
 {
     struct donor d;
@@ -431,6 +445,13 @@ static int on_donor(struct ctx *x, double now)
     double next = now + gsl_ran_exponential(x->don, 365.25 / x->s->pop.donors_per_year);
     if (next < x->t_end && !evq_push(x->q, next, PRIO_DONOR, EV_DONOR, 0, 0))
         return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    return donate(x, &d, now);
+}
+
+/* Allocates a donor's offered organs, thoracic first, and records the donor. */
+static int donate(struct ctx *x, const struct donor *dp, double now)
+{
+    const struct donor d = *dp;
     struct rec_donor rd;
     memset(&rd, 0, sizeof rd); /* padding zero: see PUSHZ */
     rd.variant = x->variant;
@@ -476,6 +497,67 @@ static int on_donor(struct ctx *x, double now)
         if (!slot) return ERR_INTERNAL;
         memcpy(slot, &rd, sizeof rd);
     }
+    return 0;
+}
+
+/* Replay: candidate row i of the files is listed (status T; its history rows follow as events,
+ * and no disease model runs: the files are the course). */
+static int on_r_listing(struct ctx *x, uint32_t row, double now)
+{
+    uint32_t idx;
+    struct slot *sl = slot_new(x, &idx);
+    if (!sl) return err_set(x->e, ERR_INTERNAL, "out of memory (candidates)");
+    sl->c = x->s->replay->cands->c[row];
+    sl->c.seq = row;
+    sl->c.list_pos = -1;
+    sl->c.outcome = OUT_WAITING;
+    sl->c.end_day = NAN;
+    sl->relist_of = UINT32_MAX;
+    sl->status_listed = (int8_t)ST_T;
+    sl->h = 0;
+    x->rmap[row] = (int32_t)idx;
+    enum organ o = prog_organ(sl->c.prog);
+    if (list_add(x, o, &sl->c)) return ERR_INTERNAL;
+    if (counted(x, now)) x->res->summary[o].listings++;
+    return record_episode(x, &sl->c, NULL);
+}
+
+/* Replay: a status row. Rows of candidates no longer on the list (transplanted) are ignored. */
+static int on_r_history(struct ctx *x, uint32_t row, double now)
+{
+    const struct csvin_hist *h = &x->s->replay->hist[row];
+    int32_t idx = x->rmap[h->cand];
+    if (idx < 0) return 0;
+    struct slot *sl = slot_at(x, (size_t)idx);
+    struct cand *c = &sl->c;
+    if (c->list_pos < 0) return 0;
+    if (h->status == CSVIN_ST_DEAD || h->status == CSVIN_ST_REMOVED) {
+        leave(x, sl, h->status == CSVIN_ST_DEAD ? OUT_DIED : OUT_REMOVED, now);
+        return 0;
+    }
+    cand_set_status(c, now, (enum status)h->status, h->nt_credit);
+    c->expiry = NAN;
+    if (c->w.since == c->w.listed) sl->status_listed = (int8_t)h->status;
+    return record_episode(x, c, NULL);
+}
+
+static int schedule_replay(struct ctx *x)
+{
+    const struct replay *r = x->s->replay;
+    x->rmap = malloc((r->cands->n ? r->cands->n : 1) * sizeof *x->rmap);
+    if (!x->rmap) return err_set(x->e, ERR_INTERNAL, "out of memory (replay)");
+    for (size_t i = 0; i < r->cands->n; i++) {
+        x->rmap[i] = -1;
+        double t = r->cands->c[i].w.listed;
+        if (t < x->t_end && !evq_push(x->q, t, PRIO_R_LISTING, EV_R_LISTING, (uint32_t)i, 0))
+            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    }
+    for (size_t i = 0; i < r->n_hist; i++)
+        if (r->hist[i].day < x->t_end && !evq_push(x->q, r->hist[i].day, PRIO_R_HISTORY, EV_R_HISTORY, (uint32_t)i, 0))
+            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    for (size_t i = 0; i < r->n_donors; i++)
+        if (r->donors[i].day < x->t_end && !evq_push(x->q, r->donors[i].day, PRIO_DONOR, EV_R_DONOR, (uint32_t)i, 0))
+            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     return 0;
 }
 
@@ -605,7 +687,39 @@ static int finish(struct ctx *x)
     return 0;
 }
 
+static int schedule_synthetic(struct ctx *x);
+static int dispatch(struct ctx *x, const struct evq_event *ev);
+
 static int run(struct ctx *x)
+{
+    const struct scenario *s = x->s;
+    if (s->replay) {
+        if (schedule_replay(x)) return ERR_INTERNAL;
+    } else {
+        if (schedule_synthetic(x)) return ERR_INTERNAL;
+    }
+    if (s->run.series_days > 0 && !evq_push(x->q, s->run.series_days, PRIO_SNAPSHOT, EV_SNAPSHOT, 0, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    struct evq_event ev;
+    while (evq_pop(x->q, &ev)) {
+        int rc = 0;
+        switch ((enum ev_type)ev.type) {
+        case EV_R_LISTING: rc = on_r_listing(x, ev.a, ev.time); break;
+        case EV_R_HISTORY: rc = on_r_history(x, ev.a, ev.time); break;
+        case EV_R_DONOR: {
+            struct donor d = x->s->replay->donors[ev.a];
+            d.seq = ev.a;
+            rc = donate(x, &d, ev.time);
+            break;
+        }
+        default: rc = dispatch(x, &ev); break;
+        }
+        if (rc) return rc;
+    }
+    return finish(x);
+}
+
+static int schedule_synthetic(struct ctx *x)
 {
     const struct scenario *s = x->s;
     for (int o = 0; o < ORGAN_N; o++) {
@@ -621,22 +735,19 @@ static int run(struct ctx *x)
         if (t < x->t_end && !evq_push(x->q, t, PRIO_DONOR, EV_DONOR, 0, 0))
             return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     }
-    if (s->run.series_days > 0 && !evq_push(x->q, s->run.series_days, PRIO_SNAPSHOT, EV_SNAPSHOT, 0, 0))
-        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
-    struct evq_event ev;
-    while (evq_pop(x->q, &ev)) {
-        int rc = 0;
-        switch ((enum ev_type)ev.type) {
-        case EV_TRANS: rc = on_trans(x, ev.a, ev.time); break;
-        case EV_RELIST: rc = on_relist(x, ev.a, ev.time); break;
-        case EV_LISTING: rc = on_listing(x, (enum organ)ev.a, ev.time); break;
-        case EV_DONOR: rc = on_donor(x, ev.time); break;
-        case EV_SNAPSHOT: rc = on_snapshot(x, ev.time); break;
-        case EV_END: break;
-        }
-        if (rc) return rc;
+    return 0;
+}
+
+static int dispatch(struct ctx *x, const struct evq_event *ev)
+{
+    switch ((enum ev_type)ev->type) {
+    case EV_TRANS: return on_trans(x, ev->a, ev->time);
+    case EV_RELIST: return on_relist(x, ev->a, ev->time);
+    case EV_LISTING: return on_listing(x, (enum organ)ev->a, ev->time);
+    case EV_DONOR: return on_donor(x, ev->time);
+    case EV_SNAPSHOT: return on_snapshot(x, ev->time);
+    default: return 0;
     }
-    return finish(x);
 }
 
 int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
@@ -681,6 +792,7 @@ cleanup:
         gsl_rng_free(x.arr[g]);
     }
     free(x.mbuf);
+    free(x.rmap);
     gsl_rng_free(x.don);
     gsl_rng_free(x.prog);
     gsl_rng_free(x.offer);

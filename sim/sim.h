@@ -68,7 +68,9 @@ struct rec_donor {
 struct rec_tx {
     int32_t variant, replication;
     double day;
-    uint32_t donor, candidate;
+    char donor[CAND_ID_LEN];      /* donor id: the file's id in a replay, else the decimal donor_seq */
+    char candidate[CAND_ID_LEN];  /* candidate id: the file's id in a replay, else the decimal candidate_seq */
+    uint32_t donor_seq, candidate_seq;
     int8_t program;             /* enum prog of the recipient */
     int8_t status;              /* urgency at transplant */
     int8_t abo_step;

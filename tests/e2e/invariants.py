@@ -40,7 +40,7 @@ def main(path):
     # 1. Every candidate ends in exactly one outcome, consistent with /transplants.
     txcount = {}
     for t in tx:
-        k = key(t["variant"], t["replication"], t["candidate"])
+        k = key(t["variant"], t["replication"], t["candidate_seq"])
         txcount[k] = txcount.get(k, 0) + 1
     bad = [k for k, c in cand.items()
            if (c["outcome"] == TRANSPLANTED) != (txcount.get(k, 0) == 1) or txcount.get(k, 0) > 1
@@ -55,20 +55,20 @@ def main(path):
     # 3. No ABO-incompatible transplant (abo_step 4, the optional infant rule, excepted).
     bad = []
     for t in tx:
-        c = cand[key(t["variant"], t["replication"], t["candidate"])]
-        d = donor[key(t["variant"], t["replication"], t["donor"])]
+        c = cand[key(t["variant"], t["replication"], t["candidate_seq"])]
+        d = donor[key(t["variant"], t["replication"], t["donor_seq"])]
         if t["abo_step"] != 4 and int(c["abo"]) not in COMPATIBLE[int(d["abo"])]:
-            bad.append((int(t["candidate"]), int(d["abo"]), int(c["abo"])))
+            bad.append((int(t["candidate_seq"]), int(d["abo"]), int(c["abo"])))
     check("no ABO-incompatible transplant", not bad, str(bad[:3]))
 
     # 4. Heart children (under 16 at transplant) are transplanted from the HU group (group 1).
     heart_tx = tx[np.isin(tx["program"], [HEART, HEART_LUNG])]
     bad = []
     for t in heart_tx:
-        c = cand[key(t["variant"], t["replication"], t["candidate"])]
+        c = cand[key(t["variant"], t["replication"], t["candidate_seq"])]
         age = c["age_years"] + (t["day"] - c["listed_day"]) / 365.25
         if age < 16 and t["group"] != 1:
-            bad.append((int(t["candidate"]), round(float(age), 2), int(t["group"])))
+            bad.append((int(t["candidate_seq"]), round(float(age), 2), int(t["group"])))
     check("heart children transplanted as HU", not bad, str(bad[:3]))
 
     # 5. No HU or SU grant outlives its expiry without a renewal or another status row: the next

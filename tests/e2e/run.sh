@@ -99,6 +99,27 @@ assert diff == want, f'differs in {diff}, declares {want}'
 " "$T/drift.h5" "$keys" >"$T/drift.out" 2>&1 && ok || bad "$f: $(tail -n 1 "$T/drift.out")"
 done
 
+# --- replay: the example's transplant list is the hand-derived one (scenarios/replay-example) ----
+expect_exit 0 "check replay example" -- "$BIN" check scenarios/replay-example/scenario.yaml
+expect_exit 0 "run replay example" -- "$BIN" run scenarios/replay-example/scenario.yaml -r 2 -j 2 -q -o "$T/replay.h5"
+$PY -c "
+import h5py, sys
+f = h5py.File(sys.argv[1], 'r')
+t = f['transplants'][:]
+for rep in (0, 1):  # acceptance: all makes every replication the same
+    got = [(float(r['day']), r['donor'].decode(), r['candidate'].decode()) for r in t[t['replication'] == rep]]
+    assert got == [(40.0, 'D1', 'H2'), (40.0, 'D1', 'P1'), (50.0, 'D2', 'H3'), (100.0, 'D3', 'P2')], got
+c = f['candidates'][:]
+out = {int(x['seq']): int(x['outcome']) for x in c[c['replication'] == 0]}
+assert out == {0: 2, 1: 1, 2: 1, 3: 0, 4: 1, 5: 1}, out  # H1 died, H4 waiting, the rest transplanted
+s = f['summary'][:]
+assert list(s['deaths_waiting'][s['replication'] == 0]) == [1, 0]
+" "$T/replay.h5" && ok || bad "replay example transplant list"
+expect_exit 0 "run replay example -j 1" -- "$BIN" run scenarios/replay-example/scenario.yaml -r 2 -j 1 -q -o "$T/replay1.h5"
+for d in summary candidates donors transplants episodes; do
+    h5diff -q "$T/replay.h5" "$T/replay1.h5" "/$d" "/$d" && ok || bad "replay /$d differs between -j 2 and -j 1"
+done
+
 # --- a sweep expands into named variants ----------------------------------------------------------
 expect_exit 0 "run a sweep" -- "$BIN" run scenarios/sweep-heart-hu.yaml -r 1 -q --summary-only -o "$T/sweep.h5"
 $PY -c "

@@ -1,0 +1,35 @@
+/* replay.h — a population given as data instead of generated: candidates, their status
+ * histories (with final DEAD / REMOVED rows) and donors, read once from the CSV files a
+ * scenario names (`population.source: replay`, INTERFACES.md "Replaying given data") and shared
+ * read-only by every replication and variant. The engine (sim.c) turns the rows into events. */
+#ifndef WLSIM_REPLAY_H
+#define WLSIM_REPLAY_H
+
+#include <stddef.h>
+
+#include "csvin.h"
+#include "err.h"
+
+struct replay {
+    int refs;                    /* scenarios sharing it (sweep variants); freed at 0 */
+    struct csvin_names *names;   /* region and centre names of both files */
+    struct csvin_cands *cands;   /* one candidate per row, age_years = age at listing */
+    struct csvin_hist *hist;     /* status rows in file order */
+    size_t n_hist;
+    struct donor *donors;        /* donors in file order, days non-decreasing */
+    size_t n_donors;
+};
+
+/* Reads the three files (each path relative to the folder of `scenario_path` unless absolute).
+ * Returns 0 and a new replay (refs 1) in *out, or ERR_INPUT with a message naming file, line
+ * and column (every csvin error, and donors whose days go back in time), or ERR_INTERNAL. */
+int replay_load(const char *scenario_path, const char *cands, const char *history,
+                const char *donors, struct replay **out, struct err *e);
+
+/* Another reference to r (for a cloned scenario); returns r. */
+struct replay *replay_ref(struct replay *r);
+
+/* Drops one reference; frees r when none is left. NULL is a no-op. */
+void replay_free(struct replay *r);
+
+#endif
