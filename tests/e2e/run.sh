@@ -120,6 +120,19 @@ for d in summary candidates donors transplants episodes; do
     h5diff -q "$T/replay.h5" "$T/replay1.h5" "/$d" "/$d" && ok || bad "replay /$d differs between -j 2 and -j 1"
 done
 
+# --- replay: NT cap and HU renewal rows, hand-checked (tests/scenarios/replay/nt_cap) -----------
+NTC=tests/scenarios/replay/nt_cap
+expect_exit 0 "replay nt_cap" -- "$BIN" run $NTC/scenario.yaml -q -o "$T/ntcap.h5"
+{ cat $NTC/scenario.yaml; echo "policy.heart.nt.cap_days: 1000"; } >$NTC/.nocap.yaml
+expect_exit 0 "replay nt_cap without cap" -- "$BIN" run $NTC/.nocap.yaml -q -o "$T/nocap.h5"
+rm -f $NTC/.nocap.yaml
+$PY -c "
+import h5py, sys
+def tx(p): return [(r['donor'].decode(), r['candidate'].decode(), float(r['points'])) for r in h5py.File(p, 'r')['transplants'][:]]
+assert tx(sys.argv[1]) == [('D1', 'B1', 90.0), ('D2', 'C1', 60.0)], tx(sys.argv[1])
+assert tx(sys.argv[2])[0] == ('D1', 'A1', 140.0), tx(sys.argv[2])
+" "$T/ntcap.h5" "$T/nocap.h5" && ok || bad "replay nt_cap transplant lists"
+
 # --- a sweep expands into named variants ----------------------------------------------------------
 expect_exit 0 "run a sweep" -- "$BIN" run scenarios/sweep-heart-hu.yaml -r 1 -q --summary-only -o "$T/sweep.h5"
 $PY -c "
