@@ -155,12 +155,16 @@ class Report:
                         continue
                     t = np.where(np.isnan(sel["end_day"]), end, sel["end_day"]) - sel["listed_day"]
                     status = np.select([sel["outcome"] == 1, sel["outcome"] == 2, sel["outcome"] == 3], [1, 2, 3], 0)
+                    if not (status > 0).any():
+                        continue
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
                         ci = CumIncidenceRight(t / 365.25, status)
                     style = "-" if v == 0 else "--"
+                    # statsmodels returns one curve per event type up to the largest one present.
                     for k, (ev, col) in enumerate([("transplant", "tab:blue"), ("death", "tab:red")]):
-                        ax.step(ci.times, ci.cinc[k], where="post", color=col, linestyle=style, label=f"{ev}, {name}")
+                        if k < len(ci.cinc):
+                            ax.step(ci.times, ci.cinc[k], where="post", color=col, linestyle=style, label=f"{ev}, {name}")
                 ax.set_title(f"{label}: listed {'urgent (HU/SU)' if urgent else 'non-urgent'}", fontsize=10)
                 ax.set_xlabel("years since listing")
                 ax.set_xlim(0, min(5, self.years))

@@ -119,6 +119,8 @@ expect_exit 0 "run replay example -j 1" -- "$BIN" run scenarios/replay-example/s
 for d in summary candidates donors transplants episodes; do
     h5diff -q "$T/replay.h5" "$T/replay1.h5" "/$d" "/$d" && ok || bad "replay /$d differs between -j 2 and -j 1"
 done
+$PY scripts/report.py "$T/replay.h5" -o "$T/replay-report" >"$T/rr.out" 2>&1 && [ -s "$T/replay-report/index.html" ] && ok \
+    || bad "report.py on a replay: $(tail -n 3 "$T/rr.out")"
 
 # --- replay: NT cap and HU renewal rows, hand-checked (tests/scenarios/replay/nt_cap) -----------
 NTC=tests/scenarios/replay/nt_cap
