@@ -15,11 +15,11 @@ static const struct pdef rule_pdefs[] = {
 
 static const struct pdef model_pdefs[] = {
     {"death_per_year", PD_DOUBLE, OFF(death_per_year), 0.15, 0, 100, "1/year", NULL,
-     "Constant hazard of death while listed.", "placeholder (issue 2); calibrated in issue 5"},
+     "Constant hazard of death while listed.", "simple baseline policy: of the order of the heart figure of CALIBRATION.md (docs/model.md, simple policy); not calibrated"},
     {"removal_per_year", PD_DOUBLE, OFF(removal_per_year), 0.05, 0, 100, "1/year", NULL,
-     "Constant hazard of removal from the list.", "placeholder (issue 2)"},
+     "Constant hazard of removal from the list.", "simple baseline policy: assumption, not calibrated (docs/model.md, simple policy)"},
     {"accept_prob", PD_DOUBLE, OFF(accept_prob), 0.5, 0, 1, "probability", NULL,
-     "Probability that an offer is accepted.", "placeholder (issue 2)"},
+     "Probability that an offer is accepted.", "simple baseline policy: assumption, not calibrated (docs/model.md, simple policy)"},
 };
 
 static void simple_enter(const void *par, struct cand *c, double day, gsl_rng *r)

@@ -46,6 +46,8 @@ done
 expect_exit 0 "check --list" -- "$BIN" check --list
 grep -q '^| `horizon.years` | (required)' "$T/out" && ok || bad "--list names horizon.years"
 cmp -s "$T/out" docs/parameters.md && ok || bad "docs/parameters.md is not current: run 'make docs'"
+cp docs/model.md "$T/model.md" && $PY scripts/model_params.py "$T/out" "$T/model.md" && cmp -s "$T/model.md" docs/model.md \
+    && ok || bad "the parameter appendix of docs/model.md is not current: run 'make docs'"
 
 # --- broken scenarios: exit 2, exact message, nothing written, existing file kept ---------------
 echo "precious" >"$T/keep.h5"
