@@ -84,8 +84,7 @@ struct cand {
     double end_day;         /* day the outcome happened, NaN while waiting */
     int32_t list_pos;       /* index on the engine's active list, -1 when off it */
     uint32_t draws;         /* progression draws taken so far (per-candidate sub-stream) */
-    uint64_t pending;       /* engine's handle of the pending exit/status event, 0 none */
-    uint64_t pending2;      /* engine's handle of a second pending event (status expiry), 0 none */
+    uint32_t slot;          /* engine's index of this candidate in its replication's pool */
 };
 
 /* A donor whose organs are offered. */

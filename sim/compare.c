@@ -102,8 +102,7 @@ void cmp_add(struct cmp *c, const struct rep_result *r)
     }
 }
 
-/* Mean and 95 % t interval of w; NaN when undefined. */
-static void interval(const gsl_rstat_workspace *w, double *mean, double *lo, double *hi)
+void cmp_interval(const gsl_rstat_workspace *w, double *mean, double *lo, double *hi)
 {
     size_t n = gsl_rstat_n(w);
     *mean = n ? gsl_rstat_mean(w) : NAN;
@@ -130,9 +129,9 @@ int cmp_rows(const struct cmp *c, struct rec_comparison **rows, size_t *n)
                 r->program = o;
                 cmp_metric_name(m, r->metric, sizeof r->metric);
                 r->n = (int32_t)gsl_rstat_n(c->diff[at(v, o, m)]);
-                interval(c->mean[at(0, o, m)], &r->base_mean, &r->base_ci_low, &r->base_ci_high);
-                interval(c->mean[at(v, o, m)], &r->mean, &r->mean_ci_low, &r->mean_ci_high);
-                interval(c->diff[at(v, o, m)], &r->diff_mean, &r->ci_low, &r->ci_high);
+                cmp_interval(c->mean[at(0, o, m)], &r->base_mean, &r->base_ci_low, &r->base_ci_high);
+                cmp_interval(c->mean[at(v, o, m)], &r->mean, &r->mean_ci_low, &r->mean_ci_high);
+                cmp_interval(c->diff[at(v, o, m)], &r->diff_mean, &r->ci_low, &r->ci_high);
             }
     return 0;
 }

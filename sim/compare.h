@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <gsl/gsl_rstat.h>
+
 #include "sim.h"
 
 #define CMP_METRIC_LEN 48
@@ -41,6 +43,10 @@ void cmp_add(struct cmp *c, const struct rep_result *r);
 /* Writes the rows (variants 1.. x programmes x metrics) into a new array *rows (free() it) and
  * their number into *n. Returns 0, or -1 on allocation failure. */
 int cmp_rows(const struct cmp *c, struct rec_comparison **rows, size_t *n);
+
+/* Mean of the values in w and its 95 % Student-t interval [*lo, *hi]: NaN when w is empty, the
+ * interval NaN with fewer than two values. Shared by /comparison and the end-of-run report. */
+void cmp_interval(const gsl_rstat_workspace *w, double *mean, double *lo, double *hi);
 
 /* Number of metrics per programme and the name of metric m (for docs and tests). */
 int cmp_n_metrics(void);

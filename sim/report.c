@@ -1,11 +1,12 @@
 /* report.c — see report.h. */
 #include "report.h"
 
+#include "compare.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_rstat.h>
 
 enum { M_LISTINGS, M_TX, M_URGENT, M_DEATHS, M_REMOVED, M_WAITING, M_MEDIAN, M_N };
@@ -70,18 +71,11 @@ void report_add(struct report *r, const struct rep_result *res)
 /* Mean and half-width of the 95 % t interval of one cell ("n/a" when empty). */
 static void fmt_cell(const gsl_rstat_workspace *w, char *buf, size_t len)
 {
-    size_t n = gsl_rstat_n(w);
-    if (n == 0) {
-        snprintf(buf, len, "n/a");
-        return;
-    }
-    double mean = gsl_rstat_mean(w);
-    if (n < 2) {
-        snprintf(buf, len, "%.1f", mean);
-        return;
-    }
-    double half = gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * gsl_rstat_sd(w) / sqrt((double)n);
-    snprintf(buf, len, "%.1f ± %.1f", mean, half);
+    double mean, lo, hi;
+    cmp_interval(w, &mean, &lo, &hi);
+    if (isnan(mean)) snprintf(buf, len, "n/a");
+    else if (isnan(lo)) snprintf(buf, len, "%.1f", mean);
+    else snprintf(buf, len, "%.1f ± %.1f", mean, (hi - lo) / 2);
 }
 
 void report_print(const struct report *r, FILE *f)

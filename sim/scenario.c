@@ -45,6 +45,10 @@ static const struct pdef run_pdefs[] = {
 
 static const char *const ORGAN_KEY[ORGAN_N] = {"heart", "pancreas"};
 
+/* The replay file keys, in the order of struct scenario's replay_files. */
+static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
+                                           "population.donors"};
+
 #define MAX_MOUNTS (2 + 2 * ORGAN_N)
 #define KEY_MAX 256
 
@@ -256,8 +260,6 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
     }
     if (strcmp(key, "policy.heart.rule") == 0 || strcmp(key, "policy.pancreas.rule") == 0)
         return 0; /* handled before the walk */
-    static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
-                                               "population.donors"};
     for (int i = 0; i < 3; i++)
         if (strcmp(key, REPLAY_KEYS[i]) == 0) {
             L->replay_marks[i] = v->start_mark;
@@ -540,8 +542,6 @@ int scen_load(const char *path, struct scenario **out, struct err *e)
             }
 
     {
-        static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
-                                                   "population.donors"};
         int replay = s->run.source == RUN_SOURCE_REPLAY;
         for (int i = 0; i < 3; i++) {
             if (replay && !L.replay_seen[i]) {

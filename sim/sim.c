@@ -111,16 +111,9 @@ static struct slot *slot_new(struct ctx *x, uint32_t *idx)
     return slot_at(x, x->ncand++);
 }
 
-static uint32_t slot_index(struct ctx *x, const struct cand *c)
+static uint32_t slot_index(const struct cand *c)
 {
-    /* The cand is the first member of its slot; find its block. Blocks are few. */
-    for (size_t b = 0; b < x->nblocks; b++) {
-        const struct slot *base = x->blocks[b];
-        if ((const void *)c >= (const void *)base && (const void *)c < (const void *)(base + BLOCK))
-            return (uint32_t)(b * BLOCK + (size_t)((const struct slot *)(const void *)c - base));
-    }
-    assert(!"candidate not in the pool");
-    return 0;
+    return c->slot;
 }
 
 static int counted(const struct ctx *x, double t) { return t >= x->t0 && t < x->t_end; }
@@ -222,6 +215,7 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     if (!sl) return err_set(x->e, ERR_INTERNAL, "out of memory (candidates)");
     uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | x->counter[o]++;
     cand_init(&sl->c, seq, o == ORGAN_HEART ? PROG_HEART : PROG_PANCREAS, now);
+    sl->c.slot = idx;
     sl->relist_of = UINT32_MAX;
     popn_cand(&x->s->pop, &sl->c, o, now, x->arr[o]);
     if (list_candidate(x, sl, idx, now)) return ERR_INTERNAL;
@@ -244,6 +238,7 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     struct cand *c = &sl->c;
     uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | (1u << SEQ_RELIST_BIT) | x->relist_counter[o]++;
     cand_init(c, seq, old->c.prog, now);
+    c->slot = idx;
     c->abo = old->c.abo;
     c->sex = old->c.sex;
     c->birth_day = old->c.birth_day;
@@ -308,7 +303,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     const struct policy_ops *ops = x->s->ops[o];
     const void *par = x->s->par[o];
     struct cand *c = m->c;
-    uint32_t idx = slot_index(x, c);
+    uint32_t idx = slot_index(c);
     struct slot *sl = slot_at(x, idx);
     enum status st = c->w.status;
     double wait = now - c->w.listed;
@@ -509,6 +504,7 @@ static int on_r_listing(struct ctx *x, uint32_t row, double now)
     if (!sl) return err_set(x->e, ERR_INTERNAL, "out of memory (candidates)");
     sl->c = x->s->replay->cands->c[row];
     sl->c.seq = row;
+    sl->c.slot = idx;
     sl->c.list_pos = -1;
     sl->c.outcome = OUT_WAITING;
     sl->c.end_day = NAN;
