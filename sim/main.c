@@ -19,11 +19,15 @@
 #include <hdf5.h>
 #include <omp.h>
 
+#include "ckpt.h"
+#include "compare.h"
 #include "err.h"
 #include "h5out.h"
 #include "rank.h"
+#include "report.h"
 #include "runner.h"
 #include "scenario.h"
+#include "verify.h"
 
 static volatile sig_atomic_t g_stop = 0; /* written only by the signal handler */
 
@@ -40,10 +44,13 @@ static void usage(FILE *f)
             "pancreas / pancreas-kidney transplant waiting lists.\n\n"
             "Usage:\n"
             "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
-            "            [-j THREADS] [-q] [--summary-only]\n"
+            "            [-j THREADS] [-q] [--summary-only] [--resume]\n"
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
-            "      only when the new one is complete.\n"
+            "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
+            "  wlsim verify OUT.h5 [-r K] [-j THREADS]\n"
+            "      Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
+            "      stored in OUT.h5 and report per replication whether the results are bit-identical.\n"
             "  wlsim check SCENARIO.yaml [...]     validate only; prints \"ok\" on success\n"
             "  wlsim check --list                  list every scenario parameter with default, bounds,\n"
             "                                      unit, help and source\n"
@@ -57,8 +64,11 @@ static void usage(FILE *f)
             "  -s, --seed N             master seed (default: the first scenario's `seed`)\n"
             "  -j, --threads N          OpenMP threads (default: all cores); results do not depend on it\n"
             "  -q, --quiet              no progress on stderr\n"
-            "      --summary-only       write /summary only, no per-entity tables\n\n"
-            "Exit codes: 0 success, 2 bad input, 1 internal failure, 130 interrupted.\n"
+            "      --summary-only       write /summary only, no per-entity tables\n"
+            "      --resume             continue an interrupted run from OUT.h5.resume (the same command\n"
+            "                           line; without a side file it starts afresh, so it is safe always)\n\n"
+            "Exit codes: 0 success, 2 bad input, 1 internal failure (verify: results differ),\n"
+            "130 interrupted.\n"
             "Documentation: README.md, docs/scenario.md, docs/output.md, docs/rules.md.\n",
             WLSIM_VERSION);
 }
@@ -154,21 +164,65 @@ static int check_out_dir(const char *path, int is_default)
     return 0;
 }
 
+/* Where each finished replication goes, in work-item order: the printed summary, the paired
+ * comparisons, the results file and the resume side file. */
+struct run_sink {
+    struct report *report;
+    struct cmp *cmp;
+    struct h5out *h;
+    struct ckpt *ckpt;          /* NULL while feeding back results read from it */
+};
+
+static int run_sink(void *vctx, const struct rep_result *r, struct err *e)
+{
+    struct run_sink *s = vctx;
+    if (s->report) report_add(s->report, r);
+    if (s->cmp) cmp_add(s->cmp, r);
+    if (h5out_append(s->h, r, e)) return ERR_INTERNAL;
+    return s->ckpt ? ckpt_append(s->ckpt, r, e) : 0;
+}
+
+/* Feeds the results stored in the side file back to the sink (resume). Returns 0 or an error. */
+static int feed_back(struct ckpt *ck, struct run_sink *sink, const struct runner_cfg *cfg, int quiet, struct err *e)
+{
+    struct run_sink replay = *sink;
+    replay.ckpt = NULL;
+    size_t total = runner_total(cfg);
+    int dropped = 0, got;
+    struct rep_result *r = NULL;
+    while ((got = ckpt_next(ck, &r, &dropped, e)) == 1) {
+        size_t k = ckpt_count(ck) - 1;
+        int ok = k < total && (size_t)r->replication * (size_t)cfg->n_variants + (size_t)r->variant == k;
+        int rc = ok ? run_sink(&replay, r, e)
+                    : err_set(e, ERR_INPUT, "%s: record %zu holds variant %d replication %d, expected item %zu",
+                              ckpt_path(ck), k, r->variant, r->replication, k);
+        sim_result_free(r);
+        if (rc) return rc;
+    }
+    if (got < 0) return ERR_INTERNAL;
+    if (!quiet)
+        fprintf(stderr, "resuming: %zu of %zu work items read back from %s%s\n", ckpt_count(ck), total,
+                ckpt_path(ck), dropped ? " (an incomplete last record was dropped)" : "");
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"replications", required_argument, NULL, 'r'},
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+        {"resume", no_argument, NULL, 'R'},       {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     const char *out = NULL;
-    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0;
+    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0;
     unsigned long long seed = 0;
     int have_seed = 0, c, rc = 0;
     struct scenario **sc = NULL;
     struct h5out *h = NULL;
     struct report *rep = NULL;
     struct cmp *cmp = NULL;
+    struct ckpt *ck = NULL;
     struct rec_comparison *rows = NULL;
     size_t nrows = 0;
     const char **names = NULL;
@@ -192,6 +246,7 @@ static int cmd_run(int argc, char **argv)
         }
         case 'q': quiet = 1; break;
         case 'S': summary_only = 1; break;
+        case 'R': resume = 1; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "wlsim run: see 'wlsim --help'\n");
@@ -221,7 +276,22 @@ static int cmd_run(int argc, char **argv)
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
         .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
-        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop, .report = rep, .cmp = cmp};
+        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop};
+    struct run_sink sink = {.report = rep, .cmp = cmp};
+    cfg.sink = run_sink;
+    cfg.sink_ctx = &sink;
+    long stale_pid = 0;
+    if ((rc = ckpt_open(out, ckpt_fingerprint(cfg.variants, nv, &cfg.opts, cfg.replications), (int)resume, &ck,
+                        &stale_pid, &e))) {
+        fprintf(stderr, "wlsim run: %s\n", e.msg);
+        goto cleanup;
+    }
+    if (stale_pid > 0 && stale_pid != (long)getpid()) {
+        /* The killed run's temporary results file: the side file's lock proves it is dead. */
+        char stale[PATH_MAX + 32];
+        snprintf(stale, sizeof stale, "%s.tmp.%ld", out, stale_pid);
+        unlink(stale);
+    }
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
                               .variants = cfg.variants, .n_variants = nv};
@@ -229,11 +299,20 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "wlsim run: %s\n", e.msg);
         goto cleanup;
     }
-    rc = runner_run(&cfg, h, &e);
+    sink.h = h;
+    if (!(rc = feed_back(ck, &sink, &cfg, (int)quiet, &e))) {
+        sink.ckpt = ck;
+        cfg.first = ckpt_count(ck);
+        rc = runner_run(&cfg, &e);
+    }
     if (rc) {
         h5out_abort(h);
         h = NULL;
-        fprintf(stderr, "wlsim run: %s%s\n", e.msg, rc == ERR_INTERRUPTED ? "; no results written" : "");
+        fprintf(stderr, "wlsim run: %s; %s unchanged", e.msg, out);
+        if (rc != ERR_INPUT && ckpt_count(ck) > 0)
+            fprintf(stderr, "; %zu finished work items kept in %s: continue with --resume", ckpt_count(ck),
+                    ckpt_path(ck));
+        fputc('\n', stderr);
         goto cleanup;
     }
     if (cmp && (cmp_rows(cmp, &rows, &nrows) || h5out_comparison(h, rows, nrows, &e))) {
@@ -244,12 +323,18 @@ static int cmd_run(int argc, char **argv)
     rc = h5out_commit(h, &e);
     h = NULL;
     if (rc) fprintf(stderr, "wlsim run: %s\n", e.msg);
-    else if (!quiet) {
+    else {
+        ckpt_remove(ck);
+        ck = NULL;
+    }
+    if (!rc && !quiet) {
         report_print(rep, stderr);
         fprintf(stderr, "\nwrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
     }
 
 cleanup:
+    if (ck && ckpt_count(ck) == 0) ckpt_remove(ck); /* nothing finished: nothing to resume */
+    else ckpt_close(ck);
     report_free(rep);
     cmp_free(cmp);
     free(rows);
@@ -287,6 +372,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "rank")) return rank_main(argc - 1, argv + 1);
-    fprintf(stderr, "wlsim: expected a command (run, check, rank, --help, --version), found '%s'\n", cmd);
+    if (!strcmp(cmd, "verify")) return verify_main(argc - 1, argv + 1, &g_stop);
+    fprintf(stderr, "wlsim: expected a command (run, check, rank, verify, --help, --version), found '%s'\n", cmd);
     return ERR_INPUT;
 }

@@ -25,13 +25,18 @@ static void progress(size_t done, size_t total, double t0, double *last, int fin
     fflush(stderr);
 }
 
-int runner_run(const struct runner_cfg *cfg, struct h5out *h, struct err *e)
+size_t runner_total(const struct runner_cfg *cfg)
 {
-    size_t total = (size_t)cfg->n_variants * (size_t)cfg->replications;
+    return cfg->total ? cfg->total : (size_t)cfg->n_variants * (size_t)cfg->replications;
+}
+
+int runner_run(const struct runner_cfg *cfg, struct err *e)
+{
+    size_t total = runner_total(cfg);
     size_t slots = 2 * (size_t)(cfg->threads > 0 ? cfg->threads : 1);
     struct rep_result **buf = calloc(slots, sizeof *buf);
     if (!buf) return err_set(e, ERR_INTERNAL, "out of memory");
-    size_t next = 0, written = 0;
+    size_t next = cfg->first, written = cfg->first;
     int failed = 0;
     double t0 = wall(), last = 0;
     omp_lock_t lock;
@@ -81,16 +86,14 @@ int runner_run(const struct runner_cfg *cfg, struct h5out *h, struct err *e)
                 while (!failed && written < total && buf[written % slots]) {
                     struct rep_result *x = buf[written % slots];
                     buf[written % slots] = NULL;
-                    if (cfg->report) report_add(cfg->report, x);
-                    if (cfg->cmp) cmp_add(cfg->cmp, x);
-                    if (h5out_append(h, x, e)) {
+                    if (cfg->sink(cfg->sink_ctx, x, e)) {
 #pragma omp atomic write
                         failed = 1;
                     }
                     sim_result_free(x);
 #pragma omp atomic update
                     written++;
-                    if (cfg->progress) progress(written, total, t0, &last, written == total);
+                    if (cfg->progress) progress(written - cfg->first, total - cfg->first, t0, &last, written == total);
                 }
             }
             omp_unset_lock(&lock);

@@ -10,10 +10,11 @@
 #include <signal.h>
 
 #include "err.h"
-#include "h5out.h"
-#include "compare.h"
-#include "report.h"
 #include "sim.h"
+
+/* Receives each result in work-item order (from one thread at a time). r stays owned by the
+ * caller. Returns 0, or an error code (message in e) that stops the run. */
+typedef int (*runner_sink)(void *ctx, const struct rep_result *r, struct err *e);
 
 struct runner_cfg {
     const struct scenario *const *variants;
@@ -23,14 +24,19 @@ struct runner_cfg {
     struct sim_opts opts;
     int progress;                          /* print progress to stderr */
     volatile sig_atomic_t *stop;           /* set by a signal handler: stop soon; may be NULL */
-    struct report *report;                 /* summary statistics to add each result to; may be NULL */
-    struct cmp *cmp;                       /* paired comparisons to add each result to; may be NULL */
+    size_t first;                          /* first item to run (items before it are done: resume) */
+    size_t total;                          /* items to run up to (0: n_variants x replications) */
+    runner_sink sink;                      /* receives every result in order */
+    void *sink_ctx;
 };
 
-/* Runs all items, appending each result to h in order. Returns 0; ERR_INTERNAL on a failed
- * replication or write (message in e); or ERR_INTERRUPTED when *stop was raised. Items after
- * a failure are not started. */
+/* The number of work items cfg describes (cfg->total, or variants x replications). */
+size_t runner_total(const struct runner_cfg *cfg);
+
+/* Runs items cfg->first .. total-1, handing each result to cfg->sink in order. Returns 0; the
+ * sink's code or ERR_INTERNAL on a failed replication (message in e); or ERR_INTERRUPTED when
+ * *stop was raised. Items after a failure are not started. */
 #define ERR_INTERRUPTED 130
-int runner_run(const struct runner_cfg *cfg, struct h5out *h, struct err *e);
+int runner_run(const struct runner_cfg *cfg, struct err *e);
 
 #endif

@@ -491,6 +491,17 @@ static void default_name(struct scenario *s)
 
 int scen_load(const char *path, struct scenario **out, struct err *e)
 {
+    char *text = NULL;
+    size_t len = 0;
+    *out = NULL;
+    int rc = read_file(path, &text, &len, e);
+    if (!rc) rc = scen_load_text(path, text, out, e);
+    free(text);
+    return rc;
+}
+
+int scen_load_text(const char *path, const char *text, struct scenario **out, struct err *e)
+{
     struct loader L = {.path = path, .e = e};
     yaml_parser_t parser;
     int have_parser = 0, have_doc = 0, rc = 0;
@@ -502,7 +513,8 @@ int scen_load(const char *path, struct scenario **out, struct err *e)
     s->seed = 1;
     s->path = strdup(path);
     if (!s->path) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
-    if ((rc = read_file(path, &s->text, &len, e))) goto cleanup;
+    if (!(s->text = strdup(text))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
+    len = strlen(text);
     default_name(s);
 
     if (!yaml_parser_initialize(&parser)) { rc = err_set(e, ERR_INTERNAL, "yaml: cannot initialise parser"); goto cleanup; }

@@ -69,6 +69,10 @@ struct scenario {
  * (allocation), and *out is NULL. */
 int scen_load(const char *path, struct scenario **out, struct err *e);
 
+/* As scen_load, but the file's text is given (e.g. as stored in a results file): `path` names it
+ * in messages and anchors relative paths (replay CSV files); the file itself is not read. */
+int scen_load_text(const char *path, const char *text, struct scenario **out, struct err *e);
+
 /* Expands a scenario with a `sweep:` section into its variants: first the scenario as written
  * (the baseline), then one per point of the grid (the product of the axes, the last axis
  * varying fastest), each named NAME[key=value,...]. A scenario without sweep expands to one

@@ -242,6 +242,13 @@ rc=$?
 [ "$rc" -eq 130 ] && ok || bad "SIGTERM: exit $rc, expected 130 ($(cat "$T/err"))"
 [ "$(cat "$T/keep2.h5")" = "precious" ] && ok || bad "SIGTERM: existing output was touched"
 ls "$T"/keep2.h5.tmp* >/dev/null 2>&1 && bad "SIGTERM: temporary file left behind" || ok
+# The finished work stays in the side file, and the message says how to go on.
+[ -s "$T/keep2.h5.resume" ] && ok || bad "SIGTERM: no resume side file kept"
+grep -q -- "--resume" "$T/err" && ok || bad "SIGTERM: message does not mention --resume ($(cat "$T/err"))"
+expect_exit 2 "run over an unfinished run without --resume" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 1 -q -o "$T/keep2.h5"
+expect_exit 2 "--resume with other settings" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 1 -q -o "$T/keep2.h5" --resume
+[ "$(cat "$T/keep2.h5")" = "precious" ] && ok || bad "refused runs touched the existing output"
+rm -f "$T/keep2.h5.resume"
 # ... and a completed run does replace it.
 expect_exit 0 "run replaces" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 1 -q -o "$T/keep2.h5"
 h5dump -H "$T/keep2.h5" >/dev/null 2>&1 && ok || bad "completed run did not replace the file"

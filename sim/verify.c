@@ -1,0 +1,475 @@
+/* verify.c — re-running a results file and comparing it row by row (see verify.h).
+ *
+ * Every table of the file is in work-item order, so the rows of one (variant, replication) are
+ * contiguous; an index of those ranges is built once from the `variant` and `replication` columns.
+ * Each re-run result then arrives from the runner in order and is compared, table by table and
+ * member by member, with its stored rows: the file's compound types were created from the record
+ * structs of sim.h, so their member offsets are the structs' and the bytes of every member (not of
+ * the padding between them) must be equal. */
+#include "verify.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <omp.h>
+
+#include "compare.h"
+#include "err.h"
+#include "runner.h"
+#include "scenario.h"
+#include "sim.h"
+
+enum { V_SUMMARY, V_GROUPS, V_SERIES, V_CANDS, V_DONORS, V_TX, V_EPISODES, V_N };
+static const char *const TNAME[V_N] = {"summary", "groups", "series", "candidates", "donors", "transplants",
+                                       "episodes"};
+static const size_t TSIZE[V_N] = {sizeof(struct rec_summary), sizeof(struct rec_group), sizeof(struct rec_series),
+                                  sizeof(struct rec_cand),    sizeof(struct rec_donor), sizeof(struct rec_tx),
+                                  sizeof(struct rec_episode)};
+
+struct table {
+    hid_t ds, ftype;            /* H5I_INVALID_HID when the file has no such table */
+    int nm;
+    size_t *moff, *msize;       /* the members' offsets and sizes */
+    size_t *start, *count;      /* per work item: its first row and number of rows */
+    int disordered;             /* rows are not grouped by work item in order */
+};
+
+struct vctx {
+    const char *path;
+    hid_t file;
+    int nv, reps, checked_reps;
+    struct table t[V_N];
+    unsigned char *buf;
+    size_t bufcap;
+    int *rep_bad;               /* per replication: 1 if anything differs */
+    char (*why)[160];           /* per replication: the first difference */
+    struct cmp *cmp;
+    int quiet;
+};
+
+static void rows_of(const struct rep_result *r, int t, const void **p, size_t *n)
+{
+    switch (t) {
+    case V_SUMMARY: *p = r->summary, *n = ORGAN_N; break;
+    case V_GROUPS: *p = r->groups, *n = (size_t)ORGAN_N * GRP_ROWS; break;
+    case V_SERIES: *p = r->series.v, *n = r->series.n; break;
+    case V_CANDS: *p = r->cands.v, *n = r->cands.n; break;
+    case V_DONORS: *p = r->donors.v, *n = r->donors.n; break;
+    case V_TX: *p = r->tx.v, *n = r->tx.n; break;
+    default: *p = r->episodes.v, *n = r->episodes.n; break;
+    }
+}
+
+static int read_attr_str(hid_t loc, const char *name, char *buf, size_t len)
+{
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
+    int rc = -1;
+    if (a < 0) return -1;
+    if ((ft = H5Aget_type(a)) < 0 || H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) > 0) goto done;
+    size_t n = H5Tget_size(ft);
+    char *tmp = calloc(n + 1, 1);
+    if (!tmp) goto done;
+    if ((mt = H5Tcopy(ft)) >= 0 && H5Aread(a, mt, tmp) >= 0) {
+        snprintf(buf, len, "%s", tmp);
+        rc = 0;
+    }
+    free(tmp);
+done:
+    if (mt >= 0) H5Tclose(mt);
+    if (ft >= 0) H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
+}
+
+/* Reads a string attribute of any length into a new buffer (free()), or NULL. */
+static char *read_attr_text(hid_t loc, const char *name)
+{
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0) return NULL;
+    hid_t ft = H5Aget_type(a);
+    size_t n = ft >= 0 ? H5Tget_size(ft) : 0;
+    char *buf = ft >= 0 && H5Tis_variable_str(ft) <= 0 ? calloc(n + 1, 1) : NULL;
+    if (buf && H5Aread(a, ft, buf) < 0) {
+        free(buf);
+        buf = NULL;
+    }
+    if (ft >= 0) H5Tclose(ft);
+    H5Aclose(a);
+    return buf;
+}
+
+static int read_attr_num(hid_t loc, const char *name, hid_t mtype, void *out)
+{
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    if (a < 0) return -1;
+    int rc = H5Aread(a, mtype, out) < 0 ? -1 : 0;
+    H5Aclose(a);
+    return rc;
+}
+
+static void table_fini(struct table *t)
+{
+    if (t->ftype >= 0) H5Tclose(t->ftype);
+    if (t->ds >= 0) H5Dclose(t->ds);
+    free(t->moff);
+    free(t->msize);
+    free(t->start);
+    free(t->count);
+}
+
+/* Opens table ti (if present) and indexes its rows by work item. */
+static int table_open(struct vctx *v, int ti, struct err *e)
+{
+    struct table *t = &v->t[ti];
+    hid_t two = H5I_INVALID_HID, space = H5I_INVALID_HID;
+    int32_t *vr = NULL;
+    int rc = 0;
+    size_t items = (size_t)v->nv * (size_t)v->reps;
+    if (H5Lexists(v->file, TNAME[ti], H5P_DEFAULT) <= 0) return 0;
+    if ((t->ds = H5Dopen2(v->file, TNAME[ti], H5P_DEFAULT)) < 0 || (t->ftype = H5Dget_type(t->ds)) < 0 ||
+        H5Tget_class(t->ftype) != H5T_COMPOUND)
+        return err_set(e, ERR_INPUT, "%s: /%s: expected a table, found something else", v->path, TNAME[ti]);
+    if (H5Tget_size(t->ftype) != TSIZE[ti])
+        return err_set(e, ERR_INPUT, "%s: /%s: expected records of %zu bytes (this build's layout), found %zu",
+                       v->path, TNAME[ti], TSIZE[ti], H5Tget_size(t->ftype));
+    t->nm = H5Tget_nmembers(t->ftype);
+    t->moff = calloc((size_t)t->nm, sizeof *t->moff);
+    t->msize = calloc((size_t)t->nm, sizeof *t->msize);
+    t->start = calloc(items, sizeof *t->start);
+    t->count = calloc(items, sizeof *t->count);
+    if (!t->moff || !t->msize || !t->start || !t->count) return err_set(e, ERR_INTERNAL, "out of memory");
+    for (int m = 0; m < t->nm; m++) {
+        hid_t mt = H5Tget_member_type(t->ftype, (unsigned)m);
+        t->moff[m] = H5Tget_member_offset(t->ftype, (unsigned)m);
+        t->msize[m] = mt >= 0 ? H5Tget_size(mt) : 0;
+        if (mt >= 0) H5Tclose(mt);
+    }
+    hsize_t n = 0;
+    if ((space = H5Dget_space(t->ds)) < 0 || H5Sget_simple_extent_dims(space, &n, NULL) != 1) {
+        rc = err_set(e, ERR_INPUT, "%s: /%s: expected a one-dimensional table", v->path, TNAME[ti]);
+        goto cleanup;
+    }
+    /* Read the variant and replication columns only: HDF5 converts compound members by name. */
+    if ((two = H5Tcreate(H5T_COMPOUND, 2 * sizeof(int32_t))) < 0 ||
+        H5Tinsert(two, "variant", 0, H5T_NATIVE_INT32) < 0 ||
+        H5Tinsert(two, "replication", sizeof(int32_t), H5T_NATIVE_INT32) < 0) {
+        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot build a type");
+        goto cleanup;
+    }
+    if (n && !(vr = malloc((size_t)n * 2 * sizeof *vr))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
+    if (n && H5Dread(t->ds, two, H5S_ALL, H5S_ALL, H5P_DEFAULT, vr) < 0) {
+        rc = err_set(e, ERR_INPUT, "%s: /%s: cannot read the variant and replication columns", v->path, TNAME[ti]);
+        goto cleanup;
+    }
+    size_t prev = 0;
+    for (size_t i = 0; i < (size_t)n; i++) {
+        int32_t var = vr[2 * i], rep = vr[2 * i + 1];
+        if (var < 0 || var >= v->nv || rep < 0 || rep >= v->reps) { t->disordered = 1; break; }
+        size_t k = (size_t)rep * (size_t)v->nv + (size_t)var;
+        if (i > 0 && k < prev) { t->disordered = 1; break; }
+        if (i == 0 || k != prev) t->start[k] = i;
+        t->count[k]++;
+        prev = k;
+    }
+cleanup:
+    free(vr);
+    if (two >= 0) H5Tclose(two);
+    if (space >= 0) H5Sclose(space);
+    return rc;
+}
+
+/* Reads n rows from row `start` of table t into v->buf (records laid out as in sim.h). */
+static int read_rows(struct vctx *v, struct table *t, size_t size, size_t start, size_t n)
+{
+    if (n * size > v->bufcap) {
+        unsigned char *nb = realloc(v->buf, n * size);
+        if (!nb) return -1;
+        v->buf = nb;
+        v->bufcap = n * size;
+    }
+    memset(v->buf, 0, n * size);
+    hid_t fs = H5Dget_space(t->ds), ms = H5I_INVALID_HID;
+    hsize_t off[1] = {start}, cnt[1] = {n};
+    int rc = -1;
+    if (fs >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) >= 0 &&
+        (ms = H5Screate_simple(1, cnt, NULL)) >= 0 && H5Dread(t->ds, t->ftype, ms, fs, H5P_DEFAULT, v->buf) >= 0)
+        rc = 0;
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return rc;
+}
+
+/* Compares n records a (fresh) and b (stored) member by member. Returns the first differing
+ * row, or n when all are equal. */
+static size_t first_diff(const struct table *t, size_t size, const void *a, const void *b, size_t n, int *member)
+{
+    const unsigned char *pa = a, *pb = b;
+    for (size_t i = 0; i < n; i++)
+        for (int m = 0; m < t->nm; m++)
+            if (memcmp(pa + i * size + t->moff[m], pb + i * size + t->moff[m], t->msize[m]) != 0) {
+                *member = m;
+                return i;
+            }
+    return n;
+}
+
+static void member_name(const struct table *t, int m, char *buf, size_t len)
+{
+    char *nm = H5Tget_member_name(t->ftype, (unsigned)m);
+    snprintf(buf, len, "%s", nm ? nm : "?");
+    H5free_memory(nm);
+}
+
+static int sink(void *vctx, const struct rep_result *r, struct err *e)
+{
+    struct vctx *v = vctx;
+    size_t k = (size_t)r->replication * (size_t)v->nv + (size_t)r->variant;
+    if (v->cmp) cmp_add(v->cmp, r);
+    for (int ti = 0; ti < V_N && !v->rep_bad[r->replication]; ti++) {
+        struct table *t = &v->t[ti];
+        const void *fresh;
+        size_t n;
+        rows_of(r, ti, &fresh, &n);
+        char *why = v->why[r->replication];
+        if (t->ds < 0) continue;
+        if (t->disordered) {
+            snprintf(why, 160, "/%s is not in work-item order", TNAME[ti]);
+        } else if (t->count[k] != n) {
+            snprintf(why, 160, "variant %d: /%s has %zu rows, the re-run %zu", r->variant, TNAME[ti], t->count[k], n);
+        } else if (n) {
+            if (read_rows(v, t, TSIZE[ti], t->start[k], n))
+                return err_set(e, ERR_INTERNAL, "%s: cannot read /%s", v->path, TNAME[ti]);
+            int m = 0;
+            size_t i = first_diff(t, TSIZE[ti], fresh, v->buf, n, &m);
+            if (i == n) continue;
+            char mn[64];
+            member_name(t, m, mn, sizeof mn);
+            snprintf(why, 160, "variant %d: /%s row %zu, field %s", r->variant, TNAME[ti], t->start[k] + i, mn);
+        } else {
+            continue;
+        }
+        v->rep_bad[r->replication] = 1;
+    }
+    if (r->variant == v->nv - 1 && !v->quiet) {
+        if (v->rep_bad[r->replication]) printf("replication %d: DIFFERS (%s)\n", r->replication, v->why[r->replication]);
+        else printf("replication %d: identical\n", r->replication);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+/* Compares the re-run /comparison with the stored one. Returns 1 if equal, 0 if not, -1 on
+ * failure. */
+static int same_comparison(struct vctx *v, char *why, size_t len)
+{
+    struct rec_comparison *rows = NULL;
+    size_t n = 0;
+    int res = -1;
+    struct table t = {.ds = H5I_INVALID_HID, .ftype = H5I_INVALID_HID};
+    if (cmp_rows(v->cmp, &rows, &n)) return -1;
+    if (H5Lexists(v->file, "comparison", H5P_DEFAULT) <= 0) {
+        snprintf(why, len, "the file has no /comparison");
+        res = 0;
+        goto done;
+    }
+    hid_t space = H5I_INVALID_HID;
+    hsize_t stored = 0;
+    if ((t.ds = H5Dopen2(v->file, "comparison", H5P_DEFAULT)) < 0 || (t.ftype = H5Dget_type(t.ds)) < 0 ||
+        H5Tget_size(t.ftype) != sizeof(struct rec_comparison) || (space = H5Dget_space(t.ds)) < 0 ||
+        H5Sget_simple_extent_dims(space, &stored, NULL) != 1) {
+        if (space >= 0) H5Sclose(space);
+        snprintf(why, len, "/comparison is not a table of this build's layout");
+        res = 0;
+        goto done;
+    }
+    H5Sclose(space);
+    if ((size_t)stored != n) {
+        snprintf(why, len, "/comparison has %zu rows, the re-run %zu", (size_t)stored, n);
+        res = 0;
+        goto done;
+    }
+    t.nm = H5Tget_nmembers(t.ftype);
+    t.moff = calloc((size_t)t.nm, sizeof *t.moff);
+    t.msize = calloc((size_t)t.nm, sizeof *t.msize);
+    if (!t.moff || !t.msize) goto done;
+    for (int m = 0; m < t.nm; m++) {
+        hid_t mt = H5Tget_member_type(t.ftype, (unsigned)m);
+        t.moff[m] = H5Tget_member_offset(t.ftype, (unsigned)m);
+        t.msize[m] = mt >= 0 ? H5Tget_size(mt) : 0;
+        if (mt >= 0) H5Tclose(mt);
+    }
+    if (n && read_rows(v, &t, sizeof *rows, 0, n)) goto done;
+    int m = 0;
+    size_t i = first_diff(&t, sizeof *rows, rows, v->buf, n, &m);
+    if (i == n) {
+        res = 1;
+    } else {
+        char mn[64];
+        member_name(&t, m, mn, sizeof mn);
+        snprintf(why, len, "/comparison row %zu, field %s", i, mn);
+        res = 0;
+    }
+done:
+    table_fini(&t);
+    free(rows);
+    return res;
+}
+
+/* Rebuilds the variants from the stored scenario texts: each text is loaded and expanded as
+ * `wlsim run` did, and the variant of the stored name is taken from the expansion. */
+static int rebuild(struct vctx *v, struct scenario **sc, struct err *e)
+{
+    struct { char name[128], path[256]; } *vr = calloc((size_t)v->nv, sizeof *vr);
+    int rc = 0;
+    if (!vr) return err_set(e, ERR_INTERNAL, "out of memory");
+    size_t off[2] = {0, 128}, sizes[2] = {128, 256};
+    if (H5TBread_fields_name(v->file, "variants", "name,path", 0, (hsize_t)v->nv, sizeof *vr, off, sizes, vr) < 0) {
+        rc = err_set(e, ERR_INPUT, "%s: expected a /variants table with name and path, found none", v->path);
+        goto cleanup;
+    }
+    for (int i = 0; i < v->nv && !rc; i++) {
+        char an[48];
+        snprintf(an, sizeof an, "scenario_text_%d", i);
+        char *text = read_attr_text(v->file, an);
+        if (!text) {
+            rc = err_set(e, ERR_INPUT, "%s: expected the attribute %s, found none", v->path, an);
+            break;
+        }
+        struct scenario *s = NULL, **x = NULL;
+        int nx = 0;
+        struct err le;
+        err_clear(&le);
+        rc = scen_load_text(vr[i].path, text, &s, &le);
+        if (!rc) rc = scen_expand(s, &x, &nx, &le);
+        free(text);
+        scen_free(s);
+        if (rc) {
+            rc = err_set(e, ERR_INPUT, "%s: variant %d: the stored scenario no longer loads: %s", v->path, i, le.msg);
+            break;
+        }
+        for (int j = 0; j < nx; j++) {
+            if (!sc[i] && strcmp(x[j]->name, vr[i].name) == 0) sc[i] = x[j];
+            else scen_free(x[j]);
+        }
+        free(x);
+        if (!sc[i])
+            rc = err_set(e, ERR_INPUT, "%s: variant %d: expected the stored scenario to give a variant named '%s', "
+                         "found none", v->path, i, vr[i].name);
+    }
+cleanup:
+    free(vr);
+    return rc;
+}
+
+int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
+{
+    static const struct option opts[] = {{"replications", required_argument, NULL, 'r'},
+                                         {"threads", required_argument, NULL, 'j'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {NULL, 0, NULL, 0}};
+    long k = -1, threads = omp_get_num_procs();
+    int c, rc = 0, quiet = 0;
+    struct vctx v = {.file = H5I_INVALID_HID};
+    struct scenario **sc = NULL;
+    struct err e;
+    err_clear(&e);
+    for (int t = 0; t < V_N; t++) v.t[t].ds = v.t[t].ftype = H5I_INVALID_HID;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "r:j:q", opts, NULL)) != -1) {
+        char *end;
+        long *dst = c == 'r' ? &k : &threads;
+        switch (c) {
+        case 'r':
+        case 'j':
+            errno = 0;
+            *dst = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || *dst < 1 || *dst > 100000000) {
+                fprintf(stderr, "wlsim verify: argument -%c: expected a positive integer, found '%s'\n", c, optarg);
+                return ERR_INPUT;
+            }
+            break;
+        case 'q': quiet = 1; break;
+        default: fprintf(stderr, "wlsim verify: see 'wlsim --help'\n"); return ERR_INPUT;
+        }
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "wlsim verify: expected one results file, found %d arguments\n", argc - optind);
+        return ERR_INPUT;
+    }
+    v.path = argv[optind];
+    v.quiet = quiet;
+    if (H5Fis_hdf5(v.path) <= 0 || (v.file = H5Fopen(v.path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        fprintf(stderr, "wlsim verify: %s: expected an HDF5 results file of wlsim, found %s\n", v.path,
+                access(v.path, R_OK) ? strerror(errno) : "another kind of file");
+        return ERR_INPUT;
+    }
+    char ver[64] = "", commit[64] = "";
+    uint64_t seed = 0;
+    int32_t reps = 0, nv = 0, ent = 0;
+    if (read_attr_str(v.file, "wlsim_version", ver, sizeof ver) || read_attr_str(v.file, "git_commit", commit, sizeof commit) ||
+        read_attr_num(v.file, "seed", H5T_NATIVE_UINT64, &seed) ||
+        read_attr_num(v.file, "replications", H5T_NATIVE_INT32, &reps) ||
+        read_attr_num(v.file, "variants", H5T_NATIVE_INT32, &nv) ||
+        read_attr_num(v.file, "entity_tables", H5T_NATIVE_INT32, &ent) || reps < 1 || nv < 1) {
+        fprintf(stderr, "wlsim verify: %s: expected the root attributes of a wlsim results file (wlsim_version, "
+                "git_commit, seed, replications, variants, entity_tables), found them missing or invalid\n", v.path);
+        rc = ERR_INPUT;
+        goto cleanup;
+    }
+    v.nv = nv;
+    v.reps = reps;
+    if (k > reps) {
+        fprintf(stderr, "wlsim verify: argument -r: expected at most the file's %d replications, found %ld\n", reps, k);
+        rc = ERR_INPUT;
+        goto cleanup;
+    }
+    v.checked_reps = k > 0 ? (int)k : reps;
+    if (strcmp(ver, WLSIM_VERSION) || strcmp(commit, WLSIM_GIT_COMMIT))
+        printf("note: %s was written by wlsim %s (git %s); this is wlsim %s (git %s): differences may come from "
+               "the program change\n", v.path, ver, commit, WLSIM_VERSION, WLSIM_GIT_COMMIT);
+    if (!(sc = calloc((size_t)nv, sizeof *sc)) || !(v.rep_bad = calloc((size_t)reps, sizeof *v.rep_bad)) ||
+        !(v.why = calloc((size_t)reps, sizeof *v.why)) || (nv > 1 && !(v.cmp = cmp_alloc(nv)))) {
+        rc = ERR_INTERNAL;
+        fprintf(stderr, "wlsim verify: out of memory\n");
+        goto cleanup;
+    }
+    if ((rc = rebuild(&v, sc, &e))) goto fail;
+    for (int t = 0; t < V_N; t++)
+        if ((rc = table_open(&v, t, &e))) goto fail;
+    struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
+                             .replications = v.checked_reps, .threads = (int)threads,
+                             .opts = {.seed = seed, .entity_tables = ent}, .stop = stop,
+                             .progress = 0, .sink = sink, .sink_ctx = &v};
+    if ((rc = runner_run(&cfg, &e))) goto fail;
+    int bad = 0;
+    for (int r = 0; r < v.checked_reps; r++) bad += v.rep_bad[r];
+    if (v.cmp && v.checked_reps == reps) {
+        char why[160] = "";
+        int same = same_comparison(&v, why, sizeof why);
+        if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /comparison"); goto fail; }
+        if (!same) bad++;
+        if (!quiet) printf("comparison: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+    }
+    printf("%s: %d of %d replications identical%s\n", v.path, v.checked_reps - (bad > v.checked_reps ? v.checked_reps : bad),
+           v.checked_reps, bad ? "; the file does NOT match a re-run" : "; the file matches a re-run");
+    rc = bad ? ERR_INTERNAL : 0;
+    goto cleanup;
+fail:
+    fprintf(stderr, "wlsim verify: %s\n", e.msg);
+cleanup:
+    for (int t = 0; t < V_N; t++) table_fini(&v.t[t]);
+    for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);
+    free(sc);
+    free(v.rep_bad);
+    free(v.why);
+    free(v.buf);
+    cmp_free(v.cmp);
+    if (v.file >= 0) H5Fclose(v.file);
+    return rc;
+}
