@@ -9,7 +9,8 @@
 #   make test       unit tests (cmocka) and end-to-end tests of the binary
 #   make check      alias of test
 #   make asan       the test suite again under AddressSanitizer + UBSan (in build-asan/)
-#   make bench      benchmarks (event queue, one replication, all cores)
+#   make bench      benchmarks (event queue, one replication, all cores, MPI ranks)
+#   make mpi        build/wlsim-mpi: the same program on Open MPI (rank 0 writes; see docs/cluster.md)
 #   make install    install the binary under $(PREFIX)
 #   make clean      remove build folders
 
@@ -45,7 +46,25 @@ DATADIR    ?= $(PREFIX)/share/wlsim/scenarios
 CFLAGS     += -DWLSIM_VERSION='"$(VERSION)"' -DWLSIM_GIT_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"' \
               -DWLSIM_DATADIR='"$(DATADIR)"'
 
-LIB_SRC  := $(sort $(wildcard model/*.c) $(filter-out sim/main.c,$(wildcard sim/*.c)))
+# sim/mpiw.c (work items over MPI ranks) is built only into wlsim-mpi: `make mpi` runs this
+# Makefile again with MPI=1 in $(BUILD)/mpi, compiling with -DWLSIM_MPI and Open MPI's flags.
+.DEFAULT_GOAL := all
+
+# Objects that compile in the commit are rebuilt when it changes (results files and resume side
+# files record it, so one build must not mix two commits).
+COMMIT_STAMP := $(BUILD)/commit.stamp
+$(shell mkdir -p $(BUILD) && (echo "$(GIT_COMMIT)$(GIT_DIRTY)" | cmp -s - $(COMMIT_STAMP) || \
+        echo "$(GIT_COMMIT)$(GIT_DIRTY)" > $(COMMIT_STAMP)))
+$(BUILD)/sim/main.o $(BUILD)/sim/h5out.o $(BUILD)/sim/ckpt.o $(BUILD)/sim/verify.o: $(COMMIT_STAMP)
+
+LIB_SRC  := $(sort $(wildcard model/*.c) $(filter-out sim/main.c sim/mpiw.c,$(wildcard sim/*.c)))
+ifeq ($(MPI),1)
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c)
+LIB_SRC    += sim/mpiw.c
+CFLAGS     += -DWLSIM_MPI $(MPI_CFLAGS)
+LDLIBS     += $(MPI_LIBS)
+endif
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/sim/main.o
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -53,7 +72,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_evq
 
 .SECONDARY:
-.PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate
+.PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate mpi mpitest
 
 all: $(BUILD)/wlsim
 
@@ -81,6 +100,14 @@ $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(BUILD)/libwlsim.a
 deps:
 	@sh scripts/deps.sh
 
+mpi:
+	@$(MAKE) --no-print-directory MPI=1 BUILD=$(BUILD)/mpi $(BUILD)/mpi/wlsim
+	@cp $(BUILD)/mpi/wlsim $(BUILD)/wlsim-mpi
+
+# Ranks, resume and verify end to end (part of `make test`; MPI parts need mpirun).
+mpitest: all mpi
+	@sh tests/e2e/cluster.sh $(BUILD)/wlsim $(BUILD)/wlsim-mpi
+
 run: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p output
@@ -96,13 +123,14 @@ test: deps
 	@$(MAKE) --no-print-directory all $(TEST_BIN)
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory mpitest
 
 check: test
 
 asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit e2e
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit e2e mpitest
 
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -g" all $(BENCH_BIN)
@@ -135,6 +163,7 @@ docs: $(BUILD)/wlsim
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
 	install -m 755 $(BUILD)/wlsim $(DESTDIR)$(PREFIX)/bin/wlsim
+	if [ -x $(BUILD)/wlsim-mpi ]; then install -m 755 $(BUILD)/wlsim-mpi $(DESTDIR)$(PREFIX)/bin/wlsim-mpi; fi
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)
 
 clean:

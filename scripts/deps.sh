@@ -3,7 +3,7 @@
 # when all are present. Uses sudo when not root. Called by `make deps` (and so by `make run`
 # and `make test`).
 set -e
-PKGS="build-essential bc time pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev libyaml-dev libcsv-dev python3-h5py python3-numpy python3-matplotlib python3-statsmodels"
+PKGS="build-essential bc time pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev libyaml-dev libcsv-dev python3-h5py python3-numpy python3-matplotlib python3-statsmodels openmpi-bin libopenmpi-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

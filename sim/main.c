@@ -28,6 +28,16 @@
 #include "runner.h"
 #include "scenario.h"
 #include "verify.h"
+#ifdef WLSIM_MPI
+#include <mpi.h>
+
+#include "mpiw.h"
+#endif
+
+/* This process's place in an MPI job (rank 0 of 1 without MPI). */
+struct procs {
+    int rank, size;
+};
 
 static volatile sig_atomic_t g_stop = 0; /* written only by the signal handler */
 
@@ -89,7 +99,7 @@ static int parse_long(const char *opt, const char *s, long lo, long hi, long *ou
 /* Loads every scenario file and expands its sweep grid: *out receives the variants in order
  * (each file's baseline, then its grid points) and *nv their number. Returns 0 or the error code
  * (message printed). */
-static int load_all(int n, char **paths, struct scenario ***out, int *nv)
+static int load_all(int n, char **paths, struct scenario ***out, int *nv, int verbose)
 {
     struct scenario **all = NULL;
     int count = 0, rc = 0;
@@ -102,7 +112,7 @@ static int load_all(int n, char **paths, struct scenario ***out, int *nv)
         if (!rc) rc = scen_expand(s, &v, &k, &e);
         scen_free(s);
         if (rc) {
-            fprintf(stderr, "%s\n", e.msg);
+            if (verbose) fprintf(stderr, "%s\n", e.msg);
             break;
         }
         struct scenario **grown = realloc(all, (size_t)(count + k) * sizeof *grown);
@@ -139,7 +149,7 @@ static int cmd_check(int argc, char **argv)
     }
     struct scenario **sc = NULL;
     int nv = 0;
-    int rc = load_all(argc - 1, argv + 1, &sc, &nv);
+    int rc = load_all(argc - 1, argv + 1, &sc, &nv, 1);
     for (int i = 0; i < nv; i++) scen_free(sc[i]);
     free(sc);
     if (!rc) printf("ok\n");
@@ -206,7 +216,20 @@ static int feed_back(struct ckpt *ck, struct run_sink *sink, const struct runner
     return 0;
 }
 
-static int cmd_run(int argc, char **argv)
+/* Tells the worker ranks whether rank 0's set-up succeeded (rc 0: start serving items). Every
+ * rank calls it exactly once per run; without MPI it does nothing. */
+static void go_or_stop(const struct procs *p, int *rc, int *told)
+{
+    if (*told || p->size < 2) return;
+    *told = 1;
+#ifdef WLSIM_MPI
+    MPI_Bcast(rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+#else
+    (void)rc;
+#endif
+}
+
+static int cmd_run(int argc, char **argv, const struct procs *p)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"replications", required_argument, NULL, 'r'},
@@ -217,7 +240,7 @@ static int cmd_run(int argc, char **argv)
     const char *out = NULL;
     long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0;
     unsigned long long seed = 0;
-    int have_seed = 0, c, rc = 0;
+    int have_seed = 0, c, rc = 0, told = 0;
     struct scenario **sc = NULL;
     struct h5out *h = NULL;
     struct report *rep = NULL;
@@ -258,7 +281,30 @@ static int cmd_run(int argc, char **argv)
         fprintf(stderr, "wlsim run: expected at least one scenario file, found none\n");
         return ERR_INPUT;
     }
-    if ((rc = load_all(argc - optind, argv + optind, &sc, &nv))) goto cleanup;
+    rc = load_all(argc - optind, argv + optind, &sc, &nv, p->rank == 0);
+#ifdef WLSIM_MPI
+    if (p->size > 1) /* every rank must agree that the scenarios load before any other exchange */
+        MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+#endif
+    if (rc) {
+        told = 1;
+        goto cleanup;
+    }
+    if (p->rank > 0) {
+        struct runner_cfg wcfg = {
+            .variants = (const struct scenario *const *)sc, .n_variants = nv,
+            .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
+            .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only}};
+        go_or_stop(p, &rc, &told);
+#ifdef WLSIM_MPI
+        struct err we;
+        err_clear(&we);
+        if (!rc && (rc = mpiw_work(&wcfg, &we))) fprintf(stderr, "wlsim run (rank %d): %s\n", p->rank, we.msg);
+#else
+        (void)wcfg;
+#endif
+        goto cleanup;
+    }
     if (!out) {
         snprintf(defpath, sizeof defpath, "output/%s.h5", sc[0]->name);
         out = defpath;
@@ -303,6 +349,11 @@ static int cmd_run(int argc, char **argv)
     if (!(rc = feed_back(ck, &sink, &cfg, (int)quiet, &e))) {
         sink.ckpt = ck;
         cfg.first = ckpt_count(ck);
+        go_or_stop(p, &rc, &told);
+#ifdef WLSIM_MPI
+        if (p->size > 1) rc = mpiw_coordinate(&cfg, &e);
+        else
+#endif
         rc = runner_run(&cfg, &e);
     }
     if (rc) {
@@ -333,6 +384,7 @@ static int cmd_run(int argc, char **argv)
     }
 
 cleanup:
+    go_or_stop(p, &rc, &told);
     if (ck && ckpt_count(ck) == 0) ckpt_remove(ck); /* nothing finished: nothing to resume */
     else ckpt_close(ck);
     report_free(rep);
@@ -345,17 +397,8 @@ cleanup:
     return rc;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv, const struct procs *p)
 {
-    gsl_set_error_handler_off();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-
     if (argc < 2) {
         usage(stderr);
         return ERR_INPUT;
@@ -369,10 +412,43 @@ int main(int argc, char **argv)
         printf("wlsim %s (git %s)\n", WLSIM_VERSION, WLSIM_GIT_COMMIT);
         return 0;
     }
-    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1, p);
+    if (p->size > 1) {
+        if (p->rank == 0) fprintf(stderr, "wlsim-mpi: expected the command run, found '%s' (use wlsim)\n", cmd);
+        return ERR_INPUT;
+    }
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "rank")) return rank_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify")) return verify_main(argc - 1, argv + 1, &g_stop);
     fprintf(stderr, "wlsim: expected a command (run, check, rank, verify, --help, --version), found '%s'\n", cmd);
     return ERR_INPUT;
+}
+
+int main(int argc, char **argv)
+{
+    struct procs p = {0, 1};
+    gsl_set_error_handler_off();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+#ifdef WLSIM_MPI
+    int provided = 0;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_SERIALIZED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &p.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &p.size);
+    if (provided < MPI_THREAD_SERIALIZED) {
+        if (p.rank == 0) fprintf(stderr, "wlsim-mpi: the MPI library does not support MPI_THREAD_SERIALIZED\n");
+        MPI_Finalize();
+        return ERR_INTERNAL;
+    }
+    int rc = dispatch(argc, argv, &p);
+    MPI_Finalize();
+    return rc;
+#else
+    return dispatch(argc, argv, &p);
+#endif
 }

@@ -14,12 +14,19 @@ static double wall(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static void progress(size_t done, size_t total, double t0, double *last, int final)
+void runner_meter_start(struct runner_meter *m)
+{
+    m->t0 = wall();
+    m->last = 0;
+}
+
+void runner_meter_show(struct runner_meter *m, size_t done, size_t total)
 {
     double now = wall();
-    if (!final && now - *last < 0.5) return;
-    *last = now;
-    double rate = (double)done / (now - t0 > 1e-9 ? now - t0 : 1e-9);
+    int final = done == total;
+    if (!final && now - m->last < 0.5) return;
+    m->last = now;
+    double rate = (double)done / (now - m->t0 > 1e-9 ? now - m->t0 : 1e-9);
     double eta = rate > 0 ? (double)(total - done) / rate : 0;
     fprintf(stderr, "\r%zu/%zu replications, %.1f/s, ETA %.0f s   %s", done, total, rate, eta, final ? "\n" : "");
     fflush(stderr);
@@ -38,7 +45,8 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
     if (!buf) return err_set(e, ERR_INTERNAL, "out of memory");
     size_t next = cfg->first, written = cfg->first;
     int failed = 0;
-    double t0 = wall(), last = 0;
+    struct runner_meter meter;
+    runner_meter_start(&meter);
     omp_lock_t lock;
     omp_init_lock(&lock);
 
@@ -93,7 +101,7 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
                     sim_result_free(x);
 #pragma omp atomic update
                     written++;
-                    if (cfg->progress) progress(written - cfg->first, total - cfg->first, t0, &last, written == total);
+                    if (cfg->progress) runner_meter_show(&meter, written - cfg->first, total - cfg->first);
                 }
             }
             omp_unset_lock(&lock);

@@ -39,4 +39,12 @@ size_t runner_total(const struct runner_cfg *cfg);
 #define ERR_INTERRUPTED 130
 int runner_run(const struct runner_cfg *cfg, struct err *e);
 
+/* Progress on stderr ("done/total replications, rate, ETA"), at most twice a second and once at
+ * the end. */
+struct runner_meter {
+    double t0, last;
+};
+void runner_meter_start(struct runner_meter *m);
+void runner_meter_show(struct runner_meter *m, size_t done, size_t total);
+
 #endif
