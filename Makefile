@@ -135,6 +135,8 @@ asan: deps
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -g" all $(BENCH_BIN)
 	@sh scripts/bench.sh $(BUILD)
+	@$(MAKE) --no-print-directory mpi
+	@sh scripts/bench_mpi.sh $(BUILD)
 
 # Leak check of the binary's main paths (run, a failing check) under valgrind: definite and
 # indirect leaks are errors; libgomp's per-thread blocks show as "possibly lost" and are not.

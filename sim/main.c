@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_errno.h>
@@ -200,6 +201,8 @@ static int feed_back(struct ckpt *ck, struct run_sink *sink, const struct runner
     size_t total = runner_total(cfg);
     int dropped = 0, got;
     struct rep_result *r = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     while ((got = ckpt_next(ck, &r, &dropped, e)) == 1) {
         size_t k = ckpt_count(ck) - 1;
         int ok = k < total && (size_t)r->replication * (size_t)cfg->n_variants + (size_t)r->variant == k;
@@ -210,9 +213,11 @@ static int feed_back(struct ckpt *ck, struct run_sink *sink, const struct runner
         if (rc) return rc;
     }
     if (got < 0) return ERR_INTERNAL;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     if (!quiet)
-        fprintf(stderr, "resuming: %zu of %zu work items read back from %s%s\n", ckpt_count(ck), total,
-                ckpt_path(ck), dropped ? " (an incomplete last record was dropped)" : "");
+        fprintf(stderr, "resuming: %zu of %zu work items read back from %s in %.2f s%s\n", ckpt_count(ck), total,
+                ckpt_path(ck), (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec),
+                dropped ? " (an incomplete last record was dropped)" : "");
     return 0;
 }
 

@@ -61,7 +61,7 @@ grep -q "add --resume" "$T/err" && ok || bad "the refusal does not say --resume:
 expect_exit 2 "--resume with another seed" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 120 -j 2 -s 99 -q -o "$T/long.h5" --resume
 grep -q "different run" "$T/err" && ok || bad "fingerprint message: $(cat "$T/err")"
 expect_exit 0 "--resume" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 120 -j 1 -o "$T/long.h5" --resume
-grep -q "^resuming: [1-9][0-9]* of 120 work items read back" "$T/err" && ok || bad "resume message: $(grep resuming "$T/err")"
+grep -q "^resuming: [1-9][0-9]* of 120 work items read back from .* in [0-9.]* s" "$T/err" && ok || bad "resume message: $(grep resuming "$T/err")"
 grep -q "incomplete last record was dropped" "$T/err" && ok || bad "the torn record was not reported"
 same_tables "$T/long_ref.h5" "$T/long.h5" "killed and resumed run"
 [ ! -e "$T/long.h5.resume" ] && ok || bad "the side file stayed after the resumed run completed"
@@ -126,6 +126,11 @@ grep -q "expected the root attributes of a wlsim results file" "$T/err" && ok ||
 # --- MPI --------------------------------------------------------------------------------------
 if [ -n "$MPIBIN" ] && [ -x "$MPIBIN" ] && command -v mpirun >/dev/null 2>&1; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+    # Under AddressSanitizer (make asan), Open MPI's own allocations at exit (mostly in plug-ins
+    # it has already unloaded, so they cannot be suppressed by name) would fail every run: the
+    # leak check is off for MPI runs only. Our code on these paths is leak-checked by the
+    # single-process runs above; mpiw.c frees what it allocates on every path.
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
     MPIRUN="mpirun --oversubscribe"
     expect_exit 0 "serial run for MPI" -- "$BIN" run $RUN -r 4 -j 2 -q -o "$T/serial.h5"
     expect_exit 0 "mpirun -np 1" -- $MPIRUN -np 1 "$MPIBIN" run $RUN -r 4 -j 2 -q -o "$T/np1.h5"
