@@ -376,37 +376,41 @@ int csvin_text(const struct csvin *r, const char *col, size_t maxlen, const char
 int csvin_num(const struct csvin *r, const char *col, double lo, double hi, double def,
               double *out, struct err *e)
 {
-    char what[96];
-    int rc;
-    snprintf(what, sizeof what, "a number in [%.15g, %.15g]", lo, hi);
     *out = def;
-    if (empty_cell(r, col, what, e, &rc)) return rc;
     const char *s = csvin_cell(r, col);
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)
-        return csvin_bad(r, col, e, "%s", what);
-    *out = v;
-    return 0;
+    double v = *s ? strtod(s, &end) : NAN;
+    if (*s && !(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
+        *out = v;
+        return 0;
+    }
+    /* Only now the message: formatting it for every cell would cost more than the parse. */
+    char what[96];
+    int rc;
+    snprintf(what, sizeof what, "a number in [%.15g, %.15g]", lo, hi);
+    if (empty_cell(r, col, what, e, &rc)) return rc;
+    return csvin_bad(r, col, e, "%s", what);
 }
 
 int csvin_whole(const struct csvin *r, const char *col, double lo, double hi, double def,
                 double *out, struct err *e)
 {
+    *out = def;
+    const char *s = csvin_cell(r, col), *p = s;
+    if (*p == '-' || *p == '+') p++;
+    if (*s && *p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 15) {
+        double v = strtod(s, NULL);
+        if (v >= lo && v <= hi) {
+            *out = v + 0.0; /* "-0" is 0 */
+            return 0;
+        }
+    }
     char what[96];
     int rc;
     snprintf(what, sizeof what, "a whole number in [%.0f, %.0f]", lo, hi);
-    *out = def;
     if (empty_cell(r, col, what, e, &rc)) return rc;
-    const char *s = csvin_cell(r, col), *p = s;
-    if (*p == '-' || *p == '+') p++;
-    if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 15)
-        return csvin_bad(r, col, e, "%s", what);
-    double v = strtod(s, NULL);
-    if (v < lo || v > hi) return csvin_bad(r, col, e, "%s", what);
-    *out = v + 0.0; /* "-0" is 0 */
-    return 0;
+    return csvin_bad(r, col, e, "%s", what);
 }
 
 int csvin_bool(const struct csvin *r, const char *col, int def, int *out, struct err *e)

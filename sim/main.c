@@ -20,6 +20,7 @@
 #include <omp.h>
 
 #include "err.h"
+#include "export.h"
 #include "h5out.h"
 #include "rank.h"
 #include "runner.h"
@@ -50,6 +51,9 @@ static void usage(FILE *f)
             "  wlsim rank --candidates C.csv --history H.csv --donor D.csv --day DAY\n"
             "             [--scenario S.yaml] [--all]\n"
             "      Print the ranked match list for one donor, with reasons (see docs/rank.md).\n"
+            "  wlsim export SCENARIO.yaml -o DIR [-r REPLICATION] [-s SEED] [-q]\n"
+            "      Write one replication's population as replay files and a scenario replaying it\n"
+            "      (DIR/candidates.csv, history.csv, donors.csv, scenario.yaml; docs/scenario.md).\n"
             "  wlsim --help | --version\n\n"
             "Options of run:\n"
             "  -o, --output FILE        results file\n"
@@ -287,6 +291,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "rank")) return rank_main(argc - 1, argv + 1);
-    fprintf(stderr, "wlsim: expected a command (run, check, rank, --help, --version), found '%s'\n", cmd);
+    if (!strcmp(cmd, "export")) return export_main(argc - 1, argv + 1);
+    fprintf(stderr, "wlsim: expected a command (run, check, rank, export, --help, --version), found '%s'\n", cmd);
     return ERR_INPUT;
 }
