@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -375,37 +376,41 @@ int csvin_text(const struct csvin *r, const char *col, size_t maxlen, const char
 int csvin_num(const struct csvin *r, const char *col, double lo, double hi, double def,
               double *out, struct err *e)
 {
-    char what[96];
-    int rc;
-    snprintf(what, sizeof what, "a number in [%g, %g]", lo, hi);
     *out = def;
-    if (empty_cell(r, col, what, e, &rc)) return rc;
     const char *s = csvin_cell(r, col);
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)
-        return csvin_bad(r, col, e, "%s", what);
-    *out = v;
-    return 0;
+    double v = *s ? strtod(s, &end) : NAN;
+    if (*s && !(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
+        *out = v;
+        return 0;
+    }
+    /* Only now the message: formatting it for every cell would cost more than the parse. */
+    char what[96];
+    int rc;
+    snprintf(what, sizeof what, "a number in [%.15g, %.15g]", lo, hi);
+    if (empty_cell(r, col, what, e, &rc)) return rc;
+    return csvin_bad(r, col, e, "%s", what);
 }
 
 int csvin_whole(const struct csvin *r, const char *col, double lo, double hi, double def,
                 double *out, struct err *e)
 {
+    *out = def;
+    const char *s = csvin_cell(r, col), *p = s;
+    if (*p == '-' || *p == '+') p++;
+    if (*s && *p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 15) {
+        double v = strtod(s, NULL);
+        if (v >= lo && v <= hi) {
+            *out = v + 0.0; /* "-0" is 0 */
+            return 0;
+        }
+    }
     char what[96];
     int rc;
     snprintf(what, sizeof what, "a whole number in [%.0f, %.0f]", lo, hi);
-    *out = def;
     if (empty_cell(r, col, what, e, &rc)) return rc;
-    const char *s = csvin_cell(r, col), *p = s;
-    if (*p == '-' || *p == '+') p++;
-    if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 15)
-        return csvin_bad(r, col, e, "%s", what);
-    double v = strtod(s, NULL);
-    if (v < lo || v > hi) return csvin_bad(r, col, e, "%s", what);
-    *out = v + 0.0; /* "-0" is 0 */
-    return 0;
+    return csvin_bad(r, col, e, "%s", what);
 }
 
 int csvin_bool(const struct csvin *r, const char *col, int def, int *out, struct err *e)
@@ -537,6 +542,16 @@ static const struct csvin_col CAND_COLS[] = {
     {"height_cm", 0},
 };
 #define N_CAND_COLS (sizeof CAND_COLS / sizeof CAND_COLS[0])
+/* The replay's candidate columns: the rank ones plus seq (the number that keys a candidate's
+ * offer decisions and breaks the last ties, as in the run that produced the file). */
+#define CAND_COLS_REPLAY_N (N_CAND_COLS + 1)
+static const struct csvin_col *cand_cols(int replay, struct csvin_col *buf)
+{
+    if (!replay) return CAND_COLS;
+    memcpy(buf, CAND_COLS, sizeof CAND_COLS);
+    buf[N_CAND_COLS] = (struct csvin_col){"seq", 0};
+    return buf;
+}
 
 #define ABO_EXPECTED "O (or 0), A, B or AB"
 
@@ -568,14 +583,24 @@ static int name_cell(const struct csvin *r, const char *col, struct csvin_names 
     return 0;
 }
 
-/* One candidate row into c (seq = index). */
-static int cand_row(const struct csvin *r, uint32_t seq, double age_day, struct csvin_names *names,
-                    struct cand *c, struct err *e)
+/* A day column: a whole number within +-DAY_MAX, or with `fractional` any decimal number in
+ * that range (the replay of a synthetic run, whose clock is continuous). */
+static int day_cell(const struct csvin *r, const char *col, int fractional, double lo, double def,
+                    double *out, struct err *e)
 {
+    if (fractional) return csvin_num(r, col, lo, DAY_MAX, def, out, e);
+    return csvin_whole(r, col, lo, DAY_MAX, def, out, e);
+}
+
+/* One candidate row into c (seq = index, or the seq column with CSVIN_CANDS_REPLAY). */
+static int cand_row(const struct csvin *r, uint32_t seq, double age_day, unsigned flags,
+                    struct csvin_names *names, struct cand *c, struct err *e)
+{
+    const int frac = (flags & CSVIN_CANDS_REPLAY) != 0;
     const char *id, *s;
     enum prog prog;
     enum abo abo;
-    double age, listed, diag;
+    double age, listed, diag, fseq = seq;
     int rc;
     if ((rc = csvin_text(r, "id", CAND_ID_LEN - 1, &id, e))) return rc;
     if ((rc = csvin_text(r, "program", 0, &s, e))) return rc;
@@ -584,8 +609,9 @@ static int cand_row(const struct csvin *r, uint32_t seq, double age_day, struct 
     if ((rc = csvin_text(r, "abo", 0, &s, e))) return rc;
     if (abo_parse(s, &abo)) return csvin_bad(r, "abo", e, ABO_EXPECTED);
     if ((rc = csvin_num(r, "age_years", 0, 150, NAN, &age, e))) return rc;
-    if ((rc = csvin_whole(r, "listed_day", -DAY_MAX, DAY_MAX, NAN, &listed, e))) return rc;
-    cand_init(c, seq, prog, listed);
+    if ((rc = day_cell(r, "listed_day", frac, -DAY_MAX, NAN, &listed, e))) return rc;
+    if (frac && (rc = csvin_whole(r, "seq", 0, UINT32_MAX, seq, &fseq, e))) return rc;
+    cand_init(c, (uint32_t)fseq, prog, listed);
     snprintf(c->id, sizeof c->id, "%s", id);
     c->abo = abo;
     c->birth_day = (isnan(age_day) ? listed : age_day) - age * 365.25;
@@ -597,33 +623,70 @@ static int cand_row(const struct csvin *r, uint32_t seq, double age_day, struct 
         || (rc = csvin_bool(r, "inpatient", 0, &c->inpatient, e))
         || (rc = csvin_num(r, "weight_kg", 0.1, 1000, NAN, &c->weight_kg, e))
         || (rc = csvin_bool(r, "combined_audited", 0, &c->combined_audited, e))
-        || (rc = csvin_whole(r, "prior_wait_days", 0, DAY_MAX, NAN, &c->prior_wait_days, e))
-        || (rc = csvin_whole(r, "prior_tx_day", -DAY_MAX, DAY_MAX, NAN, &c->prior_tx_day, e))
-        || (rc = csvin_whole(r, "graft_loss_day", -DAY_MAX, DAY_MAX, NAN, &c->graft_loss_day, e))
+        || (rc = day_cell(r, "prior_wait_days", frac, 0, NAN, &c->prior_wait_days, e))
+        || (rc = day_cell(r, "prior_tx_day", frac, -DAY_MAX, NAN, &c->prior_tx_day, e))
+        || (rc = day_cell(r, "graft_loss_day", frac, -DAY_MAX, NAN, &c->graft_loss_day, e))
         || (rc = csvin_num(r, "tlc_l", TLC_MIN, TLC_MAX, NAN, &c->tlc_l, e))
         || (rc = csvin_bool(r, "dmcs", 0, &c->dmcs, e))
-        || (rc = csvin_whole(r, "dmcs_day", -DAY_MAX, DAY_MAX, NAN, &c->dmcs_day, e))
+        || (rc = day_cell(r, "dmcs_day", frac, -DAY_MAX, NAN, &c->dmcs_day, e))
         || (rc = csvin_whole(r, "diag", 0, HEART_DIAG_N - 1, 0, &diag, e))
         || (rc = sex_cell(r, &c->sex, e))
         || (rc = csvin_num(r, "height_cm", HEIGHT_MIN, HEIGHT_MAX, NAN, &c->height_cm, e)))
         return rc;
     c->diag = (int)diag;
     if (c->graft_loss_day < c->prior_tx_day) /* false when either is NaN */
-        return csvin_bad(r, "graft_loss_day", e, "a day on or after prior_tx_day %.0f", c->prior_tx_day);
+        return csvin_bad(r, "graft_loss_day", e, "a day on or after prior_tx_day %.17g", c->prior_tx_day);
     if (!c->dmcs && !isnan(c->dmcs_day))
         return csvin_bad(r, "dmcs_day", e, "an empty cell unless dmcs is 1");
     return 0;
 }
 
-int csvin_cands_read(const char *path, double age_day, struct csvin_names *names,
+/* With the seq column: every candidate's seq must be unique. Reports the earliest repetition in
+ * file order. */
+struct seqref {
+    uint32_t seq;
+    size_t idx;
+};
+
+static int seqref_cmp(const void *a, const void *b)
+{
+    const struct seqref *x = a, *y = b;
+    if (x->seq != y->seq) return x->seq < y->seq ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int seq_unique(const struct csvin_cands *cs, struct err *e)
+{
+    struct seqref *v = malloc((cs->n ? cs->n : 1) * sizeof *v);
+    if (!v) return err_set(e, ERR_INTERNAL, "%s: out of memory", cs->path);
+    for (size_t i = 0; i < cs->n; i++) v[i] = (struct seqref){cs->c[i].seq, i};
+    qsort(v, cs->n, sizeof *v, seqref_cmp);
+    size_t worst = SIZE_MAX, first = 0;
+    for (size_t i = 1; i < cs->n; i++)
+        if (v[i].seq == v[i - 1].seq && (worst == SIZE_MAX || v[i].idx < worst)) {
+            worst = v[i].idx;
+            first = v[i - 1].idx;
+        }
+    free(v);
+    if (worst == SIZE_MAX) return 0;
+    return err_set(e, ERR_INPUT,
+                   "%s:%ld: column seq: expected a unique seq (an empty cell stands for the row's "
+                   "index, counted from 0), found %" PRIu32 " again (first on line %ld)",
+                   cs->path, cs->line[worst], cs->c[worst].seq, cs->line[first]);
+}
+
+int csvin_cands_read(const char *path, double age_day, unsigned flags, struct csvin_names *names,
                      struct csvin_cands **out, struct err *e)
 {
     struct csvin *r = NULL;
     struct csvin_cands *cs = NULL;
     struct idref *ids = NULL;
+    struct csvin_col colbuf[CAND_COLS_REPLAY_N];
+    const int replay = (flags & CSVIN_CANDS_REPLAY) != 0;
     int rc;
     *out = NULL;
-    if ((rc = csvin_open(path, CAND_COLS, N_CAND_COLS, &r, e))) goto cleanup;
+    if ((rc = csvin_open(path, cand_cols(replay, colbuf), replay ? CAND_COLS_REPLAY_N : N_CAND_COLS, &r, e)))
+        goto cleanup;
     size_t n = csvin_rows(r);
     if (n > UINT32_MAX) {
         rc = err_set(e, ERR_INPUT, "%s: expected at most %u candidates, found %zu", path,
@@ -637,12 +700,13 @@ int csvin_cands_read(const char *path, double age_day, struct csvin_names *names
         goto cleanup;
     }
     for (size_t i = 0; csvin_next(r); i++) {
-        if ((rc = cand_row(r, (uint32_t)i, age_day, names, &cs->c[i], e))) goto cleanup;
+        if ((rc = cand_row(r, (uint32_t)i, age_day, flags, names, &cs->c[i], e))) goto cleanup;
         cs->line[i] = csvin_line(r);
         ids[i] = (struct idref){cs->c[i].id, i};
         cs->n = i + 1;
     }
     if ((rc = sort_unique(ids, n, cs->line, path, e))) goto cleanup;
+    if (replay && csvin_has_col(r, "seq") && (rc = seq_unique(cs, e))) goto cleanup;
     for (size_t i = 0; i < n; i++) cs->by_id[i] = ids[i].idx;
     *out = cs;
     cs = NULL;
@@ -748,9 +812,9 @@ int csvin_history_read(const char *path, const struct csvin_cands *cs, unsigned 
         const struct cand *c = &cs->c[ci];
         struct last *l = &last[ci];
         show(id, sh, sizeof sh);
-        if ((rc = csvin_whole(r, "day", -DAY_MAX, DAY_MAX, NAN, &day, e))) goto cleanup;
+        if ((rc = day_cell(r, "day", (flags & CSVIN_HIST_FRACTIONAL) != 0, -DAY_MAX, NAN, &day, e))) goto cleanup;
         if (day < c->w.listed) {
-            rc = csvin_bad(r, "day", e, "a day on or after listed_day %.0f of '%s' (%s:%ld)",
+            rc = csvin_bad(r, "day", e, "a day on or after listed_day %.17g of '%s' (%s:%ld)",
                            c->w.listed, sh, cs->path, cs->line[ci]);
             goto cleanup;
         }
@@ -768,17 +832,17 @@ int csvin_history_read(const char *path, const struct csvin_cands *cs, unsigned 
                 goto cleanup;
             }
             if (day < l->day) {
-                rc = csvin_bad(r, "day", e, "a day on or after %.0f, the day of the previous row of '%s' (line %ld)",
+                rc = csvin_bad(r, "day", e, "a day on or after %.17g, the day of the previous row of '%s' (line %ld)",
                                l->day, sh, l->line);
                 goto cleanup;
             }
             if (day == l->day && status != l->status) {
-                rc = csvin_bad(r, "status", e, "%s as on line %ld (two rows of '%s' on day %.0f)",
+                rc = csvin_bad(r, "status", e, "%s as on line %ld (two rows of '%s' on day %.17g)",
                                hist_status_name(l->status), l->line, sh, day);
                 goto cleanup;
             }
             if (day == l->day && credit != l->nt_credit) {
-                rc = csvin_bad(r, "nt_credit", e, "%d as on line %ld (two rows of '%s' on day %.0f)",
+                rc = csvin_bad(r, "nt_credit", e, "%d as on line %ld (two rows of '%s' on day %.17g)",
                                l->nt_credit, l->line, sh, day);
                 goto cleanup;
             }
@@ -854,7 +918,7 @@ static int donor_row(const struct csvin *r, uint32_t seq, unsigned flags, struct
         || (rc = csvin_num(r, "sodium", 50, 250, NAN, &d->sodium, e)))
         return rc;
     if (flags & CSVIN_DONOR_REPLAY) {
-        if ((rc = csvin_whole(r, "day", -DAY_MAX, DAY_MAX, NAN, &d->day, e))
+        if ((rc = day_cell(r, "day", 1, -DAY_MAX, NAN, &d->day, e))
             || (rc = csvin_bool(r, "heart", 1, &d->offer_heart, e))
             || (rc = csvin_bool(r, "pancreas", 1, &d->offer_pancreas, e)))
             return rc;
@@ -900,6 +964,12 @@ int csvin_donors_read(const char *path, struct csvin_names *names, unsigned flag
             goto cleanup;
         }
         if ((rc = donor_row(r, (uint32_t)i, flags, names, &d[i], e))) goto cleanup;
+        /* The replay allocates donors in file order, so their days must not go back in time. */
+        if (replay && i > 0 && d[i].day < d[i - 1].day) {
+            rc = csvin_bad(r, "day", e, "a day on or after %.17g, the day of the previous donor (line %ld)",
+                           d[i - 1].day, lines[i - 1]);
+            goto cleanup;
+        }
         lines[i] = csvin_line(r);
         ids[i] = (struct idref){d[i].id, i};
     }

@@ -11,7 +11,9 @@
  *     FILE:LINE: column NAME: expected WHAT, found 'CELL'
  * (or FILE:LINE: expected WHAT, found ... where no single column is at fault).
  *
- * Time is in whole days. Region and centre names are mapped to the ints the policies compare
+ * Time is in whole days for `wlsim rank`; the replay readers (CSVIN_CANDS_REPLAY,
+ * CSVIN_HIST_FRACTIONAL, CSVIN_DONOR_REPLAY) also accept fractional days, so that a synthetic
+ * run's continuous clock can be written out and read back exactly. Region and centre names are mapped to the ints the policies compare
  * through a `struct csvin_names` shared by every file of one run, so a candidate and a donor
  * with the same region name get the same int. */
 #ifndef WLSIM_CSVIN_H
@@ -122,7 +124,13 @@ const char *csvin_names_center_name(const struct csvin_names *n, int id);
 /* ------------------------------------------------------------------------------------------ */
 /* Candidates (C.csv)                                                                          */
 
-/* The candidates of one file, in file order: c[i].seq == i, c[i].id the file's id. */
+/* Flags of csvin_cands_read. */
+enum {
+    CSVIN_CANDS_REPLAY = 1 /* the replay's columns: also seq; day columns may be fractional */
+};
+
+/* The candidates of one file, in file order: c[i].seq == i (with CSVIN_CANDS_REPLAY: the seq
+ * column where given), c[i].id the file's id. */
 struct csvin_cands {
     struct cand *c;
     long *line;          /* line of each candidate's row, for messages */
@@ -134,19 +142,23 @@ struct csvin_cands {
 /* Reads the candidate file at `path` (the columns of INTERFACES.md, `wlsim rank`, plus the
  * optional heart columns tlc_l (litres, 0.1-20), dmcs (0/1), dmcs_day (whole day, only with
  * dmcs 1), diag (HEART_DIAG_* code 0-4, default 0), sex (f/m) and height_cm (10-300); see
- * docs/rank.md). Each row
- * becomes a candidate through cand_init(c, seq = row index, prog, listed_day), listed with
+ * docs/rank.md). With CSVIN_CANDS_REPLAY (`flags`) the file may also have the column seq (a
+ * whole number 0 to 2^32-1, unique over the file; an empty cell means the row index), and the
+ * day columns (listed_day, prior_wait_days, prior_tx_day, graft_loss_day, dmcs_day) may hold
+ * fractional days; without it days are whole numbers. Each row
+ * becomes a candidate through cand_init(c, seq (row index or seq column), prog, listed_day), listed with
  * status T; birth_day is set so that the candidate is age_years old on `age_day`, or on
  * listed_day when age_day is NaN (the replay's convention); region and center go through
  * `names`; optional columns left empty keep cand_init's value, or get the column default of
  * INTERFACES.md. Errors (ERR_INPUT, naming file, line and column): every csvin_open error, an
  * empty or too long (more than CAND_ID_LEN - 1 bytes) or duplicated id, an unknown programme or
  * blood group, a number out of range (age 0-150, pra 0-100, weight 0-1000 kg, days whole
- * numbers within +-10^7), a flag not 0/1, a graft_loss_day before prior_tx_day, a sex not f/m,
- * a dmcs_day on a row whose dmcs is not 1. On success
+ * numbers within +-10^7, or any numbers there with CSVIN_CANDS_REPLAY), a flag not 0/1, a
+ * graft_loss_day before prior_tx_day, a sex not f/m, a dmcs_day on a row whose dmcs is not 1, a
+ * repeated seq. On success
  * stores a new set in *out (free with csvin_cands_free) and returns 0; on failure *out is NULL
  * and the code is returned (ERR_INTERNAL: allocation). */
-int csvin_cands_read(const char *path, double age_day, struct csvin_names *names,
+int csvin_cands_read(const char *path, double age_day, unsigned flags, struct csvin_names *names,
                      struct csvin_cands **out, struct err *e);
 
 /* Frees cs and everything it owns. NULL is a no-op. */
@@ -162,7 +174,10 @@ long csvin_cands_find(const struct csvin_cands *cs, const char *id);
 enum { CSVIN_ST_DEAD = ST_N, CSVIN_ST_REMOVED = ST_N + 1 };
 
 /* Flags of csvin_history_read. */
-enum { CSVIN_HIST_FINAL = 1 }; /* accept DEAD and REMOVED (final: no later row for that id) */
+enum {
+    CSVIN_HIST_FINAL = 1,     /* accept DEAD and REMOVED (final: no later row for that id) */
+    CSVIN_HIST_FRACTIONAL = 2 /* days may be fractional (else whole numbers) */
+};
 
 /* One history row: candidate `cand` (index into the csvin_cands) takes `status` (an enum
  * status, or CSVIN_ST_DEAD / CSVIN_ST_REMOVED) from `day` on. */
@@ -177,7 +192,8 @@ struct csvin_hist {
 /* Reads the history file at `path` (header id,day,status[,nt_credit]) for the candidates cs,
  * keeping file order. Rows of different candidates may interleave; the rows of one candidate
  * must be in non-decreasing day order. Errors (ERR_INPUT, naming file, line and column): every
- * csvin_open error; an id not in cs; a day that is not a whole number, is before the
+ * csvin_open error; an id not in cs; a day that is not a whole number (any number with
+ * CSVIN_HIST_FRACTIONAL) within +-10^7, is before the
  * candidate's listed_day, or before the day of that candidate's previous row; two rows of one
  * candidate on the same day with a different status or nt_credit (an identical repeat is
  * accepted and changes nothing); an unknown status, or one of the other programme (HU is heart
@@ -198,7 +214,8 @@ size_t csvin_history_apply(struct csvin_cands *cs, const struct csvin_hist *h, s
 
 /* Flags of csvin_donors_read. */
 enum {
-    CSVIN_DONOR_REPLAY = 1 /* also the replay columns: day (required), heart, pancreas (0/1) */
+    CSVIN_DONOR_REPLAY = 1 /* also the replay columns: day (required, fractional allowed, never
+                              going back in time from row to row), heart, pancreas (0/1) */
 };
 
 /* Reads the donor file at `path`: id, abo, age_years required; region (through `names`),
@@ -210,7 +227,7 @@ enum {
  * CSVIN_DONOR_REPLAY (the caller sets it). `max_rows` > 0 limits the rows (a further row is an
  * error naming its line). Errors (ERR_INPUT): every csvin_open error, an empty, too long or
  * duplicated id, an unknown blood group or sex, a number out of range, a flag not 0/1, too many
- * rows. On success stores a new array of *n donors in *out (free() it; NULL when there are
+ * rows, with CSVIN_DONOR_REPLAY a day before the previous row's. On success stores a new array of *n donors in *out (free() it; NULL when there are
  * none) and returns 0. */
 int csvin_donors_read(const char *path, struct csvin_names *names, unsigned flags, size_t max_rows,
                       struct donor **out, size_t *n, struct err *e);

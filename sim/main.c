@@ -23,6 +23,7 @@
 #include "ckpt.h"
 #include "compare.h"
 #include "err.h"
+#include "export.h"
 #include "h5out.h"
 #include "rank.h"
 #include "report.h"
@@ -68,6 +69,9 @@ static void usage(FILE *f)
             "  wlsim rank --candidates C.csv --history H.csv --donor D.csv --day DAY\n"
             "             [--scenario S.yaml] [--all]\n"
             "      Print the ranked match list for one donor, with reasons (see docs/rank.md).\n"
+            "  wlsim export SCENARIO.yaml -o DIR [-r REPLICATION] [-s SEED] [-q]\n"
+            "      Write one replication's population as replay files and a scenario replaying it\n"
+            "      (DIR/candidates.csv, history.csv, donors.csv, scenario.yaml; docs/scenario.md).\n"
             "  wlsim --help | --version\n\n"
             "Options of run:\n"
             "  -o, --output FILE        results file\n"
@@ -425,7 +429,8 @@ static int dispatch(int argc, char **argv, const struct procs *p)
     if (!strcmp(cmd, "check")) return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "rank")) return rank_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify")) return verify_main(argc - 1, argv + 1, &g_stop);
-    fprintf(stderr, "wlsim: expected a command (run, check, rank, verify, --help, --version), found '%s'\n", cmd);
+    if (!strcmp(cmd, "export")) return export_main(argc - 1, argv + 1);
+    fprintf(stderr, "wlsim: expected a command (run, check, rank, verify, export, --help, --version), found '%s'\n", cmd);
     return ERR_INPUT;
 }
 

@@ -164,7 +164,7 @@ int rank_run(const struct rank_args *a, FILE *out, struct err *e)
         rc = err_set(e, ERR_INTERNAL, "out of memory");
         goto cleanup;
     }
-    if ((rc = csvin_cands_read(a->candidates, a->day, names, &cs, e))) goto cleanup;
+    if ((rc = csvin_cands_read(a->candidates, a->day, 0, names, &cs, e))) goto cleanup;
     for (size_t i = 0; i < cs->n; i++)
         if (cs->c[i].w.listed > a->day) {
             rc = err_set(e, ERR_INPUT,

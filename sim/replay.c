@@ -30,20 +30,16 @@ int replay_load(const char *scenario_path, const char *cands, const char *histor
     }
     r->refs = 1;
     /* Age is taken on each candidate's listing day (NaN: no common rank day). */
-    if ((rc = csvin_cands_read(resolve(scenario_path, cands, p, sizeof p), 0.0 / 0.0, r->names, &r->cands, e)))
+    if ((rc = csvin_cands_read(resolve(scenario_path, cands, p, sizeof p), 0.0 / 0.0, CSVIN_CANDS_REPLAY,
+                               r->names, &r->cands, e)))
         goto cleanup;
-    if ((rc = csvin_history_read(resolve(scenario_path, history, p, sizeof p), r->cands, CSVIN_HIST_FINAL,
-                                 &r->hist, &r->n_hist, e)))
+    if ((rc = csvin_history_read(resolve(scenario_path, history, p, sizeof p), r->cands,
+                                 CSVIN_HIST_FINAL | CSVIN_HIST_FRACTIONAL, &r->hist, &r->n_hist, e)))
         goto cleanup;
     if ((rc = csvin_donors_read(resolve(scenario_path, donors, p, sizeof p), r->names, CSVIN_DONOR_REPLAY, 0,
                                 &r->donors, &r->n_donors, e)))
         goto cleanup;
-    for (size_t i = 1; i < r->n_donors; i++)
-        if (r->donors[i].day < r->donors[i - 1].day) {
-            rc = err_set(e, ERR_INPUT, "%s: donor %s: column day: expected days in non-decreasing order, "
-                         "found %.0f after %.0f", p, r->donors[i].id, r->donors[i].day, r->donors[i - 1].day);
-            goto cleanup;
-        }
+
 cleanup:
     if (rc) replay_free(r);
     else *out = r;

@@ -22,7 +22,7 @@ struct replay {
 
 /* Reads the three files (each path relative to the folder of `scenario_path` unless absolute).
  * Returns 0 and a new replay (refs 1) in *out, or ERR_INPUT with a message naming file, line
- * and column (every csvin error, and donors whose days go back in time), or ERR_INTERNAL. */
+ * and column (every csvin error, donors whose days go back in time among them), or ERR_INTERNAL. */
 int replay_load(const char *scenario_path, const char *cands, const char *history,
                 const char *donors, struct replay **out, struct err *e);
 

@@ -48,6 +48,8 @@ static const char *const ORGAN_KEY[ORGAN_N] = {"heart", "pancreas"};
 /* The replay file keys, in the order of struct scenario's replay_files. */
 static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
                                            "population.donors"};
+/* The replication whose random streams a replay's first replication uses (wlsim export). */
+#define RREP_KEY "population.replication"
 
 #define MAX_MOUNTS (2 + 2 * ORGAN_N)
 #define KEY_MAX 256
@@ -71,6 +73,8 @@ struct loader {
     yaml_mark_t special_mark;
     yaml_mark_t replay_marks[3];
     int replay_seen[3];
+    yaml_mark_t rrep_mark;    /* population.replication */
+    int rrep_seen;
 };
 
 static int errat(struct loader *L, yaml_mark_t mk, const char *key, const char *fmt, ...)
@@ -266,6 +270,25 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
             L->replay_seen[i] = 1;
             return copy_string(L, key, v, L->s->replay_files[i], sizeof L->s->replay_files[i]);
         }
+    if (strcmp(key, RREP_KEY) == 0) {
+        /* Not a parameter of the table: it names where a replay's data came from (like the
+         * file keys) and changes no rule, so /parameters stays the same for every run. */
+        char *end;
+        if (L->rrep_seen)
+            return errat(L, k->start_mark, key, "expected each key once, found a duplicate (first at line %zu)",
+                         L->rrep_mark.line + 1);
+        L->rrep_mark = v->start_mark;
+        L->rrep_seen = 1;
+        if (v->type != YAML_SCALAR_NODE || is_null(v) || quoted(v))
+            return errat(L, v->start_mark, key, "expected an integer in [0, 100000000], found %s",
+                         found(v, fb, sizeof fb));
+        errno = 0;
+        long x = strtol(scalar(v), &end, 10);
+        if (errno || end == scalar(v) || *end || x < 0 || x > 100000000)
+            return errat(L, v->start_mark, key, "expected an integer in [0, 100000000], found '%s'", scalar(v));
+        L->s->replay_replication = (int)x;
+        return 0;
+    }
     int mi;
     size_t di;
     if (!lookup(L, key, &mi, &di)) {
@@ -566,6 +589,11 @@ int scen_load_text(const char *path, const char *text, struct scenario **out, st
                            "expected no file unless population.source is replay, found one");
                 goto cleanup;
             }
+        }
+        if (!replay && L.rrep_seen) {
+            rc = errat(&L, L.rrep_mark, RREP_KEY,
+                       "expected no replication unless population.source is replay, found one");
+            goto cleanup;
         }
         if (replay && (rc = replay_load(path, s->replay_files[0], s->replay_files[1], s->replay_files[2],
                                         &s->replay, e)))

@@ -59,6 +59,8 @@ struct scenario {
     void *par[ORGAN_N];    /* each ops[o]->par_size bytes, owned */
     struct replay *replay; /* population.source: replay — the files' data (shared), else NULL */
     char replay_files[3][256]; /* population.candidates, .history, .donors as written */
+    int replay_replication; /* population.replication: replication k of a replay draws from the
+                             * streams of replication replay_replication + k (0 unless replay) */
     int n_axes;            /* `sweep:` axes (0: no sweep) */
     struct sweep_axis axes[SWEEP_MAX_AXES];
 };

@@ -59,6 +59,7 @@ struct ctx {
     struct rep_result *res;
     struct err *e;
     int variant, rep;
+    uint64_t srep;              /* replication whose streams are drawn (a replay may name another) */
     double t0, t_end;           /* start of counting and end, on the engine clock (day 0 = start) */
     struct evq *q;
     gsl_rng *arr[ORGAN_N], *don, *prog, *offer, *outc;
@@ -164,7 +165,7 @@ static int schedule_next(struct ctx *x, struct slot *sl, uint32_t idx, double no
 {
     struct cand *c = &sl->c;
     const struct policy_ops *ops = x->s->ops[prog_organ(c->prog)];
-    rng_stream_reseed(x->prog, x->o->seed, (uint64_t)x->rep, RNG_PROGRESSION,
+    rng_stream_reseed(x->prog, x->o->seed, x->srep, RNG_PROGRESSION,
                       ((uint64_t)c->seq << 32) | c->draws++);
     ops->next(x->s->par[prog_organ(c->prog)], c, now, x->prog, &sl->t);
     sl->h = 0;
@@ -175,8 +176,8 @@ static int schedule_next(struct ctx *x, struct slot *sl, uint32_t idx, double no
     return 0;
 }
 
-/* Takes c off its list with `outcome` on `day`. */
-static void leave(struct ctx *x, struct slot *sl, enum outcome outcome, double day)
+/* Takes c off its list with `outcome` on `day`. Fails only when the recorder does. */
+static int leave(struct ctx *x, struct slot *sl, enum outcome outcome, double day)
 {
     struct cand *c = &sl->c;
     enum organ o = prog_organ(c->prog);
@@ -190,6 +191,8 @@ static void leave(struct ctx *x, struct slot *sl, enum outcome outcome, double d
         if (outcome == OUT_DIED) sm->deaths_waiting++;
         if (outcome == OUT_REMOVED) sm->removed++;
     }
+    if (x->o->rec && x->o->rec->leave && x->o->rec->leave(x->o->rec->ctx, c, x->e)) return x->e->code;
+    return 0;
 }
 
 static int list_candidate(struct ctx *x, struct slot *sl, uint32_t idx, double day)
@@ -197,12 +200,13 @@ static int list_candidate(struct ctx *x, struct slot *sl, uint32_t idx, double d
     struct cand *c = &sl->c;
     enum organ o = prog_organ(c->prog);
     const struct policy_ops *ops = x->s->ops[o];
-    rng_stream_reseed(x->prog, x->o->seed, (uint64_t)x->rep, RNG_PROGRESSION,
+    rng_stream_reseed(x->prog, x->o->seed, x->srep, RNG_PROGRESSION,
                       ((uint64_t)c->seq << 32) | c->draws++);
     ops->enter(x->s->par[o], c, day, x->prog);
     sl->status_listed = (int8_t)c->w.status;
     sl->h = 0;
     if (list_add(x, o, c)) return ERR_INTERNAL;
+    if (x->o->rec && x->o->rec->listing && x->o->rec->listing(x->o->rec->ctx, c, x->e)) return x->e->code;
     if (counted(x, day)) x->res->summary[o].listings++;
     if (record_episode(x, c, NULL)) return ERR_INTERNAL;
     return schedule_next(x, sl, idx, day);
@@ -264,12 +268,13 @@ static int on_trans(struct ctx *x, uint32_t idx, double now)
     if (c->list_pos < 0) return 0; /* stale: already off the list */
     const struct trans t = sl->t;
     switch (t.kind) {
-    case TR_DEATH: leave(x, sl, OUT_DIED, now); return 0;
-    case TR_REMOVAL: leave(x, sl, OUT_REMOVED, now); return 0;
+    case TR_DEATH: return leave(x, sl, OUT_DIED, now);
+    case TR_REMOVAL: return leave(x, sl, OUT_REMOVED, now);
     case TR_STATUS:
         cand_set_status(c, now, t.to, t.nt_credit);
         c->expiry = t.expiry;
         if (record_episode(x, c, &t)) return ERR_INTERNAL;
+        if (x->o->rec && x->o->rec->status && x->o->rec->status(x->o->rec->ctx, c, x->e)) return x->e->code;
         return schedule_next(x, sl, idx, now);
     default: return 0;
     }
@@ -307,7 +312,8 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     struct slot *sl = slot_at(x, idx);
     enum status st = c->w.status;
     double wait = now - c->w.listed;
-    leave(x, sl, OUT_TRANSPLANTED, now);
+    int rc = leave(x, sl, OUT_TRANSPLANTED, now);
+    if (rc) return rc;
     *taken = sl;
     if (counted(x, now)) {
         struct rec_summary *sm = &x->res->summary[o];
@@ -337,7 +343,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
         r->offer_no = offer_no;
     }
     if (ops->graft_loss && !x->s->replay) { /* a replay lists relistings as rows of its own */
-        rng_stream_reseed(x->outc, x->o->seed, (uint64_t)x->rep, RNG_OUTCOMES, c->seq);
+        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES, c->seq);
         double loss = ops->graft_loss(par, c, d, now, x->outc);
         if (loss < x->t_end && !evq_push(x->q, loss, PRIO_RELIST, EV_RELIST, idx, 0))
             return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
@@ -350,7 +356,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
 static int offer(struct ctx *x, enum organ o, const struct donor *d, const struct match *m)
 {
     if (x->s->run.acceptance == RUN_ACCEPT_ALL) return 1;
-    rng_stream_reseed(x->offer, x->o->seed, (uint64_t)x->rep, RNG_OFFERS,
+    rng_stream_reseed(x->offer, x->o->seed, x->srep, RNG_OFFERS,
                       ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m->c->seq);
     return x->s->ops[o]->accept(x->s->par[o], m->c, d, m, x->offer);
 }
@@ -418,7 +424,7 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
             }
         }
         if (accepted && ops->route) {
-            rng_stream_reseed(x->outc, x->o->seed, (uint64_t)x->rep, RNG_OUTCOMES,
+            rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES,
                               (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
             pl->route = ops->route(par, d, x->outc);
             if (pl->route != POLICY_ROUTE_TRANSPLANT) {
@@ -447,6 +453,7 @@ static int on_donor(struct ctx *x, double now)
 static int donate(struct ctx *x, const struct donor *dp, double now)
 {
     const struct donor d = *dp;
+    if (x->o->rec && x->o->rec->donor && x->o->rec->donor(x->o->rec->ctx, &d, x->e)) return x->e->code;
     struct rec_donor rd;
     memset(&rd, 0, sizeof rd); /* padding zero: see PUSHZ */
     rd.variant = x->variant;
@@ -502,8 +509,7 @@ static int on_r_listing(struct ctx *x, uint32_t row, double now)
     uint32_t idx;
     struct slot *sl = slot_new(x, &idx);
     if (!sl) return err_set(x->e, ERR_INTERNAL, "out of memory (candidates)");
-    sl->c = x->s->replay->cands->c[row];
-    sl->c.seq = row;
+    sl->c = x->s->replay->cands->c[row]; /* seq: the file's seq column, else the row */
     sl->c.slot = idx;
     sl->c.list_pos = -1;
     sl->c.outcome = OUT_WAITING;
@@ -528,8 +534,7 @@ static int on_r_history(struct ctx *x, uint32_t row, double now)
     struct cand *c = &sl->c;
     if (c->list_pos < 0) return 0;
     if (h->status == CSVIN_ST_DEAD || h->status == CSVIN_ST_REMOVED) {
-        leave(x, sl, h->status == CSVIN_ST_DEAD ? OUT_DIED : OUT_REMOVED, now);
-        return 0;
+        return leave(x, sl, h->status == CSVIN_ST_DEAD ? OUT_DIED : OUT_REMOVED, now);
     }
     cand_set_status(c, now, (enum status)h->status, h->nt_credit);
     c->expiry = NAN;
@@ -749,7 +754,8 @@ static int dispatch(struct ctx *x, const struct evq_event *ev)
 int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
             struct rep_result **out, struct err *e)
 {
-    struct ctx x = {.s = s, .o = o, .e = e, .variant = variant, .rep = rep};
+    struct ctx x = {.s = s, .o = o, .e = e, .variant = variant, .rep = rep,
+                    .srep = (uint64_t)rep + (uint64_t)(s->replay ? s->replay_replication : 0)};
     int rc = 0;
     *out = NULL;
     const gsl_rng_type *T = NULL;
@@ -758,11 +764,11 @@ int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int
     if (!T) return err_set(e, ERR_INTERNAL, "unknown RNG %s", rngname);
     x.res = calloc(1, sizeof *x.res);
     x.q = evq_alloc(4096);
-    for (int g = 0; g < ORGAN_N; g++) x.arr[g] = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_ARRIVALS, (uint64_t)g);
-    x.don = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_DONORS, 0);
-    x.prog = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_PROGRESSION, 0);
-    x.offer = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_OFFERS, 0);
-    x.outc = rng_stream_alloc(T, o->seed, (uint64_t)rep, RNG_OUTCOMES, 0);
+    for (int g = 0; g < ORGAN_N; g++) x.arr[g] = rng_stream_alloc(T, o->seed, x.srep, RNG_ARRIVALS, (uint64_t)g);
+    x.don = rng_stream_alloc(T, o->seed, x.srep, RNG_DONORS, 0);
+    x.prog = rng_stream_alloc(T, o->seed, x.srep, RNG_PROGRESSION, 0);
+    x.offer = rng_stream_alloc(T, o->seed, x.srep, RNG_OFFERS, 0);
+    x.outc = rng_stream_alloc(T, o->seed, x.srep, RNG_OUTCOMES, 0);
     if (!x.res || !x.q || !x.arr[0] || !x.arr[1] || !x.don || !x.prog || !x.offer || !x.outc) {
         rc = err_set(e, ERR_INTERNAL, "out of memory starting replication %d", rep);
         goto cleanup;

@@ -122,10 +122,29 @@ struct rep_result {
     VEC(struct rec_series) series;
 };
 
+/* An observer of a replication's population as it unfolds, for `wlsim export` (sim/export.h):
+ * everything a replay needs to reproduce the run. Days are on the engine clock (day 0 = start of
+ * the warm-up, as the replay's files count them). Each callback returns 0, or an error code with
+ * a message in e, which stops the replication with that code. Every callback may be NULL.
+ *   listing: c was listed (also a relisting after graft loss), after the policy's enter() drew
+ *            its listing attributes and status: c->w.status holds from c->w.listed on.
+ *   status:  c's status changed (or was renewed) on c->w.since to c->w.status / c->w.nt_credit.
+ *   leave:   c left the list on c->end_day with c->outcome (died, removed or transplanted).
+ *   donor:   d arrives on d->day (before its organs are allocated).
+ * The const pointers are valid only during the call. */
+struct sim_recorder {
+    void *ctx;
+    int (*listing)(void *ctx, const struct cand *c, struct err *e);
+    int (*status)(void *ctx, const struct cand *c, struct err *e);
+    int (*leave)(void *ctx, const struct cand *c, struct err *e);
+    int (*donor)(void *ctx, const struct donor *d, struct err *e);
+};
+
 /* Options that are not part of the scenario. */
 struct sim_opts {
     uint64_t seed;              /* master seed */
     int entity_tables;          /* 1: record per-entity tables; 0: summaries only */
+    const struct sim_recorder *rec; /* NULL in normal runs (then nothing is observed) */
 };
 
 /* Runs replication `rep` of scenario s as variant `variant`. On success returns 0 and stores a

@@ -336,7 +336,7 @@ static void test_cands_read(void **state)
     struct csvin_cands *cs = NULL;
     struct err e;
     err_clear(&e);
-    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS), 100, n, &cs, &e), 0);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS), 100, 0, n, &cs, &e), 0);
     assert_int_equal(cs->n, 3);
     const struct cand *a = &cs->c[0], *b = &cs->c[1], *c = &cs->c[2];
     assert_string_equal(a->id, "c2");
@@ -387,14 +387,14 @@ static void test_cands_read(void **state)
     cs = NULL;
 
     /* Age on the listing day (the replay's convention). */
-    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS), NAN, n, &cs, &e), 0);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS), NAN, 0, n, &cs, &e), 0);
     assert_float_equal(cand_age(&cs->c[0], 10), 50, 1e-9);
     assert_int_equal(cs->c[1].region, 7); /* the same names map: the same int */
     csvin_cands_free(cs);
     csvin_cands_free(NULL);
 
     /* An empty list. */
-    assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,program,abo,age_years,listed_day\n"), 0, n,
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,program,abo,age_years,listed_day\n"), 0, 0, n,
                                       &cs, &e), 0);
     assert_int_equal(cs->n, 0);
     assert_int_equal(csvin_cands_find(cs, "x"), -1);
@@ -411,7 +411,7 @@ static void expect_cands_error(void **state, const char *text, const char *msg)
     struct err e;
     char want[512];
     err_clear(&e);
-    assert_int_equal(csvin_cands_read(put(state, "c.csv", text), 0, n, &cs, &e), ERR_INPUT);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", text), 0, 0, n, &cs, &e), ERR_INPUT);
     assert_null(cs);
     snprintf(want, sizeof want, "%s/c.csv%s", t->dir, msg);
     assert_string_equal(e.msg, want);
@@ -451,7 +451,7 @@ static void test_cands_heart_columns(void **state)
                        "b,heart,O,50,0,,1,-40,,M,\n"
                        "c,heart,B,30,0,,1,,4,,180\n"
                        "d,heart,AB,20,0,,,,0,m,\n";
-    assert_int_equal(csvin_cands_read(put(state, "c.csv", text), 0, n, &cs, &e), 0);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", text), 0, 0, n, &cs, &e), 0);
     assert_int_equal(cs->n, 4);
     const struct cand *a = &cs->c[0], *b = &cs->c[1], *c = &cs->c[2], *d = &cs->c[3];
     assert_float_equal(a->tlc_l, 6.5, 0);
@@ -477,7 +477,7 @@ static void test_cands_heart_columns(void **state)
 
     /* Without the columns: the defaults. */
     assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,program,abo,age_years,listed_day\nx,heart,A,1,0\n"),
-                                      0, n, &cs, &e), 0);
+                                      0, 0, n, &cs, &e), 0);
     assert_true(isnan(cs->c[0].tlc_l) && isnan(cs->c[0].height_cm) && isnan(cs->c[0].dmcs_day));
     assert_int_equal(cs->c[0].dmcs, 0);
     assert_int_equal(cs->c[0].diag, 0);
@@ -517,7 +517,7 @@ static void test_history_read_apply(void **state)
     size_t nh = 0;
     struct err e;
     err_clear(&e);
-    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, n, &cs, &e), 0);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, 0, n, &cs, &e), 0);
     /* Interleaved candidates, an identical repeat, a row on the listing day, future rows. */
     const char *hist = "id,day,status,nt_credit\n"
                        "h,0,HU,\n"
@@ -545,7 +545,7 @@ static void test_history_read_apply(void **state)
     csvin_cands_free(cs);
 
     /* No rows: NULL and 0. */
-    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, n, &cs, &e), 0);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, 0, n, &cs, &e), 0);
     h = (struct csvin_hist *)1;
     assert_int_equal(csvin_history_read(put(state, "h.csv", "id,day,status\n"), cs, 0, &h, &nh, &e), 0);
     assert_null(h);
@@ -575,7 +575,7 @@ static void expect_hist_error(void **state, unsigned flags, const char *text, co
     struct err e;
     char want[512];
     err_clear(&e);
-    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, n, &cs, &e), 0);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", CANDS_H), 100, 0, n, &cs, &e), 0);
     assert_int_equal(csvin_history_read(put(state, "h.csv", text), cs, flags, &h, &nh, &e), ERR_INPUT);
     assert_null(h);
     assert_int_equal(nh, 0);
@@ -768,6 +768,112 @@ static void test_donors_new_columns(void **state)
     csvin_names_free(n);
 }
 
+/* The replay readers take fractional days (a synthetic run's clock), written with %.17g and
+ * read back to the same double; whole-day files still read the same; the rank readers keep
+ * whole days. The replay's seq column; donors whose days go back in time name the line. */
+static void test_replay_fractional_days(void **state)
+{
+    struct tmp *t = *state;
+    struct csvin_names *n = csvin_names_alloc();
+    struct csvin_cands *cs = NULL;
+    struct csvin_hist *h = NULL;
+    struct donor *d = NULL;
+    size_t nh = 0, nd = 0;
+    struct err e;
+    char text[1024], want[512];
+    const double listed = 5479.123456789012, tx = 100.0 / 3.0, loss = tx + 0.1, dmcs = -12.000000000000002;
+    err_clear(&e);
+    snprintf(text, sizeof text,
+             "id,seq,program,abo,age_years,listed_day,prior_wait_days,prior_tx_day,graft_loss_day,dmcs,dmcs_day\n"
+             "a,2147483649,pancreas,A,40,%.17g,%.17g,%.17g,%.17g,,\n"
+             "b,,heart,O,50,7,,,,1,%.17g\n"
+             "c,7,heart,B,60,-3.5,,,,,\n",
+             listed, tx / 7, tx, loss, dmcs);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", text), NAN, CSVIN_CANDS_REPLAY, n, &cs, &e), 0);
+    assert_int_equal(cs->n, 3);
+    assert_true(cs->c[0].w.listed == listed);          /* bit for bit, not approximately */
+    assert_true(cs->c[0].prior_wait_days == tx / 7);
+    assert_true(cs->c[0].prior_tx_day == tx);
+    assert_true(cs->c[0].graft_loss_day == loss);
+    assert_true(cs->c[1].dmcs_day == dmcs);
+    assert_true(cs->c[1].w.listed == 7);
+    assert_true(cs->c[2].w.listed == -3.5);
+    assert_int_equal(cs->c[0].seq, 2147483649u);     /* the seq column */
+    assert_int_equal(cs->c[1].seq, 1);               /* empty: the row index */
+    assert_int_equal(cs->c[2].seq, 7);
+
+    /* History: fractional days with CSVIN_HIST_FRACTIONAL, in order per candidate. */
+    snprintf(text, sizeof text, "id,day,status\na,%.17g,SU\nb,7.25,HU\na,%.17g,DEAD\n", listed,
+             nextafter(listed, INFINITY));
+    assert_int_equal(csvin_history_read(put(state, "h.csv", text), cs, CSVIN_HIST_FINAL | CSVIN_HIST_FRACTIONAL,
+                                        &h, &nh, &e), 0);
+    assert_int_equal(nh, 3);
+    assert_true(h[0].day == listed);
+    assert_true(h[1].day == 7.25);
+    assert_true(h[2].day == nextafter(listed, INFINITY));
+    free(h);
+    h = (struct csvin_hist *)1;
+    err_clear(&e);
+    assert_int_equal(csvin_history_read(put(state, "h.csv", "id,day,status\nb,7.5,HU\nb,7.25,T\n"), cs,
+                                        CSVIN_HIST_FRACTIONAL, &h, &nh, &e), ERR_INPUT);
+    assert_null(h);
+    snprintf(want, sizeof want, "%s/h.csv:3: column day: expected a day on or after 7.5, the day of the previous "
+             "row of 'b' (line 2), found '7.25'", t->dir);
+    assert_string_equal(e.msg, want);
+    /* Without the flag a fractional day is an error, as for `wlsim rank`. */
+    err_clear(&e);
+    assert_int_equal(csvin_history_read(put(state, "h.csv", "id,day,status\nb,7.5,HU\n"), cs, CSVIN_HIST_FINAL,
+                                        &h, &nh, &e), ERR_INPUT);
+    snprintf(want, sizeof want, "%s/h.csv:2: column day: expected a whole number in [-10000000, 10000000], "
+             "found '7.5'", t->dir);
+    assert_string_equal(e.msg, want);
+    err_clear(&e);
+    assert_int_equal(csvin_history_read(put(state, "h.csv", "id,day,status\nb,1e8,HU\n"), cs, CSVIN_HIST_FRACTIONAL,
+                                        &h, &nh, &e), ERR_INPUT);
+    snprintf(want, sizeof want, "%s/h.csv:2: column day: expected a number in [-10000000, 10000000], found '1e8'",
+             t->dir);
+    assert_string_equal(e.msg, want);
+    csvin_cands_free(cs);
+
+    /* Candidates without CSVIN_CANDS_REPLAY: whole days, and no seq column. */
+    cs = (struct csvin_cands *)1;
+    err_clear(&e);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,program,abo,age_years,listed_day\na,heart,A,40,0.5\n"),
+                                      0, 0, n, &cs, &e), ERR_INPUT);
+    assert_null(cs);
+    snprintf(want, sizeof want, "%s/c.csv:2: column listed_day: expected a whole number in [-10000000, 10000000], "
+             "found '0.5'", t->dir);
+    assert_string_equal(e.msg, want);
+    err_clear(&e);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,seq,program,abo,age_years,listed_day\na,1,heart,A,40,0\n"),
+                                      0, 0, n, &cs, &e), ERR_INPUT);
+    assert_non_null(strstr(e.msg, ":1: column seq: expected one of the columns id, program,"));
+    /* A seq out of range. */
+    err_clear(&e);
+    assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,seq,program,abo,age_years,listed_day\na,4294967296,heart,A,40,0\n"),
+                                      NAN, CSVIN_CANDS_REPLAY, n, &cs, &e), ERR_INPUT);
+    snprintf(want, sizeof want, "%s/c.csv:2: column seq: expected a whole number in [0, 4294967295], "
+             "found '4294967296'", t->dir);
+    assert_string_equal(e.msg, want);
+
+    /* Donors: fractional days, equal days allowed, going back in time names the line. */
+    snprintf(text, sizeof text, "id,abo,age_years,day\nd0,A,40,%.17g\nd1,O,30,%.17g\nd2,B,20,%.17g\n", tx, tx, loss);
+    err_clear(&e);
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", text), n, CSVIN_DONOR_REPLAY, 0, &d, &nd, &e), 0);
+    assert_int_equal(nd, 3);
+    assert_true(d[0].day == tx && d[1].day == tx && d[2].day == loss);
+    free(d);
+    d = (struct donor *)1;
+    err_clear(&e);
+    assert_int_equal(csvin_donors_read(put(state, "d.csv", "id,abo,age_years,day\nd0,A,40,2.5\nd1,O,30,3\nd2,B,20,2.75\n"),
+                                       n, CSVIN_DONOR_REPLAY, 0, &d, &nd, &e), ERR_INPUT);
+    assert_null(d);
+    snprintf(want, sizeof want, "%s/d.csv:4: column day: expected a day on or after 3, the day of the previous donor "
+             "(line 3), found '2.75'", t->dir);
+    assert_string_equal(e.msg, want);
+    csvin_names_free(n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -785,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_donors),
         cmocka_unit_test(test_cands_heart_columns),
         cmocka_unit_test(test_donors_new_columns),
+        cmocka_unit_test(test_replay_fractional_days),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -217,6 +217,76 @@ static void test_listing_rate(void **state)
     scen_free(s);
 }
 
+/* The export recorder: it observes without changing anything (results bit-identical to a run
+ * without it), sees every candidate in pool order and every donor in seq order, and its status
+ * and leave calls match the run's episodes and outcomes. */
+struct counts {
+    size_t listings, status, died, removed, transplanted, donors;
+};
+
+static int c_listing(void *ctx, const struct cand *c, struct err *e)
+{
+    struct counts *k = ctx;
+    (void)e;
+    assert_int_equal(c->slot, k->listings);
+    k->listings++;
+    return 0;
+}
+static int c_status(void *ctx, const struct cand *c, struct err *e)
+{
+    (void)c, (void)e;
+    ((struct counts *)ctx)->status++;
+    return 0;
+}
+static int c_leave(void *ctx, const struct cand *c, struct err *e)
+{
+    struct counts *k = ctx;
+    (void)e;
+    k->died += c->outcome == OUT_DIED;
+    k->removed += c->outcome == OUT_REMOVED;
+    k->transplanted += c->outcome == OUT_TRANSPLANTED;
+    return 0;
+}
+static int c_donor(void *ctx, const struct donor *d, struct err *e)
+{
+    struct counts *k = ctx;
+    (void)e;
+    assert_int_equal(d->seq, k->donors);
+    k->donors++;
+    return 0;
+}
+
+static void test_recorder(void **state)
+{
+    (void)state;
+    struct scenario *s = load("tests/scenarios/good/tiny.yaml");
+    struct counts k = {0};
+    const struct sim_recorder rec = {.ctx = &k, .listing = c_listing, .status = c_status, .leave = c_leave,
+                                     .donor = c_donor};
+    struct sim_opts o = {.seed = 5, .entity_tables = 1, .rec = &rec};
+    struct rep_result *a = run1(s, 5, 1), *b = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(sim_run(s, &o, 0, 1, &b, &e), 0);
+    assert_same(a, b, -1);
+    assert_int_equal(k.listings, b->cands.n);
+    assert_int_equal(k.donors, b->donors.n);
+    /* One episode per listing (the status it got), one per status change. */
+    assert_int_equal(b->episodes.n, k.listings + k.status);
+    size_t died = 0, removed = 0;
+    for (size_t i = 0; i < b->cands.n; i++) {
+        died += b->cands.v[i].outcome == OUT_DIED;
+        removed += b->cands.v[i].outcome == OUT_REMOVED;
+    }
+    assert_int_equal(k.died, died);
+    assert_int_equal(k.removed, removed);
+    assert_int_equal(k.transplanted, b->tx.n);
+    assert_true(k.status > 0 && k.died > 0);
+    sim_result_free(a);
+    sim_result_free(b);
+    scen_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_crn_pancreas_change_keeps_heart),
         cmocka_unit_test(test_listing_rate),
+        cmocka_unit_test(test_recorder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@ expect_exit 0 "--version" -- "$BIN" --version
 grep -q "^wlsim " "$T/out" && ok || bad "--version prints 'wlsim VERSION'"
 expect_exit 0 "--help" -- "$BIN" --help
 grep -q "wlsim run SCENARIO.yaml" "$T/out" && ok || bad "--help shows the run usage"
+grep -q "wlsim export SCENARIO.yaml" "$T/out" && ok || bad "--help shows the export usage"
 expect_exit 2 "no command" -- "$BIN"
 expect_exit 2 "unknown command" -- "$BIN" frobnicate
 expect_exit 2 "run without scenario" -- "$BIN" run
@@ -136,6 +137,62 @@ def tx(p): return [(r['donor'].decode(), r['candidate'].decode(), float(r['point
 assert tx(sys.argv[1]) == [('D1', 'B1', 90.0), ('D2', 'C1', 60.0)], tx(sys.argv[1])
 assert tx(sys.argv[2])[0] == ('D1', 'A1', 140.0), tx(sys.argv[2])
 " "$T/ntcap.h5" "$T/nocap.h5" && ok || bad "replay nt_cap transplant lists"
+
+# --- export: a synthetic replication written as replay files replays to the same transplants ----
+# same_tx A.h5 REP B.h5: /transplants of replication REP of A equal those of B's replication 0
+# (donor, candidate, day, program, status), and so do the /summary figures.
+same_tx() {
+    $PY -c "
+import h5py, sys
+def rows(p, rep):
+    f = h5py.File(p, 'r'); t = f['transplants'][:]; t = t[t['replication'] == rep]
+    s = f['summary'][:]; s = s[s['replication'] == rep]
+    tx = [(r['donor'].decode(), r['candidate'].decode(), float(r['day']), int(r['program']), int(r['status'])) for r in t]
+    sm = [tuple(x[k] for k in s.dtype.names if k not in ('variant', 'replication')) for x in s]
+    return tx, repr(sm)
+a, b = rows(sys.argv[1], int(sys.argv[2])), rows(sys.argv[3], 0)
+assert len(a[0]) > 100, len(a[0])
+assert a[0] == b[0], f'{len(a[0])} vs {len(b[0])} transplants, first difference ' + str(next((x, y) for x, y in zip(a[0] + [None], b[0] + [None]) if x != y))
+assert a[1] == b[1], 'summary differs'
+" "$1" "$2" "$3" >"$T/same.out" 2>&1
+}
+expect_exit 0 "export tiny" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/exp" -q
+for f in candidates.csv history.csv donors.csv scenario.yaml; do [ -s "$T/exp/$f" ] && ok || bad "export wrote no $f"; done
+ls -A "$T/exp" | grep -q '^\.' && bad "export left a temporary file in $T/exp" || ok
+expect_exit 0 "run tiny -r 3" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 3 -q -o "$T/syn.h5"
+expect_exit 0 "replay the export" -- "$BIN" run "$T/exp/scenario.yaml" -q -o "$T/rt.h5"
+same_tx "$T/syn.h5" 0 "$T/rt.h5" && ok || bad "export round trip: $(tail -n 1 "$T/same.out")"
+# Another replication, through population.replication (its offer decisions are its own).
+expect_exit 0 "export -r 2" -- "$BIN" export tests/scenarios/good/tiny.yaml -r 2 -o "$T/exp2" -q
+expect_exit 0 "replay the export of -r 2" -- "$BIN" run "$T/exp2/scenario.yaml" -q -o "$T/rt2.h5"
+same_tx "$T/syn.h5" 2 "$T/rt2.h5" && ok || bad "export round trip -r 2: $(tail -n 1 "$T/same.out")"
+# The comparison can fail: every offer accepted, or the streams of another replication, or a
+# changed rule give other transplants from the same files.
+sed 's/^acceptance: "model"$/acceptance: "all"/' "$T/exp/scenario.yaml" >"$T/exp/all.yaml"
+sed 's/^  replication: 0 /  replication: 1 /' "$T/exp/scenario.yaml" >"$T/exp/rep1.yaml"
+sed 's/^policy.heart.nt.cap_days: 30$/policy.heart.nt.cap_days: 0/' "$T/exp/scenario.yaml" >"$T/exp/cap0.yaml"
+for v in all rep1 cap0; do
+    cmp -s "$T/exp/scenario.yaml" "$T/exp/$v.yaml" && bad "counter-check $v: sed changed nothing"
+    expect_exit 0 "replay $v" -- "$BIN" run "$T/exp/$v.yaml" -q -o "$T/rt-$v.h5"
+    same_tx "$T/syn.h5" 0 "$T/rt-$v.h5" && bad "counter-check $v: same transplants as the synthetic run" || ok
+done
+# Errors: bad scenario, a replay scenario, an unusable -o, bad arguments; nothing left behind.
+expect_exit 2 "export a bad scenario" -- "$BIN" export tests/scenarios/bad/duplicate_key.yaml -o "$T/expbad"
+grep -q "duplicate_key.yaml:[0-9]*:[0-9]*: " "$T/err" && ok || bad "export bad scenario message: $(cat "$T/err")"
+[ ! -e "$T/expbad" ] && ok || bad "export of a bad scenario created $T/expbad"
+expect_exit 2 "export a replay" -- "$BIN" export "$T/exp/scenario.yaml" -o "$T/expbad"
+grep -q "population.source: expected a synthetic scenario to export, found a replay" "$T/err" && ok || bad "export replay message: $(cat "$T/err")"
+expect_exit 2 "export to an unusable folder" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/no/such/dir"
+grep -q "wlsim export: argument -o: expected a writable folder (created if missing, in an existing folder), found '$T/no/such/dir' (No such file or directory)" "$T/err" \
+    && ok || bad "export -o message: $(cat "$T/err")"
+echo x >"$T/afile"
+expect_exit 2 "export to a file" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/afile"
+[ "$(cat "$T/afile")" = "x" ] && ok || bad "export -o FILE touched the file"
+expect_exit 2 "export without -o" -- "$BIN" export tests/scenarios/good/tiny.yaml
+expect_exit 2 "export -r -1" -- "$BIN" export tests/scenarios/good/tiny.yaml -r -1 -o "$T/expbad"
+[ ! -e "$T/expbad" ] && ok || bad "a failed export left $T/expbad"
+expect_exit 0 "export --help" -- "$BIN" export --help
+grep -q "wlsim export SCENARIO.yaml -o DIR" "$T/out" && ok || bad "export --help"
 
 # --- a sweep expands into named variants ----------------------------------------------------------
 expect_exit 0 "run a sweep" -- "$BIN" run scenarios/sweep-heart-hu.yaml -r 1 -q --summary-only -o "$T/sweep.h5"

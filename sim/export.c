@@ -1,0 +1,575 @@
+/* export.c — `wlsim export`: one replication of a synthetic scenario written out as the replay
+ * files (see export.h for the contract, docs/scenario.md "Export" for the round trip).
+ *
+ * The replication is run by sim_run() with a recorder (struct sim_recorder) whose callbacks copy
+ * what a replay needs into growing arrays: candidates in listing order (which is the engine's
+ * pool order, so a candidate's row is its pool index), status rows in the order they happened,
+ * donors in arrival order (= their seq, so the replay's row index is the donor's seq). Numbers
+ * are written in the shortest form that reads back to the same double, so the replay sees the
+ * very days and attributes the synthetic run saw. */
+#include "export.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csv.h>
+
+#include "cand.h"
+#include "csvin.h"
+#include "popn.h"
+#include "replay.h"
+#include "sim.h"
+
+#ifndef WLSIM_VERSION
+#define WLSIM_VERSION "unknown"
+#endif
+#ifndef WLSIM_GIT_COMMIT
+#define WLSIM_GIT_COMMIT "unknown"
+#endif
+
+/* One history row: candidate row `cand` takes `status` (enum status, or CSVIN_ST_DEAD /
+ * CSVIN_ST_REMOVED) from `day` on. */
+struct hrow {
+    uint32_t cand;
+    int8_t status, nt_credit;
+    double day;
+};
+
+/* What the recorder collects. */
+struct coll {
+    struct cand *c;
+    size_t nc, cap_c;
+    struct hrow *h;
+    size_t nh, cap_h;
+    struct donor *d;
+    size_t nd, cap_d;
+};
+
+/* The files, in the order they are written and renamed. */
+enum { F_CANDS = 0, F_HIST, F_DONORS, F_SCEN, F_N };
+static const char *const FILE_NAME[F_N] = {"candidates.csv", "history.csv", "donors.csv", "scenario.yaml"};
+
+/* ------------------------------------------------------------------------------------------ */
+/* The recorder                                                                                */
+
+static int grow(void **v, size_t *cap, size_t need, size_t size, struct err *e)
+{
+    if (need <= *cap) return 0;
+    size_t c = *cap ? *cap * 2 : 1024;
+    while (c < need) c *= 2;
+    void *p = realloc(*v, c * size);
+    if (!p) return err_set(e, ERR_INTERNAL, "out of memory collecting the population");
+    *v = p;
+    *cap = c;
+    return 0;
+}
+
+static int add_hist(struct coll *k, uint32_t cand, double day, int status, int nt_credit, struct err *e)
+{
+    if (grow((void **)&k->h, &k->cap_h, k->nh + 1, sizeof *k->h, e)) return ERR_INTERNAL;
+    k->h[k->nh++] = (struct hrow){.cand = cand, .status = (int8_t)status, .nt_credit = (int8_t)nt_credit,
+                                  .day = day};
+    return 0;
+}
+
+static int rec_listing(void *ctx, const struct cand *c, struct err *e)
+{
+    struct coll *k = ctx;
+    /* Listings arrive in pool order; the row index is then the pool index the other
+     * callbacks name the candidate by. */
+    assert(c->slot == k->nc);
+    if (grow((void **)&k->c, &k->cap_c, k->nc + 1, sizeof *k->c, e)) return ERR_INTERNAL;
+    k->c[k->nc++] = *c;
+    /* A status other than T at listing (children HU, early re-transplant SU) is a history row
+     * on the listing day, which the replay applies right after the listing. */
+    if (c->w.status != ST_T) return add_hist(k, c->slot, c->w.listed, (int)c->w.status, c->w.nt_credit, e);
+    return 0;
+}
+
+static int rec_status(void *ctx, const struct cand *c, struct err *e)
+{
+    return add_hist(ctx, c->slot, c->w.since, (int)c->w.status, c->w.nt_credit, e);
+}
+
+static int rec_leave(void *ctx, const struct cand *c, struct err *e)
+{
+    /* A transplant is the replay's own outcome, not data: it needs no row. */
+    if (c->outcome == OUT_DIED) return add_hist(ctx, c->slot, c->end_day, CSVIN_ST_DEAD, 0, e);
+    if (c->outcome == OUT_REMOVED) return add_hist(ctx, c->slot, c->end_day, CSVIN_ST_REMOVED, 0, e);
+    return 0;
+}
+
+static int rec_donor(void *ctx, const struct donor *d, struct err *e)
+{
+    struct coll *k = ctx;
+    assert(d->seq == k->nd); /* donors arrive in seq order, every seq once */
+    if (grow((void **)&k->d, &k->cap_d, k->nd + 1, sizeof *k->d, e)) return ERR_INTERNAL;
+    k->d[k->nd++] = *d;
+    return 0;
+}
+
+static void coll_free(struct coll *k)
+{
+    free(k->c);
+    free(k->h);
+    free(k->d);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Formatting                                                                                  */
+
+/* x in the shortest %g form that strtod reads back to the same double ("" for NaN, so an
+ * unknown value is an empty cell; "0" for -0). */
+static const char *num(double x, char *buf, size_t len)
+{
+    if (isnan(x)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    if (x == 0) x = 0.0;
+    for (int p = 15; p <= 17; p++) {
+        snprintf(buf, len, "%.*g", p, x);
+        if (strtod(buf, NULL) == x) break;
+    }
+    return buf;
+}
+
+/* Writes one CSV field followed by a comma or the line end: as it is, or quoted by libcsv when
+ * it needs quoting (the ids here are numbers, but the writer should not rely on it). */
+static void put_field(FILE *f, const char *s, int last)
+{
+    size_t n = strlen(s);
+    if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')))
+        csv_fwrite(f, s, n);
+    else
+        fputs(s, f);
+    fputc(last ? '\n' : ',', f);
+}
+
+static void put_num(FILE *f, double x, int last)
+{
+    char b[40];
+    put_field(f, num(x, b, sizeof b), last);
+}
+
+static void put_int(FILE *f, long x, int last)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%ld", x);
+    put_field(f, b, last);
+}
+
+static const char *sex_code(enum sex s)
+{
+    return s == SEX_F ? "f" : s == SEX_M ? "m" : "";
+}
+
+static const char *region_name(int r)
+{
+    /* Synthetic regions are the seven DSO regions; csvin maps their names back to 0..6. */
+    return r >= 0 && r < POPN_REGIONS ? popn_region_name(r) : "";
+}
+
+/* The id of candidate / donor `seq`: its decimal number, as /transplants names it. */
+static const char *seq_id(uint32_t seq, char *buf, size_t len)
+{
+    snprintf(buf, len, "%" PRIu32, seq);
+    return buf;
+}
+
+/* age_years such that the replay's birth day, listed - age * 365.25 (csvin), is c's birth day
+ * bit for bit: the quotient, or one of its neighbours a few ulps away. *exact is 0 when none of
+ * them is (then the quotient, off by an ulp of the day). */
+static double exact_age(const struct cand *c, int *exact)
+{
+    const double listed = c->w.listed, birth = c->birth_day;
+    double a = (listed - birth) / 365.25, lo = a, hi = a;
+    *exact = 1;
+    if (listed - a * 365.25 == birth) return a;
+    for (int k = 0; k < 64; k++) {
+        lo = nextafter(lo, -INFINITY);
+        hi = nextafter(hi, INFINITY);
+        if (lo >= 0 && listed - lo * 365.25 == birth) return lo;
+        if (listed - hi * 365.25 == birth) return hi;
+    }
+    *exact = 0;
+    return a;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The files                                                                                   */
+
+static void write_cands(FILE *f, const struct coll *k, size_t *inexact)
+{
+    char id[24];
+    fputs("id,seq,program,abo,age_years,listed_day,region,center,pra,hla_ok,df_low,inpatient,weight_kg,"
+          "combined_audited,prior_wait_days,prior_tx_day,graft_loss_day,tlc_l,dmcs,dmcs_day,diag,sex,height_cm\n",
+          f);
+    for (size_t i = 0; i < k->nc; i++) {
+        const struct cand *c = &k->c[i];
+        int exact;
+        double age = exact_age(c, &exact);
+        *inexact += !exact;
+        put_field(f, seq_id(c->seq, id, sizeof id), 0);
+        put_int(f, (long)c->seq, 0);
+        put_field(f, prog_name(c->prog), 0);
+        put_field(f, abo_name(c->abo), 0);
+        put_num(f, age, 0);
+        put_num(f, c->w.listed, 0);
+        put_field(f, region_name(c->region), 0);
+        if (c->center >= 0) put_int(f, c->center, 0);
+        else put_field(f, "", 0);
+        put_num(f, c->pra, 0);
+        put_int(f, c->hla_ok != 0, 0);
+        put_int(f, c->df_low != 0, 0);
+        put_int(f, c->inpatient != 0, 0);
+        put_num(f, c->weight_kg, 0);
+        put_int(f, c->combined_audited != 0, 0);
+        put_num(f, c->prior_wait_days, 0);
+        put_num(f, c->prior_tx_day, 0);
+        put_num(f, c->graft_loss_day, 0);
+        put_num(f, c->tlc_l, 0);
+        put_int(f, c->dmcs != 0, 0);
+        put_num(f, c->dmcs ? c->dmcs_day : NAN, 0);
+        put_int(f, c->diag, 0);
+        put_field(f, sex_code(c->sex), 0);
+        put_num(f, c->height_cm, 1);
+    }
+}
+
+static void write_hist(FILE *f, const struct coll *k)
+{
+    char id[24];
+    fputs("id,day,status,nt_credit\n", f);
+    for (size_t i = 0; i < k->nh; i++) {
+        const struct hrow *h = &k->h[i];
+        const char *st = h->status == CSVIN_ST_DEAD ? "DEAD"
+                         : h->status == CSVIN_ST_REMOVED ? "REMOVED" : status_name((enum status)h->status);
+        put_field(f, seq_id(k->c[h->cand].seq, id, sizeof id), 0);
+        put_num(f, h->day, 0);
+        put_field(f, st, 0);
+        put_int(f, h->status == ST_NT && h->nt_credit, 1);
+    }
+}
+
+static void write_donors(FILE *f, const struct coll *k)
+{
+    char id[24];
+    fputs("id,day,abo,age_years,sex,region,hla_typed,weight_kg,height_cm,tlc_l,bmi,waist_cm,ecd,cpr_min,"
+          "icu_days,sodium,heart,pancreas\n", f);
+    for (size_t i = 0; i < k->nd; i++) {
+        const struct donor *d = &k->d[i];
+        put_field(f, seq_id(d->seq, id, sizeof id), 0);
+        put_num(f, d->day, 0);
+        put_field(f, abo_name(d->abo), 0);
+        put_num(f, d->age_years, 0);
+        put_field(f, sex_code(d->sex), 0);
+        put_field(f, region_name(d->region), 0);
+        put_int(f, d->hla_typed != 0, 0);
+        put_num(f, d->weight_kg, 0);
+        put_num(f, d->height_cm, 0);
+        put_num(f, d->tlc_l, 0);
+        put_num(f, d->bmi, 0);
+        put_num(f, d->waist_cm, 0);
+        put_int(f, d->ecd != 0, 0);
+        put_num(f, d->cpr_min, 0);
+        put_num(f, d->icu_days, 0);
+        put_num(f, d->sodium, 0);
+        put_int(f, d->offer_heart != 0, 0);
+        put_int(f, d->offer_pancreas != 0, 1);
+    }
+}
+
+/* s as a YAML double-quoted scalar. */
+static void yaml_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* One parameter as a dotted key (the loader reads `a.b.c: v` like the nested form). */
+static void param_line(void *ctx, const char *full, const struct pdef *d, const void *value)
+{
+    FILE *f = ctx;
+    char buf[64];
+    /* Written above: the source is the replay, one replication by default. */
+    if (!strcmp(full, "population.source") || !strcmp(full, "replications")) return;
+    fprintf(f, "%s: ", full);
+    if (d->type == PD_DOUBLE) fputs(num(*(const double *)value, buf, sizeof buf), f);
+    else if (d->type == PD_ENUM) yaml_str(f, scen_format(d, value, buf, sizeof buf));
+    else fputs(scen_format(d, value, buf, sizeof buf), f);
+    fputc('\n', f);
+}
+
+static void write_scenario(FILE *f, const struct scenario *s, uint64_t seed, int rep)
+{
+    char name[sizeof s->name], desc[sizeof s->description];
+    snprintf(name, sizeof name, "%.100s-r%d-replay", s->name, rep);
+    /* The loader takes descriptions up to its buffer's size: a long one is cut. */
+    if (snprintf(desc, sizeof desc, "Replay of replication %d of %s (seed %" PRIu64 ")%s%s", rep, s->name, seed,
+                 s->description[0] ? ": " : "", s->description) >= (int)sizeof desc)
+        desc[sizeof desc - 1] = '\0';
+    fprintf(f,
+            "# The population of replication %d of %s (seed %" PRIu64 "), written by `wlsim export`\n"
+            "# (wlsim %s, git %s). `wlsim run` on this file replays it; with acceptance: model and\n"
+            "# this seed every transplant is the synthetic run's (docs/scenario.md, \"Export\").\n"
+            "# Days in the files are on the run's clock: day 0 is the start of the warm-up, so the\n"
+            "# horizon below makes the counted years the same days as in the synthetic run.\n",
+            rep, s->path, seed, WLSIM_VERSION, WLSIM_GIT_COMMIT);
+    fputs("name: ", f);
+    yaml_str(f, name);
+    fputs("\ndescription: ", f);
+    yaml_str(f, desc);
+    fprintf(f, "\nseed: %" PRIu64 "\nreplications: 1\n", seed);
+    fprintf(f, "policy:\n  heart: {rule: %s}\n  pancreas: {rule: %s}\n", s->ops[ORGAN_HEART]->name,
+            s->ops[ORGAN_PANCREAS]->name);
+    fprintf(f, "population:\n  source: replay\n  candidates: %s\n  history: %s\n  donors: %s\n"
+               "  replication: %d        # the random streams of the exported replication\n",
+            FILE_NAME[F_CANDS], FILE_NAME[F_HIST], FILE_NAME[F_DONORS], rep);
+    fputs("# Every parameter of the source scenario (population.* generators unused in a replay):\n", f);
+    scen_each_param(s, param_line, f);
+}
+
+/* Opens a new temporary file DIR/.NAME.XXXXXX for writing; its path goes to `path`. */
+static FILE *open_tmp(const char *dir, const char *name, char *path, size_t len, struct err *e)
+{
+    if ((size_t)snprintf(path, len, "%s/.%s.XXXXXX", dir, name) >= len) {
+        err_set(e, ERR_INTERNAL, "%s: path too long", dir);
+        path[0] = '\0';
+        return NULL;
+    }
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        err_set(e, ERR_INTERNAL, "%s: cannot create a temporary file: %s", dir, strerror(errno));
+        path[0] = '\0';
+        return NULL;
+    }
+    /* mkstemp makes the file private; the result should have the mode any new file gets. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    if (!f) {
+        err_set(e, ERR_INTERNAL, "%s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
+/* A replay scenario has no synthetic population to export. */
+static int refuse_replay(const struct scenario *s, struct err *e)
+{
+    return err_set(e, ERR_INPUT, "%s: population.source: expected a synthetic scenario to export, found a replay "
+                   "(its files are the population already)", s->path);
+}
+
+int export_write(const struct scenario *s, uint64_t seed, int rep, const char *dir,
+                 struct export_stats *st, struct err *e)
+{
+    struct coll k = {0};
+    struct rep_result *res = NULL;
+    struct replay *back = NULL;
+    char tmp[F_N][PATH_MAX], final[PATH_MAX], base[PATH_MAX];
+    FILE *f = NULL;
+    size_t inexact = 0;
+    int rc = 0, renamed = 0;
+    for (int i = 0; i < F_N; i++) tmp[i][0] = '\0';
+    if (s->replay) {
+        rc = refuse_replay(s, e);
+        goto cleanup;
+    }
+    const struct sim_recorder rec = {.ctx = &k, .listing = rec_listing, .status = rec_status,
+                                     .leave = rec_leave, .donor = rec_donor};
+    const struct sim_opts o = {.seed = seed, .entity_tables = 0, .rec = &rec};
+    if ((rc = sim_run(s, &o, 0, rep, &res, e))) goto cleanup;
+
+    for (int i = 0; i < F_N; i++) {
+        if (!(f = open_tmp(dir, FILE_NAME[i], tmp[i], sizeof tmp[i], e))) {
+            rc = ERR_INTERNAL;
+            goto cleanup;
+        }
+        switch (i) {
+        case F_CANDS: write_cands(f, &k, &inexact); break;
+        case F_HIST: write_hist(f, &k); break;
+        case F_DONORS: write_donors(f, &k); break;
+        default: write_scenario(f, s, seed, rep); break;
+        }
+        int bad = ferror(f);
+        if (fclose(f) != 0 || bad) {
+            f = NULL;
+            rc = err_set(e, ERR_INTERNAL, "%s: write failed: %s", tmp[i], strerror(errno));
+            goto cleanup;
+        }
+        f = NULL;
+    }
+    /* Read the data back as the replay will: a value the readers reject (out of their bounds)
+     * is this program's fault, caught before anything is replaced. */
+    snprintf(base, sizeof base, "%s/%s", dir, FILE_NAME[F_SCEN]);
+    if (replay_load(base, tmp[F_CANDS], tmp[F_HIST], tmp[F_DONORS], &back, e)) {
+        rc = ERR_INTERNAL;
+        goto cleanup;
+    }
+    if (back->cands->n != k.nc || back->n_hist != k.nh || back->n_donors != k.nd) {
+        rc = err_set(e, ERR_INTERNAL, "%s: read back %zu candidates, %zu status rows and %zu donors, wrote %zu, "
+                     "%zu and %zu", dir, back->cands->n, back->n_hist, back->n_donors, k.nc, k.nh, k.nd);
+        goto cleanup;
+    }
+    for (int i = 0; i < F_N; i++) {
+        snprintf(final, sizeof final, "%s/%s", dir, FILE_NAME[i]);
+        if (rename(tmp[i], final) != 0) {
+            rc = err_set(e, ERR_INTERNAL, "%s: cannot rename to %s: %s%s", tmp[i], final, strerror(errno),
+                         renamed ? " (some files were already replaced)" : "");
+            goto cleanup;
+        }
+        tmp[i][0] = '\0';
+        renamed++;
+    }
+    if (st) {
+        *st = (struct export_stats){.candidates = k.nc, .history = k.nh, .donors = k.nd, .inexact_ages = inexact};
+        for (size_t i = 0; i < k.nc; i++) st->relistings += isfinite(k.c[i].graft_loss_day);
+    }
+
+cleanup:
+    if (f) fclose(f);
+    for (int i = 0; i < F_N; i++)
+        if (tmp[i][0]) unlink(tmp[i]);
+    replay_free(back);
+    sim_result_free(res);
+    coll_free(&k);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Command line                                                                                */
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: wlsim export SCENARIO.yaml -o DIR [-r REPLICATION] [-s SEED] [-q]\n"
+               "  Write the population of one replication of a synthetic scenario as replay files:\n"
+               "  DIR/candidates.csv, history.csv, donors.csv and DIR/scenario.yaml, which replays it\n"
+               "  (`wlsim run DIR/scenario.yaml`; docs/scenario.md, \"Export\").\n"
+               "  -o, --output DIR        folder for the files (created if missing)\n"
+               "  -r, --replication R     the replication to export (default 0)\n"
+               "  -s, --seed N            master seed (default: the scenario's `seed`)\n"
+               "  -q, --quiet             no summary on stderr\n");
+}
+
+/* Makes sure `dir` is a writable folder, creating it when missing. *created = 1 if it was. */
+static int prepare_dir(const char *dir, int *created)
+{
+    struct stat sb;
+    *created = 0;
+    if (stat(dir, &sb) != 0) {
+        if (errno != ENOENT || mkdir(dir, 0777) != 0) {
+            fprintf(stderr, "wlsim export: argument -o: expected a writable folder (created if missing, in an "
+                            "existing folder), found '%s' (%s)\n", dir, strerror(errno));
+            return ERR_INPUT;
+        }
+        *created = 1;
+    } else if (!S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "wlsim export: argument -o: expected a folder, found the file '%s'\n", dir);
+        return ERR_INPUT;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, "wlsim export: argument -o: expected a writable folder, found '%s' (%s)\n", dir,
+                strerror(errno));
+        if (*created) rmdir(dir);
+        return ERR_INPUT;
+    }
+    return 0;
+}
+
+int export_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'}, {"replication", required_argument, NULL, 'r'},
+        {"seed", required_argument, NULL, 's'},   {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *dir = NULL;
+    long rep = 0;
+    int quiet = 0, have_seed = 0, c, created = 0, rc = 0;
+    unsigned long long seed = 0;
+    struct scenario *s = NULL;
+    struct err e;
+    err_clear(&e);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:r:s:qh", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'o': dir = optarg; break;
+        case 'r':
+            errno = 0;
+            rep = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || rep < 0 || rep > 99999999) {
+                fprintf(stderr, "wlsim export: argument -r: expected an integer in [0, 99999999], found '%s'\n",
+                        optarg);
+                return ERR_INPUT;
+            }
+            break;
+        case 's':
+            errno = 0;
+            seed = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || seed == 0) {
+                fprintf(stderr, "wlsim export: argument -s: expected an integer in [1, 2^64-1], found '%s'\n", optarg);
+                return ERR_INPUT;
+            }
+            have_seed = 1;
+            break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: fprintf(stderr, "wlsim export: see 'wlsim export --help'\n"); return ERR_INPUT;
+        }
+    }
+    if (argc - optind != 1) {
+        fprintf(stderr, "wlsim export: expected one scenario file, found %d\n", argc - optind);
+        return ERR_INPUT;
+    }
+    if (!dir) {
+        fprintf(stderr, "wlsim export: argument -o: expected the folder to write to, found none\n");
+        return ERR_INPUT;
+    }
+    if ((rc = scen_load(argv[optind], &s, &e))) {
+        fprintf(stderr, "%s\n", e.msg);
+        goto cleanup;
+    }
+    if (s->replay) {
+        rc = refuse_replay(s, &e);
+        fprintf(stderr, "wlsim export: %s\n", e.msg);
+        goto cleanup;
+    }
+    if ((rc = prepare_dir(dir, &created))) goto cleanup;
+    struct export_stats st;
+    const uint64_t sd = have_seed ? seed : s->seed;
+    if ((rc = export_write(s, sd, (int)rep, dir, &st, &e))) {
+        fprintf(stderr, "wlsim export: %s\n", e.msg);
+        if (created) rmdir(dir);
+        goto cleanup;
+    }
+    if (!quiet) {
+        fprintf(stderr, "wrote %s: %zu candidates (%zu relistings), %zu status rows, %zu donors of replication %ld "
+                        "of %s (seed %" PRIu64 ")%s\n",
+                dir, st.candidates, st.relistings, st.history, st.donors, rep, s->name, sd,
+                s->n_axes ? "; a sweep: its baseline as written" : "");
+        if (st.inexact_ages)
+            fprintf(stderr, "note: the age of %zu candidates gives back the birth day only to the last bit\n",
+                    st.inexact_ages);
+    }
+
+cleanup:
+    scen_free(s);
+    return rc;
+}
