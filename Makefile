@@ -138,12 +138,14 @@ bench: deps
 	@$(MAKE) --no-print-directory mpi
 	@sh scripts/bench_mpi.sh $(BUILD)
 
-# Leak check of the binary's main paths (run, a failing check) under valgrind: definite and
+# Leak check of the binary's main paths (run, check, verify, a failing check) under valgrind: definite and
 # indirect leaks are errors; libgomp's per-thread blocks show as "possibly lost" and are not.
 VG := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9
 valgrind: all
 	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml -r 2 -j 2 -q -o /tmp/wlsim-valgrind.h5
 	$(VG) $(BUILD)/wlsim check tests/scenarios/good/tiny.yaml
+	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
+	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -r 1 -j 1
 	-$(VG) $(BUILD)/wlsim check tests/scenarios/bad/duplicate_key.yaml
 	@rm -f /tmp/wlsim-valgrind.h5
 
