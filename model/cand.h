@@ -174,8 +174,11 @@ static inline double cand_spell_days(const struct cand *c, double day)
     return day > c->w.spell_start ? day - c->w.spell_start : 0.0;
 }
 
-/* The organ programme a listing belongs to. */
-enum organ prog_organ(enum prog p);
+/* The organ programme a listing belongs to. Inline: the ranking passes ask it per candidate. */
+static inline enum organ prog_organ(enum prog p)
+{
+    return (p == PROG_PANCREAS || p == PROG_PANCREAS_KIDNEY) ? ORGAN_PANCREAS : ORGAN_HEART;
+}
 
 /* Names used in files and messages: "O","A","B","AB"; "heart","heart-lung","pancreas",
  * "pancreas-kidney"; "T","HU","NT","SU". Never NULL for valid values. */
