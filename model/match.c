@@ -30,7 +30,15 @@ int match_cmp(const struct match *a, const struct match *b)
  * it with the right run in place from the front, and stops when the left run is used up. */
 static void msort(struct match *b, size_t n, struct match *t)
 {
-    if (n <= 1) return;
+    if (n <= 8) { /* short runs: insertion sort, cheaper than recursing to single elements */
+        for (size_t i = 1; i < n; i++) {
+            struct match x = b[i];
+            size_t j = i;
+            for (; j > 0 && cmp(&x, &b[j - 1]) < 0; j--) b[j] = b[j - 1];
+            b[j] = x;
+        }
+        return;
+    }
     size_t n1 = n / 2, n2 = n - n1;
     msort(b, n1, t);
     msort(b + n1, n2, t);
