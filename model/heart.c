@@ -448,6 +448,7 @@ static int rank_one(const struct heart_par *p, const struct donor *d, double day
 
 /* The engine ranks the whole list for every donor but only wants the eligible, and for a given
  * donor about half of the list is out (mostly on size): those cost only their exclusion tests. */
+__attribute__((flatten)) /* one loop body: exclusion() and rank_ranked() inlined */
 static size_t heart_match(const void *par, const struct donor *d, double day,
                           struct cand *const *list, size_t n, int want_excluded, struct match *out)
 {
