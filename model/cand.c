@@ -58,11 +58,6 @@ void cand_set_status(struct cand *c, double day, enum status status, int nt_cred
     w->nt_credit = (status == ST_NT) ? (nt_credit != 0) : 0;
 }
 
-enum organ prog_organ(enum prog p)
-{
-    return (p == PROG_PANCREAS || p == PROG_PANCREAS_KIDNEY) ? ORGAN_PANCREAS : ORGAN_HEART;
-}
-
 static const char *const ABO_NAMES[ABO_N] = {"O", "A", "B", "AB"};
 static const char *const PROG_NAMES[PROG_N] = {"heart", "heart-lung", "pancreas", "pancreas-kidney"};
 static const char *const STATUS_NAMES[ST_N] = {"T", "HU", "NT", "SU"};

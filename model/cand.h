@@ -34,57 +34,66 @@ enum sex { SEX_UNKNOWN = 0, SEX_F, SEX_M };
 #define CAND_ID_LEN 32
 
 /* Waiting-time accounting. Every field is maintained by cand_set_status(); read it through
- * the accessors below, which add the still-open spell up to the day asked for. */
+ * the accessors below, which add the still-open spell up to the day asked for. The doubles
+ * come first so that the struct is 64 bytes without padding (one cache line, see struct cand). */
 struct wait_acc {
     double listed;          /* day of listing */
-    enum status status;     /* current status */
     double since;           /* day the current status row took effect */
-    int nt_credit;          /* current NT spell is covered by a waiting-time application */
     double spell_start;     /* day the current uninterrupted spell of `status` began */
     double hu_days;         /* closed HU spells, summed */
     double nt_days;         /* closed NT spells, summed */
     double nt_credit_days;  /* closed NT spells covered by a waiting-time application */
+    enum status status;     /* current status */
+    int nt_credit;          /* current NT spell is covered by a waiting-time application */
     int hu_spells;          /* number of HU spells begun (an entry into HU from another status) */
     int su_spells;          /* number of SU spells begun */
 };
 
 /* A candidate on (or once on) a waiting list. Fields a source does not know are NaN
- * (doubles) or 0 (flags), as documented per field. */
+ * (doubles) or 0 (flags), as documented per field.
+ *
+ * Field order is for speed, not meaning: the policies rank the whole list for every donor,
+ * reaching each candidate through a pointer, so what the ranking passes read comes first
+ * (the first 64 bytes, then the waiting-time accounting in the next 64) and the candidate
+ * costs two or three cache lines instead of five. */
 struct cand {
+    /* Read by every ranking pass. */
     uint32_t seq;           /* position in the replication's candidate table; final tie-break */
-    char id[CAND_ID_LEN];   /* user-facing id (rank CSV / replay); empty for synthetic ones */
     enum prog prog;
     enum abo abo;
-    enum sex sex;
-    double birth_day;       /* day of birth on the simulation clock: age = (day - birth_day)/365.25 */
-    int region;             /* region of the listing centre, -1 unknown */
-    int center;             /* listing centre, -1 unknown */
-    double pra;             /* percent panel-reactive antibodies, 0..100 */
-    int hla_ok;             /* donor HLA acceptable (virtual crossmatch negative); rank input */
-    int df_low;             /* pancreas: donor frequency below 10 % */
     int inpatient;          /* treated as an in-patient */
-    int combined_audited;   /* heart combined with another non-renal organ, approved by audit */
+    double birth_day;       /* day of birth on the simulation clock: age = (day - birth_day)/365.25 */
+    double pra;             /* percent panel-reactive antibodies, 0..100 */
     double weight_kg;       /* NaN when unknown: size rules then do not apply */
-    double height_cm;       /* NaN when unknown */
     double tlc_l;           /* heart-lung: total lung capacity in litres, NaN when unknown */
-    int dmcs;               /* heart: on durable mechanical circulatory support */
-    double dmcs_day;        /* heart: day of dMCS implantation, NaN when none */
-    int diag;               /* diagnosis group (model-defined code; 0 = none special) */
+    int hla_ok;             /* donor HLA acceptable (virtual crossmatch negative); rank input */
+    int combined_audited;   /* heart combined with another non-renal organ, approved by audit */
+    int region;             /* region of the listing centre, -1 unknown */
+    int df_low;             /* pancreas: donor frequency below 10 % */
+    struct wait_acc w;
+    /* Read by the pancreas ranking and accelerated procedure. */
+    int center;             /* listing centre, -1 unknown */
+    enum sex sex;
     double prior_wait_days; /* pancreas relisting: waiting time before the previous transplant, NaN none */
     double prior_tx_day;    /* pancreas relisting: day of the previous transplant, NaN none */
     double graft_loss_day;  /* pancreas relisting: day the previous graft failed, NaN none */
-    struct wait_acc w;
+    /* The rest. */
+    double height_cm;       /* NaN when unknown */
+    double dmcs_day;        /* heart: day of dMCS implantation, NaN when none */
+    int dmcs;               /* heart: on durable mechanical circulatory support */
+    int diag;               /* diagnosis group (model-defined code; 0 = none special) */
     /* State the programme models keep between transitions (see policy.h). */
     double expiry;          /* day the current HU/SU grant expires, NaN when none */
+    double mday;            /* model-specific day (e.g. when a complication began), NaN none */
     int renewals;           /* renewals of the current HU/SU grant so far */
     int mstate;             /* model-specific state code (e.g. the dMCS complication) */
-    double mday;            /* model-specific day (e.g. when a complication began), NaN none */
     /* Bookkeeping owned by the engine, not read by policies. */
-    enum outcome outcome;
     double end_day;         /* day the outcome happened, NaN while waiting */
+    enum outcome outcome;
     int32_t list_pos;       /* index on the engine's active list, -1 when off it */
     uint32_t draws;         /* progression draws taken so far (per-candidate sub-stream) */
     uint32_t slot;          /* engine's index of this candidate in its replication's pool */
+    char id[CAND_ID_LEN];   /* user-facing id (rank CSV / replay); empty for synthetic ones */
 };
 
 /* A donor whose organs are offered. */
@@ -165,8 +174,11 @@ static inline double cand_spell_days(const struct cand *c, double day)
     return day > c->w.spell_start ? day - c->w.spell_start : 0.0;
 }
 
-/* The organ programme a listing belongs to. */
-enum organ prog_organ(enum prog p);
+/* The organ programme a listing belongs to. Inline: the ranking passes ask it per candidate. */
+static inline enum organ prog_organ(enum prog p)
+{
+    return (p == PROG_PANCREAS || p == PROG_PANCREAS_KIDNEY) ? ORGAN_PANCREAS : ORGAN_HEART;
+}
 
 /* Names used in files and messages: "O","A","B","AB"; "heart","heart-lung","pancreas",
  * "pancreas-kidney"; "T","HU","NT","SU". Never NULL for valid values. */

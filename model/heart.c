@@ -306,7 +306,7 @@ static int outside(double x, double lo, double hi) { return x < lo || x > hi; }
 static double t_points(const struct heart_par *p, const struct cand *c, double day)
 {
     double nt = cand_nt_days(c, day);
-    return cand_listed_days(c, day) - nt + fmin(nt, p->nt_cap_days);
+    return cand_listed_days(c, day) - nt + (nt < p->nt_cap_days ? nt : p->nt_cap_days); /* fmin: neither is NaN */
 }
 
 /* Days that count in the HU group. A child under child.age has been HU by rule on every
@@ -351,41 +351,52 @@ static int exclude(struct match *m, int code)
     return code;
 }
 
-/* Fills *m for candidate c and donor d on `day`; returns the exclusion code (0 = ranked). */
-static int rank_one(const struct heart_par *p, const struct donor *d, double day, struct cand *c,
-                    struct match *m)
+/* The flags that describe c whether it is ranked or not. */
+static unsigned base_flags(const struct heart_par *p, const struct cand *c, int child)
 {
-    *m = (struct match){.c = c};
-    const int hl = c->prog == PROG_HEART_LUNG;
-    const double age = cand_age(c, day);
-    const int child = age < p->child_age;
     unsigned f = 0;
-    if (hl) f |= HEART_F_HEART_LUNG;
+    if (c->prog == PROG_HEART_LUNG) f |= HEART_F_HEART_LUNG;
     if (child) f |= HEART_F_CHILD;
     if (c->inpatient) f |= HEART_F_INPATIENT;
     if (c->pra > p->pra_threshold) f |= HEART_F_PRA_HIGH;
     if (c->combined_audited) f |= HEART_F_COMBINED;
-    m->flags = f;
+    return f;
+}
 
-    if (prog_organ(c->prog) != ORGAN_HEART) return exclude(m, HEART_EX_PROGRAM);
-    if (c->w.status == ST_NT) return exclude(m, HEART_EX_NT);
-    int step = heart_abo_step(d->abo, c->abo);
-    if (step == 0 && p->abo_infant_incompatible && age < p->abo_infant_age
-        && (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N) {
-        step = 4; /* after the three compatible steps: "auch" blutgruppeninkompatibel */
-        m->flags = f |= HEART_F_ABO_INFANT;
-    }
-    m->abo_step = step;
-    if (step == 0) return exclude(m, HEART_EX_ABO);
-    if (p->hla_exclude_unacceptable && d->hla_typed && !c->hla_ok)
-        return exclude(m, HEART_EX_HLA);
+/* Why c is not ranked for d (HEART_EX_*, in the order reasons report them), or HEART_EX_NONE;
+ * *step gets the ABO step (4: incompatible under the infant option, 0: excluded on ABO). */
+static int exclusion(const struct heart_par *p, const struct donor *d, const struct cand *c,
+                     double age, int *step)
+{
+    *step = 0;
+    if (prog_organ(c->prog) != ORGAN_HEART) return HEART_EX_PROGRAM;
+    if (c->w.status == ST_NT) return HEART_EX_NT;
+    int s = heart_abo_step(d->abo, c->abo);
+    if (s == 0 && p->abo_infant_incompatible && age < p->abo_infant_age
+        && (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N)
+        s = 4; /* after the three compatible steps: "auch" blutgruppeninkompatibel */
+    *step = s;
+    if (s == 0) return HEART_EX_ABO;
+    if (p->hla_exclude_unacceptable && d->hla_typed && !c->hla_ok) return HEART_EX_HLA;
+    const int hl = c->prog == PROG_HEART_LUNG;
     if (!hl && p->size_filter
-        && outside(size_ratio(d->weight_kg, c->weight_kg), p->size_ratio_min, weight_max(p, child)))
-        return exclude(m, HEART_EX_SIZE);
+        && outside(size_ratio(d->weight_kg, c->weight_kg), p->size_ratio_min,
+                   weight_max(p, age < p->child_age)))
+        return HEART_EX_SIZE;
     if (hl && p->tlc_filter
         && outside(size_ratio(d->tlc_l, c->tlc_l), p->tlc_ratio_min, p->tlc_ratio_max))
-        return exclude(m, HEART_EX_TLC);
+        return HEART_EX_TLC;
+    return HEART_EX_NONE;
+}
 
+/* Fills *m for a candidate exclusion() lets through with ABO step `step`. */
+static void rank_ranked(const struct heart_par *p, const struct donor *d, double day,
+                        struct cand *c, double age, int step, struct match *m)
+{
+    const int hl = c->prog == PROG_HEART_LUNG;
+    const int child = age < p->child_age;
+    unsigned f = base_flags(p, c, child);
+    if (step == 4) f |= HEART_F_ABO_INFANT;
     const int by_age = child && p->child_always_hu;
     const int hu = c->w.status == ST_HU || by_age;
     if (hu && c->w.status != ST_HU) f |= HEART_F_HU_BY_AGE;
@@ -402,23 +413,58 @@ static int rank_one(const struct heart_par *p, const struct donor *d, double day
         else if (p->child_inpatient == HEART_CHILD_INPATIENT_FIRST) defer = !(child && c->inpatient);
     }
     if (defer) f |= HEART_F_CHILD_DEFERRED;
-
-    m->eligible = 1;
-    m->group = grp;
-    m->flags = f;
-    m->points = grp == HEART_GRP_HU ? hu_points(p, c, day, child) : t_points(p, c, day);
-    m->tier = tier_of(p, grp, step, imm, hl, defer);
-    return HEART_EX_NONE;
+    *m = (struct match){
+        .c = c,
+        .eligible = 1,
+        .excl = HEART_EX_NONE,
+        .group = grp,
+        .abo_step = step,
+        .flags = f,
+        .tier = tier_of(p, grp, step, imm, hl, defer),
+        .points = grp == HEART_GRP_HU ? hu_points(p, c, day, child) : t_points(p, c, day),
+    };
 }
 
+/* Fills *m for candidate c and donor d on `day`; returns the exclusion code (0 = ranked). */
+static int rank_one(const struct heart_par *p, const struct donor *d, double day, struct cand *c,
+                    struct match *m)
+{
+    const double age = cand_age(c, day);
+    int step;
+    const int code = exclusion(p, d, c, age, &step);
+    if (code == HEART_EX_NONE) {
+        rank_ranked(p, d, day, c, age, step, m);
+        return code;
+    }
+    unsigned f = base_flags(p, c, age < p->child_age);
+    if (step == 4) f |= HEART_F_ABO_INFANT;
+    *m = (struct match){.c = c, .abo_step = step, .flags = f};
+    return exclude(m, code);
+}
+
+/* How far ahead heart_match() prefetches: the candidates lie scattered over the engine's
+ * candidate pool, so without it the pass waits on memory for every one of them. */
+#define PREFETCH_AHEAD 8
+
+/* The engine ranks the whole list for every donor but only wants the eligible, and for a given
+ * donor about half of the list is out (mostly on size): those cost only their exclusion tests. */
+__attribute__((flatten)) /* one loop body: exclusion() and rank_ranked() inlined */
 static size_t heart_match(const void *par, const struct donor *d, double day,
                           struct cand *const *list, size_t n, int want_excluded, struct match *out)
 {
     const struct heart_par *p = par;
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        struct match m;
-        if (rank_one(p, d, day, list[i], &m) == HEART_EX_NONE || want_excluded) out[k++] = m;
+        if (i + PREFETCH_AHEAD < n) __builtin_prefetch(list[i + PREFETCH_AHEAD]);
+        struct cand *c = list[i];
+        if (want_excluded) {
+            rank_one(p, d, day, c, &out[k++]);
+            continue;
+        }
+        const double age = cand_age(c, day);
+        int step;
+        if (exclusion(p, d, c, age, &step) == HEART_EX_NONE)
+            rank_ranked(p, d, day, c, age, step, &out[k++]);
     }
     return k;
 }

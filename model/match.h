@@ -19,15 +19,17 @@
 
 #include "cand.h"
 
+/* 32 bytes: the engine writes one per eligible candidate for every donor and orders them, so
+ * the small codes are bytes. */
 struct match {
     struct cand *c;
-    int eligible;     /* 1 ranked; 0 excluded for reason `excl` */
-    int excl;         /* policy-specific exclusion code when not eligible (0 when eligible) */
-    int group;        /* allocation group as the guideline numbers it (policy-specific codes) */
-    int abo_step;     /* 1 identical, 2 and 3 the compatible steps; 0 when excluded on ABO */
-    unsigned flags;   /* policy-specific bits that explain the tier (for reasons) */
-    uint32_t tier;    /* composite key, lower is better; fully decides the order before points */
     double points;    /* waiting-time points incl. bonuses; higher is better */
+    uint32_t tier;    /* composite key, lower is better; fully decides the order before points */
+    unsigned flags;   /* policy-specific bits that explain the tier (for reasons) */
+    int8_t eligible;  /* 1 ranked; 0 excluded for reason `excl` */
+    int8_t excl;      /* policy-specific exclusion code when not eligible (0 when eligible) */
+    int8_t group;     /* allocation group as the guideline numbers it (policy-specific codes) */
+    int8_t abo_step;  /* 1 identical, 2 and 3 the compatible steps; 0 when excluded on ABO */
 };
 
 /* <0 if a ranks before b, >0 after, 0 only if both name the same candidate. */
