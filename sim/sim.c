@@ -99,21 +99,16 @@ static struct slot *slot_at(struct ctx *x, size_t i)
     return &x->blocks[i >> BLOCK_BITS][i & (BLOCK - 1)];
 }
 
-/* Slot blocks (about 1.3 MB each) are kept per thread from one replication to the next:
- * malloc serves blocks that large with fresh pages from the kernel, and faulting those in
- * cost about 8 % of a replication. Every slot is initialised when it is handed out; the last
- * replication's blocks stay allocated until the thread ends (still reachable). */
-static _Thread_local struct slot **spare_blocks;
-static _Thread_local size_t n_spare;
-
+/* Slot blocks are about 1.3 MB: with glibc's default thresholds malloc would map each one
+ * fresh from the kernel and faulting its pages in cost about 8 % of a replication; main() raises
+ * the thresholds (mallopt) so freed blocks are reused instead. */
 static struct slot *slot_new(struct ctx *x, uint32_t *idx)
 {
     if (x->ncand == x->nblocks * BLOCK) {
         struct slot **nb = realloc(x->blocks, (x->nblocks + 1) * sizeof *nb);
         if (!nb) return NULL;
         x->blocks = nb;
-        nb[x->nblocks] = n_spare ? spare_blocks[--n_spare] : malloc(BLOCK * sizeof **nb);
-        if (!nb[x->nblocks]) return NULL;
+        if (!(nb[x->nblocks] = malloc(BLOCK * sizeof **nb))) return NULL;
         x->nblocks++;
     }
     *idx = (uint32_t)x->ncand;
@@ -794,10 +789,8 @@ int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int
     rc = run(&x);
 
 cleanup:
-    for (size_t b = 0; b < n_spare; b++) free(spare_blocks[b]); /* not needed this time */
-    free(spare_blocks);
-    spare_blocks = x.blocks; /* kept for the next replication on this thread (see slot_new) */
-    n_spare = x.nblocks;
+    for (size_t b = 0; b < x.nblocks; b++) free(x.blocks[b]);
+    free(x.blocks);
     for (int g = 0; g < ORGAN_N; g++) {
         free(x.list[g].v);
         free(x.waits[g].v);
