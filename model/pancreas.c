@@ -614,6 +614,13 @@ static double pancreas_graft_loss(const void *par, const struct cand *c, const s
     return day + 365.0 + gsl_ran_exponential(r, 365.25 / p->graft_late_per_year);
 }
 
+static void swap_match(struct match *m, size_t i, size_t j)
+{
+    struct match t = m[i];
+    m[i] = m[j];
+    m[j] = t;
+}
+
 /* Adapters from the generic special-procedure hooks of policy.h to the functions above. */
 static unsigned ops_ecd(const void *par, const struct donor *d)
 {
@@ -625,9 +632,35 @@ static int ops_unplaced(const void *par, int declined)
     return pancreas_unplaced(par, declined);
 }
 
-static size_t ops_accel_order(const void *par, const struct donor *d, struct match *m, size_t n)
+/* Most extended-criteria pancreata are offered to only a few candidates (allocation.max_offers),
+ * so ordering the whole list for them was most of the procedure's cost. With stage 2 = rest the
+ * first `limit` offers of the accelerated order only ever involve candidates of the donor's
+ * region (stage 1 needs all of them: a candidate is named when fewer than accel_per_centre of
+ * its centre rank better) and the best `limit` of the others: a stage-2 candidate from outside
+ * the region that is among the first limit - s1 of stage 2 has fewer than `limit` outside
+ * candidates ranked before it. Ordering that subset therefore gives the same prefix as ordering
+ * everything. best_per_centre has no such bound (a centre's best may rank behind any number of
+ * its colleagues), so it keeps the full sort. */
+static size_t ops_accel_order(const void *par, const struct donor *d, struct match *m, size_t n,
+                              size_t limit)
 {
-    return pancreas_accel_order(par, d, m, n, NULL);
+    const struct pancreas_par *p = par;
+    if (limit == 0) return 0;
+    size_t e = 0; /* eligible first: the excluded are never offered */
+    for (size_t i = 0; i < n; i++)
+        if (m[i].eligible) swap_match(m, i, e++);
+    if (limit >= e || p->accel_stage2 != PANCREAS_STAGE2_REST) {
+        match_sort(m, e);
+        size_t k = pancreas_accel_order(p, d, m, e, NULL);
+        return k < limit ? k : limit;
+    }
+    size_t r = 0; /* the donor's region next, then the best `limit` of the rest */
+    for (size_t i = 0; i < e; i++)
+        if (same_region(m[i].c, d)) swap_match(m, i, r++);
+    size_t t = match_top(m + r, e - r, limit);
+    match_sort(m, r + t);
+    pancreas_accel_order(p, d, m, r + t, NULL);
+    return limit; /* stage 2 = rest offers every eligible candidate, and limit < e */
 }
 
 static int ops_route(const void *par, const struct donor *d, gsl_rng *r)

@@ -90,14 +90,18 @@ struct policy_ops {
      *      accelerated procedure from the start.
      * unplaced: 1 when an organ still unplaced after `declined` declined offers switches to the
      *      accelerated procedure.
-     * accel_order: rearranges rank-sorted matches m[0..n) in place into the accelerated offer
-     *      order; returns how many of them are offered.
+     * accel_order: rearranges matches m[0..n), in any order, in place so that m[0..k) are the
+     *      first k of the accelerated offer order, and returns k: how many are offered, at most
+     *      `limit` (the offers still allowed; SIZE_MAX or >= n for the whole order). The rest of
+     *      the array is in unspecified order. The limit lets a policy order only what can be
+     *      offered: most extended-criteria organs reach only a few candidates.
      * route: after an offer accepted in the accelerated procedure, where the organ goes:
      *      POLICY_ROUTE_TRANSPLANT, POLICY_ROUTE_ISLET (the candidate stays listed) or
      *      POLICY_ROUTE_DISCARD. */
     unsigned (*ecd)(const void *par, const struct donor *d);
     int (*unplaced)(const void *par, int declined);
-    size_t (*accel_order)(const void *par, const struct donor *d, struct match *m, size_t n);
+    size_t (*accel_order)(const void *par, const struct donor *d, struct match *m, size_t n,
+                          size_t limit);
     int (*route)(const void *par, const struct donor *d, gsl_rng *r);
 
     /* Day the graft transplanted on `day` fails (for relisting), or INFINITY. May be NULL. */

@@ -75,7 +75,7 @@ static int rank_organ(const struct scenario *s, enum organ organ, const struct d
     pl->eligible = pl->ranked = k;
     match_sort(pl->m, k);
     qsort(pl->m + k, pl->n - k, sizeof *pl->m, seq_cmp);
-    if (ops->ecd && ops->accel_order && ops->ecd(par, d)) pl->ranked = ops->accel_order(par, d, pl->m, k);
+    if (ops->ecd && ops->accel_order && ops->ecd(par, d)) pl->ranked = ops->accel_order(par, d, pl->m, k, SIZE_MAX);
 
 cleanup:
     free(list);

@@ -413,10 +413,15 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
         pl->procedure = 1;
     }
     if (pl->procedure == 1 && !accepted) {
-        /* The rest of the list (the heap's remaining elements, or all of it) in rank order,
-         * then in the policy's accelerated order. */
-        match_sort(x->mbuf, n);
-        size_t k = ops->accel_order(par, d, x->mbuf, n);
+        /* The rest of the list (the heap's remaining elements, or all of it) in the policy's
+         * accelerated order, as far as the offers still allowed reach (the loop's test below
+         * stops at ceil(max_offers)). */
+        size_t limit = n;
+        if (max_offers > 0) {
+            double left = ceil(max_offers) - pl->offers;
+            if (left < (double)n) limit = left > 0 ? (size_t)left : 0;
+        }
+        size_t k = ops->accel_order(par, d, x->mbuf, n, limit);
         for (size_t i = 0; i < k; i++) {
             if (max_offers > 0 && pl->offers >= max_offers) break;
             pl->offers++;
