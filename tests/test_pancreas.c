@@ -534,6 +534,57 @@ static void test_accelerated_order(void **state)
     for (int i = 0; i < 9; i++) assert_ptr_equal(w[i].c, &c[i]);
 }
 
+/* The engine's hook orders only the offers still allowed; its prefix must be the full order's
+ * (the simulation's results depend on it bit for bit). Random lists with tied points, many
+ * centres and regions, every limit, both stage-2 modes, given in shuffled order. */
+static void test_accelerated_order_limit(void **state)
+{
+    (void)state;
+    enum { N = 60 };
+    struct pancreas_par p;
+    defaults(&p);
+    struct donor d;
+    donor(&d, ABO_O);
+    struct cand c[N];
+    struct match m[N], full[N], w[N];
+    uint64_t s = 12345;
+    for (int round = 0; round < 200; round++) {
+        p.accel_stage2 = round % 2 ? PANCREAS_STAGE2_BEST_PER_CENTRE : PANCREAS_STAGE2_REST;
+        p.accel_per_centre = 1 + round % 3;
+        d.region = round % 7 == 6 ? -1 : 1 + round % 3;
+        size_t n = 1 + (size_t)round % N;
+        for (size_t i = 0; i < n; i++) {
+            s = s * 6364136223846793005ull + 1442695040888963407ull;
+            cand(&c[i], (uint32_t)i, ABO_O, 0);
+            c[i].region = (int)(s >> 60) % 4;       /* 0..3, with 0 meaning unknown below */
+            if (c[i].region == 0) c[i].region = -1;
+            c[i].center = (int)(s >> 40) % 9 - 1;    /* -1 (unknown) .. 7 */
+            m[i] = (struct match){.c = &c[i], .eligible = (s >> 20) % 8 != 0,
+                                  .tier = (uint32_t)(s >> 30) % 2,
+                                  .points = (double)((s >> 10) % 5)};
+        }
+        memcpy(full, m, n * sizeof *m);
+        match_sort(full, n);
+        size_t kf = pancreas_accel_order(&p, &d, full, n, NULL);
+        for (size_t limit = 0; limit <= n + 1; limit++) {
+            memcpy(w, m, n * sizeof *m);
+            for (size_t i = n; i > 1; i--) { /* shuffle: the hook takes any order */
+                s = s * 6364136223846793005ull + 1442695040888963407ull;
+                size_t j = (size_t)(s >> 33) % i;
+                struct match t = w[i - 1];
+                w[i - 1] = w[j];
+                w[j] = t;
+            }
+            size_t k = pancreas_bak2026_ops.accel_order(&p, &d, w, n, limit);
+            assert_int_equal(k, kf < limit ? kf : limit);
+            for (size_t i = 0; i < k; i++) {
+                assert_ptr_equal(w[i].c, full[i].c);
+                assert_int_equal(w[i].flags, full[i].flags);
+            }
+        }
+    }
+}
+
 /* §III.8.2 route. */
 static void test_islet_route(void **state)
 {
@@ -808,6 +859,7 @@ int main(void)
         cmocka_unit_test(test_relisting_bands),
         cmocka_unit_test(test_ecd_criteria),
         cmocka_unit_test(test_accelerated_order),
+        cmocka_unit_test(test_accelerated_order_limit),
         cmocka_unit_test(test_islet_route),
         cmocka_unit_test(test_enter_early_retx),
         cmocka_unit_test(test_su_renewal),
