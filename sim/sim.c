@@ -385,7 +385,7 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
      * max_offers matches can ever be asked: select them instead of ordering the whole list. */
     const int may_switch = can_accel && ops->unplaced && ops->unplaced(par, INT_MAX / 2);
     if (!(pl->ecd && can_accel) && max_offers > 0 && !may_switch) {
-        size_t k = match_top(x->mbuf, n, (size_t)max_offers);
+        size_t k = match_top(x->mbuf, n, (size_t)ceil(max_offers));
         for (size_t i = 0; i < k; i++) {
             pl->offers++;
             if (offer(x, o, d, &x->mbuf[i])) {

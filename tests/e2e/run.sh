@@ -288,6 +288,18 @@ for png in cif_heart cif_pancreas waits groups series; do
 done
 expect_exit 2 "report.py on a non-results file" -- $PY scripts/report.py tests/scenarios/good/tiny.yaml -o "$T/r2"
 
+# --- a fractional allocation.max_offers allows ceil(max_offers) offers on every path --------------
+sed 's/^name: tiny/name: tiny-offers/' tests/scenarios/good/tiny.yaml >"$T/offers.yaml"
+printf 'allocation: {max_offers: 2.5}\n' >>"$T/offers.yaml"
+expect_exit 0 "run max_offers 2.5" -- "$BIN" run "$T/offers.yaml" -r 2 -q -o "$T/offers.h5"
+$PY - "$T/offers.h5" <<'PY' && ok || bad "max_offers 2.5: offers per organ are not capped at 3, or 3 is never reached"
+import sys, h5py
+t = h5py.File(sys.argv[1])["transplants"][:]
+heart = t[t["program"] <= 1]      # heart and heart-lung: the path that selects the best few
+assert heart["offer_no"].max() == 3, heart["offer_no"].max()
+assert t["offer_no"].max() == 3, t["offer_no"].max()
+PY
+
 # --- an interrupted run leaves the existing file and no temporary ------------------------------
 echo "precious" >"$T/keep2.h5"
 "$BIN" run tests/scenarios/good/tiny.yaml -r 100000 -j 2 -q -o "$T/keep2.h5" 2>"$T/err" &
