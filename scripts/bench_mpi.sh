@@ -18,7 +18,7 @@ SC=${BENCH_MPI_SCENARIO:-scenarios/default.yaml}
 R=${BENCH_MPI_REPS:-24}
 NPS=${BENCH_MPI_NP:-1 2 3}
 NCPU=$(nproc)
-MPIRUN=${MPIRUN:-mpirun --oversubscribe}
+MPIRUN=${MPIRUN:-mpirun --oversubscribe --bind-to none}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT

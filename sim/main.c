@@ -300,6 +300,17 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         told = 1;
         goto cleanup;
     }
+#ifdef WLSIM_MPI
+    /* mpirun binds each rank to one core by default when it starts one or two ranks: OpenMP
+     * threads would then share that core. omp_get_num_procs() counts the cores this rank may use. */
+    if (p->size > 1 || threads > 1) {
+        int cores = omp_get_num_procs();
+        if (cores < threads)
+            fprintf(stderr, "wlsim-mpi: warning: rank %d may use %d core%s but runs %ld threads; with mpirun add "
+                    "--bind-to none (or --map-by slot:PE=%ld), with srun --cpus-per-task=%ld\n",
+                    p->rank, cores, cores == 1 ? "" : "s", threads, threads, threads);
+    }
+#endif
     if (p->rank > 0) {
         struct runner_cfg wcfg = {
             .variants = (const struct scenario *const *)sc, .n_variants = nv,

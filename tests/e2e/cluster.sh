@@ -131,7 +131,7 @@ if [ -n "$MPIBIN" ] && [ -x "$MPIBIN" ] && command -v mpirun >/dev/null 2>&1; th
     # leak check is off for MPI runs only. Our code on these paths is leak-checked by the
     # single-process runs above; mpiw.c frees what it allocates on every path.
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-    MPIRUN="mpirun --oversubscribe"
+    MPIRUN="mpirun --oversubscribe --bind-to none"
     expect_exit 0 "serial run for MPI" -- "$BIN" run $RUN -r 4 -j 2 -q -o "$T/serial.h5"
     expect_exit 0 "mpirun -np 1" -- $MPIRUN -np 1 "$MPIBIN" run $RUN -r 4 -j 2 -q -o "$T/np1.h5"
     same_tables "$T/serial.h5" "$T/np1.h5" "1 rank vs serial"
