@@ -1,24 +1,13 @@
 #!/bin/sh
 # End-to-end tests of long-run features: resuming a killed run from its side file, `wlsim verify`,
-# and the MPI build (1 rank and 3 oversubscribed ranks against the single-process binary).
+# and the MPI build (1, 2 and 3 ranks against the single-process binary).
 # Usage: tests/e2e/cluster.sh path/to/wlsim [path/to/wlsim-mpi]   (from the repository root)
 # The MPI part is skipped, with a notice, when mpirun or the MPI binary is missing.
 set -u
 BIN=${1:?usage: cluster.sh path/to/wlsim [path/to/wlsim-mpi]}
 MPIBIN=${2:-}
 PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect_exit() {
-    code=$1; desc=$2; shift 3
-    "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    if [ "$rc" -eq "$code" ]; then ok; else bad "$desc: exit $rc, expected $code; stderr: $(head -c 400 "$T/err")"; fi
-}
+. tests/e2e/lib.sh
 TABLES="summary candidates donors transplants episodes groups series parameters variants comparison"
 # same_tables A B WHAT: every table of A equals B's (h5diff compares values; attributes such as
 # `created` and `threads` are allowed to differ).
@@ -31,9 +20,21 @@ same_tables() {
         h5diff -q "$1" "$2" "/$d" "/$d" >/dev/null 2>&1 && ok || bad "$3: /$d differs"
     done
 }
-# A run of several variants (a sweep and a second scenario) so items interleave variants.
+# start_and_kill OUT COMMAND...: starts the run in the background and kills it (SIGKILL) as soon
+# as OUT.resume holds about a megabyte, i.e. a few finished replications and perhaps a torn one.
+start_and_kill() {
+    out=$1; shift
+    "$@" 2>/dev/null &
+    pid=$!
+    i=0
+    while [ "$(stat -c %s "$out.resume" 2>/dev/null || echo 0)" -lt 1000000 ] && [ $i -lt 3000 ]; do
+        sleep 0.01; i=$((i + 1))
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+}
+# Two variants (two scenario files), so work items interleave variants.
 RUN="tests/scenarios/good/tiny.yaml scenarios/pancreas-ecd-age50.yaml"
-SMALL="-s 11"
 
 # --- reference --------------------------------------------------------------------------------
 expect_exit 0 "reference run" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 6 -j 2 -q -o "$T/ref.h5"
@@ -43,14 +44,7 @@ expect_exit 0 "reference run" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 6 
 # Long enough to be killed mid-way: many replications; the kill comes as soon as the side file
 # holds its first record, which may itself be torn (that is part of the test).
 expect_exit 0 "long reference" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 120 -j 2 -q -o "$T/long_ref.h5"
-"$BIN" run tests/scenarios/good/tiny.yaml -r 120 -j 2 -q -o "$T/long.h5" 2>/dev/null &
-pid=$!
-i=0
-while [ "$(stat -c %s "$T/long.h5.resume" 2>/dev/null || echo 0)" -lt 1000000 ] && [ $i -lt 3000 ]; do
-    sleep 0.01; i=$((i + 1))
-done
-kill -KILL "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
+start_and_kill "$T/long.h5" "$BIN" run tests/scenarios/good/tiny.yaml -r 120 -j 2 -q -o "$T/long.h5"
 [ ! -e "$T/long.h5" ] && ok || bad "SIGKILL: the run finished before the kill (make the test run longer)"
 [ -s "$T/long.h5.resume" ] && ok || bad "SIGKILL: no side file"
 # Cut into the last record as a crash mid-write would.
@@ -141,14 +135,7 @@ if [ -n "$MPIBIN" ] && [ -x "$MPIBIN" ] && command -v mpirun >/dev/null 2>&1; th
     same_tables "$T/serial.h5" "$T/np2.h5" "2 ranks x 1 thread vs serial"
     expect_exit 0 "verify an MPI file with the serial binary" -- "$BIN" verify -q "$T/np3.h5"
     # A side file of a killed single-process run resumed under MPI (one program, one format).
-    "$BIN" run tests/scenarios/good/tiny.yaml -r 120 -j 2 -q -o "$T/mix.h5" 2>/dev/null &
-    pid=$!
-    i=0
-    while [ "$(stat -c %s "$T/mix.h5.resume" 2>/dev/null || echo 0)" -lt 1000000 ] && [ $i -lt 3000 ]; do
-        sleep 0.01; i=$((i + 1))
-    done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    start_and_kill "$T/mix.h5" "$BIN" run tests/scenarios/good/tiny.yaml -r 120 -j 2 -q -o "$T/mix.h5"
     expect_exit 0 "resume under mpirun -np 3" -- $MPIRUN -np 3 "$MPIBIN" run tests/scenarios/good/tiny.yaml -r 120 -j 1 -o "$T/mix.h5" --resume
     same_tables "$T/long_ref.h5" "$T/mix.h5" "single-process kill, MPI resume"
     # Bad input under MPI: exit 2 from mpirun, one message, nothing written.

@@ -10,12 +10,7 @@
 set -u
 BIN=${1:?usage: rank.sh path/to/wlsim}
 F=tests/fixtures/rank
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. tests/e2e/lib.sh
 
 # pick CASE FILE: the case's own file, else the shared one in base/.
 pick() { if [ -f "$1/$2" ]; then echo "$1/$2"; else echo "$F/base/$2"; fi; }

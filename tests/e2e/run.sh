@@ -6,20 +6,7 @@
 set -u
 BIN=${1:?usage: run.sh path/to/wlsim}
 PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect_exit CODE DESCRIPTION -- command...
-expect_exit() {
-    code=$1; desc=$2; shift 3
-    "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    if [ "$rc" -eq "$code" ]; then ok; else bad "$desc: exit $rc, expected $code; stderr: $(head -c 400 "$T/err")"; fi
-}
+. tests/e2e/lib.sh
 
 # --- command line ---------------------------------------------------------------------------
 expect_exit 0 "--version" -- "$BIN" --version
