@@ -219,7 +219,7 @@ static int feed_back(struct ckpt *ck, struct run_sink *sink, const struct runner
     }
     if (got < 0) return ERR_INTERNAL;
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (!quiet)
+    if (!quiet && (ckpt_count(ck) > 0 || dropped))
         fprintf(stderr, "resuming: %zu of %zu work items read back from %s in %.2f s%s\n", ckpt_count(ck), total,
                 ckpt_path(ck), (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec),
                 dropped ? " (an incomplete last record was dropped)" : "");

@@ -22,6 +22,175 @@ static void nap(long ns)
     nanosleep(&ts, NULL);
 }
 
+/* Rank 0's shared state: the coordinating thread and rank 0's own simulation threads hand out
+ * items from `next` and meet in the reorder buffer, under `lock`. Only the coordinating thread
+ * calls MPI and the sink, and only it advances `written`; a simulation thread fills the slot of
+ * its own item k, which lies in [written, written + slots) and is therefore not being drained. */
+struct coord {
+    const struct runner_cfg *cfg;
+    struct err *e;
+    omp_lock_t lock;
+    struct rep_result **buf;
+    size_t slots, total, next, written;
+    int failed;
+    int local_exited;           /* rank 0's simulation threads that have stopped */
+};
+
+/* Takes the next item if the buffer has room: returns it, or -1 (wait) or -2 (none left). */
+static long long take_item(struct coord *c)
+{
+    long long k;
+    omp_set_lock(&c->lock);
+    if (c->failed || c->next >= c->total) k = -2;
+    else if (c->next >= c->written + c->slots) k = -1;
+    else k = (long long)c->next++;
+    omp_unset_lock(&c->lock);
+    return k;
+}
+
+/* Stores result r of item k (or records the failure) in the reorder buffer. */
+static void deposit(struct coord *c, size_t k, struct rep_result *r, int rc, const char *msg, int source)
+{
+    omp_set_lock(&c->lock);
+    if (rc || !r) {
+        if (!c->failed) c->failed = err_set(c->e, rc ? rc : ERR_INTERNAL, "%s", msg);
+        sim_result_free(r);
+    } else if (c->failed) {
+        sim_result_free(r);
+    } else if (k < c->written || k >= c->written + c->slots || c->buf[k % c->slots]) {
+        c->failed = err_set(c->e, ERR_INTERNAL, "rank %d sent item %zu, which was not outstanding", source, k);
+        sim_result_free(r);
+    } else {
+        c->buf[k % c->slots] = r;
+    }
+    omp_unset_lock(&c->lock);
+}
+
+/* Rank 0's simulation threads: run items until none is left. */
+static void local_work(struct coord *c)
+{
+    const struct runner_cfg *cfg = c->cfg;
+    for (;;) {
+        long long k = take_item(c);
+        if (k == -2) break;
+        if (k == -1) {
+            nap(200000);
+            continue;
+        }
+        int variant = (int)((size_t)k % (size_t)cfg->n_variants), rep = (int)((size_t)k / (size_t)cfg->n_variants);
+        struct rep_result *r = NULL;
+        struct err le;
+        err_clear(&le);
+        int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, &r, &le);
+        char msg[1100];
+        snprintf(msg, sizeof msg, "variant %d replication %d: %s", variant, rep, le.msg);
+        deposit(c, (size_t)k, r, rc, msg, 0);
+    }
+    omp_set_lock(&c->lock);
+    c->local_exited++;
+    omp_unset_lock(&c->lock);
+}
+
+/* Hands every finished result at the head of the buffer to the sink, in order. Returns how
+ * many it wrote. */
+static size_t drain(struct coord *c, struct runner_meter *meter)
+{
+    size_t n = 0;
+    for (;;) {
+        omp_set_lock(&c->lock);
+        struct rep_result *x = c->failed ? NULL : c->buf[c->written % c->slots];
+        if (x) c->buf[c->written % c->slots] = NULL;
+        omp_unset_lock(&c->lock);
+        if (!x) return n;
+        struct err le;
+        err_clear(&le);
+        int rc = c->cfg->sink(c->cfg->sink_ctx, x, &le);
+        sim_result_free(x);
+        omp_set_lock(&c->lock);
+        if (rc && !c->failed) c->failed = err_set(c->e, rc, "%s", le.msg);
+        c->written++;
+        size_t w = c->written;
+        omp_unset_lock(&c->lock);
+        n++;
+        if (c->cfg->progress) runner_meter_show(meter, w - c->cfg->first, c->total - c->cfg->first);
+    }
+}
+
+/* The coordinating thread: answers the worker ranks, receives their results, and drains the
+ * buffer, until every worker thread has been told "done" and rank 0's own threads have stopped. */
+static void coordinate(struct coord *c, long long workers, int nlocal)
+{
+    const struct runner_cfg *cfg = c->cfg;
+    long long finished = 0;     /* worker threads told "done" */
+    int idle = 0;
+    struct runner_meter meter;
+    runner_meter_start(&meter);
+    for (;;) {
+        if (cfg->stop && *cfg->stop) {
+            omp_set_lock(&c->lock);
+            if (!c->failed) c->failed = err_set(c->e, ERR_INTERRUPTED, "interrupted");
+            omp_unset_lock(&c->lock);
+        }
+        size_t drained = drain(c, &meter);
+        omp_set_lock(&c->lock);
+        int done = finished >= workers && c->local_exited >= nlocal;
+        omp_unset_lock(&c->lock);
+        if (done) {
+            drain(c, &meter);
+            return;
+        }
+        int flag = 0;
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        if (!flag) {
+            /* Poll gently: a blocking receive would spin a core that the simulation threads
+             * and the writer share. */
+            if (!drained) nap(idle < 100 ? 20000 : 200000);
+            idle++;
+            continue;
+        }
+        idle = 0;
+        if (st.MPI_TAG == TAG_REQ) {
+            int dummy;
+            MPI_Recv(&dummy, 1, MPI_INT, st.MPI_SOURCE, TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            long long reply = take_item(c);
+            if (reply == -2) reply = ITEM_DONE, finished++;
+            else if (reply == -1) reply = ITEM_WAIT;
+            MPI_Send(&reply, 1, MPI_LONG_LONG, st.MPI_SOURCE, TAG_ITEM, MPI_COMM_WORLD);
+        } else if (st.MPI_TAG == TAG_RES || st.MPI_TAG == TAG_ERR) {
+            int n = 0;
+            MPI_Get_count(&st, MPI_BYTE, &n);
+            char *msg = malloc(n > 0 ? (size_t)n + 1 : 1);
+            if (!msg) {
+                MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                deposit(c, 0, NULL, ERR_INTERNAL, "out of memory receiving a result", st.MPI_SOURCE);
+                continue;
+            }
+            MPI_Recv(msg, n, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            if (st.MPI_TAG == TAG_ERR) {
+                char full[1200];
+                msg[n] = '\0';
+                snprintf(full, sizeof full, "rank %d: %s", st.MPI_SOURCE, msg);
+                deposit(c, 0, NULL, ERR_INTERNAL, full, st.MPI_SOURCE);
+                free(msg);
+                continue;
+            }
+            struct rep_result *r = NULL;
+            struct err le;
+            err_clear(&le);
+            int rc = ser_unpack(msg, (size_t)n, &r, &le);
+            free(msg);
+            char full[1200];
+            snprintf(full, sizeof full, "result from rank %d: %s", st.MPI_SOURCE, le.msg);
+            size_t k = r ? (size_t)r->replication * (size_t)cfg->n_variants + (size_t)r->variant : 0;
+            deposit(c, k, r, rc ? ERR_INTERNAL : 0, full, st.MPI_SOURCE);
+        } else {
+            MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            deposit(c, 0, NULL, ERR_INTERNAL, "unexpected MPI message", st.MPI_SOURCE);
+        }
+    }
+}
+
 int mpiw_coordinate(const struct runner_cfg *cfg, struct err *e)
 {
     int size = 0, mine = 0;
@@ -32,84 +201,23 @@ int mpiw_coordinate(const struct runner_cfg *cfg, struct err *e)
     long long workers = 0;
     for (int r = 1; r < size; r++) workers += counts[r];
     free(counts);
-    size_t total = runner_total(cfg), slots = 2 * (size_t)(workers > 0 ? workers : 1);
-    struct rep_result **buf = calloc(slots, sizeof *buf);
-    if (!buf) return err_set(e, ERR_INTERNAL, "out of memory");
-    size_t next = cfg->first, written = cfg->first;
-    long long finished = 0;     /* worker threads told "done" */
-    int failed = 0, idle = 0;
-    struct runner_meter meter;
-    runner_meter_start(&meter);
-    while (finished < workers) {
-        if (!failed && cfg->stop && *cfg->stop) failed = err_set(e, ERR_INTERRUPTED, "interrupted");
-        int flag = 0;
-        MPI_Status st;
-        MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
-        if (!flag) {
-            /* Poll gently: a blocking receive would spin a core that the writer's rank shares. */
-            nap(idle < 100 ? 20000 : 200000);
-            idle++;
-            continue;
-        }
-        idle = 0;
-        if (st.MPI_TAG == TAG_REQ) {
-            int dummy;
-            MPI_Recv(&dummy, 1, MPI_INT, st.MPI_SOURCE, TAG_REQ, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            long long reply;
-            if (failed || next >= total) reply = ITEM_DONE, finished++;
-            else if (next < written + slots) reply = (long long)next++;
-            else reply = ITEM_WAIT;
-            MPI_Send(&reply, 1, MPI_LONG_LONG, st.MPI_SOURCE, TAG_ITEM, MPI_COMM_WORLD);
-        } else if (st.MPI_TAG == TAG_RES || st.MPI_TAG == TAG_ERR) {
-            int n = 0;
-            MPI_Get_count(&st, MPI_BYTE, &n);
-            char *msg = malloc(n > 0 ? (size_t)n + 1 : 1);
-            if (!msg) {
-                failed = err_set(e, ERR_INTERNAL, "out of memory receiving a result of %d bytes", n);
-                MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                continue;
-            }
-            MPI_Recv(msg, n, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            if (st.MPI_TAG == TAG_ERR) {
-                msg[n] = '\0';
-                if (!failed) failed = err_set(e, ERR_INTERNAL, "rank %d: %s", st.MPI_SOURCE, msg);
-                free(msg);
-                continue;
-            }
-            struct rep_result *r = NULL;
-            struct err le;
-            err_clear(&le);
-            if (!failed && ser_unpack(msg, (size_t)n, &r, &le))
-                failed = err_set(e, ERR_INTERNAL, "result from rank %d: %s", st.MPI_SOURCE, le.msg);
-            free(msg);
-            if (failed || !r) {
-                sim_result_free(r);
-                continue;
-            }
-            size_t k = (size_t)r->replication * (size_t)cfg->n_variants + (size_t)r->variant;
-            if (k < written || k >= written + slots || buf[k % slots]) {
-                failed = err_set(e, ERR_INTERNAL, "rank %d sent item %zu, which was not outstanding", st.MPI_SOURCE, k);
-                sim_result_free(r);
-                continue;
-            }
-            buf[k % slots] = r;
-            while (!failed && buf[written % slots]) {
-                struct rep_result *x = buf[written % slots];
-                buf[written % slots] = NULL;
-                if (cfg->sink(cfg->sink_ctx, x, e)) failed = e->code ? e->code : ERR_INTERNAL;
-                sim_result_free(x);
-                written++;
-                if (cfg->progress) runner_meter_show(&meter, written - cfg->first, total - cfg->first);
-            }
-        } else {
-            failed = err_set(e, ERR_INTERNAL, "unexpected MPI message tag %d from rank %d", st.MPI_TAG, st.MPI_SOURCE);
-            MPI_Recv(NULL, 0, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        }
+    /* Rank 0 runs -j threads: one coordinates and writes, the others simulate. */
+    int threads = cfg->threads > 1 ? cfg->threads : 1;
+    struct coord c = {.cfg = cfg, .e = e, .total = runner_total(cfg), .next = cfg->first, .written = cfg->first};
+    c.slots = 2 * (size_t)(workers + threads - 1 > 0 ? workers + threads - 1 : 1);
+    if (!(c.buf = calloc(c.slots, sizeof *c.buf))) return err_set(e, ERR_INTERNAL, "out of memory");
+    omp_init_lock(&c.lock);
+#pragma omp parallel num_threads(threads)
+    {
+        if (omp_get_thread_num() == 0) coordinate(&c, workers, omp_get_num_threads() - 1);
+        else local_work(&c);
     }
-    for (size_t i = 0; i < slots; i++) sim_result_free(buf[i]);
-    free(buf);
-    if (!failed && written != total) failed = err_set(e, ERR_INTERNAL, "%zu of %zu items written", written, total);
-    return failed;
+    omp_destroy_lock(&c.lock);
+    for (size_t i = 0; i < c.slots; i++) sim_result_free(c.buf[i]);
+    free(c.buf);
+    if (!c.failed && c.written != c.total)
+        c.failed = err_set(e, ERR_INTERNAL, "%zu of %zu items written", c.written, c.total);
+    return c.failed;
 }
 
 int mpiw_work(const struct runner_cfg *cfg, struct err *e)

@@ -1,10 +1,11 @@
 /* mpiw.h — work items across MPI ranks (built only by `make mpi`, into build/wlsim-mpi).
  *
- * Rank 0 coordinates and is the only writer: it hands out work items one at a time to whichever
- * worker thread asks (dynamic scheduling, so fast and slow nodes both stay busy), receives each
- * result as ser.h bytes, and passes results to the same sink as a single-process run, in
- * work-item order, through a reorder buffer of 2 x (worker threads) slots. Every other rank runs
- * OpenMP threads that each ask for an item, run it with sim_run and send the result back. Since a
+ * Rank 0 coordinates and is the only writer: one of its threads hands out work items one at a
+ * time to whichever worker thread asks (dynamic scheduling, so fast and slow nodes both stay
+ * busy), receives each result as ser.h bytes, and passes results to the same sink as a
+ * single-process run, in work-item order, through a reorder buffer of 2 x (simulating threads)
+ * slots; rank 0's other -j - 1 threads simulate items themselves. Every other rank runs OpenMP
+ * threads that each ask for an item, run it with sim_run and send the result back. Since a
  * result depends only on (scenario, seed, item), the file is the same as a single-process run's
  * for any number of ranks and threads.
  *
