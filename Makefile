@@ -111,7 +111,7 @@ mpitest: all mpi
 run: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p output
-	$(BUILD)/wlsim run scenarios/default.yaml -o output/default.h5
+	$(BUILD)/wlsim run scenarios/default.yaml -o output/default.h5 --resume
 
 unit: $(TEST_BIN)
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
@@ -154,7 +154,7 @@ VALIDATE_REPS ?= 200
 validate: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p output
-	$(BUILD)/wlsim run scenarios/default.yaml -r $(VALIDATE_REPS) -q -o output/validate.h5
+	$(BUILD)/wlsim run scenarios/default.yaml -r $(VALIDATE_REPS) -q -o output/validate.h5 --resume
 	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md
 
 # docs/parameters.md is generated from the parameter tables.
