@@ -987,3 +987,13 @@ cleanup:
     csvin_free(r);
     return rc;
 }
+
+void csvin_put_field(FILE *out, const char *s, int last)
+{
+    size_t n = strlen(s);
+    if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')))
+        csv_fwrite(out, s, n);
+    else
+        fputs(s, out);
+    fputc(last ? '\n' : ',', out);
+}

@@ -20,6 +20,7 @@
 #define WLSIM_CSVIN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cand.h"
 #include "err.h"
@@ -231,5 +232,10 @@ enum {
  * none) and returns 0. */
 int csvin_donors_read(const char *path, struct csvin_names *names, unsigned flags, size_t max_rows,
                       struct donor **out, size_t *n, struct err *e);
+
+/* Writes one CSV field to out, quoted by libcsv when it holds a comma, quote, line break or
+ * leading/trailing blank (which a reader would otherwise trim), then ',' or, with `last`, '\n'.
+ * Shared by `wlsim rank` and `wlsim export`, so what one writes the other's readers read back. */
+void csvin_put_field(FILE *out, const char *s, int last);
 
 #endif

@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <csv.h>
 
 #include "cand.h"
 #include "csvin.h"
@@ -145,27 +144,17 @@ static const char *num(double x, char *buf, size_t len)
 
 /* Writes one CSV field followed by a comma or the line end: as it is, or quoted by libcsv when
  * it needs quoting (the ids here are numbers, but the writer should not rely on it). */
-static void put_field(FILE *f, const char *s, int last)
-{
-    size_t n = strlen(s);
-    if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')))
-        csv_fwrite(f, s, n);
-    else
-        fputs(s, f);
-    fputc(last ? '\n' : ',', f);
-}
-
 static void put_num(FILE *f, double x, int last)
 {
     char b[40];
-    put_field(f, num(x, b, sizeof b), last);
+    csvin_put_field(f, num(x, b, sizeof b), last);
 }
 
 static void put_int(FILE *f, long x, int last)
 {
     char b[24];
     snprintf(b, sizeof b, "%ld", x);
-    put_field(f, b, last);
+    csvin_put_field(f, b, last);
 }
 
 static const char *sex_code(enum sex s)
@@ -219,15 +208,15 @@ static void write_cands(FILE *f, const struct coll *k, size_t *inexact)
         int exact;
         double age = exact_age(c, &exact);
         *inexact += !exact;
-        put_field(f, seq_id(c->seq, id, sizeof id), 0);
+        csvin_put_field(f, seq_id(c->seq, id, sizeof id), 0);
         put_int(f, (long)c->seq, 0);
-        put_field(f, prog_name(c->prog), 0);
-        put_field(f, abo_name(c->abo), 0);
+        csvin_put_field(f, prog_name(c->prog), 0);
+        csvin_put_field(f, abo_name(c->abo), 0);
         put_num(f, age, 0);
         put_num(f, c->w.listed, 0);
-        put_field(f, region_name(c->region), 0);
+        csvin_put_field(f, region_name(c->region), 0);
         if (c->center >= 0) put_int(f, c->center, 0);
-        else put_field(f, "", 0);
+        else csvin_put_field(f, "", 0);
         put_num(f, c->pra, 0);
         put_int(f, c->hla_ok != 0, 0);
         put_int(f, c->df_low != 0, 0);
@@ -241,7 +230,7 @@ static void write_cands(FILE *f, const struct coll *k, size_t *inexact)
         put_int(f, c->dmcs != 0, 0);
         put_num(f, c->dmcs ? c->dmcs_day : NAN, 0);
         put_int(f, c->diag, 0);
-        put_field(f, sex_code(c->sex), 0);
+        csvin_put_field(f, sex_code(c->sex), 0);
         put_num(f, c->height_cm, 1);
     }
 }
@@ -254,9 +243,9 @@ static void write_hist(FILE *f, const struct coll *k)
         const struct hrow *h = &k->h[i];
         const char *st = h->status == CSVIN_ST_DEAD ? "DEAD"
                          : h->status == CSVIN_ST_REMOVED ? "REMOVED" : status_name((enum status)h->status);
-        put_field(f, seq_id(k->c[h->cand].seq, id, sizeof id), 0);
+        csvin_put_field(f, seq_id(k->c[h->cand].seq, id, sizeof id), 0);
         put_num(f, h->day, 0);
-        put_field(f, st, 0);
+        csvin_put_field(f, st, 0);
         put_int(f, h->status == ST_NT && h->nt_credit, 1);
     }
 }
@@ -268,12 +257,12 @@ static void write_donors(FILE *f, const struct coll *k)
           "icu_days,sodium,heart,pancreas\n", f);
     for (size_t i = 0; i < k->nd; i++) {
         const struct donor *d = &k->d[i];
-        put_field(f, seq_id(d->seq, id, sizeof id), 0);
+        csvin_put_field(f, seq_id(d->seq, id, sizeof id), 0);
         put_num(f, d->day, 0);
-        put_field(f, abo_name(d->abo), 0);
+        csvin_put_field(f, abo_name(d->abo), 0);
         put_num(f, d->age_years, 0);
-        put_field(f, sex_code(d->sex), 0);
-        put_field(f, region_name(d->region), 0);
+        csvin_put_field(f, sex_code(d->sex), 0);
+        csvin_put_field(f, region_name(d->region), 0);
         put_int(f, d->hla_typed != 0, 0);
         put_num(f, d->weight_kg, 0);
         put_num(f, d->height_cm, 0);

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <csv.h>
 
 #include "cand.h"
 #include "csvin.h"
@@ -83,16 +82,6 @@ cleanup:
 }
 
 /* Writes one CSV field: as it is, or quoted by libcsv when it needs quoting. */
-static void put_field(FILE *out, const char *s, int last)
-{
-    if (strpbrk(s, ",\"\r\n") || (*s && (s[0] == ' ' || s[0] == '\t' || s[strlen(s) - 1] == ' '
-                                         || s[strlen(s) - 1] == '\t')))
-        csv_fwrite(out, s, strlen(s));
-    else
-        fputs(s, out);
-    fputc(last ? '\n' : ',', out);
-}
-
 const char *rank_points(double p, char *buf, size_t len)
 {
     if (!isfinite(p)) {
@@ -126,13 +115,13 @@ static void print_list(FILE *out, const struct scenario *s, enum organ organ, co
         ops->reason(par, d, day, m, reason, sizeof reason - 64);
         if (i >= pl->ranked && i < pl->eligible)
             strcat(reason, "; not offered in the accelerated procedure");
-        put_field(out, rank, 0);
-        put_field(out, m->c->id, 0);
-        put_field(out, prog_name(m->c->prog), 0);
-        put_field(out, group, 0);
-        put_field(out, step, 0);
-        put_field(out, pts, 0);
-        put_field(out, reason, 1);
+        csvin_put_field(out, rank, 0);
+        csvin_put_field(out, m->c->id, 0);
+        csvin_put_field(out, prog_name(m->c->prog), 0);
+        csvin_put_field(out, group, 0);
+        csvin_put_field(out, step, 0);
+        csvin_put_field(out, pts, 0);
+        csvin_put_field(out, reason, 1);
     }
 }
 
