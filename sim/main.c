@@ -303,26 +303,23 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
 #ifdef WLSIM_MPI
     /* mpirun binds each rank to one core by default when it starts one or two ranks: OpenMP
      * threads would then share that core. omp_get_num_procs() counts the cores this rank may use. */
-    if (p->size > 1 || threads > 1) {
-        int cores = omp_get_num_procs();
-        if (cores < threads)
-            fprintf(stderr, "wlsim-mpi: warning: rank %d may use %d core%s but runs %ld threads; with mpirun add "
-                    "--bind-to none (or --map-by slot:PE=%ld), with srun --cpus-per-task=%ld\n",
-                    p->rank, cores, cores == 1 ? "" : "s", threads, threads, threads);
-    }
+    int cores = omp_get_num_procs();
+    if (cores < threads)
+        fprintf(stderr, "wlsim-mpi: warning: rank %d may use %d core%s but runs %ld threads; with mpirun add "
+                "--bind-to none (or --map-by slot:PE=%ld), with srun --cpus-per-task=%ld\n",
+                p->rank, cores, cores == 1 ? "" : "s", threads, threads, threads);
 #endif
+    struct runner_cfg cfg = {
+        .variants = (const struct scenario *const *)sc, .n_variants = nv,
+        .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
+        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
+        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop};
+    struct err e;
+    err_clear(&e);
     if (p->rank > 0) {
-        struct runner_cfg wcfg = {
-            .variants = (const struct scenario *const *)sc, .n_variants = nv,
-            .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
-            .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only}};
         go_or_stop(p, &rc, &told);
 #ifdef WLSIM_MPI
-        struct err we;
-        err_clear(&we);
-        if (!rc && (rc = mpiw_work(&wcfg, &we))) fprintf(stderr, "wlsim run (rank %d): %s\n", p->rank, we.msg);
-#else
-        (void)wcfg;
+        if (!rc && (rc = mpiw_work(&cfg, &e))) fprintf(stderr, "wlsim run (rank %d): %s\n", p->rank, e.msg);
 #endif
         goto cleanup;
     }
@@ -332,18 +329,11 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     }
     if ((rc = check_out_dir(out, out == defpath))) goto cleanup;
 
-    struct err e;
-    err_clear(&e);
     names = calloc((size_t)nv, sizeof *names);
     if (!names) { rc = ERR_INTERNAL; goto cleanup; }
     for (int i = 0; i < nv; i++) names[i] = sc[i]->name;
     if (!quiet && !(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
     if (nv > 1 && !(cmp = cmp_alloc(nv))) { rc = ERR_INTERNAL; goto cleanup; }
-    struct runner_cfg cfg = {
-        .variants = (const struct scenario *const *)sc, .n_variants = nv,
-        .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
-        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
-        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop};
     struct run_sink sink = {.report = rep, .cmp = cmp};
     cfg.sink = run_sink;
     cfg.sink_ctx = &sink;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <mpi.h>
@@ -77,14 +78,11 @@ static void local_work(struct coord *c)
             nap(200000);
             continue;
         }
-        int variant = (int)((size_t)k % (size_t)cfg->n_variants), rep = (int)((size_t)k / (size_t)cfg->n_variants);
         struct rep_result *r = NULL;
         struct err le;
         err_clear(&le);
-        int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, &r, &le);
-        char msg[1100];
-        snprintf(msg, sizeof msg, "variant %d replication %d: %s", variant, rep, le.msg);
-        deposit(c, (size_t)k, r, rc, msg, 0);
+        int rc = runner_item(cfg, (size_t)k, &r, &le);
+        deposit(c, (size_t)k, r, rc, le.msg, 0);
     }
     omp_set_lock(&c->lock);
     c->local_exited++;
@@ -240,23 +238,19 @@ int mpiw_work(const struct runner_cfg *cfg, struct err *e)
                 nap(1000000);
                 continue;
             }
-            size_t k = (size_t)item;
-            int variant = (int)(k % (size_t)cfg->n_variants), rep = (int)(k / (size_t)cfg->n_variants);
             struct rep_result *r = NULL;
             struct err le;
             err_clear(&le);
             void *bytes = NULL;
             size_t len = 0;
-            int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, &r, &le);
+            int rc = runner_item(cfg, (size_t)item, &r, &le);
             if (!rc) rc = ser_pack(r, &bytes, &len, &le);
             sim_result_free(r);
             if (!rc && len > (size_t)INT32_MAX)
                 rc = err_set(&le, ERR_INTERNAL, "a result of %zu bytes exceeds one MPI message; use --summary-only", len);
             omp_set_lock(&lock);
             if (rc) {
-                char msg[1100];
-                int n = snprintf(msg, sizeof msg, "variant %d replication %d: %s", variant, rep, le.msg);
-                MPI_Send(msg, n, MPI_BYTE, 0, TAG_ERR, MPI_COMM_WORLD);
+                MPI_Send(le.msg, (int)strlen(le.msg), MPI_BYTE, 0, TAG_ERR, MPI_COMM_WORLD);
             } else {
                 MPI_Send(bytes, (int)len, MPI_BYTE, 0, TAG_RES, MPI_COMM_WORLD);
             }

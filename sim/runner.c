@@ -32,6 +32,18 @@ void runner_meter_show(struct runner_meter *m, size_t done, size_t total)
     fflush(stderr);
 }
 
+int runner_item(const struct runner_cfg *cfg, size_t k, struct rep_result **out, struct err *e)
+{
+    /* Replication-major: the variants of one replication are neighbours, so paired comparisons
+     * need only one replication's results at a time. */
+    int variant = (int)(k % (size_t)cfg->n_variants), rep = (int)(k / (size_t)cfg->n_variants);
+    struct err le;
+    err_clear(&le);
+    int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, out, &le);
+    if (rc) err_set(e, rc, "variant %d replication %d: %s", variant, rep, le.msg);
+    return rc;
+}
+
 size_t runner_total(const struct runner_cfg *cfg)
 {
     return cfg->total ? cfg->total : (size_t)cfg->n_variants * (size_t)cfg->replications;
@@ -80,13 +92,10 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
             struct err le;
             err_clear(&le);
             struct rep_result *r = NULL;
-            /* Replication-major: the variants of one replication are neighbours, so paired
-             * comparisons need only one replication's results at a time. */
-            int variant = (int)(k % (size_t)cfg->n_variants), rep = (int)(k / (size_t)cfg->n_variants);
-            int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, &r, &le);
+            int rc = runner_item(cfg, k, &r, &le);
             omp_set_lock(&lock);
             if (rc) {
-                if (!failed) err_set(e, rc, "variant %d replication %d: %s", variant, rep, le.msg);
+                if (!failed) err_set(e, rc, "%s", le.msg);
 #pragma omp atomic write
                 failed = 1;
             } else {

@@ -30,6 +30,11 @@ struct runner_cfg {
     void *sink_ctx;
 };
 
+/* Runs work item k of cfg (replication k / variants, variant k % variants) and stores its new
+ * result in *out. On failure returns the code with "variant V replication R: ..." in e and *out
+ * is NULL. Every runner (threads here, MPI ranks in mpiw.c) runs items through this. */
+int runner_item(const struct runner_cfg *cfg, size_t k, struct rep_result **out, struct err *e);
+
 /* The number of work items cfg describes (cfg->total, or variants x replications). */
 size_t runner_total(const struct runner_cfg *cfg);
 

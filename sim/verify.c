@@ -66,27 +66,6 @@ static void rows_of(const struct rep_result *r, int t, const void **p, size_t *n
     }
 }
 
-static int read_attr_str(hid_t loc, const char *name, char *buf, size_t len)
-{
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), ft = H5I_INVALID_HID, mt = H5I_INVALID_HID;
-    int rc = -1;
-    if (a < 0) return -1;
-    if ((ft = H5Aget_type(a)) < 0 || H5Tget_class(ft) != H5T_STRING || H5Tis_variable_str(ft) > 0) goto done;
-    size_t n = H5Tget_size(ft);
-    char *tmp = calloc(n + 1, 1);
-    if (!tmp) goto done;
-    if ((mt = H5Tcopy(ft)) >= 0 && H5Aread(a, mt, tmp) >= 0) {
-        snprintf(buf, len, "%s", tmp);
-        rc = 0;
-    }
-    free(tmp);
-done:
-    if (mt >= 0) H5Tclose(mt);
-    if (ft >= 0) H5Tclose(ft);
-    H5Aclose(a);
-    return rc;
-}
-
 /* Reads a string attribute of any length into a new buffer (free()), or NULL. */
 static char *read_attr_text(hid_t loc, const char *name)
 {
@@ -102,6 +81,16 @@ static char *read_attr_text(hid_t loc, const char *name)
     if (ft >= 0) H5Tclose(ft);
     H5Aclose(a);
     return buf;
+}
+
+/* Reads a string attribute into buf (truncated to len). Returns 0, or -1 if missing. */
+static int read_attr_str(hid_t loc, const char *name, char *buf, size_t len)
+{
+    char *text = read_attr_text(loc, name);
+    if (!text) return -1;
+    snprintf(buf, len, "%s", text);
+    free(text);
+    return 0;
 }
 
 static int read_attr_num(hid_t loc, const char *name, hid_t mtype, void *out)
@@ -123,6 +112,22 @@ static void table_fini(struct table *t)
     free(t->count);
 }
 
+/* Records the offset and size of every member of t->ftype. Returns 0, or -1 out of memory. */
+static int members(struct table *t)
+{
+    t->nm = H5Tget_nmembers(t->ftype);
+    t->moff = calloc((size_t)t->nm, sizeof *t->moff);
+    t->msize = calloc((size_t)t->nm, sizeof *t->msize);
+    if (!t->moff || !t->msize) return -1;
+    for (int m = 0; m < t->nm; m++) {
+        hid_t mt = H5Tget_member_type(t->ftype, (unsigned)m);
+        t->moff[m] = H5Tget_member_offset(t->ftype, (unsigned)m);
+        t->msize[m] = mt >= 0 ? H5Tget_size(mt) : 0;
+        if (mt >= 0) H5Tclose(mt);
+    }
+    return 0;
+}
+
 /* Opens table ti (if present) and indexes its rows by work item. */
 static int table_open(struct vctx *v, int ti, struct err *e)
 {
@@ -138,18 +143,9 @@ static int table_open(struct vctx *v, int ti, struct err *e)
     if (H5Tget_size(t->ftype) != TSIZE[ti])
         return err_set(e, ERR_INPUT, "%s: /%s: expected records of %zu bytes (this build's layout), found %zu",
                        v->path, TNAME[ti], TSIZE[ti], H5Tget_size(t->ftype));
-    t->nm = H5Tget_nmembers(t->ftype);
-    t->moff = calloc((size_t)t->nm, sizeof *t->moff);
-    t->msize = calloc((size_t)t->nm, sizeof *t->msize);
     t->start = calloc(items, sizeof *t->start);
     t->count = calloc(items, sizeof *t->count);
-    if (!t->moff || !t->msize || !t->start || !t->count) return err_set(e, ERR_INTERNAL, "out of memory");
-    for (int m = 0; m < t->nm; m++) {
-        hid_t mt = H5Tget_member_type(t->ftype, (unsigned)m);
-        t->moff[m] = H5Tget_member_offset(t->ftype, (unsigned)m);
-        t->msize[m] = mt >= 0 ? H5Tget_size(mt) : 0;
-        if (mt >= 0) H5Tclose(mt);
-    }
+    if (!t->start || !t->count || members(t)) return err_set(e, ERR_INTERNAL, "out of memory");
     hsize_t n = 0;
     if ((space = H5Dget_space(t->ds)) < 0 || H5Sget_simple_extent_dims(space, &n, NULL) != 1) {
         rc = err_set(e, ERR_INPUT, "%s: /%s: expected a one-dimensional table", v->path, TNAME[ti]);
@@ -294,16 +290,7 @@ static int same_comparison(struct vctx *v, char *why, size_t len)
         res = 0;
         goto done;
     }
-    t.nm = H5Tget_nmembers(t.ftype);
-    t.moff = calloc((size_t)t.nm, sizeof *t.moff);
-    t.msize = calloc((size_t)t.nm, sizeof *t.msize);
-    if (!t.moff || !t.msize) goto done;
-    for (int m = 0; m < t.nm; m++) {
-        hid_t mt = H5Tget_member_type(t.ftype, (unsigned)m);
-        t.moff[m] = H5Tget_member_offset(t.ftype, (unsigned)m);
-        t.msize[m] = mt >= 0 ? H5Tget_size(mt) : 0;
-        if (mt >= 0) H5Tclose(mt);
-    }
+    if (members(&t)) goto done;
     if (n && read_rows(v, &t, sizeof *rows, 0, n)) goto done;
     int m = 0;
     size_t i = first_diff(&t, sizeof *rows, rows, v->buf, n, &m);
