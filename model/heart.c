@@ -389,6 +389,23 @@ static int exclusion(const struct heart_par *p, const struct donor *d, const str
     return HEART_EX_NONE;
 }
 
+int heart_exclusion(const struct heart_par *p, const struct donor *d, const struct cand *c,
+                    double age, int *step)
+{
+    return exclusion(p, d, c, age, step);
+}
+
+int heart_group(const struct heart_par *p, const struct cand *c, double age)
+{
+    const int hu = c->w.status == ST_HU || (age < p->child_age && p->child_always_hu);
+    return hu ? HEART_GRP_HU : c->combined_audited ? HEART_GRP_COMBINED : HEART_GRP_T;
+}
+
+double heart_hu_points(const struct heart_par *p, const struct cand *c, double day, double age)
+{
+    return hu_points(p, c, day, age < p->child_age);
+}
+
 /* Fills *m for a candidate exclusion() lets through with ABO step `step`. */
 static void rank_ranked(const struct heart_par *p, const struct donor *d, double day,
                         struct cand *c, double age, int step, struct match *m)

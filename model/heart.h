@@ -167,9 +167,13 @@ struct heart_par {
 extern const struct policy_ops heart_bak2021_ops;
 
 /* Parameter tables (offsets relative to struct heart_par), also reachable through the ops. */
-extern const struct pdef heart_rule_pdefs[];
+/* The sizes are constants so that other policies built on this one (model/score.c) can name them
+ * in their static ops tables; the compiler checks them against the definitions. */
+#define HEART_N_RULE_PDEFS 26
+#define HEART_N_MODEL_PDEFS 38
+extern const struct pdef heart_rule_pdefs[HEART_N_RULE_PDEFS];
 extern const size_t heart_n_rule_pdefs;
-extern const struct pdef heart_model_pdefs[];
+extern const struct pdef heart_model_pdefs[HEART_N_MODEL_PDEFS];
 extern const size_t heart_n_model_pdefs;
 
 /* Fills p with the defaults of both tables. */
@@ -179,6 +183,18 @@ void heart_par_defaults(struct heart_par *p);
  * 1 identical, 2 and 3 the two compatible steps (O->B is step 2, O->A and O->AB step 3,
  * A->AB step 2, B->AB step 3), 0 incompatible or an invalid group. */
 int heart_abo_step(enum abo donor, enum abo recipient);
+
+/* The guideline's building blocks, for other orderings of the same list (model/score.c); each is
+ * what heart_match() itself uses, so a score policy excludes and counts exactly as bak2021.
+ * heart_exclusion: why c is not ranked for d (enum heart_excl, HEART_EX_NONE when it is);
+ *   *step gets the ABO step (4: incompatible under the infant option, 0: excluded on ABO).
+ * heart_group: the allocation group of a ranked candidate (HU, COMBINED or T) of `age` years.
+ * heart_hu_points: the days that count in the HU group (HU days; for a child under child.age
+ *   with child.points = listed, the days listed outside NT). */
+int heart_exclusion(const struct heart_par *p, const struct donor *d, const struct cand *c,
+                    double age, int *step);
+int heart_group(const struct heart_par *p, const struct cand *c, double age);
+double heart_hu_points(const struct heart_par *p, const struct cand *c, double day, double age);
 
 /* The dMCS complication behind the HU spell of candidate `seq` that began on `start`.
  *

@@ -338,6 +338,26 @@ enum pancreas_route pancreas_islet_route(const struct pancreas_par *p, const str
 /* Ranking                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
+/* Why c is not ranked for d (enum pancreas_excl, checked in that order); *step gets the ABO step
+ * (1 identical, 2 compatible, 0 incompatible). */
+static inline int exclusion(const struct pancreas_par *p, const struct donor *d,
+                            const struct cand *c, int *step)
+{
+    int compatible = (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N && PANC_ABO[d->abo][c->abo];
+    *step = !compatible ? 0 : (c->abo == d->abo ? 1 : 2);
+    if (!is_pancreas(c->prog)) return PANCREAS_EXCL_PROG;
+    if (c->w.status == ST_NT) return PANCREAS_EXCL_NT;
+    if (!compatible) return PANCREAS_EXCL_ABO;
+    if (p->crossmatch_required && !c->hla_ok) return PANCREAS_EXCL_XM;
+    return PANCREAS_EXCL_NONE;
+}
+
+int pancreas_exclusion(const struct pancreas_par *p, const struct donor *d, const struct cand *c,
+                       int *step)
+{
+    return exclusion(p, d, c, step);
+}
+
 /* Position of guideline group g (1..8) in the offer order. */
 static uint32_t group_tier(const struct pancreas_par *p, int g)
 {
@@ -354,14 +374,8 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct cand *c = list[i];
-        int compatible = (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N
-                         && PANC_ABO[d->abo][c->abo];
-        int step = !compatible ? 0 : (c->abo == d->abo ? 1 : 2);
-        int excl = PANCREAS_EXCL_NONE;
-        if (!is_pancreas(c->prog)) excl = PANCREAS_EXCL_PROG;
-        else if (c->w.status == ST_NT) excl = PANCREAS_EXCL_NT;
-        else if (!compatible) excl = PANCREAS_EXCL_ABO;
-        else if (p->crossmatch_required && !c->hla_ok) excl = PANCREAS_EXCL_XM;
+        int step;
+        int excl = exclusion(p, d, c, &step);
         if (excl) {
             if (want_excluded)
                 out[k++] = (struct match){.c = c, .eligible = 0, .excl = excl, .abo_step = step,

@@ -99,9 +99,12 @@ struct pancreas_par {
     double islet_nonvasc_prob;    /* accelerated organ found not vascularly transplantable */
 };
 
-extern const struct pdef pancreas_rule_pdefs[];
+/* Sizes as constants for policies built on this one (model/score.c); checked by the compiler. */
+#define PANCREAS_N_RULE_PDEFS 36
+#define PANCREAS_N_MODEL_PDEFS 18
+extern const struct pdef pancreas_rule_pdefs[PANCREAS_N_RULE_PDEFS];
 extern const size_t pancreas_n_rule_pdefs;
-extern const struct pdef pancreas_model_pdefs[];
+extern const struct pdef pancreas_model_pdefs[PANCREAS_N_MODEL_PDEFS];
 extern const size_t pancreas_n_model_pdefs;
 
 /* The policy: name "bak2026", organ ORGAN_PANCREAS, par_size sizeof(struct pancreas_par). */
@@ -187,6 +190,12 @@ struct pancreas_points {
  * when c and d are in the same known region. Pure; never fails. */
 void pancreas_points(const struct pancreas_par *p, const struct cand *c, const struct donor *d,
                      double day, struct pancreas_points *out);
+
+/* Why c is not ranked for d (enum pancreas_excl, PANCREAS_EXCL_NONE when it is; the order of
+ * the checks is the enum's), exactly as the bak2026 ranking decides it; *step gets the ABO step
+ * (1 identical, 2 compatible, 0 incompatible). For other orderings of the list (model/score.c). */
+int pancreas_exclusion(const struct pancreas_par *p, const struct donor *d, const struct cand *c,
+                       int *step);
 
 /* Percentage (0..100) of the pre-transplant waiting time credited on relisting when the graft
  * failed `days_after_tx` days after the transplant (§III.5.5.2). Days are counted in completed
