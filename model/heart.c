@@ -270,57 +270,11 @@ static int heart_validate(const void *par, char *msg, size_t len)
 /* ------------------------------------------------------------------------------------------ */
 /* Ranking                                                                                     */
 
-/* 001 §III.3.4, the three tables: [donor][recipient]. */
-static const signed char ABO_STEP[ABO_N][ABO_N] = {
-    /* recipient:   O  A  B  AB */
-    /* donor O  */ {1, 3, 2, 3},
-    /* donor A  */ {0, 1, 0, 2},
-    /* donor B  */ {0, 0, 1, 3},
-    /* donor AB */ {0, 0, 0, 1},
-};
-
-int heart_abo_step(enum abo donor, enum abo recipient)
-{
-    if ((unsigned)donor >= ABO_N || (unsigned)recipient >= ABO_N) return 0;
-    return ABO_STEP[donor][recipient];
-}
-
-/* A size is usable only when it is a positive finite number; NaN marks "unknown". */
-static int known(double x) { return isfinite(x) && x > 0; }
-
-/* Donor/recipient ratio, NaN when either side is unknown (the filter then does not apply). */
-static double size_ratio(double donor, double recipient)
-{
-    return known(donor) && known(recipient) ? donor / recipient : NAN;
-}
-
-static double weight_max(const struct heart_par *p, int child)
-{
-    return child ? p->size_child_ratio_max : p->size_ratio_max;
-}
-
-/* NaN compares false, so an unknown ratio is never out of bounds. */
-static int outside(double x, double lo, double hi) { return x < lo || x > hi; }
-
 /* Days that count in the T and COMBINED groups: all days listed, NT days only up to the cap. */
 static double t_points(const struct heart_par *p, const struct cand *c, double day)
 {
     double nt = cand_nt_days(c, day);
     return cand_listed_days(c, day) - nt + (nt < p->nt_cap_days ? nt : p->nt_cap_days); /* fmin: neither is NaN */
-}
-
-/* Days that count in the HU group. A child under child.age has been HU by rule on every
- * transplantable day since listing (it was younger still on each of them), so with
- * child.points = listed those days count even where a history records T. */
-static int child_points_listed(const struct heart_par *p, int child)
-{
-    return child && p->child_always_hu && p->child_points == HEART_CHILD_POINTS_LISTED;
-}
-
-static double hu_points(const struct heart_par *p, const struct cand *c, double day, int child)
-{
-    if (child_points_listed(p, child)) return cand_listed_days(c, day) - cand_nt_days(c, day);
-    return cand_hu_days(c, day);
 }
 
 /* The composite key, most significant slot first. Every slot is always present (0 when an
@@ -363,50 +317,7 @@ static unsigned base_flags(const struct heart_par *p, const struct cand *c, int 
     return f;
 }
 
-/* Why c is not ranked for d (HEART_EX_*, in the order reasons report them), or HEART_EX_NONE;
- * *step gets the ABO step (4: incompatible under the infant option, 0: excluded on ABO). */
-static int exclusion(const struct heart_par *p, const struct donor *d, const struct cand *c,
-                     double age, int *step)
-{
-    *step = 0;
-    if (prog_organ(c->prog) != ORGAN_HEART) return HEART_EX_PROGRAM;
-    if (c->w.status == ST_NT) return HEART_EX_NT;
-    int s = heart_abo_step(d->abo, c->abo);
-    if (s == 0 && p->abo_infant_incompatible && age < p->abo_infant_age
-        && (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N)
-        s = 4; /* after the three compatible steps: "auch" blutgruppeninkompatibel */
-    *step = s;
-    if (s == 0) return HEART_EX_ABO;
-    if (p->hla_exclude_unacceptable && d->hla_typed && !c->hla_ok) return HEART_EX_HLA;
-    const int hl = c->prog == PROG_HEART_LUNG;
-    if (!hl && p->size_filter
-        && outside(size_ratio(d->weight_kg, c->weight_kg), p->size_ratio_min,
-                   weight_max(p, age < p->child_age)))
-        return HEART_EX_SIZE;
-    if (hl && p->tlc_filter
-        && outside(size_ratio(d->tlc_l, c->tlc_l), p->tlc_ratio_min, p->tlc_ratio_max))
-        return HEART_EX_TLC;
-    return HEART_EX_NONE;
-}
-
-int heart_exclusion(const struct heart_par *p, const struct donor *d, const struct cand *c,
-                    double age, int *step)
-{
-    return exclusion(p, d, c, age, step);
-}
-
-int heart_group(const struct heart_par *p, const struct cand *c, double age)
-{
-    const int hu = c->w.status == ST_HU || (age < p->child_age && p->child_always_hu);
-    return hu ? HEART_GRP_HU : c->combined_audited ? HEART_GRP_COMBINED : HEART_GRP_T;
-}
-
-double heart_hu_points(const struct heart_par *p, const struct cand *c, double day, double age)
-{
-    return hu_points(p, c, day, age < p->child_age);
-}
-
-/* Fills *m for a candidate exclusion() lets through with ABO step `step`. */
+/* Fills *m for a candidate heart_exclusion() lets through with ABO step `step`. */
 static void rank_ranked(const struct heart_par *p, const struct donor *d, double day,
                         struct cand *c, double age, int step, struct match *m)
 {
@@ -438,7 +349,7 @@ static void rank_ranked(const struct heart_par *p, const struct donor *d, double
         .abo_step = step,
         .flags = f,
         .tier = tier_of(p, grp, step, imm, hl, defer),
-        .points = grp == HEART_GRP_HU ? hu_points(p, c, day, child) : t_points(p, c, day),
+        .points = grp == HEART_GRP_HU ? heart_hu_points(p, c, day, age) : t_points(p, c, day),
     };
 }
 
@@ -448,7 +359,7 @@ static int rank_one(const struct heart_par *p, const struct donor *d, double day
 {
     const double age = cand_age(c, day);
     int step;
-    const int code = exclusion(p, d, c, age, &step);
+    const int code = heart_exclusion(p, d, c, age, &step);
     if (code == HEART_EX_NONE) {
         rank_ranked(p, d, day, c, age, step, m);
         return code;
@@ -480,7 +391,7 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
         }
         const double age = cand_age(c, day);
         int step;
-        if (exclusion(p, d, c, age, &step) == HEART_EX_NONE)
+        if (heart_exclusion(p, d, c, age, &step) == HEART_EX_NONE)
             rank_ranked(p, d, day, c, age, step, &out[k++]);
     }
     return k;
@@ -537,7 +448,7 @@ static void excluded_reason(const struct heart_par *p, const struct donor *d, do
     case HEART_EX_SIZE: {
         int child = cand_age(c, day) < p->child_age;
         sb_add(s, "size mismatch: weight ratio %.2f outside %.2f-%.2f (donor %.0f kg, recipient "
-               "%.0f kg)", d->weight_kg / c->weight_kg, p->size_ratio_min, weight_max(p, child),
+               "%.0f kg)", d->weight_kg / c->weight_kg, p->size_ratio_min, heart_weight_max(p, child),
                d->weight_kg, c->weight_kg);
         break;
     }
@@ -587,7 +498,7 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
     if ((f & HEART_F_COMBINED) && m->group == HEART_GRP_COMBINED)
         sb_add(&s, "; audited combined transplant");
     if (m->group == HEART_GRP_HU) {
-        if (child_points_listed(p, (f & HEART_F_CHILD) != 0)) {
+        if (heart_child_points_listed(p, (f & HEART_F_CHILD) != 0)) {
             double nt = cand_nt_days(c, day);
             sb_add(&s, "; HU: %.*f days listed as a child, %.*f NT excluded", DAYS(m->points + nt),
                    DAYS(nt));

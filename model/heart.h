@@ -25,6 +25,7 @@
 #ifndef WLSIM_HEART_H
 #define WLSIM_HEART_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "policy.h"
@@ -179,22 +180,96 @@ extern const size_t heart_n_model_pdefs;
 /* Fills p with the defaults of both tables. */
 void heart_par_defaults(struct heart_par *p);
 
+/* ------------------------------------------------------------------------------------------
+ * The guideline's building blocks of the ranking, inline so that the per-candidate passes of
+ * heart.c and of the score policy (model/score.c) compile them into their loops: a score policy
+ * excludes and counts exactly as bak2021 does, at the same cost. */
+
 /* ABO step of 001 §III.3.4 for a heart of blood group `donor` to a recipient of `recipient`:
  * 1 identical, 2 and 3 the two compatible steps (O->B is step 2, O->A and O->AB step 3,
  * A->AB step 2, B->AB step 3), 0 incompatible or an invalid group. */
-int heart_abo_step(enum abo donor, enum abo recipient);
+static inline int heart_abo_step(enum abo donor, enum abo recipient)
+{
+    /* 001 §III.3.4, the three tables: [donor][recipient]. */
+    static const signed char STEP[ABO_N][ABO_N] = {
+        /* recipient:   O  A  B  AB */
+        /* donor O  */ {1, 3, 2, 3},
+        /* donor A  */ {0, 1, 0, 2},
+        /* donor B  */ {0, 0, 1, 3},
+        /* donor AB */ {0, 0, 0, 1},
+    };
+    if ((unsigned)donor >= ABO_N || (unsigned)recipient >= ABO_N) return 0;
+    return STEP[donor][recipient];
+}
 
-/* The guideline's building blocks, for other orderings of the same list (model/score.c); each is
- * what heart_match() itself uses, so a score policy excludes and counts exactly as bak2021.
- * heart_exclusion: why c is not ranked for d (enum heart_excl, HEART_EX_NONE when it is);
- *   *step gets the ABO step (4: incompatible under the infant option, 0: excluded on ABO).
- * heart_group: the allocation group of a ranked candidate (HU, COMBINED or T) of `age` years.
- * heart_hu_points: the days that count in the HU group (HU days; for a child under child.age
- *   with child.points = listed, the days listed outside NT). */
-int heart_exclusion(const struct heart_par *p, const struct donor *d, const struct cand *c,
-                    double age, int *step);
-int heart_group(const struct heart_par *p, const struct cand *c, double age);
-double heart_hu_points(const struct heart_par *p, const struct cand *c, double day, double age);
+/* Donor/recipient size ratio, NaN when either side is unknown (not a positive finite number):
+ * the filters then do not apply. */
+static inline double heart_size_ratio(double donor, double recipient)
+{
+    return isfinite(donor) && donor > 0 && isfinite(recipient) && recipient > 0 ? donor / recipient
+                                                                                 : NAN;
+}
+
+/* Upper bound of the donor/recipient weight ratio for a child or an adult. */
+static inline double heart_weight_max(const struct heart_par *p, int child)
+{
+    return child ? p->size_child_ratio_max : p->size_ratio_max;
+}
+
+/* Why c (aged `age` years) is not ranked for d (enum heart_excl, in the order reasons report
+ * them), or HEART_EX_NONE; *step gets the ABO step (4: incompatible under the infant option, 0:
+ * excluded on ABO). An unknown size ratio (NaN) is never out of bounds. */
+static inline int heart_exclusion(const struct heart_par *p, const struct donor *d,
+                                  const struct cand *c, double age, int *step)
+{
+    *step = 0;
+    if (prog_organ(c->prog) != ORGAN_HEART) return HEART_EX_PROGRAM;
+    if (c->w.status == ST_NT) return HEART_EX_NT;
+    int s = heart_abo_step(d->abo, c->abo);
+    if (s == 0 && p->abo_infant_incompatible && age < p->abo_infant_age
+        && (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N)
+        s = 4; /* after the three compatible steps: "auch" blutgruppeninkompatibel */
+    *step = s;
+    if (s == 0) return HEART_EX_ABO;
+    if (p->hla_exclude_unacceptable && d->hla_typed && !c->hla_ok) return HEART_EX_HLA;
+    const int hl = c->prog == PROG_HEART_LUNG;
+    if (!hl && p->size_filter) {
+        double r = heart_size_ratio(d->weight_kg, c->weight_kg);
+        if (r < p->size_ratio_min || r > heart_weight_max(p, age < p->child_age))
+            return HEART_EX_SIZE;
+    }
+    if (hl && p->tlc_filter) {
+        double r = heart_size_ratio(d->tlc_l, c->tlc_l);
+        if (r < p->tlc_ratio_min || r > p->tlc_ratio_max) return HEART_EX_TLC;
+    }
+    return HEART_EX_NONE;
+}
+
+/* The allocation group of a ranked candidate aged `age`: HU (status HU, or a child under
+ * child.age while child.always_hu), COMBINED (audited combined transplant), else T. */
+static inline int heart_group(const struct heart_par *p, const struct cand *c, double age)
+{
+    const int hu = c->w.status == ST_HU || (age < p->child_age && p->child_always_hu);
+    return hu ? HEART_GRP_HU : c->combined_audited ? HEART_GRP_COMBINED : HEART_GRP_T;
+}
+
+/* Whether a child's HU points are its days listed outside NT (child.points = listed). A child
+ * under child.age has been HU by rule on every transplantable day since listing (it was younger
+ * still on each of them), so those days count even where a history records T. */
+static inline int heart_child_points_listed(const struct heart_par *p, int child)
+{
+    return child && p->child_always_hu && p->child_points == HEART_CHILD_POINTS_LISTED;
+}
+
+/* The days that count in the HU group for a candidate aged `age`: HU days (NT never counts);
+ * for a child under heart_child_points_listed(), the days listed outside NT. */
+static inline double heart_hu_points(const struct heart_par *p, const struct cand *c, double day,
+                                     double age)
+{
+    if (heart_child_points_listed(p, age < p->child_age))
+        return cand_listed_days(c, day) - cand_nt_days(c, day);
+    return cand_hu_days(c, day);
+}
 
 /* The dMCS complication behind the HU spell of candidate `seq` that began on `start`.
  *

@@ -78,11 +78,14 @@ struct score_lit {
 struct score_term {
     uint8_t f;
     uint8_t has_cap, has_above;
+    uint8_t cond;         /* f is a condition (finish): its value is a bit of the mask */
     double weight, cap, above;
 };
 
 struct score_tier {
     char name[SCORE_NAME_LEN];
+    uint64_t when_pos, when_neg; /* the conditions as bit masks over feature indices (finish) */
+    uint8_t key_shift[SCORE_MAX_KEYS]; /* where each key's bits sit in match.tier (finish) */
     int n_when, n_keys, n_terms;
     struct score_lit when[SCORE_MAX_WHEN];
     struct score_lit key[SCORE_MAX_KEYS];
@@ -95,6 +98,7 @@ struct score_prog {
     int n_tiers;
     int tier_shift;       /* bits below the tier index (the widest tier's keys) */
     unsigned need;        /* SCORE_NEED_* bits: what match() must compute per candidate */
+    uint64_t uses;        /* bit f set when the program reads feature f */
     struct score_tier tier[SCORE_MAX_TIERS];
 };
 
