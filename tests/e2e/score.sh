@@ -1,0 +1,124 @@
+#!/bin/sh
+# End-to-end tests of score policies (`policy.<organ>.rule: score`, docs/rules.md "Score
+# policies"): the guideline rules restated as scores give the guideline's transplants bit for bit
+# at the same seed (and a changed score does not, so the comparison can fail); the national
+# pancreas score equals bak2026 without the regional bonus; each reform runs against the default
+# and changes its own programme only; `wlsim rank` with a score ranks as the guideline and
+# explains tier, keys and points.
+# Usage: tests/e2e/score.sh path/to/wlsim   (from the repository root); the last line is
+# "score e2e: N passed, M failed".
+# shellcheck disable=SC2015 # ok() cannot fail, so A && ok || bad is an if-then-else
+set -u
+BIN=${1:?usage: score.sh path/to/wlsim}
+PY=/usr/bin/python3
+. tests/e2e/lib.sh
+
+# same_programme A.h5 VA VB PROGRAMS: the /transplants rows of PROGRAMS ("0,1" heart, "2,3"
+# pancreas) of variant VA equal those of variant VB in every field; also /summary of that
+# programme. Exits 1 on a difference (printing the first one).
+same_programme() {
+    $PY - "$@" <<'EOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r"); va, vb = int(sys.argv[2]), int(sys.argv[3])
+progs = [int(x) for x in sys.argv[4].split(",")]
+t = f["transplants"][:]
+a = t[(t["variant"] == va) & np.isin(t["program"], progs)]
+b = t[(t["variant"] == vb) & np.isin(t["program"], progs)]
+assert len(a) > 100, f"only {len(a)} transplants"
+assert len(a) == len(b), f"{len(a)} vs {len(b)} transplants"
+for n in t.dtype.names:
+    if n == "variant": continue
+    d = np.flatnonzero(a[n] != b[n])
+    assert len(d) == 0, f"{n} differs first at row {d[0]}: {a[d[0]]} vs {b[d[0]]}"
+s = f["summary"][:]; organ = 0 if progs[0] < 2 else 1
+sa, sb = s[(s["variant"] == va) & (s["program"] == organ)], s[(s["variant"] == vb) & (s["program"] == organ)]
+for n in s.dtype.names:
+    if n != "variant": assert (sa[n] == sb[n]).all(), f"summary {n} differs"
+EOF
+}
+
+# --- the guideline rules as scores: bit-identical transplants at the same seed ------------------
+expect_exit 0 "run default + score equivalents" -- "$BIN" run scenarios/default.yaml \
+    scenarios/heart-score-bak2021.yaml scenarios/pancreas-score-bak2026.yaml -r 2 -j 2 -q -o "$T/eq.h5"
+same_programme "$T/eq.h5" 0 1 0,1 >"$T/o" 2>&1 && ok || bad "heart score vs bak2021: $(tail -n 1 "$T/o")"
+same_programme "$T/eq.h5" 0 2 2,3 >"$T/o" 2>&1 && ok || bad "pancreas score vs bak2026: $(tail -n 1 "$T/o")"
+# ... and the other programme is untouched by either.
+same_programme "$T/eq.h5" 0 1 2,3 >"$T/o" 2>&1 && ok || bad "heart score changed pancreas: $(tail -n 1 "$T/o")"
+same_programme "$T/eq.h5" 0 2 0,1 >"$T/o" 2>&1 && ok || bad "pancreas score changed heart: $(tail -n 1 "$T/o")"
+
+# The comparison can fail: the same scores with one key moved, or the NT cap changed, or the
+# regional weight rounded, give other transplants.
+sed 's/keys: \[immunised, heart_lung, abo_step\]$/keys: [abo_step, heart_lung, immunised]/' \
+    scenarios/heart-score-bak2021.yaml >"$T/h-keys.yaml"
+sed 's/{feature: nt_days, weight: 1, cap: 30}/{feature: nt_days, weight: 1, cap: 0}/' \
+    scenarios/heart-score-bak2021.yaml >"$T/h-cap.yaml"
+sed 's/weight: 0.66666666666666663}/weight: 0.6667}/' scenarios/pancreas-score-bak2026.yaml >"$T/p-w.yaml"
+for v in h-keys h-cap p-w; do
+    cmp -s "$T/$v.yaml" scenarios/heart-score-bak2021.yaml && bad "counter-check $v: sed changed nothing"
+    cmp -s "$T/$v.yaml" scenarios/pancreas-score-bak2026.yaml && bad "counter-check $v: sed changed nothing"
+done
+expect_exit 0 "run the counter-checks" -- "$BIN" run scenarios/default.yaml "$T/h-keys.yaml" "$T/h-cap.yaml" \
+    "$T/p-w.yaml" -r 2 -j 2 -q -o "$T/cc.h5"
+same_programme "$T/cc.h5" 0 1 0,1 >/dev/null 2>&1 && bad "counter-check: heart keys reordered, same transplants" || ok
+same_programme "$T/cc.h5" 0 2 0,1 >/dev/null 2>&1 && bad "counter-check: NT cap 0, same transplants" || ok
+same_programme "$T/cc.h5" 0 3 2,3 >/dev/null 2>&1 && bad "counter-check: regional weight 0.6667, same transplants" || ok
+
+# --- the national pancreas order is bak2026 without the regional bonus -----------------------------
+expect_exit 0 "run national vs no bonus" -- "$BIN" run scenarios/pancreas-no-regional-bonus.yaml \
+    scenarios/pancreas-score-national.yaml -r 2 -j 2 -q -o "$T/nat.h5"
+same_programme "$T/nat.h5" 0 1 2,3 >"$T/o" 2>&1 && ok || bad "national score vs bonus 0: $(tail -n 1 "$T/o")"
+
+# --- each reform runs against the default and changes its own programme only ---------------------
+for r in heart-score-no-hu-tier:0,1:2,3 pancreas-score-national:2,3:0,1; do
+    f=${r%%:*}; rest=${r#*:}; own=${rest%%:*}; other=${rest#*:}
+    expect_exit 0 "run default + $f" -- "$BIN" run scenarios/default.yaml "scenarios/$f.yaml" -r 2 -j 2 -q \
+        --summary-only -o "$T/ref-$f.h5"
+    $PY - "$T/ref-$f.h5" "$own" <<'EOF' >"$T/o" 2>&1 && ok || bad "$f against default: $(tail -n 1 "$T/o")"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r"); organ = 0 if sys.argv[2].startswith("0") else 1
+s = f["summary"][:]
+names = [n for n in s.dtype.names if n != "variant"]
+a, b = s[(s["variant"] == 0) & (s["program"] == organ)], s[(s["variant"] == 1) & (s["program"] == organ)]
+oa, ob = s[(s["variant"] == 0) & (s["program"] != organ)], s[(s["variant"] == 1) & (s["program"] != organ)]
+assert any((a[n] != b[n]).any() for n in names), "the reform changed nothing in its programme"
+assert all((oa[n] == ob[n]).all() for n in names), "the reform changed the other programme"
+c = f["comparison"][:]
+assert len(c[c["program"] == organ]) > 10, "no comparison rows"
+EOF
+done
+
+# --- wlsim rank: the score ranks as the guideline and explains itself -----------------------------
+F=tests/fixtures/rank
+printf 'name: rank-heart-score\nhorizon: {years: 1}\npolicy:\n  pancreas: {rule: simple}\n' >"$T/hs.yaml"
+# The heart section of the shipped score scenario, re-indented under a small fixture scenario.
+$PY - scenarios/heart-score-bak2021.yaml "$T/hs.yaml" <<'EOF'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+p = lines.index("policy:"); i = lines.index("  heart:", p); j = lines.index("  pancreas:", p)
+with open(sys.argv[2], "a") as out:
+    out.write("\n".join(lines[i:j]) + "\n")
+EOF
+expect_exit 0 "check the rank score scenario" -- "$BIN" check "$T/hs.yaml"
+for d in "$F"/good/heart_*/; do
+    d=${d%/}
+    args=$(cat "$d/args")
+    case "$args" in *heart.yaml*) ;; *) continue ;; esac
+    pick() { if [ -f "$d/$1" ]; then echo "$d/$1"; else echo "$F/base/$1"; fi; }
+    # shellcheck disable=SC2086 # args is a word list on purpose
+    "$BIN" rank --candidates "$(pick cands.csv)" --history "$(pick history.csv)" --donor "$(pick donor.csv)" \
+        $(echo $args | sed "s|tests/fixtures/rank/heart.yaml|$T/hs.yaml|") >"$T/rank.csv" 2>"$T/err" \
+        && ok || bad "$d with the score: $(cat "$T/err")"
+    # rank, id, program, abo_step and points as bak2021's (group and reason are the score's words)
+    cut -d, -f1-3,5-6 "$d/expected.csv" >"$T/want"
+    cut -d, -f1-3,5-6 "$T/rank.csv" >"$T/got"
+    cmp -s "$T/want" "$T/got" && ok || { bad "$d: score ranks differ from bak2021"; diff "$T/want" "$T/got" | head -n 8; }
+done
+"$BIN" rank --candidates "$F/base/cands.csv" --history "$F/base/history.csv" --donor "$F/base/donor.csv" \
+    --day 1000 --scenario scenarios/heart-score-bak2021.yaml >"$T/r.csv" 2>"$T/err"
+grep -q '^1,H1,heart,HU,1,970,"tier HU (urgent); keys: immunised no, heart_lung no, abo_step 1, child_outpatient no (no first); points 970 = hu_wait_days 970 x 1"$' "$T/r.csv" \
+    && ok || bad "rank reason of a score: $(head -n 3 "$T/r.csv")"
+grep -q 'tier T; .*; points 950 = listed_days 950 x 1 + nt_days 0 x -1 + nt_days 0 cap 30 x 1' "$T/r.csv" \
+    && ok || bad "rank reason of a T candidate: $(cat "$T/r.csv")"
+
+echo "score e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
