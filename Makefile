@@ -8,6 +8,8 @@
 #   make run        run the default scenario into output/default.h5
 #   make test       unit tests (cmocka) and end-to-end tests of the binary
 #   make check      alias of test
+#   make ref-check  compare every shipped scenario's results with tests/ref (part of test)
+#   make ref-update regenerate tests/ref after a change meant to alter results
 #   make asan       the test suite again under AddressSanitizer + UBSan (in build-asan/)
 #   make bench      benchmarks (event queue, one replication, all cores, MPI ranks)
 #   make mpi        build/wlsim-mpi: the same program on Open MPI (rank 0 writes; see docs/cluster.md)
@@ -72,7 +74,8 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_evq
 
 .SECONDARY:
-.PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate mpi mpitest
+.PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate mpi mpitest \
+        ref-check ref-update
 
 all: $(BUILD)/wlsim
 
@@ -124,6 +127,17 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory mpitest
+	@$(MAKE) --no-print-directory ref-check
+
+# Fixed-seed reference outputs (tests/ref, docs/testing.md): every shipped scenario's results,
+# field by field. ref-update rewrites them; only for a change meant to alter results, with the
+# reason in the commit message.
+ref-check: all
+	@$(PYTHON) tests/ref/refcheck.py selftest --wlsim $(BUILD)/wlsim
+	@$(PYTHON) tests/ref/refcheck.py check --wlsim $(BUILD)/wlsim
+
+ref-update: all
+	@$(PYTHON) tests/ref/refcheck.py update --wlsim $(BUILD)/wlsim
 
 check: test
 
