@@ -190,6 +190,8 @@ struct score_prog *score_prog_of(void *par, enum organ organ)
                                 : &((struct score_pancreas_par *)par)->prog;
 }
 
+static void build_table(struct score_prog *g);
+
 int score_prog_finish(struct score_prog *g, enum organ organ, char *msg, size_t len)
 {
     g->organ = organ;
@@ -251,6 +253,7 @@ int score_prog_finish(struct score_prog *g, enum organ organ, char *msg, size_t 
         return -1;
     }
     g->tier_shift = widest;
+    build_table(g);
     return 0;
 }
 
@@ -395,6 +398,46 @@ static uint32_t key_of(const struct score_prog *g, int i, const struct ev *x)
     return code;
 }
 
+/* The conditions the tiers and keys read, and for every combination of them and of the ABO step
+ * the packed tier the two functions above give: per candidate one gather and one look-up instead
+ * of a loop over the tiers and one over the keys. */
+static void build_table(struct score_prog *g)
+{
+    uint64_t sel = 0;
+    for (int i = 0; i < g->n_tiers; i++) {
+        const struct score_tier *t = &g->tier[i];
+        sel |= t->when_pos | t->when_neg;
+        for (int k = 0; k < t->n_keys; k++)
+            if (t->key[k].f != F_ABO_STEP) sel |= 1ull << t->key[k].f;
+    }
+    g->n_sel = 0;
+    for (int f = 0; f < F_N; f++)
+        if (sel >> f & 1) {
+            if (g->n_sel == SCORE_TABLE_BITS) {
+                g->n_sel = -1;
+                return;
+            }
+            g->sel[g->n_sel++] = (uint8_t)f;
+        }
+    const unsigned n = 1u << (g->n_sel + 2);
+    for (unsigned idx = 0; idx < n; idx++) {
+        struct ev x;
+        memset(&x, 0, sizeof x);
+        for (int j = 0; j < g->n_sel; j++) x.mask |= (uint64_t)(idx >> j & 1) << g->sel[j];
+        x.step = (int)(idx >> g->n_sel) + 1;
+        g->table[idx] = key_of(g, tier_of(g, &x), &x);
+    }
+}
+
+/* The packed match.tier of x (its tier index in the bits above tier_shift). */
+static inline uint32_t packed(const struct score_prog *g, const struct ev *x)
+{
+    if (g->n_sel < 0) return key_of(g, tier_of(g, x), x);
+    unsigned idx = (unsigned)(x->step <= 1 ? 0 : x->step >= 4 ? 3 : x->step - 1) << g->n_sel;
+    for (int j = 0; j < g->n_sel; j++) idx |= (unsigned)(x->mask >> g->sel[j] & 1) << j;
+    return g->table[idx];
+}
+
 static double points_of(const struct score_tier *t, const struct ev *x)
 {
     double acc = 0.0;
@@ -437,11 +480,11 @@ static size_t heart_score_match(const void *par, const struct donor *d, double d
         x.age = age;
         x.step = step;
         heart_ev(g, &x);
-        const int t = tier_of(g, &x);
+        const uint32_t tier = packed(g, &x);
+        const unsigned t = tier >> g->tier_shift;
         out[k++] = (struct match){.c = c, .eligible = 1, .group = (int8_t)x.grp,
-                                  .abo_step = (int8_t)step,
-                                  .flags = (unsigned)t << TIER_FLAG_SHIFT,
-                                  .tier = key_of(g, t, &x), .points = points_of(&g->tier[t], &x)};
+                                  .abo_step = (int8_t)step, .flags = t << TIER_FLAG_SHIFT,
+                                  .tier = tier, .points = points_of(&g->tier[t], &x)};
     }
     return k;
 }
@@ -483,13 +526,13 @@ static size_t pancreas_score_match(const void *par, const struct donor *d, doubl
         x.age = cand_age(c, day);
         x.step = step;
         pancreas_ev(g, &x);
-        const int t = tier_of(g, &x);
+        const uint32_t tier = packed(g, &x);
+        const unsigned t = tier >> g->tier_shift;
         /* match.group stays the guideline's group number (1-8) for the output. */
         out[k++] = (struct match){.c = c, .eligible = 1,
                                   .group = (int8_t)((x.df ? 0 : 4) + (x.su ? 0 : 2) + step),
-                                  .abo_step = (int8_t)step,
-                                  .flags = (unsigned)t << TIER_FLAG_SHIFT,
-                                  .tier = key_of(g, t, &x), .points = points_of(&g->tier[t], &x)};
+                                  .abo_step = (int8_t)step, .flags = t << TIER_FLAG_SHIFT,
+                                  .tier = tier, .points = points_of(&g->tier[t], &x)};
     }
     return k;
 }

@@ -44,6 +44,7 @@
 #define SCORE_MAX_WHEN 8
 #define SCORE_MAX_KEYS 8
 #define SCORE_MAX_TERMS 16
+#define SCORE_TABLE_BITS 10 /* conditions in tiers and keys up to which they become a table */
 
 /* Which organs a feature exists for (bits). */
 #define SCORE_HEART (1u << ORGAN_HEART)
@@ -99,6 +100,12 @@ struct score_prog {
     int tier_shift;       /* bits below the tier index (the widest tier's keys) */
     unsigned need;        /* SCORE_NEED_* bits: what match() must compute per candidate */
     uint64_t uses;        /* bit f set when the program reads feature f */
+    /* Tier and keys as one table look-up (finish): the n_sel conditions the tiers and keys read,
+     * gathered into the low bits of an index, the ABO step - 1 above them; table[index] is the
+     * packed match.tier. n_sel < 0: too many conditions, evaluated tier by tier instead. */
+    int n_sel;
+    uint8_t sel[SCORE_TABLE_BITS];
+    uint32_t table[1u << (SCORE_TABLE_BITS + 2)];
     struct score_tier tier[SCORE_MAX_TIERS];
 };
 
