@@ -218,17 +218,11 @@ int score_prog_finish(struct score_prog *g, enum organ organ, char *msg, size_t 
         int bits = 0;
         for (int k = 0; k < t->n_keys; k++) bits += score_features[t->key[k].f].key_bits;
         if (bits > widest) widest = bits;
-        for (int k = 0; k < t->n_terms; k++) {
-            int f = t->term[k].f;
-            if (f >= F_SU_DAYS && f <= F_REGIONAL_WAIT) g->need |= SCORE_NEED_PTS;
-        }
-        for (int k = 0; k < t->n_when; k++)
-            if (t->when[k].f == C_RELISTED) g->need |= SCORE_NEED_PTS;
-        for (int k = 0; k < t->n_keys; k++)
-            if (t->key[k].f == C_RELISTED) g->need |= SCORE_NEED_PTS;
-        for (int k = 0; k < t->n_terms; k++)
-            if (t->term[k].f == C_RELISTED) g->need |= SCORE_NEED_PTS;
     }
+    /* The pancreas day counts come from one pancreas_points() call per candidate. */
+    for (int f = F_SU_DAYS; f <= F_REGIONAL_WAIT; f++)
+        if (g->uses >> f & 1) g->need |= SCORE_NEED_PTS;
+    if (g->uses >> C_RELISTED & 1) g->need |= SCORE_NEED_PTS;
     for (int i = 0; i < g->n_tiers; i++) { /* keys left-aligned below the tier index */
         struct score_tier *t = &g->tier[i];
         int at = widest;
