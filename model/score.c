@@ -192,6 +192,28 @@ struct score_prog *score_prog_of(void *par, enum organ organ)
 
 static void build_table(struct score_prog *g);
 
+/* Bits of a candidate's condition mask: the conditions the tiers and keys read first (n_sel of
+ * them; -1 when more than SCORE_TABLE_BITS), then those only points read; an unread condition
+ * lands on bit 63, which nothing reads. */
+static void assign_bits(struct score_prog *g)
+{
+    uint64_t sel = 0;
+    for (int i = 0; i < g->n_tiers; i++) {
+        const struct score_tier *t = &g->tier[i];
+        for (int k = 0; k < t->n_when; k++) sel |= 1ull << t->when[k].f;
+        for (int k = 0; k < t->n_keys; k++)
+            if (t->key[k].f != F_ABO_STEP) sel |= 1ull << t->key[k].f;
+    }
+    int n = 0;
+    memset(g->pos, 63, sizeof g->pos);
+    for (int f = 0; f < F_N; f++)
+        if (sel >> f & 1) g->pos[f] = (uint8_t)n++;
+    g->n_sel = n <= SCORE_TABLE_BITS ? n : -1;
+    for (int f = 0; f < F_N; f++)
+        if ((g->uses >> f & 1) && !(sel >> f & 1) && score_features[f].kind == SCORE_COND)
+            g->pos[f] = (uint8_t)n++;
+}
+
 int score_prog_finish(struct score_prog *g, enum organ organ, char *msg, size_t len)
 {
     g->organ = organ;
@@ -207,9 +229,6 @@ int score_prog_finish(struct score_prog *g, enum organ organ, char *msg, size_t 
         for (int k = 0; k < t->n_when; k++) g->uses |= 1ull << t->when[k].f;
         for (int k = 0; k < t->n_keys; k++) g->uses |= 1ull << t->key[k].f;
         for (int k = 0; k < t->n_terms; k++) g->uses |= 1ull << t->term[k].f;
-        t->when_pos = t->when_neg = 0;
-        for (int k = 0; k < t->n_when; k++)
-            *(t->when[k].neg ? &t->when_neg : &t->when_pos) |= 1ull << t->when[k].f;
         for (int j = 0; j < i; j++)
             if (strcmp(g->tier[j].name, t->name) == 0) {
                 snprintf(msg, len, "expected each tier name once, found '%s' twice", t->name);
@@ -223,15 +242,21 @@ int score_prog_finish(struct score_prog *g, enum organ organ, char *msg, size_t 
     for (int f = F_SU_DAYS; f <= F_REGIONAL_WAIT; f++)
         if (g->uses >> f & 1) g->need |= SCORE_NEED_PTS;
     if (g->uses >> C_RELISTED & 1) g->need |= SCORE_NEED_PTS;
+    assign_bits(g);
     for (int i = 0; i < g->n_tiers; i++) { /* keys left-aligned below the tier index */
         struct score_tier *t = &g->tier[i];
+        t->when_pos = t->when_neg = 0;
+        for (int k = 0; k < t->n_when; k++)
+            *(t->when[k].neg ? &t->when_neg : &t->when_pos) |= 1ull << g->pos[t->when[k].f];
         int at = widest;
         for (int k = 0; k < t->n_keys; k++) {
             at -= score_features[t->key[k].f].key_bits;
             t->key_shift[k] = (uint8_t)at;
         }
-        for (int k = 0; k < t->n_terms; k++)
+        for (int k = 0; k < t->n_terms; k++) {
             t->term[k].cond = score_features[t->term[k].f].kind == SCORE_COND;
+            t->term[k].bit = g->pos[t->term[k].f];
+        }
     }
     if (g->tier[g->n_tiers - 1].n_when != 0) {
         snprintf(msg, len, "expected the last tier ('%s') without conditions, so that every "
@@ -258,6 +283,7 @@ int score_prog_finish(struct score_prog *g, enum organ organ, char *msg, size_t 
  * as a bit mask over feature indices (a handful of field tests, cheaper than evaluating each
  * condition where a tier or key names it). */
 struct ev {
+    const struct score_prog *g;
     const void *gp; /* struct heart_par or struct pancreas_par */
     const struct donor *d;
     const struct cand *c;
@@ -269,7 +295,8 @@ struct ev {
     struct pancreas_points pt; /* pancreas, when SCORE_NEED_PTS */
 };
 
-#define BIT(f, cond) ((uint64_t)((cond) != 0) << (f))
+#define BIT(f, cond) ((uint64_t)((cond) != 0) << (f)) /* feature-indexed (prog.uses) */
+#define CBIT(x, f, cond) ((uint64_t)((cond) != 0) << (x)->g->pos[f]) /* a candidate's mask */
 
 static int same_region(const struct cand *c, const struct donor *d)
 {
@@ -327,9 +354,9 @@ static double fval(const struct ev *x, int f)
 /* The conditions both organs have, those of them the program reads. */
 static uint64_t common_mask(const struct score_prog *g, const struct ev *x)
 {
-    uint64_t m = BIT(C_ABO_IDENTICAL, x->step == 1);
-    if (g->uses & BIT(C_SAME_REGION, 1)) m |= BIT(C_SAME_REGION, same_region(x->c, x->d));
-    if (g->uses & BIT(C_INPATIENT, 1)) m |= BIT(C_INPATIENT, x->c->inpatient);
+    uint64_t m = CBIT(x, C_ABO_IDENTICAL, x->step == 1);
+    if (g->uses & BIT(C_SAME_REGION, 1)) m |= CBIT(x, C_SAME_REGION, same_region(x->c, x->d));
+    if (g->uses & BIT(C_INPATIENT, 1)) m |= CBIT(x, C_INPATIENT, x->c->inpatient);
     return m;
 }
 
@@ -343,15 +370,16 @@ static void heart_ev(const struct score_prog *g, struct ev *x)
     const int child = x->age < p->child_age, hu = c->w.status == ST_HU;
     const int pra_high = c->pra > p->pra_threshold;
     x->grp = heart_group(p, c, x->age);
-    x->mask = common_mask(g, x) | BIT(C_URGENT, x->grp == HEART_GRP_HU) | BIT(C_HU_STATUS, hu)
-              | BIT(C_CHILD, child) | BIT(C_HEART_LUNG, c->prog == PROG_HEART_LUNG)
-              | BIT(C_COMBINED, c->combined_audited)
-              | BIT(C_IMMUNISED, p->immunised_scope != HEART_IMM_OFF && pra_high && x->d->hla_typed
-                                     && c->hla_ok)
-              | BIT(C_CHILD_OUTPATIENT, child && !c->inpatient);
-    if (g->uses & BIT(C_PRA_HIGH, 1)) x->mask |= BIT(C_PRA_HIGH, pra_high);
+    x->mask = common_mask(g, x) | CBIT(x, C_URGENT, x->grp == HEART_GRP_HU)
+              | CBIT(x, C_HU_STATUS, hu) | CBIT(x, C_CHILD, child)
+              | CBIT(x, C_HEART_LUNG, c->prog == PROG_HEART_LUNG)
+              | CBIT(x, C_COMBINED, c->combined_audited)
+              | CBIT(x, C_IMMUNISED, p->immunised_scope != HEART_IMM_OFF && pra_high
+                                         && x->d->hla_typed && c->hla_ok)
+              | CBIT(x, C_CHILD_OUTPATIENT, child && !c->inpatient);
+    if (g->uses & BIT(C_PRA_HIGH, 1)) x->mask |= CBIT(x, C_PRA_HIGH, pra_high);
     if (g->uses & (BIT(C_DMCS, 1) | BIT(C_DMCS_HU, 1)))
-        x->mask |= BIT(C_DMCS, c->dmcs) | BIT(C_DMCS_HU, c->dmcs && hu);
+        x->mask |= CBIT(x, C_DMCS, c->dmcs) | CBIT(x, C_DMCS_HU, c->dmcs && hu);
 }
 
 /* A term's contribution before the weight. */
@@ -382,7 +410,7 @@ static uint32_t key_of(const struct score_prog *g, int i, const struct ev *x)
         const struct score_lit l = t->key[k];
         uint32_t v;
         if (l.f != F_ABO_STEP) { /* a condition: 0 (first) when it holds, or with "not" when not */
-            v = (uint32_t)(((x->mask >> l.f) & 1) ^ 1 ^ l.neg);
+            v = (uint32_t)(((x->mask >> g->pos[l.f]) & 1) ^ 1 ^ l.neg);
         } else {                 /* abo_step 1..4 -> 0..3 */
             v = x->step <= 1 ? 0 : x->step >= 4 ? 3 : (uint32_t)(x->step - 1);
             if (l.neg) v = 3 - v;
@@ -397,27 +425,13 @@ static uint32_t key_of(const struct score_prog *g, int i, const struct ev *x)
  * of a loop over the tiers and one over the keys. */
 static void build_table(struct score_prog *g)
 {
-    uint64_t sel = 0;
-    for (int i = 0; i < g->n_tiers; i++) {
-        const struct score_tier *t = &g->tier[i];
-        sel |= t->when_pos | t->when_neg;
-        for (int k = 0; k < t->n_keys; k++)
-            if (t->key[k].f != F_ABO_STEP) sel |= 1ull << t->key[k].f;
-    }
-    g->n_sel = 0;
-    for (int f = 0; f < F_N; f++)
-        if (sel >> f & 1) {
-            if (g->n_sel == SCORE_TABLE_BITS) {
-                g->n_sel = -1;
-                return;
-            }
-            g->sel[g->n_sel++] = (uint8_t)f;
-        }
+    if (g->n_sel < 0) return;
     const unsigned n = 1u << (g->n_sel + 2);
     for (unsigned idx = 0; idx < n; idx++) {
         struct ev x;
         memset(&x, 0, sizeof x);
-        for (int j = 0; j < g->n_sel; j++) x.mask |= (uint64_t)(idx >> j & 1) << g->sel[j];
+        x.g = g;
+        x.mask = idx & ((1u << g->n_sel) - 1);
         x.step = (int)(idx >> g->n_sel) + 1;
         g->table[idx] = key_of(g, tier_of(g, &x), &x);
     }
@@ -427,9 +441,8 @@ static void build_table(struct score_prog *g)
 static inline uint32_t packed(const struct score_prog *g, const struct ev *x)
 {
     if (g->n_sel < 0) return key_of(g, tier_of(g, x), x);
-    unsigned idx = (unsigned)(x->step <= 1 ? 0 : x->step >= 4 ? 3 : x->step - 1) << g->n_sel;
-    for (int j = 0; j < g->n_sel; j++) idx |= (unsigned)(x->mask >> g->sel[j] & 1) << j;
-    return g->table[idx];
+    unsigned step = (unsigned)(x->step <= 1 ? 0 : x->step >= 4 ? 3 : x->step - 1);
+    return g->table[(unsigned)(x->mask & ((1u << g->n_sel) - 1)) | step << g->n_sel];
 }
 
 static double points_of(const struct score_tier *t, const struct ev *x)
@@ -437,7 +450,7 @@ static double points_of(const struct score_tier *t, const struct ev *x)
     double acc = 0.0;
     for (int k = 0; k < t->n_terms; k++) {
         const struct score_term *s = &t->term[k];
-        const double v = s->cond ? (double)((x->mask >> s->f) & 1) : fval(x, s->f);
+        const double v = s->cond ? (double)((x->mask >> s->bit) & 1) : fval(x, s->f);
         acc += s->weight * term_value(s, v);
     }
     return acc;
@@ -456,7 +469,7 @@ static size_t heart_score_match(const void *par, const struct donor *d, double d
     const struct score_heart_par *sp = par;
     const struct heart_par *p = &sp->g;
     const struct score_prog *g = &sp->prog;
-    struct ev x = {.gp = p, .d = d, .day = day};
+    struct ev x = {.g = g, .gp = p, .d = d, .day = day};
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         if (i + PREFETCH_AHEAD < n) __builtin_prefetch(list[i + PREFETCH_AHEAD]);
@@ -492,9 +505,9 @@ static void pancreas_ev(const struct score_prog *g, struct ev *x)
     x->su = x->c->w.status == ST_SU;
     x->df = x->c->df_low && (!p->df_requires_hla || x->d->hla_typed);
     if (g->need & SCORE_NEED_PTS) pancreas_points(p, x->c, x->d, x->day, &x->pt);
-    x->mask = common_mask(g, x) | BIT(C_SU, x->su) | BIT(C_DF_LOW, x->df)
-              | BIT(C_PANCREAS_KIDNEY, x->c->prog == PROG_PANCREAS_KIDNEY)
-              | BIT(C_RELISTED, (g->need & SCORE_NEED_PTS) && x->pt.relist_days > 0);
+    x->mask = common_mask(g, x) | CBIT(x, C_SU, x->su) | CBIT(x, C_DF_LOW, x->df)
+              | CBIT(x, C_PANCREAS_KIDNEY, x->c->prog == PROG_PANCREAS_KIDNEY)
+              | CBIT(x, C_RELISTED, (g->need & SCORE_NEED_PTS) && x->pt.relist_days > 0);
 }
 
 static size_t pancreas_score_match(const void *par, const struct donor *d, double day,
@@ -504,7 +517,7 @@ static size_t pancreas_score_match(const void *par, const struct donor *d, doubl
     const struct score_pancreas_par *sp = par;
     const struct pancreas_par *p = &sp->g;
     const struct score_prog *g = &sp->prog;
-    struct ev x = {.gp = p, .d = d, .day = day};
+    struct ev x = {.g = g, .gp = p, .d = d, .day = day};
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct cand *c = list[i];
@@ -560,7 +573,8 @@ static const struct score_prog *prog_c(const void *par, enum organ o)
 /* Any feature's value (conditions from the mask), for reasons. */
 static double value(const struct ev *x, int f)
 {
-    return score_features[f].kind == SCORE_COND ? (double)((x->mask >> f) & 1) : fval(x, f);
+    return score_features[f].kind == SCORE_COND ? (double)((x->mask >> x->g->pos[f]) & 1)
+                                                : fval(x, f);
 }
 
 static void lit_text(struct sb *s, struct score_lit l)
@@ -579,7 +593,7 @@ static void score_reason(const void *par, enum organ o, const struct policy_ops 
     const struct score_prog *g = prog_c(par, o);
     struct sb s = {buf, len, 0};
     if (len) buf[0] = '\0';
-    struct ev x = {.gp = par, .d = d, .day = day, .c = m->c, .age = cand_age(m->c, day),
+    struct ev x = {.g = g, .gp = par, .d = d, .day = day, .c = m->c, .age = cand_age(m->c, day),
                    .step = m->abo_step};
     if (o == ORGAN_PANCREAS) pancreas_ev(g, &x);
     else heart_ev(g, &x);

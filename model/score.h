@@ -80,12 +80,13 @@ struct score_term {
     uint8_t f;
     uint8_t has_cap, has_above;
     uint8_t cond;         /* f is a condition (finish): its value is a bit of the mask */
+    uint8_t bit;          /* that bit (prog.pos[f]) */
     double weight, cap, above;
 };
 
 struct score_tier {
     char name[SCORE_NAME_LEN];
-    uint64_t when_pos, when_neg; /* the conditions as bit masks over feature indices (finish) */
+    uint64_t when_pos, when_neg; /* the conditions as masks over the candidate's bits (finish) */
     uint8_t key_shift[SCORE_MAX_KEYS]; /* where each key's bits sit in match.tier (finish) */
     int n_when, n_keys, n_terms;
     struct score_lit when[SCORE_MAX_WHEN];
@@ -101,10 +102,11 @@ struct score_prog {
     unsigned need;        /* SCORE_NEED_* bits: what match() must compute per candidate */
     uint64_t uses;        /* bit f set when the program reads feature f */
     /* Tier and keys as one table look-up (finish): the n_sel conditions the tiers and keys read,
-     * gathered into the low bits of an index, the ABO step - 1 above them; table[index] is the
-     * packed match.tier. n_sel < 0: too many conditions, evaluated tier by tier instead. */
+     * in the low bits of an index, the ABO step - 1 above them; table[index] is the packed
+     * match.tier. n_sel < 0: too many conditions, evaluated tier by tier instead. */
     int n_sel;
-    uint8_t sel[SCORE_TABLE_BITS];
+    uint8_t pos[64];      /* the bit of each condition in a candidate's mask (finish): the n_sel
+                           * of the tiers and keys first, so that they are the index's low bits */
     uint32_t table[1u << (SCORE_TABLE_BITS + 2)];
     struct score_tier tier[SCORE_MAX_TIERS];
 };
