@@ -256,6 +256,7 @@ int score_prog_finish(struct score_prog *g, enum organ organ, char *msg, size_t 
         for (int k = 0; k < t->n_terms; k++) {
             t->term[k].cond = score_features[t->term[k].f].kind == SCORE_COND;
             t->term[k].bit = g->pos[t->term[k].f];
+            t->term[k].lim = t->term[k].has_cap ? t->term[k].cap : INFINITY;
         }
     }
     if (g->tier[g->n_tiers - 1].n_when != 0) {
@@ -386,8 +387,7 @@ static void heart_ev(const struct score_prog *g, struct ev *x)
 static double term_value(const struct score_term *t, double v)
 {
     if (t->has_above) v = v > t->above ? v - t->above : 0.0;
-    if (t->has_cap) v = v < t->cap ? v : t->cap;
-    return v;
+    return v < t->lim ? v : t->lim; /* lim: the cap, or +inf (then v itself: no branch) */
 }
 
 /* The tier x falls in (the last one has no conditions, so there is always one). */

@@ -82,6 +82,7 @@ struct score_term {
     uint8_t cond;         /* f is a condition (finish): its value is a bit of the mask */
     uint8_t bit;          /* that bit (prog.pos[f]) */
     double weight, cap, above;
+    double lim;           /* cap when has_cap, else +inf (finish) */
 };
 
 struct score_tier {
