@@ -88,30 +88,48 @@ EOF
 done
 
 # --- wlsim rank: the score ranks as the guideline and explains itself -----------------------------
+# Every good fixture case of the guideline policies is ranked again with its fixture scenario
+# turned into a score (the rule replaced by `score` and the shipped restatement's score section
+# added as a dotted key): rank, id, program, abo_step and points must be the guideline's (group
+# and reason are the score's words). Pancreas cases include the accelerated procedure.
 F=tests/fixtures/rank
-printf 'name: rank-heart-score\nhorizon: {years: 1}\npolicy:\n  pancreas: {rule: simple}\n' >"$T/hs.yaml"
-# The heart section of the shipped score scenario, re-indented under a small fixture scenario.
-$PY - scenarios/heart-score-bak2021.yaml "$T/hs.yaml" <<'EOF'
-import sys
-lines = open(sys.argv[1]).read().splitlines()
-p = lines.index("policy:"); i = lines.index("  heart:", p); j = lines.index("  pancreas:", p)
-with open(sys.argv[2], "a") as out:
-    out.write("\n".join(lines[i:j]) + "\n")
+# as_score FIXTURE.yaml ORGAN SHIPPED.yaml OUT.yaml
+as_score() {
+    $PY - "$@" <<'EOF'
+import re, sys
+fix, organ, shipped, out = sys.argv[1:]
+text = open(fix).read()
+text, n = re.subn(r"rule: bak20\d\d", "rule: score", text)
+assert n == 1, "expected one guideline rule in " + fix
+lines = open(shipped).read().splitlines()
+p = lines.index("policy:"); i = lines.index("  " + organ + ":", p)
+k = lines.index("    score:", i); j = k + 1
+while j < len(lines) and (lines[j].startswith("      ") or not lines[j].strip()): j += 1
+block = [l[4:] for l in lines[k + 1:j]]
+open(out, "w").write(text + "policy." + organ + ".score:\n" + "\n".join(block) + "\n")
 EOF
-expect_exit 0 "check the rank score scenario" -- "$BIN" check "$T/hs.yaml"
-for d in "$F"/good/heart_*/; do
-    d=${d%/}
-    args=$(cat "$d/args")
-    case "$args" in *heart.yaml*) ;; *) continue ;; esac
-    pick() { if [ -f "$d/$1" ]; then echo "$d/$1"; else echo "$F/base/$1"; fi; }
-    # shellcheck disable=SC2086 # args is a word list on purpose
-    "$BIN" rank --candidates "$(pick cands.csv)" --history "$(pick history.csv)" --donor "$(pick donor.csv)" \
-        $(echo $args | sed "s|tests/fixtures/rank/heart.yaml|$T/hs.yaml|") >"$T/rank.csv" 2>"$T/err" \
-        && ok || bad "$d with the score: $(cat "$T/err")"
-    # rank, id, program, abo_step and points as bak2021's (group and reason are the score's words)
-    cut -d, -f1-3,5-6 "$d/expected.csv" >"$T/want"
-    cut -d, -f1-3,5-6 "$T/rank.csv" >"$T/got"
-    cmp -s "$T/want" "$T/got" && ok || { bad "$d: score ranks differ from bak2021"; diff "$T/want" "$T/got" | head -n 8; }
+}
+for fx in heart pancreas pancreas_accel pancreas_ecd_sodium; do
+    case $fx in heart) organ=heart; sh=scenarios/heart-score-bak2021.yaml ;;
+                *) organ=pancreas; sh=scenarios/pancreas-score-bak2026.yaml ;; esac
+    as_score "$F/$fx.yaml" $organ $sh "$T/$fx-score.yaml" >"$T/o" 2>&1 || bad "as_score $fx: $(tail -n 1 "$T/o")"
+    expect_exit 0 "check $fx as a score" -- "$BIN" check "$T/$fx-score.yaml"
+    n=0
+    for d in "$F"/good/*/; do
+        d=${d%/}
+        args=$(cat "$d/args")
+        case "$args" in *"rank/$fx.yaml"*) ;; *) continue ;; esac
+        n=$((n + 1))
+        pick() { if [ -f "$d/$1" ]; then echo "$d/$1"; else echo "$F/base/$1"; fi; }
+        # shellcheck disable=SC2086 # args is a word list on purpose
+        "$BIN" rank --candidates "$(pick cands.csv)" --history "$(pick history.csv)" --donor "$(pick donor.csv)" \
+            $(echo $args | sed "s|tests/fixtures/rank/$fx.yaml|$T/$fx-score.yaml|") >"$T/rank.csv" 2>"$T/err" \
+            && ok || bad "$d with the score: $(cat "$T/err")"
+        cut -d, -f1-3,5-6 "$d/expected.csv" >"$T/want"
+        cut -d, -f1-3,5-6 "$T/rank.csv" >"$T/got"
+        cmp -s "$T/want" "$T/got" && ok || { bad "$d: score ranks differ from the guideline"; diff "$T/want" "$T/got" | head -n 8; }
+    done
+    [ "$n" -gt 0 ] && ok || bad "no fixture case uses $fx.yaml"
 done
 "$BIN" rank --candidates "$F/base/cands.csv" --history "$F/base/history.csv" --donor "$F/base/donor.csv" \
     --day 1000 --scenario scenarios/heart-score-bak2021.yaml >"$T/r.csv" 2>"$T/err"
