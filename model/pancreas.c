@@ -179,21 +179,6 @@ const size_t pancreas_n_model_pdefs = sizeof pancreas_model_pdefs / sizeof pancr
 /* Rules                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-/* §III.5.4 second table: who may receive from whom when identity is not possible. Kept here and
- * not taken from abo_compatible() because it is this guideline's table (the heart's differs). */
-static const unsigned char PANC_ABO[ABO_N][ABO_N] = {
-    /* recipient:  O  A  B  AB */
-    /* donor O  */ {1, 1, 1, 1},
-    /* donor A  */ {0, 1, 0, 1},
-    /* donor B  */ {0, 0, 1, 1},
-    /* donor AB */ {0, 0, 0, 1},
-};
-
-static int is_pancreas(enum prog pr)
-{
-    return pr == PROG_PANCREAS || pr == PROG_PANCREAS_KIDNEY;
-}
-
 static int same_region(const struct cand *c, const struct donor *d)
 {
     return c->region >= 0 && d->region >= 0 && c->region == d->region;
@@ -338,26 +323,6 @@ enum pancreas_route pancreas_islet_route(const struct pancreas_par *p, const str
 /* Ranking                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Why c is not ranked for d (enum pancreas_excl, checked in that order); *step gets the ABO step
- * (1 identical, 2 compatible, 0 incompatible). */
-static inline int exclusion(const struct pancreas_par *p, const struct donor *d,
-                            const struct cand *c, int *step)
-{
-    int compatible = (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N && PANC_ABO[d->abo][c->abo];
-    *step = !compatible ? 0 : (c->abo == d->abo ? 1 : 2);
-    if (!is_pancreas(c->prog)) return PANCREAS_EXCL_PROG;
-    if (c->w.status == ST_NT) return PANCREAS_EXCL_NT;
-    if (!compatible) return PANCREAS_EXCL_ABO;
-    if (p->crossmatch_required && !c->hla_ok) return PANCREAS_EXCL_XM;
-    return PANCREAS_EXCL_NONE;
-}
-
-int pancreas_exclusion(const struct pancreas_par *p, const struct donor *d, const struct cand *c,
-                       int *step)
-{
-    return exclusion(p, d, c, step);
-}
-
 /* Position of guideline group g (1..8) in the offer order. */
 static uint32_t group_tier(const struct pancreas_par *p, int g)
 {
@@ -375,7 +340,7 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
     for (size_t i = 0; i < n; i++) {
         struct cand *c = list[i];
         int step;
-        int excl = exclusion(p, d, c, &step);
+        int excl = pancreas_exclusion(p, d, c, &step);
         if (excl) {
             if (want_excluded)
                 out[k++] = (struct match){.c = c, .eligible = 0, .excl = excl, .abo_step = step,

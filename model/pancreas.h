@@ -191,11 +191,36 @@ struct pancreas_points {
 void pancreas_points(const struct pancreas_par *p, const struct cand *c, const struct donor *d,
                      double day, struct pancreas_points *out);
 
+/* Whether c is on the joint pancreas / pancreas-kidney list. */
+static inline int pancreas_listed(enum prog pr)
+{
+    return pr == PROG_PANCREAS || pr == PROG_PANCREAS_KIDNEY;
+}
+
 /* Why c is not ranked for d (enum pancreas_excl, PANCREAS_EXCL_NONE when it is; the order of
  * the checks is the enum's), exactly as the bak2026 ranking decides it; *step gets the ABO step
- * (1 identical, 2 compatible, 0 incompatible). For other orderings of the list (model/score.c). */
-int pancreas_exclusion(const struct pancreas_par *p, const struct donor *d, const struct cand *c,
-                       int *step);
+ * (1 identical, 2 compatible, 0 incompatible). Inline so that the passes of pancreas.c and of
+ * the score policy (model/score.c) compile it into their loops. */
+static inline int pancreas_exclusion(const struct pancreas_par *p, const struct donor *d,
+                                     const struct cand *c, int *step)
+{
+    /* §III.5.4 second table: who may receive from whom when identity is not possible. This
+     * guideline's own table, not abo_compatible() (the heart's differs). [donor][recipient] */
+    static const unsigned char ABO[ABO_N][ABO_N] = {
+        /* recipient:  O  A  B  AB */
+        /* donor O  */ {1, 1, 1, 1},
+        /* donor A  */ {0, 1, 0, 1},
+        /* donor B  */ {0, 0, 1, 1},
+        /* donor AB */ {0, 0, 0, 1},
+    };
+    int compatible = (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N && ABO[d->abo][c->abo];
+    *step = !compatible ? 0 : (c->abo == d->abo ? 1 : 2);
+    if (!pancreas_listed(c->prog)) return PANCREAS_EXCL_PROG;
+    if (c->w.status == ST_NT) return PANCREAS_EXCL_NT;
+    if (!compatible) return PANCREAS_EXCL_ABO;
+    if (p->crossmatch_required && !c->hla_ok) return PANCREAS_EXCL_XM;
+    return PANCREAS_EXCL_NONE;
+}
 
 /* Percentage (0..100) of the pre-transplant waiting time credited on relisting when the graft
  * failed `days_after_tx` days after the transplant (§III.5.5.2). Days are counted in completed

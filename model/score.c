@@ -510,6 +510,7 @@ static void pancreas_ev(const struct score_prog *g, struct ev *x)
               | CBIT(x, C_RELISTED, (g->need & SCORE_NEED_PTS) && x->pt.relist_days > 0);
 }
 
+__attribute__((flatten)) /* one loop body, as heart_score_match */
 static size_t pancreas_score_match(const void *par, const struct donor *d, double day,
                                    struct cand *const *list, size_t n, int want_excluded,
                                    struct match *out)
