@@ -304,40 +304,12 @@ static int same_region(const struct cand *c, const struct donor *d)
     return c->region >= 0 && d->region >= 0 && c->region == d->region;
 }
 
-static double hval(const struct ev *x, int f)
-{
-    const struct heart_par *p = x->gp;
-    const struct cand *c = x->c;
-    switch (f) {
-    case F_HU_DAYS: return cand_hu_days(c, x->day);
-    case F_HU_WAIT: return heart_hu_points(p, c, x->day, x->age);
-    case F_HU_SPELL: return c->w.status == ST_HU ? cand_spell_days(c, x->day) : 0.0;
-    default: return 0.0;
-    }
-}
-
-static double pval(const struct ev *x, int f)
-{
-    const struct pancreas_par *p = x->gp;
-    const struct pancreas_points *pt = &x->pt;
-    switch (f) {
-    case F_SU_DAYS: return pt->su_days;
-    case F_T_WAIT: return pt->su ? 0.0 : pt->listed_days - pt->nt_days + pt->nt_credited;
-    case F_NT_CREDITED: return pt->nt_credited;
-    case F_RELIST: return pt->relist_days;
-    case F_WAIT: return pt->wait;
-    case F_REGIONAL_WAIT:
-        /* The same quantity pancreas_points() multiplies by regional.bonus_factor. */
-        if (!same_region(x->c, x->d)) return 0.0;
-        if (pt->su) return p->regional_in_su ? pt->wait : 0.0;
-        return p->regional_on_credit ? pt->wait : pt->listed_days - pt->nt_days + pt->nt_credited;
-    default: return 0.0;
-    }
-}
-
+/* A number feature's value for x (conditions come from the mask): one switch over every
+ * feature, so a term costs one dispatch. */
 static double fval(const struct ev *x, int f)
 {
     const struct cand *c = x->c;
+    const struct pancreas_points *pt = &x->pt;
     double v;
     switch (f) {
     case F_LISTED_DAYS: return cand_listed_days(c, x->day);
@@ -347,8 +319,24 @@ static double fval(const struct ev *x, int f)
     case F_AGE_DIFF: v = fabs(x->d->age_years - x->age); return isfinite(v) ? v : 0.0;
     case F_PRA: return isfinite(c->pra) ? c->pra : 0.0;
     case F_ABO_STEP: return x->step;
-    default:
-        return f < C_SU ? hval(x, f) : pval(x, f);
+    /* heart */
+    case F_HU_DAYS: return cand_hu_days(c, x->day);
+    case F_HU_WAIT: return heart_hu_points(x->gp, c, x->day, x->age);
+    case F_HU_SPELL: return c->w.status == ST_HU ? cand_spell_days(c, x->day) : 0.0;
+    /* pancreas: from the one pancreas_points() of the candidate */
+    case F_SU_DAYS: return pt->su_days;
+    case F_T_WAIT: return pt->su ? 0.0 : pt->listed_days - pt->nt_days + pt->nt_credited;
+    case F_NT_CREDITED: return pt->nt_credited;
+    case F_RELIST: return pt->relist_days;
+    case F_WAIT: return pt->wait;
+    case F_REGIONAL_WAIT: {
+        /* The same quantity pancreas_points() multiplies by regional.bonus_factor. */
+        const struct pancreas_par *p = x->gp;
+        if (!same_region(c, x->d)) return 0.0;
+        if (pt->su) return p->regional_in_su ? pt->wait : 0.0;
+        return p->regional_on_credit ? pt->wait : pt->listed_days - pt->nt_days + pt->nt_credited;
+    }
+    default: return 0.0; /* conditions: read from the mask by the callers */
     }
 }
 
