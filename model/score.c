@@ -184,6 +184,11 @@ const char *score_feature_names(enum organ organ, const char *role, char *buf, s
     return buf;
 }
 
+int score_is(const struct policy_ops *ops)
+{
+    return ops == &score_heart_ops || ops == &score_pancreas_ops;
+}
+
 struct score_prog *score_prog_of(void *par, enum organ organ)
 {
     return organ == ORGAN_HEART ? &((struct score_heart_par *)par)->prog

@@ -127,6 +127,9 @@ struct score_pancreas_par {
 extern const struct policy_ops score_heart_ops;
 extern const struct policy_ops score_pancreas_ops;
 
+/* 1 when ops is one of the score policies. */
+int score_is(const struct policy_ops *ops);
+
 /* The program inside a score policy's parameter struct (organ selects the struct). */
 struct score_prog *score_prog_of(void *par, enum organ organ);
 

@@ -360,7 +360,7 @@ static int score_section(struct loader *L, enum organ o, const char *key, const 
 {
     if (L->score_seen[o])
         return errat(L, k->start_mark, key, "expected each key once, found a duplicate");
-    if (L->s->ops[o] != (o == ORGAN_HEART ? &score_heart_ops : &score_pancreas_ops))
+    if (!score_is(L->s->ops[o]))
         return errat(L, k->start_mark, key, "expected no score section unless policy.%s.rule is "
                      "score, found one (rule is %s)", ORGAN_KEY[o], L->s->ops[o]->name);
     L->score_seen[o] = 1;
@@ -589,7 +589,7 @@ int scen_load_text(const char *path, const char *text, struct scenario **out, st
     }
     if ((rc = walk(&L, root, ""))) goto cleanup;
     for (int o = 0; o < ORGAN_N; o++)
-        if (s->ops[o] == (o == ORGAN_HEART ? &score_heart_ops : &score_pancreas_ops) && !L.score_seen[o]) {
+        if (score_is(s->ops[o]) && !L.score_seen[o]) {
             char key[64];
             snprintf(key, sizeof key, "policy.%s.score", ORGAN_KEY[o]);
             rc = errat(&L, root->start_mark, key, "expected a score section (policy.%s.rule is score), "

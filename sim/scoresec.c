@@ -251,3 +251,44 @@ int scoresec_parse(const char *path, yaml_document_t *doc, const yaml_node_t *se
     }
     return 0;
 }
+
+static void qstr(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void lit_list(FILE *f, const char *what, const struct score_lit *l, int n)
+{
+    if (!n) return;
+    fprintf(f, "      %s: [", what);
+    for (int k = 0; k < n; k++)
+        fprintf(f, "%s%s%s", k ? ", " : "", l[k].neg ? "not " : "", score_features[l[k].f].name);
+    fputs("]\n", f);
+}
+
+void scoresec_write(FILE *f, const char *key, const struct score_prog *g)
+{
+    fprintf(f, "%s:\n  tiers:\n", key);
+    for (int i = 0; i < g->n_tiers; i++) {
+        const struct score_tier *t = &g->tier[i];
+        fputs("    - name: ", f);
+        qstr(f, t->name);
+        fputc('\n', f);
+        lit_list(f, "when", t->when, t->n_when);
+        lit_list(f, "keys", t->key, t->n_keys);
+        if (t->n_terms) fputs("      points:\n", f);
+        for (int k = 0; k < t->n_terms; k++) {
+            const struct score_term *u = &t->term[k];
+            fprintf(f, "        - {feature: %s, weight: %.17g", score_features[u->f].name, u->weight);
+            if (u->has_cap) fprintf(f, ", cap: %.17g", u->cap);
+            if (u->has_above) fprintf(f, ", above: %.17g", u->above);
+            fputs("}\n", f);
+        }
+    }
+}

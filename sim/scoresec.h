@@ -14,6 +14,8 @@
 #ifndef WLSIM_SCORESEC_H
 #define WLSIM_SCORESEC_H
 
+#include <stdio.h>
+
 #include <yaml.h>
 
 #include "err.h"
@@ -24,5 +26,10 @@
  * in messages. Returns 0, or ERR_INPUT with the message in e. */
 int scoresec_parse(const char *path, yaml_document_t *doc, const yaml_node_t *node,
                    const char *key, enum organ organ, struct score_prog *g, struct err *e);
+
+/* Writes g back as YAML under the dotted key `key` (e.g. "policy.heart.score:"), so that
+ * scoresec_parse() of the text gives the same program (weights, caps and thresholds with 17
+ * significant digits: the same doubles). Used by `wlsim export`. */
+void scoresec_write(FILE *f, const char *key, const struct score_prog *g);
 
 #endif

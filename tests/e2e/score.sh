@@ -87,6 +87,23 @@ assert len(c[c["program"] == organ]) > 10, "no comparison rows"
 EOF
 done
 
+# --- export: a score scenario's replication replays to the same transplants ------------------------
+# The exported scenario.yaml carries the score section (written back with 17 significant digits,
+# so the regional weight is the same double); replayed, it gives the synthetic run's transplants.
+expect_exit 0 "export a score scenario" -- "$BIN" export scenarios/pancreas-score-bak2026.yaml -o "$T/exp" -q
+grep -q '^policy.pancreas.score:$' "$T/exp/scenario.yaml" && ok || bad "export wrote no score section"
+grep -q 'weight: 0.66666666666666663}' "$T/exp/scenario.yaml" && ok || bad "export changed the regional weight"
+expect_exit 0 "replay the exported score scenario" -- "$BIN" run "$T/exp/scenario.yaml" -q -o "$T/rt.h5"
+expect_exit 0 "run the score scenario -r 1" -- "$BIN" run scenarios/pancreas-score-bak2026.yaml -r 1 -q -o "$T/syn.h5"
+$PY - "$T/syn.h5" "$T/rt.h5" <<'EOF' >"$T/o" 2>&1 && ok || bad "score export round trip: $(tail -n 1 "$T/o")"
+import sys, h5py
+def rows(p):
+    t = h5py.File(p, "r")["transplants"][:]; t = t[t["replication"] == 0]
+    return [(r["donor"], r["candidate"], float(r["day"]), int(r["program"]), int(r["status"]), float(r["points"])) for r in t]
+a, b = rows(sys.argv[1]), rows(sys.argv[2])
+assert len(a) > 100 and a == b, f"{len(a)} vs {len(b)} transplants"
+EOF
+
 # --- wlsim rank: the score ranks as the guideline and explains itself -----------------------------
 # Every good fixture case of the guideline policies is ranked again with its fixture scenario
 # turned into a score (the rule replaced by `score` and the shipped restatement's score section
