@@ -21,6 +21,7 @@
 
 #include "compare.h"
 #include "err.h"
+#include "psa.h"
 #include "runner.h"
 #include "scenario.h"
 #include "sim.h"
@@ -308,6 +309,57 @@ done:
     return res;
 }
 
+/* Compares the stored /draws of the first v->checked_reps replications with fresh draws. Returns
+ * 1 if equal, 0 if not (why says where), -1 on failure. */
+static int same_draws(struct vctx *v, const struct psa *p, uint64_t seed, char *why, size_t len)
+{
+    size_t k = (size_t)psa_n(p), n = k * (size_t)v->checked_reps;
+    struct table t = {.ds = H5I_INVALID_HID, .ftype = H5I_INVALID_HID};
+    struct rec_draw *fresh = calloc(n + 1, sizeof *fresh); /* zeroed like the writer's rows */
+    double *d = malloc((k + 1) * sizeof *d);
+    hid_t space = H5I_INVALID_HID;
+    hsize_t stored = 0;
+    int res = -1;
+    struct err le;
+    if (!fresh || !d) goto done;
+    for (int r = 0; r < v->checked_reps; r++) {
+        if (psa_draw(p, seed, r, d, &le)) goto done;
+        for (size_t j = 0; j < k; j++) {
+            struct rec_draw *x = &fresh[(size_t)r * k + j];
+            x->replication = r;
+            snprintf(x->parameter, sizeof x->parameter, "%s", psa_name(p, (int)j));
+            x->value = d[j];
+        }
+    }
+    res = 0;
+    if (H5Lexists(v->file, "draws", H5P_DEFAULT) <= 0) {
+        snprintf(why, len, "the file has no /draws");
+        goto done;
+    }
+    if ((t.ds = H5Dopen2(v->file, "draws", H5P_DEFAULT)) < 0 || (t.ftype = H5Dget_type(t.ds)) < 0 ||
+        H5Tget_size(t.ftype) != sizeof(struct rec_draw) || (space = H5Dget_space(t.ds)) < 0 ||
+        H5Sget_simple_extent_dims(space, &stored, NULL) != 1 || (size_t)stored < n) {
+        snprintf(why, len, "/draws is not a table of this build's layout with %zu rows", n);
+        goto done;
+    }
+    res = -1;
+    if (members(&t) || (n && read_rows(v, &t, sizeof *fresh, 0, n))) goto done;
+    int m = 0;
+    size_t i = first_diff(&t, sizeof *fresh, fresh, v->buf, n, &m);
+    res = i == n;
+    if (!res) {
+        char mn[64];
+        member_name(&t, m, mn, sizeof mn);
+        snprintf(why, len, "/draws row %zu, field %s", i, mn);
+    }
+done:
+    if (space >= 0) H5Sclose(space);
+    table_fini(&t);
+    free(fresh);
+    free(d);
+    return res;
+}
+
 /* Rebuilds the variants from the stored scenario texts: each text is loaded and expanded as
  * `wlsim run` did, and the variant of the stored name is taken from the expansion. */
 static int rebuild(struct vctx *v, struct scenario **sc, struct err *e)
@@ -364,6 +416,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     int c, rc = 0, quiet = 0;
     struct vctx v = {.file = H5I_INVALID_HID};
     struct scenario **sc = NULL;
+    struct psa *psa = NULL;
     struct err e;
     err_clear(&e);
     for (int t = 0; t < V_N; t++) v.t[t].ds = v.t[t].ftype = H5I_INVALID_HID;
@@ -427,15 +480,31 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         goto cleanup;
     }
     if ((rc = rebuild(&v, sc, &e))) goto fail;
+    char *utext = read_attr_text(v.file, "uncertainty_text");
+    if (utext) { /* --uncertainty: the same draws again */
+        char where[600];
+        snprintf(where, sizeof where, "%s (uncertainty_text)", v.path);
+        rc = psa_load_text(where, utext, &psa, &e);
+        free(utext);
+        if (!rc) rc = psa_bind(psa, (const struct scenario *const *)sc, nv, &e);
+        if (rc) goto fail;
+    }
     for (int t = 0; t < V_N; t++)
         if ((rc = table_open(&v, t, &e))) goto fail;
     struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
                              .replications = v.checked_reps, .threads = (int)threads,
                              .opts = {.seed = seed, .entity_tables = ent}, .stop = stop,
-                             .progress = 0, .sink = sink, .sink_ctx = &v};
+                             .progress = 0, .sink = sink, .sink_ctx = &v, .psa = psa};
     if ((rc = runner_run(&cfg, &e))) goto fail;
     int bad = 0;
     for (int r = 0; r < v.checked_reps; r++) bad += v.rep_bad[r];
+    if (psa) {
+        char why[160] = "";
+        int same = same_draws(&v, psa, seed, why, sizeof why);
+        if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /draws"); goto fail; }
+        if (!same) bad++;
+        if (!quiet) printf("draws: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+    }
     if (v.cmp && v.checked_reps == reps) {
         char why[160] = "";
         int same = same_comparison(&v, why, sizeof why);
@@ -457,6 +526,7 @@ cleanup:
     free(v.why);
     free(v.buf);
     cmp_free(v.cmp);
+    psa_free(psa);
     if (v.file >= 0) H5Fclose(v.file);
     return rc;
 }
