@@ -90,6 +90,7 @@ h5diff -q "$T/plain.h5" "$T/real.h5" /summary /summary >/dev/null 2>&1 && bad "-
 # --- verify re-draws ------------------------------------------------------------------------------
 expect_exit 0 "verify an --uncertainty file" -- "$BIN" verify "$T/u1.h5" -j 2
 grep -q "^draws: identical" "$T/out" && ok || bad "verify does not check /draws: $(cat "$T/out")"
+grep -q "^sensitivity: identical" "$T/out" && ok || bad "verify does not check /sensitivity: $(cat "$T/out")"
 grep -q "12 of 12 replications identical" "$T/out" && ok || bad "verify: $(cat "$T/out")"
 cp "$T/u1.h5" "$T/ualt.h5"
 $PY -c "
