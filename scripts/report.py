@@ -263,9 +263,18 @@ class Report:
                      f"<td>[{fmt(r['diff_p2_5'], 3)}, {fmt(r['diff_p97_5'], 3)}]</td><td>{'> 0' if pos else '< 0'} in {100 * share:.0f} %</td>"
                      f"<td>{html.escape(top) or '–'} ({fmt(r['top_prcc'], 2)})</td></tr>")
             holds = "holds" if share >= 0.95 else "does <b>not</b> hold"
+            t = sens[(sens["variant"] == r["variant"]) & (sens["program"] == r["program"]) &
+                     (sens["metric"] == r["metric"]) & (sens["rank"] == 1)]
+            if len(t) and not (t[0]["ci_low"] <= 0 <= t[0]["ci_high"]):
+                hangs = (f"it depends most on <code>{html.escape(top)}</code> (PRCC {fmt(t[0]['prcc'], 2)} "
+                         f"[{fmt(t[0]['ci_low'], 2)}, {fmt(t[0]['ci_high'], 2)}])")
+            elif len(t):
+                hangs = (f"no parameter stands out: the largest PRCC (<code>{html.escape(top)}</code>, {fmt(t[0]['prcc'], 2)}) "
+                         "has an interval that includes 0, so the replication's own chance outweighs every parameter")
+            else:
+                hangs = "no PRCC is defined"
             sentences.append(f"<li>{name}: the sign of the difference ({'positive' if pos else 'negative'}) {holds} in at "
-                             f"least 95 % of the parameter draws ({100 * share:.0f} %); it depends most on "
-                             f"<code>{html.escape(top) or '–'}</code>.</li>")
+                             f"least 95 % of the parameter draws ({100 * share:.0f} %); {hangs}.</li>")
         self.add("</table><ul>" + "".join(sentences) + "</ul>")
         for m in UNC_METRICS:
             self.tornado(sens, m)

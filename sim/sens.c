@@ -251,9 +251,13 @@ void sens_print(const struct rec_unc *u, size_t nu, const struct rec_sens *rows,
             if (rows[j].variant == x->variant && rows[j].program == x->program && rows[j].rank == 1 &&
                 !strcmp(rows[j].metric, x->metric))
                 top = &rows[j];
-        if (top)
+        /* An interval around 0 means the replication's own chance hides any parameter's effect. */
+        if (top && !(top->ci_low <= 0 && top->ci_high >= 0))
             fprintf(f, "; depends most on %s (PRCC %+.2f [%.2f, %.2f])", top->parameter, top->prcc, top->ci_low,
                     top->ci_high);
+        else if (top)
+            fprintf(f, "; no parameter stands out (largest: %s, PRCC %+.2f [%.2f, %.2f])", top->parameter, top->prcc,
+                    top->ci_low, top->ci_high);
         fputc('\n', f);
     }
 }

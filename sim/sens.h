@@ -64,7 +64,8 @@ void sens_add(struct sens *s, const struct rep_result *r, const double *draws);
 int sens_rows(const struct sens *s, struct rec_sens **rows, size_t *n, struct rec_unc **urows, size_t *nu);
 
 /* Prints, per comparison of the main metrics whose difference varies, its spread over the draws,
- * how often its sign holds, and the parameter it depends on most. */
+ * how often its sign holds, and the parameter it depends on most (or that none stands out, when
+ * the largest PRCC's interval includes 0). */
 void sens_print(const struct rec_unc *u, size_t nu, const struct rec_sens *rows, size_t n,
                 const char *const *variant_names, FILE *f);
 
