@@ -95,7 +95,9 @@ static int residuals(const gsl_matrix *Z, const gsl_vector *y, gsl_vector *res, 
 int sens_prcc(const double *y, const double *x, size_t n, size_t k, double *r, double *lo, double *hi)
 {
     for (size_t j = 0; j < k; j++) r[j] = lo[j] = hi[j] = NAN;
-    if (n < 3 || k == 0) return 0;
+    /* The regressions on an intercept and k - 1 other ranks need more rows than columns, and a
+     * residual degree of freedom to correlate. */
+    if (n < k + 2 || n < 3 || k == 0) return 0;
     int rc = -1;
     size_t *idx = malloc(n * sizeof *idx);
     double *col = malloc(n * sizeof *col), *rk = malloc(n * (k + 1) * sizeof *rk); /* ranks: y, then x columns */

@@ -44,7 +44,7 @@ struct rec_unc {
 
 /* PRCC of y with each of the k columns of x (n rows, row-major) into r[k], with the Fisher-z 95 %
  * interval [lo[j], hi[j]]; NaN where undefined (y or a column without spread once the others are
- * removed, or n too small for the interval). Returns 0, or -1 out of memory. */
+ * removed, n < k + 2, or n too small for the interval). Returns 0, or -1 out of memory. */
 int sens_prcc(const double *y, const double *x, size_t n, size_t k, double *r, double *lo, double *hi);
 
 struct sens;

@@ -220,7 +220,9 @@ static void test_prcc_synthetic(void **state)
     assert_true(isnan(r[0]) && isnan(r[1]) && isnan(r[2]));
     for (int i = 0; i < 5; i++) y[i] = x[i * K + 1];
     assert_int_equal(sens_prcc(y, x, 5, K, r, lo, hi), 0);
-    assert_true(isnan(lo[1]) && isnan(hi[1]));
+    assert_true(!isnan(r[1]) && isnan(lo[1]) && isnan(hi[1]));
+    assert_int_equal(sens_prcc(y, x, 4, K, r, lo, hi), 0); /* fewer rows than k + 2: nothing */
+    assert_true(isnan(r[0]) && isnan(r[1]) && isnan(r[2]));
     gsl_rng_free(g);
     free(x);
     free(y);

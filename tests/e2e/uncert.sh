@@ -97,6 +97,17 @@ h5dump -A -a uncertainty_text "$T/plain.h5" >/dev/null 2>&1 && bad "a run withou
 expect_exit 0 "run with --uncertainty, same runs" -- "$BIN" run $TINY "$T/ecd50.yaml" -r 3 -j 2 -q -o "$T/real.h5" --uncertainty $U
 h5diff -q "$T/plain.h5" "$T/real.h5" /summary /summary >/dev/null 2>&1 && bad "--uncertainty changed nothing" || ok
 
+# Heart parameters cannot act on the pancreas list: uncertain heart hazards leave every pancreas
+# row as it was without --uncertainty, and change the heart rows.
+expect_exit 0 "run with heart-only uncertainty" -- "$BIN" run $TINY "$T/ecd50.yaml" -r 3 -j 2 -q -o "$T/heart.h5" \
+    --uncertainty tests/uncertainty/heart-only.yaml
+$PY - "$T/plain.h5" "$T/heart.h5" <<'PY' && ok || bad "heart-only uncertainty: pancreas rows changed, or heart rows did not"
+import sys, h5py
+a, b = (h5py.File(p)["summary"][:] for p in sys.argv[1:3])
+assert (a[a["program"] == 1] == b[b["program"] == 1]).all()
+assert not (a[a["program"] == 0] == b[b["program"] == 0]).all()
+PY
+
 # --- verify re-draws ------------------------------------------------------------------------------
 expect_exit 0 "verify an --uncertainty file" -- "$BIN" verify "$T/u1.h5" -j 2
 grep -q "^draws: identical" "$T/out" && ok || bad "verify does not check /draws: $(cat "$T/out")"
