@@ -102,6 +102,28 @@ static void test_errors(void **state)
     /* a parameter tied to others by a scenario check */
     expect_error("population.abo.O: {dist: uniform, min: 0.4, max: 0.42, source: x}\n",
                  "expected a parameter that can vary alone, found that at 0.4 variant 0 fails a check: population.abo");
+    expect_error("model.pancreas.accept.prob: {dist: uniform, min: 0.05, min: 0.06, max: 0.1, source: x}\n",
+                 "model.pancreas.accept.prob.min: expected each field once, found a duplicate");
+    expect_error("model.pancreas.accept.prob: {dist: uniform, min: 0.05, max: 0.1, source: \"a\\nb\"}\n",
+                 "model.pancreas.accept.prob.source: expected one line");
+    expect_error("model.heart.accept.hu: {dist: lognormal, meanlog: -1, sdlog: -0.1, source: x}\n",
+                 "model.heart.accept.hu.sdlog: expected a standard deviation of the log >= 0");
+    expect_error("model.heart.accept.hu: {dist: beta, alpha: 2, beta: 2, min: 0.3, max: 0.3, source: x}\n",
+                 "model.heart.accept.hu.max: expected max > min (the scale of the beta)");
+    expect_error("model.heart.accept.hu: {dist: lognormal, meanlog: -0.5, sdlog: 0, min: 0.3, max: 0.4, source: x}\n",
+                 "model.heart.accept.hu: expected a fixed value inside [0.3, 0.4], found 0.606");
+    expect_error("model.heart.accept.hu: {dist: normal, mean: 0.5, sd: 0, min: 0.3, max: 0.4, source: x}\n",
+                 "model.heart.accept.hu: expected a fixed value inside [0.3, 0.4], found 0.5");
+    /* a variant whose heart policy has another model table */
+    {
+        struct psa *q = NULL;
+        struct err e2;
+        const char *t2[2] = {BASE, "name: simple\nhorizon: {years: 1}\npolicy: {heart: {rule: simple}}\n"};
+        assert_int_equal(load_bind("model.heart.accept.hu: {dist: uniform, min: 0.3, max: 0.4, source: x}\n", t2, 2,
+                                   &q, &e2), ERR_INPUT);
+        assert_non_null(strstr(e2.msg, "u.yaml:1:1: model.heart.accept.hu: expected a parameter of every variant, "
+                                       "found none in variant 1 (simple)"));
+    }
     /* a parameter the variants compare */
     struct psa *p = NULL;
     struct err e;
