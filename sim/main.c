@@ -66,7 +66,8 @@ static void usage(FILE *f)
             "  wlsim verify OUT.h5 [-r K] [-j THREADS]\n"
             "      Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
             "      stored in OUT.h5 and report per replication whether the results are bit-identical.\n"
-            "  wlsim check SCENARIO.yaml [...]     validate only; prints \"ok\" on success\n"
+            "  wlsim check SCENARIO.yaml [...] [--uncertainty U.yaml]\n"
+            "                                      validate only; prints \"ok\" on success\n"
             "  wlsim check --list                  list every scenario parameter with default, bounds,\n"
             "                                      unit, help and source\n"
             "  wlsim rank --candidates C.csv --history H.csv --donor D.csv --day DAY\n"
@@ -158,9 +159,32 @@ static int cmd_check(int argc, char **argv)
         fprintf(stderr, "wlsim check: expected a scenario file (or --list), found nothing\n");
         return ERR_INPUT;
     }
+    /* `--uncertainty U.yaml` anywhere: U.yaml is checked against the variants as `run` would. */
+    const char *unc = NULL;
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--uncertainty") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "wlsim check: argument --uncertainty: expected a file, found nothing\n");
+                return ERR_INPUT;
+            }
+            unc = argv[++i];
+        } else {
+            argv[1 + n++] = argv[i];
+        }
+    }
     struct scenario **sc = NULL;
     int nv = 0;
-    int rc = load_all(argc - 1, argv + 1, &sc, &nv, 1);
+    int rc = n ? load_all(n, argv + 1, &sc, &nv, 1) : ERR_INPUT;
+    if (!n) fprintf(stderr, "wlsim check: expected a scenario file, found only --uncertainty\n");
+    if (!rc && unc) {
+        struct psa *p = NULL;
+        struct err e;
+        err_clear(&e);
+        if ((rc = psa_load(unc, &p, &e)) || (rc = psa_bind(p, (const struct scenario *const *)sc, nv, &e)))
+            fprintf(stderr, "%s\n", e.msg);
+        psa_free(p);
+    }
     for (int i = 0; i < nv; i++) scen_free(sc[i]);
     free(sc);
     if (!rc) printf("ok\n");

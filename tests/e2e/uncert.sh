@@ -142,6 +142,13 @@ same "$T/lref.h5" "$T/long.h5" "killed and resumed --uncertainty run" $ALL
 expect_exit 0 "scenarios/uncertainty-default.yaml" -- "$BIN" run scenarios/default.yaml scenarios/pancreas-ecd-age50.yaml \
     -r 1 -q --summary-only -o "$T/shipped.h5" --uncertainty scenarios/uncertainty-default.yaml
 
+expect_exit 0 "check --uncertainty scenarios/uncertainty-default.yaml" -- "$BIN" check scenarios/default.yaml \
+    scenarios/pancreas-ecd-age50.yaml --uncertainty scenarios/uncertainty-default.yaml
+[ "$(cat "$T/out")" = "ok" ] && ok || bad "check --uncertainty prints only ok"
+expect_exit 2 "check --uncertainty of a bad file" -- "$BIN" check $TINY --uncertainty tests/uncertainty/bad/unknown.yaml
+grep -qF "$(head -n 1 tests/uncertainty/bad/unknown.yaml | sed 's/^# expect: //')" "$T/err" && ok || bad "check --uncertainty message: $(cat "$T/err")"
+expect_exit 2 "check --uncertainty without a file" -- "$BIN" check $TINY --uncertainty
+
 # --- errors: exit 2, FILE:LINE:COL, nothing written -----------------------------------------------
 echo "precious" >"$T/keep.h5"
 for f in tests/uncertainty/bad/*.yaml; do
