@@ -234,10 +234,7 @@ void sens_print(const struct rec_unc *u, size_t nu, const struct rec_sens *rows,
     int header = 0;
     for (size_t i = 0; i < nu; i++) {
         const struct rec_unc *x = &u[i];
-        char mn[CMP_METRIC_LEN];
-        int main_metric = 0;
-        for (int m = 0; m < 6; m++) /* the /summary figures, not the group rates */
-            main_metric |= strcmp(x->metric, cmp_metric_name(m, mn, sizeof mn)) == 0;
+        int main_metric = strncmp(x->metric, "tx_rate_", 8) != 0; /* the /summary figures, not the group rates */
         if (!main_metric || x->n == 0 || x->diff_p2_5 == x->diff_p97_5) continue;
         if (!header) {
             fprintf(f, "\nUnder parameter uncertainty (each replication its own parameter set; differences "
