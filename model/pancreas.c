@@ -39,6 +39,12 @@ const struct pdef pancreas_rule_pdefs[] = {
      "continues it) or from the last SU registration row (a re-justification restarts them).",
      "003 §III.5.5.1 \"zusammenhängende Wartezeit seit der letzten SU-Meldung\"; §III.6 "
      "\"Weiterführung\""},
+    {"su.reason_order", PD_ENUM, OFF(su_reason_order), PANCREAS_SU_REASON_HYPO_FIRST, 0, 0, "",
+     "hypo_first|off",
+     "Within each SU group, candidates whose SU rests on hypoglycaemia unawareness (su_reason "
+     "hypo) first, then SU time; or SU time only.",
+     "003 §III.5.5.1 (\"neben den unter Abschnitt III.5.2.1 genannten Kriterien\"), §III.5.2.1 "
+     "(\"werden bevorzugt transplantiert\")"},
     {"su.retx_failure_days", PD_DOUBLE, OFF(retx_failure_days), 14, 0, 365, "days", NULL,
      "Early re-transplant SU: the graft failed within this many days of the transplant.",
      "003 §III.5.2.1"},
@@ -338,11 +344,19 @@ enum pancreas_route pancreas_islet_route(const struct pancreas_par *p, const str
 /* Ranking                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Position of guideline group g (1..8) in the offer order. */
-static uint32_t group_tier(const struct pancreas_par *p, int g)
+/* Position of guideline group g (1..8) in the offer order, times two: the low bit orders an
+ * SU group by the SU criteria of §III.5.2.1 (0: hypoglycaemia unawareness, preferred). */
+static uint32_t group_tier(const struct pancreas_par *p, int g, int su_later)
 {
     static const uint32_t WITHIN[9] = {0, 0, 1, 4, 5, 2, 3, 6, 7};
-    return p->df_order == PANCREAS_DF_WITHIN ? WITHIN[g] : (uint32_t)(g - 1);
+    uint32_t t = p->df_order == PANCREAS_DF_WITHIN ? WITHIN[g] : (uint32_t)(g - 1);
+    return t * 2 + (uint32_t)su_later;
+}
+
+/* Whether an SU candidate is preferred within its SU group for the reason of its SU. */
+static int su_preferred(const struct pancreas_par *p, const struct cand *c)
+{
+    return p->su_reason_order == PANCREAS_SU_REASON_HYPO_FIRST && c->su_reason == SU_REASON_HYPO;
 }
 
 static size_t pancreas_match(const void *par, const struct donor *d, double day,
@@ -373,6 +387,7 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
         int df = c->df_low && df_counts;
         if (c->df_low && !df_counts) flags |= PANCREAS_F_DF_IGNORED;
         if (su) flags |= PANCREAS_F_SU;
+        if (su && su_preferred(p, c)) flags |= PANCREAS_F_SU_HYPO;
         if (df) flags |= PANCREAS_F_DF;
         struct pancreas_points pt;
         pancreas_points(p, c, d, day, &pt);
@@ -380,7 +395,8 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
         if (pt.relist_days > 0) flags |= PANCREAS_F_RELIST;
         int g = (df ? 0 : 4) + (su ? 0 : 2) + step;
         out[k++] = (struct match){.c = c, .eligible = 1, .group = g, .abo_step = step,
-                                  .flags = flags, .tier = group_tier(p, g), .points = pt.total};
+                                  .flags = flags, .tier = group_tier(p, g, su && !(flags & PANCREAS_F_SU_HYPO)),
+                                  .points = pt.total};
     }
     return k;
 }
@@ -434,6 +450,10 @@ static void pancreas_reason(const void *par, const struct donor *d, double day,
         m->abo_step == 1 ? "identical" : "compatible");
     if (m->flags & PANCREAS_F_DF_IGNORED) app(buf, len, &u, " (df<10%% ignored: donor not HLA-typed)");
     if (pt.su) {
+        if (m->flags & PANCREAS_F_SU_HYPO)
+            app(buf, len, &u, "; SU for hypoglycaemia unawareness: preferred within the group");
+        else if (c->su_reason)
+            app(buf, len, &u, "; SU reason %s", su_reason_name((enum su_reason)c->su_reason));
         app(buf, len, &u, "; SU since day %.0f: %.0f days", pt.su_since, pt.su_days);
     } else {
         app(buf, len, &u, "; T: %.0f days listed, %.0f NT of which %.0f credited", pt.listed_days,
@@ -489,6 +509,27 @@ static int su_is_retx(const struct cand *c)
 {
     return c->w.status == ST_SU && c->mstate == PANCREAS_MS_RETX && c->w.su_spells == 1
            && c->w.spell_start <= c->w.listed;
+}
+
+/* Grants of a data history: an SU row for 91 days (§III.5.2.1, §III.6), the early
+ * re-transplant SU that begins a spell for 61 (su_reason retx, or a relisting that qualifies
+ * and is SU from its listing), an NT row with a waiting-time application for 61 (§III.5.5.1). */
+static void pancreas_lapse(const void *par, const struct cand *c, struct trans *t)
+{
+    const struct pancreas_par *p = par;
+    const struct wait_acc *w = &c->w;
+    *t = (struct trans){.kind = TR_NONE, .day = INFINITY, .to = w->status, .expiry = NAN};
+    if (w->status == ST_SU) {
+        int retx = w->since == w->spell_start
+                   && (c->su_reason == SU_REASON_RETX || su_is_retx(c)
+                       || (w->spell_start <= w->listed && pancreas_retx_eligible(p, c, w->listed)));
+        *t = (struct trans){.kind = TR_STATUS, .to = ST_T, .expiry = NAN,
+                            .day = w->since + (retx ? p->retx_valid_days : p->su_valid_days),
+                            .code = retx ? PANCREAS_TC_RETX_END : PANCREAS_TC_SU_LAPSE};
+    } else if (w->status == ST_NT && w->nt_credit) {
+        *t = (struct trans){.kind = TR_STATUS, .to = ST_NT, .nt_credit = 0, .expiry = NAN,
+                            .day = w->since + p->nt_renewal_days, .code = PANCREAS_TC_NT_LAPSE};
+    }
 }
 
 static void pancreas_enter(const void *par, struct cand *c, double day, gsl_rng *r)
@@ -681,6 +722,7 @@ const struct policy_ops pancreas_bak2026_ops = {
     .model_pdefs = pancreas_model_pdefs,
     .n_model_pdefs = sizeof pancreas_model_pdefs / sizeof pancreas_model_pdefs[0],
     .validate = pancreas_validate,
+    .lapse = pancreas_lapse,
     .enter = pancreas_enter,
     .next = pancreas_next,
     .match = pancreas_match,

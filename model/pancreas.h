@@ -40,6 +40,10 @@ enum pancreas_su_points {
     PANCREAS_SU_SPELL = 0,       /* SU points from the start of the uninterrupted SU spell */
     PANCREAS_SU_REGISTRATION = 1 /* SU points from the last (re-)registration row */
 };
+enum pancreas_su_reason_order {
+    PANCREAS_SU_REASON_HYPO_FIRST = 0, /* §III.5.2.1: hypoglycaemia unawareness first within SU */
+    PANCREAS_SU_REASON_OFF = 1         /* SU ranked by SU time only */
+};
 enum pancreas_stage2 {
     PANCREAS_STAGE2_REST = 0,          /* accelerated stage 2: every other candidate, rank order */
     PANCREAS_STAGE2_BEST_PER_CENTRE = 1 /* stage 2: only the best of each further centre */
@@ -54,6 +58,7 @@ struct pancreas_par {
     int crossmatch_required;      /* §III.5.1: exclude a positive (virtual) crossmatch */
     double su_valid_days;         /* §III.5.2.1/§III.6: 91 */
     int su_points_since;          /* enum pancreas_su_points */
+    int su_reason_order;          /* enum pancreas_su_reason_order */
     double retx_failure_days;     /* §III.5.2.1: graft failure within 14 days */
     double retx_apply_days;       /* §III.5.2.1: application within 14 days of the transplant */
     double retx_valid_days;       /* §III.5.2.1: early re-transplant SU valid 61 days */
@@ -124,6 +129,7 @@ enum pancreas_excl {
 #define PANCREAS_F_RELIST      0x10u /* relisting credit added */
 #define PANCREAS_F_ACCEL1      0x20u /* accelerated stage 1: named by a centre of the region */
 #define PANCREAS_F_ACCEL2      0x40u /* accelerated stage 2: further centres */
+#define PANCREAS_F_SU_HYPO     0x80u /* SU for hypoglycaemia unawareness, preferred (§III.5.2.1) */
 
 /* Cause codes of struct trans .code (recorded with each status episode). */
 enum pancreas_code {

@@ -845,6 +845,49 @@ static void test_tables_and_validate(void **state)
     assert_non_null(strstr(msg, "relist.band2_days"));
 }
 
+/* Issue 13 point 7 (§III.5.5.1 "neben den unter Abschnitt III.5.2.1 genannten Kriterien",
+ * §III.5.2.1 hypoglycaemia unawareness "werden bevorzugt transplantiert"): two SU candidates
+ * of group 5 (not df, identical ABO): X in SU for 300 days for insufficient insulin effect, Y
+ * in SU for 20 days for hypoglycaemia unawareness. Y first; with su.reason_order off, X first.
+ * A T candidate of group 7 stays behind both; group 1 (df < 10 %, SU, no reason) before Y. */
+static void test_su_hypo_first(void **state)
+{
+    (void)state;
+    struct pancreas_par p;
+    defaults(&p);
+    struct donor d;
+    donor(&d, ABO_A);
+    struct cand c[4];
+    struct cand *list[4];
+    for (int i = 0; i < 4; i++) {
+        cand(&c[i], (uint32_t)i, ABO_A, 0);
+        list[i] = &c[i];
+    }
+    cand_set_status(&c[0], 700, ST_SU, 0);
+    c[0].su_reason = SU_REASON_INSULIN;
+    cand_set_status(&c[1], 980, ST_SU, 0);
+    c[1].su_reason = SU_REASON_HYPO;
+    c[2].su_reason = SU_REASON_HYPO; /* T: the reason does not count outside SU */
+    cand_set_status(&c[3], 990, ST_SU, 0);
+    c[3].df_low = 1;
+    struct match m[4];
+    size_t n = rank(&p, &d, 1000, list, 4, 0, m);
+    assert_int_equal(n, 4);
+    assert_ptr_equal(m[0].c, &c[3]);
+    assert_ptr_equal(m[1].c, &c[1]);
+    assert_ptr_equal(m[2].c, &c[0]);
+    assert_ptr_equal(m[3].c, &c[2]);
+    assert_int_equal(m[1].group, 5);
+    assert_int_equal(m[2].group, 5);
+    char buf[512];
+    pancreas_bak2026_ops.reason(&p, &d, 1000, &m[1], buf, sizeof buf);
+    assert_non_null(strstr(buf, "SU for hypoglycaemia unawareness: preferred"));
+    p.su_reason_order = PANCREAS_SU_REASON_OFF;
+    n = rank(&p, &d, 1000, list, 4, 0, m);
+    assert_ptr_equal(m[1].c, &c[0]);
+    assert_ptr_equal(m[2].c, &c[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -867,6 +910,7 @@ int main(void)
         cmocka_unit_test(test_hazard_statistics),
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_tables_and_validate),
+        cmocka_unit_test(test_su_hypo_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
