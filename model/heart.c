@@ -48,11 +48,15 @@ const struct pdef heart_rule_pdefs[] = {
      "001 §III.3.2.1 (\"bis zu einem Alter von 16 Jahren\"), §III.3.4"},
     {"child.always_hu", PD_BOOL, OFF(child_always_hu), 1, 0, 1, "", NULL,
      "Children always hold HU (off only to measure the rule's effect).", "001 §III.3.2.1"},
-    {"child.inpatient", PD_ENUM, OFF(child_inpatient), HEART_CHILD_OUTPATIENT_LAST, 0, 0, "",
-     "outpatient_last|inpatient_first|off",
-     "How in-patient children are preferred in the HU group: child out-patients after all "
-     "in-patient HU candidates, child in-patients before all other HU candidates, or not at all.",
-     "001 §III.3.2.1 (\"bei der Allokation bevorzugt berücksichtigt\"); " INTERP},
+    {"child.inpatient", PD_ENUM, OFF(child_inpatient), HEART_CHILD_AMONG_CHILDREN, 0, 0, "",
+     "among_children|outpatient_last|inpatient_first|off",
+     "How in-patient children are preferred in the HU group: among_children = the children keep "
+     "the places their HU keys give them against adults, and among those places in-patients come "
+     "before out-patients; outpatient_last = child out-patients after all in-patient HU "
+     "candidates; inpatient_first = child in-patients before all other HU candidates; off.",
+     "001 §III.3.2.1 (\"In der Altersgruppe der Kinder und Jugendlichen ... werden Patienten, bei "
+     "denen eine stationäre Behandlung ... erforderlich ist, bei der Allokation bevorzugt "
+     "berücksichtigt\"); " INTERP},
     {"child.points", PD_ENUM, OFF(child_points), HEART_CHILD_POINTS_LISTED, 0, 0, "",
      "listed|recorded",
      "HU points of a child: days listed minus NT days (every transplantable day of a child is "
@@ -72,7 +76,7 @@ const struct pdef heart_rule_pdefs[] = {
      "Heart-lung before heart as a split of the urgency group above the ABO steps, or only "
      "inside each ABO step.",
      "001 §III.3.3 (\"in jeder Dringlichkeitsstufe grundsätzlich Vorrang\"), §III.3.4; " INTERP},
-    {"immunised.vs_hl", PD_ENUM, OFF(imm_hl), HEART_IMM_HL_IMMUNISED_FIRST, 0, 0, "",
+    {"immunised.vs_hl", PD_ENUM, OFF(imm_hl), HEART_IMM_HL_HL_FIRST, 0, 0, "",
      "hl_first|immunised_first",
      "Inside an urgency group (immunised.scope group, hl.order before_abo): heart-lung "
      "candidates before the highly immunised preference, or the immunised first.",
@@ -482,6 +486,50 @@ static int rank_one(const struct heart_par *p, const struct donor *d, double day
     return exclude(m, code);
 }
 
+/* child.inpatient = among_children (§III.3.2.1: the preference holds "in der Altersgruppe der
+ * Kinder und Jugendlichen"): the HU children of a tier keep, as a group, the places their keys
+ * give them among the adults; inside those places the in-patients come first, each part in its
+ * own order. Done by moving the children's keys: the children are sorted by their own keys
+ * (insertion sort: a list holds few children), then the in-patients are moved forward past the
+ * out-patients while every place keeps its points. A child whose points so changed is ranked at
+ * another child's place (the reason says so). Equal points would leave the tie to the listing
+ * day and seq, so such a tie is broken by the smallest step up. Reorders out (the contract
+ * allows any order). */
+static void child_places(const struct heart_par *p, struct match *out, size_t k)
+{
+    if (p->child_inpatient != HEART_CHILD_AMONG_CHILDREN) return;
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (out[i].eligible && out[i].group == HEART_GRP_HU && (out[i].flags & HEART_F_CHILD)) {
+            struct match t = out[i];
+            out[i] = out[m];
+            out[m++] = t;
+        }
+    if (m < 2) return;
+    for (size_t i = 1; i < m; i++) {
+        struct match x = out[i];
+        size_t j = i;
+        for (; j > 0 && match_cmp(&x, &out[j - 1]) < 0; j--) out[j] = out[j - 1];
+        out[j] = x;
+    }
+    for (size_t a = 0, b; a < m; a = b) {
+        for (b = a + 1; b < m && out[b].tier == out[a].tier; b++) {}
+        for (size_t i = a + 1; i < b; i++) {
+            if (!out[i].c->inpatient) continue;
+            for (size_t j = i; j > a && !out[j - 1].c->inpatient; j--) {
+                const double pj = out[j].points, pk = out[j - 1].points;
+                struct match t = out[j];
+                out[j] = out[j - 1];
+                out[j - 1] = t;
+                out[j].points = pj;
+                out[j - 1].points = pk;
+            }
+        }
+        for (size_t j = b - 1; j-- > a;)
+            if (match_cmp(&out[j], &out[j + 1]) > 0) out[j].points = nextafter(out[j + 1].points, INFINITY);
+    }
+}
+
 /* How far ahead heart_match() prefetches: the candidates lie scattered over the engine's
  * candidate pool, so without it the pass waits on memory for every one of them. */
 #define PREFETCH_AHEAD 8
@@ -506,6 +554,7 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
         if (exclusion(p, d, c, age, &step) == HEART_EX_NONE)
             rank_ranked(p, d, day, c, age, step, &out[k++]);
     }
+    child_places(p, out, k);
     return k;
 }
 
@@ -611,6 +660,12 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
         sb_add(&s, "; child (%s years)%s", age_text(cand_age(c, day), age, sizeof age),
                f & HEART_F_HU_BY_AGE ? ", HU by age" : "");
     if (f & HEART_F_INPATIENT) sb_add(&s, "; in-patient");
+    if ((f & HEART_F_CHILD) && m->group == HEART_GRP_HU && p->child_inpatient == HEART_CHILD_AMONG_CHILDREN) {
+        double own = hu_points(p, c, day, 1);
+        if (fabs(m->points - own) > 1e-6)
+            sb_add(&s, "; ranked at another child's place (%.*f points): in-patients before out-patients "
+                   "among the children", DAYS(m->points));
+    }
     if (f & HEART_F_CHILD_DEFERRED)
         sb_add(&s, p->child_inpatient == HEART_CHILD_OUTPATIENT_LAST
                        ? "; child out-patient: after the in-patient HU candidates of the same programme and ABO step"
@@ -625,16 +680,18 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
     if ((f & HEART_F_COMBINED) && m->group == HEART_GRP_COMBINED)
         sb_add(&s, "; audited combined transplant");
     if (m->group == HEART_GRP_HU) {
+        /* The candidate's own points: m->points may be another child's place (child_places). */
+        const double own = hu_points(p, c, day, (f & HEART_F_CHILD) != 0);
         if (child_points_listed(p, (f & HEART_F_CHILD) != 0)) {
             double nt = cand_nt_days(c, day);
-            sb_add(&s, "; HU: %.*f days listed as a child, %.*f NT excluded", DAYS(m->points + nt),
+            sb_add(&s, "; HU: %.*f days listed as a child, %.*f NT excluded", DAYS(own + nt),
                    DAYS(nt));
         } else if (f & HEART_F_CHILD_DAYS) {
             double extra = child_extra_days(p, c);
             sb_add(&s, "; HU: %.*f HU days recorded + %.*f further days listed under %g years "
-                   "(NT excluded)", DAYS(m->points - extra), DAYS(extra), p->child_age);
+                   "(NT excluded)", DAYS(own - extra), DAYS(extra), p->child_age);
         } else {
-            sb_add(&s, "; HU: %.*f HU days (NT excluded)", DAYS(m->points));
+            sb_add(&s, "; HU: %.*f HU days (NT excluded)", DAYS(own));
         }
     } else {
         double nt = cand_nt_days(c, day), counted = fmin(nt, p->nt_cap_days);

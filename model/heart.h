@@ -15,7 +15,8 @@
  *            heart + other non-renal organ, combined_audited) < T; NT is never ranked.
  *   inside:  highly immunised first (PRA > threshold, donor HLA-typed, HLA acceptable),
  *            heart-lung before heart, ABO step 1 < 2 < 3 (< 4: ABO-incompatible infant),
- *            then — in HU only — the in-patient preference among children.
+ *            then — in HU only — the in-patient preference among children (by default a
+ *            reassignment of the children's places, child_inpatient = among_children).
  *   points:  HU group: days in HU status (NT days never count); COMBINED and T: days since
  *            listing with at most `nt.cap_days` NT days counted.
  * The options abo.scope, hl.order and immunised.scope move the ABO step, the heart-lung
@@ -106,7 +107,12 @@ enum heart_diag {
 enum heart_abo_scope { HEART_ABO_WITHIN = 0, HEART_ABO_ACROSS };
 enum heart_hl_order { HEART_HL_BEFORE_ABO = 0, HEART_HL_AFTER_ABO };
 enum heart_imm_scope { HEART_IMM_GROUP = 0, HEART_IMM_LIST, HEART_IMM_OFF };
-enum heart_child_pref { HEART_CHILD_OUTPATIENT_LAST = 0, HEART_CHILD_INPATIENT_FIRST, HEART_CHILD_PREF_OFF };
+enum heart_child_pref {
+    HEART_CHILD_AMONG_CHILDREN = 0, /* in-patients first among the children; vs adults as before */
+    HEART_CHILD_OUTPATIENT_LAST,    /* child out-patients after every in-patient HU candidate */
+    HEART_CHILD_INPATIENT_FIRST,    /* child in-patients before every other HU candidate */
+    HEART_CHILD_PREF_OFF
+};
 enum heart_child_points { HEART_CHILD_POINTS_LISTED = 0, HEART_CHILD_POINTS_RECORDED };
 enum heart_imm_hl { HEART_IMM_HL_HL_FIRST = 0, HEART_IMM_HL_IMMUNISED_FIRST };
 

@@ -115,10 +115,13 @@ const struct pdef pancreas_rule_pdefs[] = {
     {"accel.per_centre", PD_INT, OFF(accel_per_centre), 2, 1, 100, "candidates", NULL,
      "In the accelerated procedure each centre of the donor's region names up to this many "
      "candidates.", "003 §II.4.3.2 no. 1"},
-    {"accel.stage2", PD_ENUM, OFF(accel_stage2), PANCREAS_STAGE2_REST, 0, 0, "",
-     "rest|best_per_centre",
-     "After stage 1 fails: rest = every other candidate in rank order; best_per_centre = only "
-     "the best candidate of each further centre.", "003 §II.4.3.2 no. 2"},
+    {"accel.stage2", PD_ENUM, OFF(accel_stage2), PANCREAS_STAGE2_BEST_PER_CENTRE, 0, 0, "",
+     "best_per_centre|rest",
+     "After stage 1 fails: best_per_centre = each further centre names its best candidate and the "
+     "centres answer in a random order drawn from the donor's stream (the first acceptance wins); "
+     "rest = every other candidate in rank order.",
+     "003 §II.4.3.2 no. 2 (\"den gegenwärtig am besten geeigneten Empfänger\", \"als erste ... "
+     "eingegangen\")"},
     {"islet.enabled", PD_BOOL, OFF(islet_enabled), 1, 0, 1, "", NULL,
      "A pancreas found not vascularly transplantable goes to an islet programme (else discarded).",
      "003 §III.8.2"},
@@ -169,12 +172,13 @@ const struct pdef pancreas_model_pdefs[] = {
      "Constant hazard of graft failure after the first year (0: never).",
      "assumption: late losses not relisted (no recipient death in the model: relistings "
      "would grow without end) (" CALM ")"},
-    {"accel.unplaced_after_offers", PD_INT, OFF(unplaced_after_offers), 0, 0, 1000, "offers",
+    {"accel.unplaced_after_offers", PD_INT, OFF(unplaced_after_offers), 4, 0, 1000, "offers",
      NULL,
      "Declined offers after which a pancreas counts as unplaced two hours before procurement and "
-     "moves to the accelerated procedure (0: never).",
-     "model of 003 §III.8.1a third criterion; CALIBRATION.md: placed after a median of 4 offers; "
-     PH},
+     "moves to the accelerated procedure (rescue allocation; 0: never).",
+     "model of 003 §III.8.1a third criterion (the allocation clock): withdrawn after 8 offers "
+     "(CALIBRATION.md) at up to 30 min each (§II.2 Erklärungsfrist) = 4 h, so 2 h before the end "
+     "is after 8 - 2 h / 30 min = 4 offers (docs/model.md)"},
     {"islet.nonvascular_prob", PD_DOUBLE, OFF(islet_nonvasc_prob), 0.1, 0, 1, "probability", NULL,
      "Probability that a pancreas accepted in the accelerated procedure is found not vascularly "
      "transplantable on arrival.", "003 §III.8.2; " PH},
@@ -304,7 +308,7 @@ static size_t centre_count(const struct match *m, size_t from, size_t to, const 
 }
 
 size_t pancreas_accel_order(const struct pancreas_par *p, const struct donor *d, struct match *m,
-                            size_t n, size_t *n_stage1)
+                            size_t n, size_t *n_stage1, gsl_rng *r)
 {
     size_t k = 0;
     /* Stage 1: the region's centres name their best candidates. The named set is small (a few
@@ -329,6 +333,11 @@ size_t pancreas_accel_order(const struct pancreas_par *p, const struct donor *d,
         m[i].flags |= PANCREAS_F_ACCEL2;
         move_to(m, i, k++);
     }
+    /* "... wird das Organ dem Patienten zugeteilt, für den die Akzeptanzerklärung des
+     * zuständigen Zentrums als erste bei der Vermittlungsstelle eingegangen ist": the further
+     * centres answer in no order of rank, so their named candidates come in a drawn order. */
+    if (p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE && r && k - s1 > 1)
+        gsl_ran_shuffle(r, m + s1, k - s1, sizeof *m);
     return k;
 }
 
@@ -471,7 +480,9 @@ static void pancreas_reason(const void *par, const struct donor *d, double day,
     if (m->flags & PANCREAS_F_ACCEL1)
         app(buf, len, &u, "; accelerated: named by centre %d of the donor region", c->center);
     else if (m->flags & PANCREAS_F_ACCEL2)
-        app(buf, len, &u, "; accelerated: further centre");
+        app(buf, len, &u, p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE
+                              ? "; accelerated: best of further centre %d, centres in drawn arrival order"
+                              : "; accelerated: further centre %d", c->center);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -683,7 +694,7 @@ static int ops_unplaced(const void *par, int declined)
  * everything. best_per_centre has no such bound (a centre's best may rank behind any number of
  * its colleagues), so it keeps the full sort. */
 static size_t ops_accel_order(const void *par, const struct donor *d, struct match *m, size_t n,
-                              size_t limit)
+                              size_t limit, gsl_rng *rng)
 {
     const struct pancreas_par *p = par;
     if (limit == 0) return 0;
@@ -692,7 +703,7 @@ static size_t ops_accel_order(const void *par, const struct donor *d, struct mat
         if (m[i].eligible) swap_match(m, i, e++);
     if (limit >= e || p->accel_stage2 != PANCREAS_STAGE2_REST) {
         match_sort(m, e);
-        size_t k = pancreas_accel_order(p, d, m, e, NULL);
+        size_t k = pancreas_accel_order(p, d, m, e, NULL, rng);
         return k < limit ? k : limit;
     }
     size_t r = 0; /* the donor's region next, then the best `limit` of the rest */
@@ -700,7 +711,7 @@ static size_t ops_accel_order(const void *par, const struct donor *d, struct mat
         if (same_region(m[i].c, d)) swap_match(m, i, r++);
     size_t t = match_top(m + r, e - r, limit);
     match_sort(m, r + t);
-    pancreas_accel_order(p, d, m, r + t, NULL);
+    pancreas_accel_order(p, d, m, r + t, NULL, rng);
     return limit; /* stage 2 = rest offers every eligible candidate, and limit < e */
 }
 

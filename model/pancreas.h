@@ -45,8 +45,9 @@ enum pancreas_su_reason_order {
     PANCREAS_SU_REASON_OFF = 1         /* SU ranked by SU time only */
 };
 enum pancreas_stage2 {
-    PANCREAS_STAGE2_REST = 0,          /* accelerated stage 2: every other candidate, rank order */
-    PANCREAS_STAGE2_BEST_PER_CENTRE = 1 /* stage 2: only the best of each further centre */
+    PANCREAS_STAGE2_BEST_PER_CENTRE = 0, /* stage 2: the best of each further centre, centres in
+                                          * a random arrival order */
+    PANCREAS_STAGE2_REST = 1             /* accelerated stage 2: every other candidate, rank order */
 };
 
 /* Rule and model parameters in one struct; int fields hold PD_INT/PD_BOOL/PD_ENUM values. */
@@ -228,9 +229,11 @@ int pancreas_unplaced(const struct pancreas_par *p, int declined);
  * eligible candidate of each centre that took no part in stage 1. Candidates that are not
  * offered (ineligible ones, and the rest in best_per_centre mode) follow, keeping their order.
  * A candidate with unknown centre (-1) counts as a centre of its own. Stable; no allocation.
- * *n_stage1 (if non-NULL) receives the size of stage 1. */
+ * *n_stage1 (if non-NULL) receives the size of stage 1. With best_per_centre and r non-NULL the
+ * stage-2 candidates are offered in a random order drawn from r (gsl_ran_shuffle: the order in
+ * which the further centres' acceptances arrive, §II.4.3.2 no. 2), else in rank order. */
 size_t pancreas_accel_order(const struct pancreas_par *p, const struct donor *d, struct match *m,
-                            size_t n, size_t *n_stage1);
+                            size_t n, size_t *n_stage1, gsl_rng *r);
 
 /* Where an organ accepted in the accelerated procedure goes (§III.8.2): with probability
  * islet_nonvasc_prob (one uniform draw from r) the receiving centre finds it not vascularly

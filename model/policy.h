@@ -100,14 +100,16 @@ struct policy_ops {
      *      first k of the accelerated offer order, and returns k: how many are offered, at most
      *      `limit` (the offers still allowed; SIZE_MAX or >= n for the whole order). The rest of
      *      the array is in unspecified order. The limit lets a policy order only what can be
-     *      offered: most extended-criteria organs reach only a few candidates.
+     *      offered: most extended-criteria organs reach only a few candidates. `r` is the
+     *      donor's sub-stream for the procedure (e.g. the order in which further centres answer);
+     *      NULL means "no chance": the normal rank order wherever the order would be drawn.
      * route: after an offer accepted in the accelerated procedure, where the organ goes:
      *      POLICY_ROUTE_TRANSPLANT, POLICY_ROUTE_ISLET (the candidate stays listed) or
      *      POLICY_ROUTE_DISCARD. */
     unsigned (*ecd)(const void *par, const struct donor *d);
     int (*unplaced)(const void *par, int declined);
     size_t (*accel_order)(const void *par, const struct donor *d, struct match *m, size_t n,
-                          size_t limit);
+                          size_t limit, gsl_rng *r);
     int (*route)(const void *par, const struct donor *d, gsl_rng *r);
 
     /* Optional (may be NULL): for a candidate whose statuses come from data (`wlsim rank

@@ -15,6 +15,7 @@
 #include "match.h"
 #include "policy.h"
 #include "replay.h"
+#include "rng.h"
 #include "scenario.h"
 
 #ifndef WLSIM_DATADIR
@@ -75,7 +76,19 @@ static int rank_organ(const struct scenario *s, enum organ organ, const struct d
     pl->eligible = pl->ranked = k;
     match_sort(pl->m, k);
     qsort(pl->m + k, pl->n - k, sizeof *pl->m, seq_cmp);
-    if (ops->ecd && ops->accel_order && ops->ecd(par, d)) pl->ranked = ops->accel_order(par, d, pl->m, k, SIZE_MAX);
+    if (ops->ecd && ops->accel_order && ops->ecd(par, d)) {
+        /* The drawn parts of the procedure as the scenario's seed gives them for replication 0,
+         * donor 0 (sim.c keys the same sub-stream by the donor): reproducible. */
+        char name[32];
+        gsl_rng *r = rng_stream_alloc(rng_type_by_name(scen_rng_name(s, name, sizeof name)), s->seed, 0,
+                                      RNG_DONORS, (1ull << 63) | (uint64_t)organ);
+        if (!r) {
+            rc = err_set(e, ERR_INTERNAL, "out of memory");
+            goto cleanup;
+        }
+        pl->ranked = ops->accel_order(par, d, pl->m, k, SIZE_MAX, r);
+        gsl_rng_free(r);
+    }
 
 cleanup:
     free(list);

@@ -226,6 +226,9 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     sl->c.slot = idx;
     sl->relist_of = UINT32_MAX;
     popn_cand(&x->s->pop, &sl->c, o, now, x->arr[o]);
+    /* Attributes added later draw from the candidate's own sub-stream: no arrival draw moves. */
+    rng_stream_reseed(x->prog, x->o->seed, x->srep, RNG_ATTRIBUTES, seq);
+    popn_cand_attr(&x->s->pop, &sl->c, x->prog);
     if (list_candidate(x, sl, idx, now)) return ERR_INTERNAL;
     double rate = x->s->pop.listings_per_year[o] / 365.25;
     double next = now + gsl_ran_exponential(x->arr[o], 1.0 / rate);
@@ -254,6 +257,8 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     c->center = old->c.center;
     c->pra = old->c.pra;
     c->df_low = old->c.df_low;
+    c->su_reason = old->c.su_reason;
+    c->growing = old->c.growing;
     c->weight_kg = old->c.weight_kg;
     c->height_cm = old->c.height_cm;
     c->tlc_l = old->c.tlc_l;
@@ -422,7 +427,12 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
             double left = ceil(max_offers) - pl->offers;
             if (left < (double)n) limit = left > 0 ? (size_t)left : 0;
         }
-        size_t k = ops->accel_order(par, d, x->mbuf, n, limit);
+        /* The procedure's chance (the further centres' order of answers) comes from a sub-stream
+         * of the donor stream keyed by (donor, organ): the same draws in every variant, and no
+         * other draw moves. */
+        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_DONORS,
+                          (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+        size_t k = ops->accel_order(par, d, x->mbuf, n, limit, x->outc);
         for (size_t i = 0; i < k; i++) {
             if (max_offers > 0 && pl->offers >= max_offers) break;
             pl->offers++;

@@ -391,6 +391,8 @@ static void test_nt_excluded(void **state)
 
 /* An O heart; adult HU with 100 HU days, child out-patient listed 300 days ago (history says
  * T), child in-patient listed 10 days ago, adult T listed 1000 days ago.
+ *   among_children (default): the children's places by points are 1st (300) and 3rd (10);
+ *                    the in-patient takes the 1st: child-in, adult, child-out, T.
  *   outpatient_last: in-patients by points (adult 100, child-in 10), then child-out (300), T.
  *   inpatient_first: child-in, then the rest of HU by points (child-out 300, adult 100), T.
  *   off:             HU by points (300, 100, 10), then T. */
@@ -408,6 +410,9 @@ static void test_children_hu_and_inpatient_preference(void **state)
     struct donor d = mkdonor(ABO_O);
     uint32_t o[4];
     size_t n = rank(&p, &d, c, 4, o);
+    assert_order(o, n, 2, 0, 1, 3);
+    p.child_inpatient = HEART_CHILD_OUTPATIENT_LAST;
+    n = rank(&p, &d, c, 4, o);
     assert_order(o, n, 0, 2, 1, 3);
     struct match m = one(&p, &d, &c[1]);
     assert_int_equal(m.group, HEART_GRP_HU);
@@ -492,7 +497,8 @@ static void test_immunised_first_only_when_typed_and_ok(void **state)
 
 /* immunised.scope: an immunised T candidate and a non-immunised HU candidate. group: HU first
  * (the preference acts inside the urgency group); list: the immunised one first. Inside a
- * group the preference outranks heart-lung and the ABO step. */
+ * group the preference outranks the ABO step, and heart-lung when immunised.vs_hl is
+ * immunised_first (by default heart-lung comes first, I15). */
 static void test_immunised_scope(void **state)
 {
     (void)state;
@@ -507,12 +513,16 @@ static void test_immunised_scope(void **state)
     d.hla_typed = 1;
     uint32_t o[3];
     size_t n = rank(&p, &d, c, 3, o);
+    assert_order(o, n, 1, 2, 0); /* default: the T heart-lung before the immunised T heart */
+    p.imm_hl = HEART_IMM_HL_IMMUNISED_FIRST;
+    n = rank(&p, &d, c, 3, o);
     assert_order(o, n, 1, 0, 2);
     p.immunised_scope = HEART_IMM_LIST;
     n = rank(&p, &d, c, 3, o);
     assert_order(o, n, 0, 1, 2);
     /* ABO: an immunised B candidate (step 2) before a non-immunised O candidate (step 1) */
     p = defaults();
+    p.imm_hl = HEART_IMM_HL_IMMUNISED_FIRST;
     c[0].abo = ABO_B;
     n = rank(&p, &d, c, 3, o);
     assert_order(o, n, 1, 0, 2);
@@ -1154,7 +1164,7 @@ static void test_heart_lung_before_immunised(void **state)
     struct donor d = mkdonor(ABO_O);
     d.hla_typed = 1;
     uint32_t o[2];
-    p.imm_hl = HEART_IMM_HL_HL_FIRST;
+    assert_int_equal(p.imm_hl, HEART_IMM_HL_HL_FIRST); /* the default */
     size_t n = rank(&p, &d, c, 2, o);
     assert_order(o, n, 0, 1);
     p.imm_hl = HEART_IMM_HL_IMMUNISED_FIRST;
@@ -1204,6 +1214,49 @@ static void test_age_at_the_boundary_reads_right(void **state)
     assert_contains(buf, "child (10.00 years)");
 }
 
+/* Point 2 (§III.3.2.1 "In der Altersgruppe der Kinder und Jugendlichen ... bei der Allokation
+ * bevorzugt berücksichtigt"): among_children is the default. HU, O donor, points in brackets:
+ * adult A1 (500), child out-patient K1 (400), adult A2 (300), child in-patient K2 (200), child
+ * out-patient K3 (100), child in-patient K4 (50). Children's places by points: 2nd, 4th, 5th,
+ * 6th. In-patients take the first of them in their own order (K2, K4), out-patients the rest
+ * (K1, K3): A1, K2, A2, K4, K1, K3. No child passes an adult it would not pass by points
+ * (no adult out-patient penalty), and no child out-patient goes behind every adult. A tie of a
+ * child in-patient with a child out-patient (both 200, the out-patient listed earlier) is
+ * broken for the in-patient. */
+static void test_inpatient_preference_among_children(void **state)
+{
+    (void)state;
+    struct heart_par p = defaults();
+    assert_int_equal(p.child_inpatient, HEART_CHILD_AMONG_CHILDREN);
+    struct cand c[6];
+    static const double age[6] = {50, 10, 50, 8, 12, 5};
+    static const double pts[6] = {500, 400, 300, 200, 100, 50};
+    static const int inpat[6] = {0, 0, 0, 1, 0, 1};
+    for (int i = 0; i < 6; i++) {
+        mk(&c[i], (uint32_t)i, PROG_HEART, ABO_O, age[i], DAY - pts[i]);
+        c[i].inpatient = inpat[i];
+        if (age[i] > 16) cand_set_status(&c[i], DAY - pts[i], ST_HU, 0);
+    }
+    struct donor d = mkdonor(ABO_O);
+    uint32_t o[6];
+    size_t n = rank(&p, &d, c, 6, o);
+    assert_order(o, n, 0, 3, 2, 5, 1, 4);
+    /* the moved child's reason names the place; its own days stay its own */
+    struct cand *list[6];
+    struct match m[6];
+    for (int i = 0; i < 6; i++) list[i] = &c[i];
+    size_t k = OPS->match(&p, &d, DAY, list, 6, 0, m);
+    match_sort(m, k);
+    char buf[512];
+    reason_of(&p, &d, &m[1], buf, sizeof buf);
+    assert_contains(buf, "ranked at another child's place (400 points)");
+    assert_contains(buf, "HU: 200 days listed as a child");
+    /* a tie: K1 (out-patient) listed on the same day as K2 (in-patient), K1 the lower seq */
+    mk(&c[1], 1, PROG_HEART, ABO_O, 10, DAY - 200);
+    n = rank(&p, &d, c, 6, o);
+    assert_order(o, n, 0, 2, 3, 5, 1, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1246,6 +1299,7 @@ int main(void)
         cmocka_unit_test(test_heart_lung_before_immunised),
         cmocka_unit_test(test_size_reason_names_the_model),
         cmocka_unit_test(test_age_at_the_boundary_reads_right),
+        cmocka_unit_test(test_inpatient_preference_among_children),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
