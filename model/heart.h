@@ -13,8 +13,9 @@
  * listed, seq) is the guideline's order:
  *   group:   HU (status HU, or a child under `child.age` who is not NT) < COMBINED (audited
  *            heart + other non-renal organ, combined_audited) < T; NT is never ranked.
- *   inside:  highly immunised first (PRA > threshold, donor HLA-typed, HLA acceptable),
- *            heart-lung before heart, ABO step 1 < 2 < 3 (< 4: ABO-incompatible infant),
+ *   inside:  heart-lung before heart, then highly immunised first (PRA > threshold, donor
+ *            HLA-typed, HLA acceptable; immunised.vs_hl swaps the two), ABO step 1 < 2 < 3
+ *            (< 4: ABO-incompatible infant),
  *            then — in HU only — the in-patient preference among children (by default a
  *            reassignment of the children's places, child_inpatient = among_children).
  *   points:  HU group: days in HU status (NT days never count); COMBINED and T: days since
