@@ -13,9 +13,11 @@
  * listed, seq) is the guideline's order:
  *   group:   HU (status HU, or a child under `child.age` who is not NT) < COMBINED (audited
  *            heart + other non-renal organ, combined_audited) < T; NT is never ranked.
- *   inside:  highly immunised first (PRA > threshold, donor HLA-typed, HLA acceptable),
- *            heart-lung before heart, ABO step 1 < 2 < 3 (< 4: ABO-incompatible infant),
- *            then — in HU only — the in-patient preference among children.
+ *   inside:  heart-lung before heart, then highly immunised first (PRA > threshold, donor
+ *            HLA-typed, HLA acceptable; immunised.vs_hl swaps the two), ABO step 1 < 2 < 3
+ *            (< 4: ABO-incompatible infant),
+ *            then — in HU only — the in-patient preference among children (by default a
+ *            reassignment of the children's places, child_inpatient = among_children).
  *   points:  HU group: days in HU status (NT days never count); COMBINED and T: days since
  *            listing with at most `nt.cap_days` NT days counted.
  * The options abo.scope, hl.order and immunised.scope move the ABO step, the heart-lung
@@ -48,14 +50,16 @@ enum heart_excl {
 /* Bits of match.flags: what the tier was built from, for reasons and analysis. */
 enum heart_flag {
     HEART_F_HEART_LUNG = 1u << 0, /* listed for heart-lung */
-    HEART_F_CHILD = 1u << 1,      /* younger than child.age on the match day */
+    HEART_F_CHILD = 1u << 1,      /* younger than child.age on the match day, or still growing */
     HEART_F_INPATIENT = 1u << 2,  /* treated as an in-patient */
     HEART_F_IMMUNISED = 1u << 3,  /* the highly-immunised preference applied to this donor */
     HEART_F_PRA_HIGH = 1u << 4,   /* PRA above the threshold (preference may not have applied) */
     HEART_F_HU_BY_AGE = 1u << 5,  /* in the HU group as a child although the status is not HU */
     HEART_F_COMBINED = 1u << 6,   /* audited combined transplant with another non-renal organ */
     HEART_F_ABO_INFANT = 1u << 7, /* ABO-incompatible, ranked under the infant option */
-    HEART_F_CHILD_DEFERRED = 1u << 8 /* child out-patient ranked after in-patients (child.inpatient) */
+    HEART_F_CHILD_DEFERRED = 1u << 8, /* child out-patient ranked after in-patients (child.inpatient) */
+    HEART_F_GROWING = 1u << 9,    /* past child.age but still growing (cand.growing): a child here */
+    HEART_F_CHILD_DAYS = 1u << 10 /* HU points include days listed under child.age (R7/I2) */
 };
 
 /* Cause codes carried in trans.code (and recorded with the status episode). Transitions into
@@ -105,8 +109,14 @@ enum heart_diag {
 enum heart_abo_scope { HEART_ABO_WITHIN = 0, HEART_ABO_ACROSS };
 enum heart_hl_order { HEART_HL_BEFORE_ABO = 0, HEART_HL_AFTER_ABO };
 enum heart_imm_scope { HEART_IMM_GROUP = 0, HEART_IMM_LIST, HEART_IMM_OFF };
-enum heart_child_pref { HEART_CHILD_OUTPATIENT_LAST = 0, HEART_CHILD_INPATIENT_FIRST, HEART_CHILD_PREF_OFF };
+enum heart_child_pref {
+    HEART_CHILD_AMONG_CHILDREN = 0, /* in-patients first among the children; vs adults as before */
+    HEART_CHILD_OUTPATIENT_LAST,    /* child out-patients after every in-patient HU candidate */
+    HEART_CHILD_INPATIENT_FIRST,    /* child in-patients before every other HU candidate */
+    HEART_CHILD_PREF_OFF
+};
 enum heart_child_points { HEART_CHILD_POINTS_LISTED = 0, HEART_CHILD_POINTS_RECORDED };
+enum heart_imm_hl { HEART_IMM_HL_HL_FIRST = 0, HEART_IMM_HL_IMMUNISED_FIRST };
 
 /* All parameters of the policy: rule parameters first (heart_rule_pdefs), then model
  * parameters (heart_model_pdefs). Days are days, rates are per year, shares and probabilities
@@ -127,6 +137,7 @@ struct heart_par {
     int abo_infant_incompatible;   /* allow ABO-incompatible hearts below abo_infant_age */
     double abo_infant_age;         /* 2 */
     int hl_order;                  /* enum heart_hl_order */
+    int imm_hl;                    /* enum heart_imm_hl: heart-lung or immunised first */
     int size_filter;               /* apply the weight-ratio bounds (heart) */
     double size_ratio_min;         /* donor/recipient weight, lower bound */
     double size_ratio_max;         /* upper bound for adults */
@@ -170,7 +181,7 @@ extern const struct policy_ops heart_bak2021_ops;
 /* Parameter tables (offsets relative to struct heart_par), also reachable through the ops. */
 /* The sizes are constants so that other policies built on this one (model/score.c) can name them
  * in their static ops tables; the compiler checks them against the definitions. */
-#define HEART_N_RULE_PDEFS 26
+#define HEART_N_RULE_PDEFS 27
 #define HEART_N_MODEL_PDEFS 38
 extern const struct pdef heart_rule_pdefs[HEART_N_RULE_PDEFS];
 extern const size_t heart_n_rule_pdefs;
@@ -216,6 +227,13 @@ static inline double heart_weight_max(const struct heart_par *p, int child)
     return child ? p->size_child_ratio_max : p->size_ratio_max;
 }
 
+/* A child for the rules of §III.3.2.1: younger than child.age, or past it and confirmed still
+ * growing (cand.growing, an input). */
+static inline int heart_is_child(const struct heart_par *p, const struct cand *c, double age)
+{
+    return age < p->child_age || c->growing;
+}
+
 /* Why c (aged `age` years) is not ranked for d (enum heart_excl, in the order reasons report
  * them), or HEART_EX_NONE; *step gets the ABO step (4: incompatible under the infant option, 0:
  * excluded on ABO). An unknown size ratio (NaN) is never out of bounds. */
@@ -235,7 +253,7 @@ static inline int heart_exclusion(const struct heart_par *p, const struct donor 
     const int hl = c->prog == PROG_HEART_LUNG;
     if (!hl && p->size_filter) {
         double r = heart_size_ratio(d->weight_kg, c->weight_kg);
-        if (r < p->size_ratio_min || r > heart_weight_max(p, age < p->child_age))
+        if (r < p->size_ratio_min || r > heart_weight_max(p, heart_is_child(p, c, age)))
             return HEART_EX_SIZE;
     }
     if (hl && p->tlc_filter) {
@@ -245,11 +263,11 @@ static inline int heart_exclusion(const struct heart_par *p, const struct donor 
     return HEART_EX_NONE;
 }
 
-/* The allocation group of a ranked candidate aged `age`: HU (status HU, or a child under
- * child.age while child.always_hu), COMBINED (audited combined transplant), else T. */
+/* The allocation group of a ranked candidate aged `age`: HU (status HU, or a child by
+ * heart_is_child() while child.always_hu), COMBINED (audited combined transplant), else T. */
 static inline int heart_group(const struct heart_par *p, const struct cand *c, double age)
 {
-    const int hu = c->w.status == ST_HU || (age < p->child_age && p->child_always_hu);
+    const int hu = c->w.status == ST_HU || (p->child_always_hu && heart_is_child(p, c, age));
     return hu ? HEART_GRP_HU : c->combined_audited ? HEART_GRP_COMBINED : HEART_GRP_T;
 }
 
@@ -261,15 +279,39 @@ static inline int heart_child_points_listed(const struct heart_par *p, int child
     return child && p->child_always_hu && p->child_points == HEART_CHILD_POINTS_LISTED;
 }
 
-/* The days that count in the HU group for a candidate aged `age`: HU days (NT never counts);
- * for a child under heart_child_points_listed(), the days listed outside NT. */
-static inline double heart_hu_points(const struct heart_par *p, const struct cand *c, double day,
-                                     double age)
+/* Days listed under child.age (up to the mark the policy set, cand.mark_day) that were not NT
+ * and that the history does not already record as HU: a candidate past child.age keeps them
+ * as HU days (§III.3.2.1.1 "bleibt die zuvor registrierte Wartezeit im HU-Status erhalten",
+ * with I2: each of them was an HU day by rule). 0 when there are none; the engine, whose
+ * children are HU on every such day, only sees rounding, hence the tolerance. */
+static inline double heart_child_extra_days(const struct heart_par *p, const struct cand *c)
 {
-    if (heart_child_points_listed(p, age < p->child_age))
-        return cand_listed_days(c, day) - cand_nt_days(c, day);
-    return cand_hu_days(c, day);
+    if (!p->child_always_hu || p->child_points != HEART_CHILD_POINTS_LISTED) return 0.0;
+    if (!(c->mark_day > c->w.listed)) return 0.0; /* adult at listing, or no mark */
+    double hu, nt;
+    cand_mark_days(c, &hu, &nt);
+    double extra = (c->mark_day - c->w.listed) - nt - hu;
+    return extra > 1e-6 ? extra : 0.0;
 }
+
+/* The days that count in the HU group for a candidate who is (`child`, heart_is_child()) or is
+ * not a child: HU days (NT never counts) plus the days listed under child.age that were not
+ * recorded as HU (heart_child_extra_days); for a child under heart_child_points_listed(), the
+ * days listed outside NT. */
+static inline double heart_hu_points(const struct heart_par *p, const struct cand *c, double day,
+                                     int child)
+{
+    if (heart_child_points_listed(p, child)) return cand_listed_days(c, day) - cand_nt_days(c, day);
+    return cand_hu_days(c, day) + heart_child_extra_days(p, c);
+}
+
+/* child.inpatient = among_children, the guideline's step after ranking (§III.3.2.1): reassigns
+ * the places of the HU children among out[0..k), in-patients before out-patients inside the
+ * places the children's own keys give them against adults (heart.c says how). Reads the
+ * matches' eligible, group, flags (HEART_F_CHILD), c->inpatient, tier and points, so any policy
+ * whose tiers order HU children as bak2021's do may call it after its pass (model/score.c).
+ * Reorders out[0..k). A no-op under the other child.inpatient modes. */
+void heart_child_places(const struct heart_par *p, struct match *out, size_t k);
 
 /* The dMCS complication behind the HU spell of candidate `seq` that began on `start`.
  *

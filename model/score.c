@@ -43,6 +43,7 @@ enum {
     C_DF_LOW,
     C_PANCREAS_KIDNEY,
     C_RELISTED,
+    C_SU_HYPO,
     F_SU_DAYS,
     F_T_WAIT,
     F_NT_CREDITED,
@@ -83,12 +84,14 @@ const struct score_feature score_features[] = {
      "001 §III.3.2.1 (in-patient children)"},
 
     {"urgent", SCORE_COND, H, 1, "",
-     "In the HU group: status HU, or a child under child.age while child.always_hu is on.",
+     "In the HU group: status HU, or a child (as `child`) while child.always_hu is on.",
      "001 §III.3.2.1, §III.3.4 (group 1: HU)"},
     {"hu_status", SCORE_COND, H, 1, "", "Status HU (children by age alone excluded).",
      "001 §III.3.2.1"},
-    {"child", SCORE_COND, H, 1, "", "Younger than child.age on the match day.",
-     "001 §III.3.2.1 (\"bis zu einem Alter von 16 Jahren\")"},
+    {"child", SCORE_COND, H, 1, "",
+     "A child for §III.3.2.1: younger than child.age on the match day, or past it and confirmed "
+     "still growing (the candidate attribute `growing`).",
+     "001 §III.3.2.1 (\"bis zu einem Alter von 16 Jahren\", \"noch im Wachstum\")"},
     {"heart_lung", SCORE_COND, H, 1, "", "Listed for a combined heart-lung transplant.",
      "001 §III.3.4 (heart-lung before heart)"},
     {"combined", SCORE_COND, H, 1, "",
@@ -100,7 +103,7 @@ const struct score_feature score_features[] = {
      "001 §III.3.4 Hochimmunisierte Patienten"},
     {"pra_high", SCORE_COND, H, 1, "", "PRA above immunised.pra_threshold, whatever the donor.",
      "001 §III.3.4 (\"PRA über 50 %\")"},
-    {"child_outpatient", SCORE_COND, H, 1, "", "A child (under child.age) who is not an in-patient.",
+    {"child_outpatient", SCORE_COND, H, 1, "", "A child (as `child`) who is not an in-patient.",
      "001 §III.3.2.1 (in-patient children first within HU)"},
     {"dmcs", SCORE_COND, H, 1, "", "On durable mechanical circulatory support.",
      "001 §III.3.2.1.2"},
@@ -109,9 +112,10 @@ const struct score_feature score_features[] = {
     {"hu_days", SCORE_NUM, H, 0, "days", "Days spent in HU status, all spells (NT days never count).",
      "001 §III.3.4 (HU waiting time)"},
     {"hu_wait_days", SCORE_NUM, H, 0, "days",
-     "The HU group's waiting time as bak2021 counts it: hu_days; for a child under child.age with "
-     "child.always_hu and child.points = listed, the days listed outside NT.",
-     "001 §III.3.4 with §III.3.2.1 (docs/rules.md §1, child.points)"},
+     "The HU group's waiting time as bak2021 counts it: hu_days plus the days listed under "
+     "child.age that were neither NT nor recorded as HU (a growing adolescent keeps them); for a "
+     "child (as `child`) with child.always_hu and child.points = listed, the days listed outside NT.",
+     "001 §III.3.4 with §III.3.2.1 and §III.3.2.1.1 (docs/rules.md §1, child.points)"},
     {"hu_spell_days", SCORE_NUM, H, 0, "days",
      "Days since the current uninterrupted HU spell began (0 unless status HU).",
      "001 §III.3.5 (HU re-evaluation); for continuous urgency scores"},
@@ -124,6 +128,10 @@ const struct score_feature score_features[] = {
      "003 §III.5 (joint list); no order criterion"},
     {"relisted", SCORE_COND, P, 1, "", "Has a relisting credit after graft loss.",
      "003 §III.5.5.2"},
+    {"su_hypo", SCORE_COND, P, 1, "",
+     "Status SU on the criterion hypoglycaemia unawareness (su_reason hypo), while "
+     "su.reason_order is hypo_first (bak2026 then prefers it within its SU group).",
+     "003 §III.5.5.1 with §III.5.2.1 (\"werden bevorzugt transplantiert\")"},
     {"su_days", SCORE_NUM, P, 0, "days",
      "SU waiting time as su.points_since counts it (0 unless status SU).", "003 §III.5.5.1"},
     {"t_wait_days", SCORE_NUM, P, 0, "days",
@@ -326,7 +334,7 @@ static double fval(const struct ev *x, int f)
     case F_ABO_STEP: return x->step;
     /* heart */
     case F_HU_DAYS: return cand_hu_days(c, x->day);
-    case F_HU_WAIT: return heart_hu_points(x->gp, c, x->day, x->age);
+    case F_HU_WAIT: return heart_hu_points(x->gp, c, x->day, heart_is_child(x->gp, c, x->age));
     case F_HU_SPELL: return c->w.status == ST_HU ? cand_spell_days(c, x->day) : 0.0;
     /* pancreas: from the one pancreas_points() of the candidate */
     case F_SU_DAYS: return pt->su_days;
@@ -361,7 +369,7 @@ static void heart_ev(const struct score_prog *g, struct ev *x)
 {
     const struct heart_par *p = x->gp;
     const struct cand *c = x->c;
-    const int child = x->age < p->child_age, hu = c->w.status == ST_HU;
+    const int child = heart_is_child(p, c, x->age), hu = c->w.status == ST_HU;
     const int pra_high = c->pra > p->pra_threshold;
     x->grp = heart_group(p, c, x->age);
     x->mask = common_mask(g, x) | CBIT(x, C_URGENT, x->grp == HEART_GRP_HU)
@@ -482,10 +490,14 @@ static size_t heart_score_match(const void *par, const struct donor *d, double d
         heart_ev(g, &x);
         const uint32_t tier = packed(g, &x);
         const unsigned t = tier >> g->tier_shift;
+        /* HEART_F_CHILD: what heart_child_places() reads. */
+        const unsigned child = heart_is_child(p, c, age) ? HEART_F_CHILD : 0u;
         out[k++] = (struct match){.c = c, .eligible = 1, .group = (int8_t)x.grp,
-                                  .abo_step = (int8_t)step, .flags = t << TIER_FLAG_SHIFT,
+                                  .abo_step = (int8_t)step, .flags = t << TIER_FLAG_SHIFT | child,
                                   .tier = tier, .points = points_of(&g->tier[t], &x)};
     }
+    /* The guideline's step after ranking (child.inpatient = among_children), inherited. */
+    heart_child_places(p, out, k);
     return k;
 }
 
@@ -500,7 +512,9 @@ static void pancreas_ev(const struct score_prog *g, struct ev *x)
     if (g->need & SCORE_NEED_PTS) pancreas_points(p, x->c, x->d, x->day, &x->pt);
     x->mask = common_mask(g, x) | CBIT(x, C_SU, x->su) | CBIT(x, C_DF_LOW, x->df)
               | CBIT(x, C_PANCREAS_KIDNEY, x->c->prog == PROG_PANCREAS_KIDNEY)
-              | CBIT(x, C_RELISTED, (g->need & SCORE_NEED_PTS) && x->pt.relist_days > 0);
+              | CBIT(x, C_RELISTED, (g->need & SCORE_NEED_PTS) && x->pt.relist_days > 0)
+              | CBIT(x, C_SU_HYPO, x->su && p->su_reason_order == PANCREAS_SU_REASON_HYPO_FIRST
+                                       && x->c->su_reason == SU_REASON_HYPO);
 }
 
 __attribute__((flatten)) /* one loop body, as heart_score_match */
@@ -613,6 +627,10 @@ static void score_reason(const void *par, enum organ o, const struct policy_ops 
         }
     }
     sb_add(&s, "; points %.6g", m->points);
+    const double own = points_of(t, &x);
+    if (o == ORGAN_HEART && m->points != own)
+        sb_add(&s, " (another child's place: in-patients before out-patients among the children, "
+               "child.inpatient among_children; own points %.6g)", own);
     for (int k = 0; k < t->n_terms; k++) {
         const struct score_term *u = &t->term[k];
         const double v = value(&x, u->f), w = term_value(u, v);
@@ -626,7 +644,9 @@ static void score_reason(const void *par, enum organ o, const struct policy_ops 
         if (m->flags & PANCREAS_F_ACCEL1)
             sb_add(&s, "; accelerated: named by centre %d of the donor region", m->c->center);
         else if (m->flags & PANCREAS_F_ACCEL2)
-            sb_add(&s, "; accelerated: further centre");
+            sb_add(&s, ((const struct pancreas_par *)par)->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE
+                           ? "; accelerated: best of further centre %d, centres in drawn arrival order"
+                           : "; accelerated: further centre %d", m->c->center);
     }
 }
 
@@ -689,10 +709,19 @@ static int heart_score_validate(const void *par, char *msg, size_t len)
         {"nt.cap_days", offsetof(struct heart_par, nt_cap_days), 1, 30},
         {"abo.scope", offsetof(struct heart_par, abo_scope), 0, HEART_ABO_WITHIN},
         {"hl.order", offsetof(struct heart_par, hl_order), 0, HEART_HL_BEFORE_ABO},
-        {"child.inpatient", offsetof(struct heart_par, child_inpatient), 0,
-         HEART_CHILD_OUTPATIENT_LAST},
+        {"immunised.vs_hl", offsetof(struct heart_par, imm_hl), 0, HEART_IMM_HL_HL_FIRST},
     };
     if (heart_bak2021_ops.validate(par, msg, len)) return -1;
+    /* among_children is a step after ranking that the score inherits (heart_child_places);
+     * the two key-like modes are the score's keys to write (not child_outpatient). */
+    const int ci = ((const struct heart_par *)par)->child_inpatient;
+    if (ci != HEART_CHILD_AMONG_CHILDREN && ci != HEART_CHILD_PREF_OFF) {
+        snprintf(msg, len, "child.inpatient: expected among_children or off under rule: score "
+                 "(outpatient_last and inpatient_first are orders: write them as a key, e.g. "
+                 "`not child_outpatient`), found %s",
+                 ci == HEART_CHILD_OUTPATIENT_LAST ? "outpatient_last" : "inpatient_first");
+        return -1;
+    }
     return check_unused(par, U, sizeof U / sizeof U[0], msg, len);
 }
 
@@ -709,6 +738,14 @@ static int pancreas_score_validate(const void *par, char *msg, size_t len)
 /* ------------------------------------------------------------------------------------------ */
 /* Delegation to the guideline policies (their struct is at offset 0 of ours)                 */
 
+static void h_prepare(const void *par, struct cand *c)
+{
+    heart_bak2021_ops.prepare(par, c);
+}
+static void h_lapse(const void *par, const struct cand *c, struct trans *t)
+{
+    heart_bak2021_ops.lapse(par, c, t);
+}
 static void h_enter(const void *par, struct cand *c, double day, gsl_rng *r)
 {
     heart_bak2021_ops.enter(par, c, day, r);
@@ -728,6 +765,10 @@ static double h_graft_loss(const void *par, const struct cand *c, const struct d
     return heart_bak2021_ops.graft_loss(par, c, d, day, r);
 }
 
+static void p_lapse(const void *par, const struct cand *c, struct trans *t)
+{
+    pancreas_bak2026_ops.lapse(par, c, t);
+}
 static void p_enter(const void *par, struct cand *c, double day, gsl_rng *r)
 {
     pancreas_bak2026_ops.enter(par, c, day, r);
@@ -755,9 +796,9 @@ static int p_unplaced(const void *par, int declined)
     return pancreas_bak2026_ops.unplaced(par, declined);
 }
 static size_t p_accel_order(const void *par, const struct donor *d, struct match *m, size_t n,
-                            size_t limit)
+                            size_t limit, gsl_rng *r)
 {
-    return pancreas_bak2026_ops.accel_order(par, d, m, n, limit);
+    return pancreas_bak2026_ops.accel_order(par, d, m, n, limit, r);
 }
 static int p_route(const void *par, const struct donor *d, gsl_rng *r)
 {
@@ -773,6 +814,8 @@ const struct policy_ops score_heart_ops = {
     .model_pdefs = heart_model_pdefs,
     .n_model_pdefs = HEART_N_MODEL_PDEFS,
     .validate = heart_score_validate,
+    .prepare = h_prepare,
+    .lapse = h_lapse,
     .enter = h_enter,
     .next = h_next,
     .match = heart_score_match,
@@ -791,6 +834,7 @@ const struct policy_ops score_pancreas_ops = {
     .model_pdefs = pancreas_model_pdefs,
     .n_model_pdefs = PANCREAS_N_MODEL_PDEFS,
     .validate = pancreas_score_validate,
+    .lapse = p_lapse,
     .enter = p_enter,
     .next = p_next,
     .match = pancreas_score_match,

@@ -41,17 +41,17 @@ static struct score_tier *add_tier(struct score_prog *g, const char *name)
     return t;
 }
 
-/* The heart guideline as scenarios/heart-score-bak2021.yaml writes it. `swap` moves the
- * immunised key behind the ABO step (the counter-check). */
+/* The heart guideline as scenarios/heart-score-bak2021.yaml writes it (heart-lung before
+ * immunised; the children's in-patient preference inherited, not a key). `swap` moves the
+ * heart-lung key behind the ABO step (the counter-check). */
 static void heart_guideline(struct score_prog *g, int swap)
 {
     memset(g, 0, sizeof *g);
-    const char *k3[3] = {"immunised", "heart_lung", "abo_step"};
-    if (swap) k3[0] = "abo_step", k3[2] = "immunised";
+    const char *k3[3] = {"heart_lung", "immunised", "abo_step"};
+    if (swap) k3[0] = "abo_step", k3[2] = "heart_lung";
     struct score_tier *t = add_tier(g, "HU");
     t->when[t->n_when++] = L("urgent", 0);
     for (int i = 0; i < 3; i++) t->key[t->n_keys++] = L(k3[i], 0);
-    t->key[t->n_keys++] = L("child_outpatient", 1);
     t->term[t->n_terms++] = TERM("hu_wait_days", 1, 0, 0);
     for (int j = 0; j < 2; j++) {
         t = add_tier(g, j ? "T" : "COMBINED");
@@ -76,6 +76,7 @@ static void pancreas_guideline(struct score_prog *g, double w)
         if (i < 2) t->when[t->n_when++] = L("df_low", 0);
         if (i == 0 || i == 2) t->when[t->n_when++] = L("su", 0);
         t->key[t->n_keys++] = L("abo_step", 0);
+        if (i == 0 || i == 2) t->key[t->n_keys++] = L("su_hypo", 0);
         t->term[t->n_terms++] = TERM("wait_days", 1, 0, 0);
         t->term[t->n_terms++] = TERM("regional_wait_days", w, 0, 0);
     }
@@ -100,15 +101,25 @@ static struct donor donor(gsl_rng *r)
 }
 
 /* A random candidate of `organ` with a status history of up to three rows before DAY (random
- * fractional days, so ties in points are rare but listing days repeat for the tie-break). */
-static void candidate(gsl_rng *r, struct cand *c, uint32_t seq, enum organ organ)
+ * fractional days, so ties in points are rare but listing days repeat for the tie-break).
+ * Children, adolescents who passed child.age while listed (some still growing) and SU reasons
+ * are drawn so that every rule of issue 13 that the scores restate or inherit is exercised;
+ * ops->prepare (if any) runs before the first status row, as in the engine. */
+static void candidate(gsl_rng *r, struct cand *c, uint32_t seq, enum organ organ,
+                      const struct policy_ops *ops, const void *par)
 {
     enum prog pr = organ == ORGAN_HEART ? (gsl_rng_uniform(r) < 0.15 ? PROG_HEART_LUNG : PROG_HEART)
                                         : (gsl_rng_uniform(r) < 0.6 ? PROG_PANCREAS_KIDNEY : PROG_PANCREAS);
     double listed = floor(DAY - 1500 * gsl_rng_uniform(r));
     cand_init(c, seq, pr, listed);
     c->abo = (enum abo)gsl_rng_uniform_int(r, ABO_N);
-    c->birth_day = DAY - 365.25 * (gsl_rng_uniform(r) < 0.15 ? 16 * gsl_rng_uniform(r) : 20 + 50 * gsl_rng_uniform(r));
+    const double ua = gsl_rng_uniform(r);
+    c->birth_day = DAY - 365.25 * (ua < 0.15   ? 16 * gsl_rng_uniform(r)
+                                   : ua < 0.25 ? 16 + 4 * gsl_rng_uniform(r)
+                                               : 20 + 50 * gsl_rng_uniform(r));
+    c->growing = organ == ORGAN_HEART && ua >= 0.15 && ua < 0.25 && gsl_rng_uniform(r) < 0.4;
+    if (organ == ORGAN_PANCREAS) c->su_reason = (int)gsl_rng_uniform_int(r, SU_REASON_N);
+    if (ops->prepare) ops->prepare(par, c);
     c->pra = 100 * gsl_rng_uniform(r);
     c->hla_ok = gsl_rng_uniform(r) < 0.8;
     c->inpatient = gsl_rng_uniform(r) < 0.4;
@@ -159,7 +170,7 @@ static int compare(enum organ organ, const struct policy_ops *gops, const void *
     struct cand *list[NC];
     static struct match a[NC], b[NC];
     for (uint32_t i = 0; i < NC; i++) {
-        candidate(r, &c[i], i, organ);
+        candidate(r, &c[i], i, organ, gops, gpar);
         list[i] = &c[i];
     }
     int differ = 0;
@@ -189,7 +200,16 @@ static void test_heart_guideline_as_score(void **state)
     heart_par_defaults(&sp.g);
     heart_guideline(&sp.prog, 0);
     assert_int_equal(compare(ORGAN_HEART, &heart_bak2021_ops, &sp.g, &score_heart_ops, &sp, 60, 11), 0);
-    /* Counter-check: the ABO step before the immunised preference is another order. */
+    /* The inherited step after ranking matters: the same score with child.inpatient off is
+     * another order than bak2021 with among_children (the default). */
+    static struct score_heart_par off;
+    off = sp;
+    off.g.child_inpatient = HEART_CHILD_PREF_OFF;
+    assert_int_equal(sp.g.child_inpatient, HEART_CHILD_AMONG_CHILDREN);
+    assert_true(compare(ORGAN_HEART, &heart_bak2021_ops, &sp.g, &score_heart_ops, &off, 60, 11) > 0);
+    /* ... and with it off on both sides the two agree again. */
+    assert_int_equal(compare(ORGAN_HEART, &heart_bak2021_ops, &off.g, &score_heart_ops, &off, 60, 14), 0);
+    /* Counter-check: the ABO step before the heart-lung preference is another order. */
     heart_guideline(&sp.prog, 1);
     assert_true(compare(ORGAN_HEART, &heart_bak2021_ops, &sp.g, &score_heart_ops, &sp, 60, 11) > 0);
 }
@@ -206,9 +226,42 @@ static void test_pancreas_guideline_as_score(void **state)
     sp.g.regional_on_credit = 0;
     sp.g.regional_in_su = 0;
     assert_int_equal(compare(ORGAN_PANCREAS, &pancreas_bak2026_ops, &sp.g, &score_pancreas_ops, &sp, 60, 13), 0);
+    /* su.reason_order off: su_hypo never holds, and bak2026 ranks SU by time alone. */
+    sp.g.su_reason_order = PANCREAS_SU_REASON_OFF;
+    assert_int_equal(compare(ORGAN_PANCREAS, &pancreas_bak2026_ops, &sp.g, &score_pancreas_ops, &sp, 60, 15), 0);
+    sp.g.su_reason_order = PANCREAS_SU_REASON_HYPO_FIRST;
     /* Counter-check: 0.6667 is not 2/3, and some points then differ. */
     pancreas_guideline(&sp.prog, 0.6667);
     assert_true(compare(ORGAN_PANCREAS, &pancreas_bak2026_ops, &sp.g, &score_pancreas_ops, &sp, 60, 12) > 0);
+}
+
+/* A score policy is its guideline policy with another order: every hook the guideline policy
+ * has (the optional ones included, e.g. prepare and lapse) must reach it, or a score scenario
+ * silently loses part of the model. A hook added to struct policy_ops belongs here too. */
+static void test_every_hook_delegated(void **state)
+{
+    (void)state;
+    const struct policy_ops *pair[2][2] = {{&heart_bak2021_ops, &score_heart_ops},
+                                           {&pancreas_bak2026_ops, &score_pancreas_ops}};
+    for (int i = 0; i < 2; i++) {
+        const struct policy_ops *b = pair[i][0], *s = pair[i][1];
+        assert_int_equal(b->organ, s->organ);
+        assert_int_equal(b->n_rule_pdefs, s->n_rule_pdefs);
+        assert_int_equal(b->n_model_pdefs, s->n_model_pdefs);
+        assert_ptr_equal(b->rule_pdefs, s->rule_pdefs);
+        assert_ptr_equal(b->model_pdefs, s->model_pdefs);
+        assert_int_equal(b->validate != NULL, s->validate != NULL);
+        assert_int_equal(b->prepare != NULL, s->prepare != NULL);
+        assert_int_equal(b->enter != NULL, s->enter != NULL);
+        assert_int_equal(b->next != NULL, s->next != NULL);
+        assert_int_equal(b->lapse != NULL, s->lapse != NULL);
+        assert_int_equal(b->accept != NULL, s->accept != NULL);
+        assert_int_equal(b->graft_loss != NULL, s->graft_loss != NULL);
+        assert_int_equal(b->ecd != NULL, s->ecd != NULL);
+        assert_int_equal(b->unplaced != NULL, s->unplaced != NULL);
+        assert_int_equal(b->accel_order != NULL, s->accel_order != NULL);
+        assert_int_equal(b->route != NULL, s->route != NULL);
+    }
 }
 
 static void test_finish_checks(void **state)
@@ -335,11 +388,35 @@ static void test_reason_breaks_points_down(void **state)
     assert_ptr_equal(m[1].c, &c[0]);
     assert_true(m[1].points == 1985);
     score_heart_ops.reason(&sp, &d, DAY, &m[1], buf, sizeof buf);
-    assert_string_equal(buf, "tier T; keys: immunised no, heart_lung no, abo_step 1; points 1985 = "
+    assert_string_equal(buf, "tier T; keys: heart_lung no, immunised no, abo_step 1; points 1985 = "
                              "listed_days 2000 x 1 + nt_days 45 x -1 + nt_days 45 cap 30 -> 30 x 1");
     score_heart_ops.group_name(&sp, &m[1], grp, sizeof grp);
     assert_string_equal(grp, "T");
     assert_int_equal(m[1].group, HEART_GRP_T); /* the guideline's group stays in the match */
+    /* Two HU children (by age) of one tier, the in-patient with fewer days: under
+     * child.inpatient among_children (inherited from bak2021) the in-patient takes the first
+     * child's place and its points, and the reason says so with its own points. */
+    for (uint32_t i = 0; i < 2; i++) {
+        cand_init(&c[i], 10 + i, PROG_HEART, 500.0 * i);
+        c[i].abo = ABO_O;
+        c[i].birth_day = DAY - 10 * 365.25;
+        c[i].inpatient = i == 1;
+    }
+    assert_int_equal(ranked(&score_heart_ops, &sp, &d, list, 2, 0, m), 2);
+    assert_ptr_equal(m[0].c, &c[1]);
+    assert_true(m[0].points == 2000 && m[1].points == 1500);
+    score_heart_ops.reason(&sp, &d, DAY, &m[0], buf, sizeof buf);
+    assert_non_null(strstr(buf, "points 2000 (another child's place"));
+    assert_non_null(strstr(buf, "own points 1500)"));
+    score_heart_ops.reason(&sp, &d, DAY, &m[1], buf, sizeof buf);
+    assert_non_null(strstr(buf, "points 1500 (another child's place"));
+    /* With child.inpatient off the children keep their own order and points. */
+    sp.g.child_inpatient = HEART_CHILD_PREF_OFF;
+    ranked(&score_heart_ops, &sp, &d, list, 2, 0, m);
+    assert_ptr_equal(m[0].c, &c[0]);
+    assert_true(m[0].points == 2000);
+    score_heart_ops.reason(&sp, &d, DAY, &m[0], buf, sizeof buf);
+    assert_null(strstr(buf, "another child's place"));
 }
 
 static void test_feature_table(void **state)
@@ -368,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_reason_breaks_points_down),
         cmocka_unit_test(test_heart_guideline_as_score),
         cmocka_unit_test(test_pancreas_guideline_as_score),
+        cmocka_unit_test(test_every_hook_delegated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
