@@ -53,15 +53,19 @@ sed 's/keys: \[heart_lung, immunised, abo_step\]$/keys: [abo_step, immunised, he
 sed 's/{feature: nt_days, weight: 1, cap: 30}/{feature: nt_days, weight: 1, cap: 0}/' \
     scenarios/heart-score-bak2021.yaml >"$T/h-cap.yaml"
 sed 's/weight: 0.66666666666666663}/weight: 0.6667}/' scenarios/pancreas-score-bak2026.yaml >"$T/p-w.yaml"
-for v in h-keys h-cap p-w; do
+# ... or the inherited step after ranking (child.inpatient: among_children) turned off.
+awk '{print} /^    rule: score/ && !d {print "    child: {inpatient: \"off\"}"; d=1}' \
+    scenarios/heart-score-bak2021.yaml >"$T/h-off.yaml"
+for v in h-keys h-cap p-w h-off; do
     cmp -s "$T/$v.yaml" scenarios/heart-score-bak2021.yaml && bad "counter-check $v: sed changed nothing"
     cmp -s "$T/$v.yaml" scenarios/pancreas-score-bak2026.yaml && bad "counter-check $v: sed changed nothing"
 done
 expect_exit 0 "run the counter-checks" -- "$BIN" run scenarios/default.yaml "$T/h-keys.yaml" "$T/h-cap.yaml" \
-    "$T/p-w.yaml" -r 2 -j 2 -q -o "$T/cc.h5"
+    "$T/p-w.yaml" "$T/h-off.yaml" -r 2 -j 2 -q -o "$T/cc.h5"
 same_programme "$T/cc.h5" 0 1 0,1 >/dev/null 2>&1 && bad "counter-check: heart keys reordered, same transplants" || ok
 same_programme "$T/cc.h5" 0 2 0,1 >/dev/null 2>&1 && bad "counter-check: NT cap 0, same transplants" || ok
 same_programme "$T/cc.h5" 0 3 2,3 >/dev/null 2>&1 && bad "counter-check: regional weight 0.6667, same transplants" || ok
+same_programme "$T/cc.h5" 0 4 0,1 >/dev/null 2>&1 && bad "counter-check: children's in-patient step off, same transplants" || ok
 
 # --- the national pancreas order is bak2026 without the regional bonus -----------------------------
 expect_exit 0 "run national vs no bonus" -- "$BIN" run scenarios/pancreas-no-regional-bonus.yaml \
