@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <csv.h>
 
@@ -96,6 +99,28 @@ static const char *show(const char *s, char *buf, size_t len)
     return buf;
 }
 
+/* 1 if s is a plain decimal number ([+-] digits [. digits] [e [+-] digits]); strtod() alone
+ * would also take hex ("0x1p3"), "inf" and "nan". */
+static int decimal_syntax(const char *s)
+{
+    const char *p = s;
+    size_t d = 0;
+    if (*p == '+' || *p == '-') p++;
+    while (*p >= '0' && *p <= '9') p++, d++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++, d++;
+    }
+    if (!d) return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!(*p >= '0' && *p <= '9')) return 0;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    return *p == '\0';
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Generic reader                                                                              */
 
@@ -146,6 +171,16 @@ static int has_content(const char *s, size_t n)
     return 0;
 }
 
+/* The first UTF-8 byte-order mark (EF BB BF) in s[0..n), or NULL. */
+static const char *find_bom(const char *s, size_t n)
+{
+    for (const char *p = s; n >= 3 && (p = memchr(p, '\xEF', n - 2 - (size_t)(p - s) + 2)); p++) {
+        if ((size_t)(p - s) + 3 > n) break;
+        if (p[1] == '\xBB' && p[2] == '\xBF') return p;
+    }
+    return NULL;
+}
+
 /* Feeds the file to libcsv, filling r's rows. */
 static int parse_file(struct csvin *r, FILE *f, struct err *e)
 {
@@ -165,6 +200,15 @@ static int parse_file(struct csvin *r, FILE *f, struct err *e)
         st.line++;
         char *s = buf;
         if (st.line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, n -= 3;
+        /* A NUL would cut a field short unseen (ids are C strings); a byte-order mark after the
+         * start of the file is an invisible character that would make two ids differ. */
+        const char *nul = memchr(s, '\0', (size_t)n), *bom = find_bom(s, (size_t)n);
+        if (nul || bom) {
+            const char *at = nul && (!bom || nul < bom) ? nul : bom;
+            rc = err_set(e, ERR_INPUT, "%s:%ld:%ld: expected text, found %s", r->path, st.line,
+                         (long)(at - buf) + 1, at == nul ? "a NUL byte" : "a byte-order mark after the start of the file");
+            goto cleanup;
+        }
         if (!st.row_line && has_content(s, (size_t)n)) st.row_line = st.line;
         if (csv_parse(&p, s, (size_t)n, on_field, on_row, &st) != (size_t)n) {
             if (csv_error(&p) == CSV_EPARSE)
@@ -275,9 +319,24 @@ int csvin_open(const char *path, const struct csvin_col *cols, size_t ncols, str
     }
     r->cols = cols;
     r->ncols = ncols;
-    if (!(f = fopen(path, "r"))) {
+    /* Only a regular file: a FIFO would block (O_NONBLOCK lets the open return so that fstat
+     * can refuse it), /dev/zero would never end. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0) {
         rc = err_set(e, ERR_INPUT, "%s: expected a readable CSV file, found none (%s)", path,
                      strerror(errno));
+        goto cleanup;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        rc = err_set(e, ERR_INPUT, "%s: expected a regular CSV file, found %s", path,
+                     S_ISDIR(sb.st_mode) ? "a directory" : "a device, FIFO or socket");
+        goto cleanup;
+    }
+    if (fcntl(fd, F_SETFL, 0) != 0 || !(f = fdopen(fd, "r"))) {
+        close(fd);
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot read: %s", path, strerror(errno));
         goto cleanup;
     }
     if ((rc = parse_file(r, f, e)) || (rc = check_shape(r, e))) goto cleanup;
@@ -380,8 +439,8 @@ int csvin_num(const struct csvin *r, const char *col, double lo, double hi, doub
     const char *s = csvin_cell(r, col);
     char *end;
     errno = 0;
-    double v = *s ? strtod(s, &end) : NAN;
-    if (*s && !(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
+    double v = *s && decimal_syntax(s) ? strtod(s, &end) : NAN;
+    if (*s && !isnan(v) && !(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
         *out = v;
         return 0;
     }

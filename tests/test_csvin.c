@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csvin.h"
@@ -174,9 +175,45 @@ static void test_open_unreadable(void **state)
     assert_string_equal(e.msg, want);
     err_clear(&e);
     assert_int_equal(csvin_open(t->dir, COLS, 3, &r, &e), ERR_INPUT);
-    snprintf(want, sizeof want, "%s: expected a readable CSV file, found a read error (Is a directory)", t->dir);
+    snprintf(want, sizeof want, "%s: expected a regular CSV file, found a directory", t->dir);
     assert_string_equal(e.msg, want);
     assert_null(r);
+    /* Neither a FIFO (no writer: it must not block) nor a device that never ends. */
+    snprintf(p, sizeof p, "%s/fifo.csv", t->dir);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    err_clear(&e);
+    assert_int_equal(csvin_open(p, COLS, 3, &r, &e), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: expected a regular CSV file, found a device, FIFO or socket", p);
+    assert_string_equal(e.msg, want);
+    unlink(p);
+    err_clear(&e);
+    assert_int_equal(csvin_open("/dev/zero", COLS, 3, &r, &e), ERR_INPUT);
+    assert_string_equal(e.msg, "/dev/zero: expected a regular CSV file, found a device, FIFO or socket");
+    assert_null(r);
+}
+
+/* Bytes a reader would otherwise take silently: a NUL (it would cut the id short), a byte-order
+ * mark after the start, a hexadecimal number. */
+static void test_open_hidden_bytes(void **state)
+{
+    struct tmp *t = *state;
+    struct csvin *r = NULL;
+    struct err e;
+    char want[512];
+    err_clear(&e);
+    const char *p = put(state, "nul.csv", "");
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite("id,x\na\0b,1\n", 1, 11, f), 11);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(csvin_open(p, COLS, 3, &r, &e), ERR_INPUT);
+    assert_null(r);
+    snprintf(want, sizeof want, "%s/nul.csv:2:2: expected text, found a NUL byte", t->dir);
+    assert_string_equal(e.msg, want);
+    expect_open_error(state, "\xEF\xBB\xBF" "id,x\n\xEF\xBB\xBF" "a,1\n",
+                      ":2:1: expected text, found a byte-order mark after the start of the file");
+    expect_open_error(state, "id,x\na,\"1\xEF\xBB\xBF\"\n",
+                      ":2:5: expected text, found a byte-order mark after the start of the file");
 }
 
 /* Opens a one-row file with the columns of TYPED and positions on the row. */
@@ -881,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_parse_quotes_newlines_crlf_bom),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_open_unreadable),
+        cmocka_unit_test(test_open_hidden_bytes),
         cmocka_unit_test(test_typed_num_whole_bool),
         cmocka_unit_test(test_typed_required_empty_text_bad),
         cmocka_unit_test(test_names),
