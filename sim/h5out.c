@@ -42,6 +42,7 @@ struct h5out {
     hid_t file;
     char *path, *tmp;
     int entity_tables;
+    int image;                  /* in memory only (h5out_open_image) */
     struct table t[T_N];
     hid_t str_metric;
     hid_t str_id;
@@ -397,9 +398,30 @@ cleanup:
     return rc;
 }
 
+/* Opens the file: on disk at path's temporary name, or (image) in memory only. */
+static int open_file(const char *path, const struct h5out_meta *meta, int image, struct h5out **out,
+                     struct err *e);
+
 int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **out, struct err *e)
 {
+    return open_file(path, meta, 0, out, e);
+}
+
+int h5out_open_image(const struct h5out_meta *meta, struct h5out **out, struct err *e)
+{
+    return open_file("(image)", meta, 1, out, e);
+}
+
+hid_t h5out_hid(const struct h5out *h)
+{
+    return h->file;
+}
+
+static int open_file(const char *path, const struct h5out_meta *meta, int image, struct h5out **out,
+                     struct err *e)
+{
     int rc = 0;
+    hid_t fapl = H5I_INVALID_HID;
     *out = NULL;
     struct h5out *h = calloc(1, sizeof *h);
     if (!h) return err_set(e, ERR_INTERNAL, "out of memory");
@@ -413,7 +435,13 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
     h->tmp = malloc(n);
     if (!h->path || !h->tmp) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     snprintf(h->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    h->file = H5Fcreate(h->tmp, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    h->image = image;
+    /* The image: the core driver without a backing store, so nothing reaches the disk. */
+    if (image && ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0)) {
+        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot set up an in-memory file");
+        goto cleanup;
+    }
+    h->file = H5Fcreate(h->tmp, H5F_ACC_EXCL, H5P_DEFAULT, image ? fapl : H5P_DEFAULT);
     if (h->file < 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot create the output file (does the folder exist and is it writable?)", h->tmp);
         goto cleanup;
@@ -431,6 +459,7 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
         if ((rc = make_table(h, &h->t[t], e))) goto cleanup;
     }
 cleanup:
+    if (fapl >= 0) H5Pclose(fapl);
     if (rc) h5out_abort(h);
     else *out = h;
     return rc;
@@ -511,6 +540,6 @@ void h5out_abort(struct h5out *h)
     if (!h) return;
     close_tables(h);
     if (h->file >= 0) H5Fclose(h->file);
-    if (h->tmp) unlink(h->tmp);
+    if (h->tmp && !h->image) unlink(h->tmp);
     destroy(h);
 }
