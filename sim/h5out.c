@@ -6,6 +6,8 @@
 #include "compare.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -520,16 +522,47 @@ static void destroy(struct h5out *h)
     free(h);
 }
 
+/* fsync() of the file at path, or with `dir` of the folder holding it. 0 or -1 (errno). EINVAL:
+ * the file system cannot sync (nothing to do). */
+static int sync_path(const char *path, int dir)
+{
+    char buf[PATH_MAX];
+    if (dir) {
+        snprintf(buf, sizeof buf, "%s", path);
+        char *slash = strrchr(buf, '/');
+        if (!slash) snprintf(buf, sizeof buf, ".");
+        else if (slash == buf) buf[1] = '\0';
+        else *slash = '\0';
+        path = buf;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+    if (fd < 0) return -1;
+    int rc = fsync(fd) != 0 && errno != EINVAL ? -1 : 0;
+    int en = errno;
+    close(fd);
+    errno = en;
+    return rc;
+}
+
 int h5out_commit(struct h5out *h, struct err *e)
 {
     int rc = 0;
     close_tables(h);
-    if (H5Fclose(h->file) < 0) {
+    hid_t file = h->file;
+    h->file = H5I_INVALID_HID;
+    if (H5Fclose(file) < 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot close the output file", h->tmp);
+        unlink(h->tmp);
+    } else if (sync_path(h->tmp, 0) != 0) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot write to disk: %s", h->tmp, strerror(errno));
         unlink(h->tmp);
     } else if (rename(h->tmp, h->path) != 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot rename to %s: %s", h->tmp, h->path, strerror(errno));
         unlink(h->tmp);
+    } else if (sync_path(h->path, 1) != 0) {
+        /* The rename reached the folder only once the folder is synced: until then the side
+         * file (removed by the caller after this returns) is the only durable copy. */
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot write its folder to disk: %s", h->path, strerror(errno));
     }
     destroy(h);
     return rc;

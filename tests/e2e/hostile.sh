@@ -138,6 +138,48 @@ for o in adir link.h5 fifo.h5; do
 done
 [ -L "$T/link.h5" ] && [ ! -e "$T/target" ] && [ -p "$T/fifo.h5" ] && [ -d "$T/adir" ] && ok || bad "a refused -o was changed"
 
+# --- durability: the result and its folder reach the disk before the side file goes -------------
+if command -v strace >/dev/null 2>&1; then
+    strace -f -qq -e trace=openat,fsync,fdatasync,rename,renameat,renameat2,unlink,unlinkat -o "$T/st.txt" \
+        "$BIN" run $TINY -r 1 -q -o "$T/dur.h5" >/dev/null 2>&1 && ok || bad "run under strace"
+    $PY - "$T/st.txt" "$T/dur.h5" <<'PY' >"$T/dur.out" 2>&1 && ok || bad "fsync order: $(cat "$T/dur.out")"
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+out = sys.argv[2]
+fds, synced, events = {}, set(), []
+for l in lines:
+    m = re.search(r'openat\(AT_FDCWD, "([^"]*)", [^)]*\) = (\d+)', l)
+    if m: fds[m.group(2)] = m.group(1); continue
+    m = re.search(r'\bf(?:data)?sync\((\d+)\)', l)
+    if m: events.append(('sync', fds.get(m.group(1), '?'))); continue
+    m = re.search(r'rename(?:at2?)?\(.*"([^"]*\.tmp\.\d+)"', l)
+    if m: events.append(('rename', m.group(1))); continue
+    m = re.search(r'unlink(?:at)?\(.*"([^"]*\.resume)"', l)
+    if m: events.append(('unlink', m.group(1)))
+kinds = [k for k, _ in events]
+r, u = kinds.index('rename'), kinds.index('unlink')
+tmp = events[r][1]
+folder = out.rsplit('/', 1)[0]
+assert ('sync', tmp) in events[:r], f'no fsync of {tmp} before the rename: {events}'
+assert ('sync', folder) in events[r:u], f'no fsync of {folder} between the rename and the side file removal: {events}'
+PY
+else
+    echo "hostile.sh: strace is missing: the fsync order test is skipped"
+fi
+# An empty side file counts as none.
+: >"$T/empty.h5.resume"
+expect_exit 0 "run over an empty side file" -- "$BIN" run $TINY -r 1 -q -o "$T/empty.h5"
+[ -f "$T/empty.h5" ] && [ ! -e "$T/empty.h5.resume" ] && ok || bad "empty side file: output or side file wrong"
+# A run on an output another run is writing: "locked by a running run", never "delete".
+"$BIN" run $TINY -r 100000 -j 1 -q -o "$T/busy.h5" 2>/dev/null &
+pid=$!
+i=0
+while [ ! -s "$T/busy.h5.resume" ] && [ $i -lt 500 ]; do sleep 0.01; i=$((i + 1)); done
+expect_exit 2 "run on a locked output" -- "$BIN" run $TINY -r 100000 -j 1 -q -o "$T/busy.h5"
+grep -q "locked by a running run" "$T/err" && ! grep -q "delete" "$T/err" && ok || bad "locked output message: $(cat "$T/err")"
+kill -TERM "$pid"
+wait "$pid"
+
 # --- signals during loading and rank: exit 130 at once ---------------------------------------------
 $PY -c "
 print('id,program,abo,age_years,listed_day')
