@@ -481,6 +481,10 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     gsl_set_error_handler_off();
+    /* No HDF5 clean-up at exit: every file is closed explicitly, and after a failed close (a full
+     * disk) HDF5 1.10's exit handler would close the half-closed file again and crash (exit 139
+     * after the right message). The kernel frees the library's memory. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -11,6 +11,7 @@ BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 PY=/usr/bin/python3
 . tests/e2e/lib.sh
 TINY=tests/scenarios/good/tiny.yaml
+trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
 
 # elapsed_ms COMMAND...: runs the command (output to $T/out, $T/err), sets rc and ms.
 elapsed_ms() {
@@ -179,6 +180,30 @@ expect_exit 2 "run on a locked output" -- "$BIN" run $TINY -r 100000 -j 1 -q -o 
 grep -q "locked by a running run" "$T/err" && ! grep -q "delete" "$T/err" && ok || bad "locked output message: $(cat "$T/err")"
 kill -TERM "$pid"
 wait "$pid"
+
+# --- a full disk: exit 1 with the one message, no crash, nothing half-written left ----------------
+mkdir -p "$T/small"
+if mount -t tmpfs -o size=600k tmpfs "$T/small" 2>/dev/null; then
+    # Full at different moments: the side file, the first tables, the metadata, the creation.
+    for case in 0: 300: 560:--summary-only 590:--summary-only 595:--summary-only; do
+        fill=${case%%:*}; opt=${case#*:}
+        rm -rf "${T:?}/small/"*
+        [ "$fill" -gt 0 ] && dd if=/dev/zero of="$T/small/fill" bs=1k count="$fill" 2>/dev/null
+        {
+            # shellcheck disable=SC2086
+            "$BIN" run $TINY -r 6 -j 2 -q $opt -o "$T/small/x.h5" >"$T/out" 2>"$T/err"
+            rc=$?
+            [ "$rc" -eq 1 ] && ok || bad "full disk (fill $fill k $opt): exit $rc, expected 1; stderr: $(head -c 300 "$T/err")"
+            [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "^wlsim run: .*No space left on device\|^wlsim run: .*cannot" "$T/err" \
+                && ok || bad "full disk (fill $fill k $opt): message: $(cat "$T/err")"
+            ls "$T/small"/x.h5.tmp* >/dev/null 2>&1 && bad "full disk (fill $fill k $opt): temporary file left" || ok
+            rm -f "$T/small/x.h5.resume"
+        }
+    done
+    umount "$T/small"
+else
+    echo "hostile.sh: cannot mount a tmpfs here (not root, or no permission): the full-disk test is skipped"
+fi
 
 # --- signals during loading and rank: exit 130 at once ---------------------------------------------
 $PY -c "
