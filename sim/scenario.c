@@ -542,11 +542,12 @@ static int read_file(const char *path, char **text, size_t *len, struct err *e)
         return err_set(e, ERR_INPUT, "%s:1:1: (file): expected a scenario of at most %d bytes, found %lld bytes",
                        path, SCEN_MAX_BYTES, (long long)st.st_size);
     }
-    char *buf = malloc((size_t)SCEN_MAX_BYTES + 2);
+    size_t cap = (size_t)st.st_size + 1; /* one byte more than the size: a file that grows is seen */
+    char *buf = malloc(cap + 1);
     size_t n = 0;
     int bad = 0;
-    while (buf && n <= (size_t)SCEN_MAX_BYTES) { /* the file may grow while it is read */
-        ssize_t got = read(fd, buf + n, (size_t)SCEN_MAX_BYTES + 1 - n);
+    while (buf && n < cap) {
+        ssize_t got = read(fd, buf + n, cap - n);
         if (got < 0 && errno == EINTR) continue;
         if (got < 0) bad = errno;
         if (got <= 0) break;
@@ -554,11 +555,11 @@ static int read_file(const char *path, char **text, size_t *len, struct err *e)
     }
     close(fd);
     if (!buf) return err_set(e, ERR_INTERNAL, "%s: out of memory", path);
-    if (bad || n > (size_t)SCEN_MAX_BYTES) {
+    if (bad || n == cap) {
         free(buf);
         if (bad) return err_set(e, ERR_INPUT, "%s: read error: %s", path, strerror(bad));
-        return err_set(e, ERR_INPUT, "%s:1:1: (file): expected a scenario of at most %d bytes, found more",
-                       path, SCEN_MAX_BYTES);
+        return err_set(e, ERR_INPUT, "%s:1:1: (file): expected a file that does not change while it is read, found "
+                       "it growing", path);
     }
     const char *nul = memchr(buf, '\0', n);
     if (nul) {
