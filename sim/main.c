@@ -340,6 +340,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct err e;
     err_clear(&e);
     if (p->rank > 0) {
+        g_coop = 1; /* a worker rank stops as before: between items, as rank 0 tells it */
         go_or_stop(p, &rc, &told);
 #ifdef WLSIM_MPI
         if (!rc && (rc = mpiw_work(&cfg, &e))) fprintf(stderr, "wlsim run (rank %d): %s\n", p->rank, e.msg);
