@@ -25,8 +25,10 @@
 #include "compare.h"
 #include "err.h"
 #include "h5out.h"
+#include "psa.h"
 #include "runner.h"
 #include "scenario.h"
+#include "sens.h"
 #include "sim.h"
 
 enum { V_SUMMARY, V_GROUPS, V_SERIES, V_CANDS, V_DONORS, V_TX, V_EPISODES, V_N };
@@ -58,6 +60,10 @@ struct vctx {
     char (*why)[160];           /* per replication: the first difference */
     struct cmp *cmp;
     int quiet;
+    const struct psa *psa;      /* --uncertainty files: the re-bound distributions */
+    struct sens *sens;          /* ... with two or more variants */
+    uint64_t seed;
+    double *draws;              /* the current replication's draws */
 };
 
 #define BLOCK 4096              /* rows per read of the variant and replication columns */
@@ -297,6 +303,10 @@ static int sink(void *vctx, const struct rep_result *r, struct err *e)
     struct vctx *v = vctx;
     int64_t k = (int64_t)r->replication * v->nv + r->variant;
     if (v->cmp) cmp_add(v->cmp, r);
+    if (v->sens) {
+        if (r->variant == 0 && psa_draw(v->psa, v->seed, r->replication, v->draws, e)) return ERR_INTERNAL;
+        sens_add(v->sens, r, v->draws);
+    }
     for (int ti = 0; ti < V_N && !v->rep_bad[r->replication]; ti++) {
         const void *fresh;
         size_t n;
@@ -477,8 +487,17 @@ done:
     return res;
 }
 
+/* 1 if name is in the NULL-terminated list. */
+static int listed(const char *const *list, const char *name)
+{
+    for (; *list; list++)
+        if (!strcmp(*list, name)) return 1;
+    return 0;
+}
+
 static int per_replication(const char *name)
 {
+    if (!strcmp(name, "draws")) return 1; /* compared with fresh draws by same_draws */
     for (int t = 0; t < V_N; t++)
         if (!strcmp(TNAME[t], name)) return 1;
     return 0;
@@ -488,7 +507,7 @@ static int per_replication(const char *name)
  * attributes, every dataset of either (`skip` excepted: compared later), each one's type and
  * attributes, and the rows of every table that is not per replication (/variants, /parameters,
  * ...). The per-replication rows are compared as the re-run produces them. 1 equal, 0 not, -1. */
-static int same_layout(struct vctx *v, hid_t image, const char *skip, char *why, size_t len)
+static int same_layout(struct vctx *v, hid_t image, const char *const *skip, char *why, size_t len)
 {
     struct names na = {0}, nb = {0};
     H5G_info_t ga, gb;
@@ -511,16 +530,69 @@ static int same_layout(struct vctx *v, hid_t image, const char *skip, char *why,
         res = 0;
     }
     for (size_t i = 0; res == 1 && i < na.n; i++)
-        if (!has_name(&nb, na.v[i]) && strcmp(na.v[i], skip)) {
+        if (!has_name(&nb, na.v[i]) && !listed(skip, na.v[i])) {
             snprintf(why, len, "/%.60s is not an object a run writes", na.v[i]);
             res = 0;
         }
     for (size_t i = 0; res == 1 && i < nb.n; i++) {
-        if (!strcmp(nb.v[i], skip)) continue;
+        if (listed(skip, nb.v[i])) continue;
         res = same_dataset(v, image, nb.v[i], !per_replication(nb.v[i]), why, len);
     }
     free(na.v);
     free(nb.v);
+    return res;
+}
+
+/* Compares the stored /draws of the first v->checked_reps replications with fresh draws. Returns
+ * 1 if equal, 0 if not (why says where), -1 on failure. */
+static int same_draws(struct vctx *v, const struct psa *p, uint64_t seed, char *why, size_t len)
+{
+    size_t k = (size_t)psa_n(p), n = k * (size_t)v->checked_reps;
+    struct table t = {.ds = H5I_INVALID_HID, .ftype = H5I_INVALID_HID};
+    struct rec_draw *fresh = calloc(n + 1, sizeof *fresh); /* zeroed like the writer's rows */
+    double *d = malloc((k + 1) * sizeof *d);
+    hid_t space = H5I_INVALID_HID;
+    hsize_t stored = 0;
+    int res = -1;
+    struct err le;
+    if (!fresh || !d) goto done;
+    for (int r = 0; r < v->checked_reps; r++) {
+        if (psa_draw(p, seed, r, d, &le)) goto done;
+        for (size_t j = 0; j < k; j++) {
+            struct rec_draw *x = &fresh[(size_t)r * k + j];
+            x->replication = r;
+            snprintf(x->parameter, sizeof x->parameter, "%s", psa_name(p, (int)j));
+            x->value = d[j];
+        }
+    }
+    res = 0;
+    if (H5Lexists(v->file, "draws", H5P_DEFAULT) <= 0) {
+        snprintf(why, len, "the file has no /draws");
+        goto done;
+    }
+    if ((t.ds = H5Dopen2(v->file, "draws", H5P_DEFAULT)) < 0 || (t.ftype = H5Dget_type(t.ds)) < 0 ||
+        H5Tget_size(t.ftype) != sizeof(struct rec_draw) || (space = H5Dget_space(t.ds)) < 0 ||
+        H5Sget_simple_extent_dims(space, &stored, NULL) != 1 || (size_t)stored < n ||
+        (v->checked_reps == v->reps && (size_t)stored != n)) {
+        snprintf(why, len, "/draws is not a table of this build's layout with %s%zu rows",
+                 v->checked_reps == v->reps ? "" : "at least ", n);
+        goto done;
+    }
+    res = -1;
+    if (members(&t) || (n && read_rows(v, &t, sizeof *fresh, 0, n))) goto done;
+    int m = 0;
+    size_t i = first_diff(&t, sizeof *fresh, fresh, v->buf, n, &m);
+    res = i == n;
+    if (!res) {
+        char mn[64];
+        member_name(&t, m, mn, sizeof mn);
+        snprintf(why, len, "/draws row %zu, field %s", i, mn);
+    }
+done:
+    if (space >= 0) H5Sclose(space);
+    table_fini(&t);
+    free(fresh);
+    free(d);
     return res;
 }
 
@@ -616,6 +688,9 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     struct scenario **sc = NULL;
     struct h5out *img = NULL;
     struct rec_comparison *crows = NULL;
+    struct rec_sens *srows = NULL;
+    struct rec_unc *urows = NULL;
+    struct psa *psa = NULL;
     struct err e;
     err_clear(&e);
     for (int t = 0; t < V_N; t++) v.t[t].ds = v.t[t].ftype = H5I_INVALID_HID;
@@ -694,12 +769,30 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         goto cleanup;
     }
     if ((rc = rebuild(&v, sc, allow_paths ? 0 : SCEN_CONFINE_PATHS, &e))) goto fail;
+    char *utext = read_attr_text(v.file, "uncertainty_text");
+    if (utext) { /* --uncertainty: the same draws again */
+        char where[600];
+        /* The path as stored (the image must store the same), else a name for messages. */
+        if (read_attr_str(v.file, "uncertainty_path", where, sizeof where))
+            snprintf(where, sizeof where, "%s (uncertainty_text)", v.path);
+        rc = psa_load_text(where, utext, &psa, &e);
+        free(utext);
+        if (!rc) rc = psa_bind(psa, (const struct scenario *const *)sc, nv, &e);
+        if (rc) goto fail;
+        v.psa = psa, v.seed = seed;
+        if (!(v.draws = calloc((size_t)psa_n(psa), sizeof *v.draws)) ||
+            (nv > 1 && !(v.sens = sens_alloc(nv, v.checked_reps, psa)))) {
+            rc = err_set(&e, ERR_INTERNAL, "out of memory");
+            goto fail;
+        }
+    }
     /* The file this run would write, without rows: every object and attribute must match it. */
     struct h5out_meta meta = {.seed = seed, .replications = reps, .threads = 1, .entity_tables = ent,
-                              .variants = (const struct scenario *const *)sc, .n_variants = nv};
+                              .variants = (const struct scenario *const *)sc, .n_variants = nv, .psa = psa};
     if ((rc = h5out_open_image(&meta, &img, &e))) goto fail;
     char lwhy[160] = "";
-    int layout = same_layout(&v, h5out_hid(img), "comparison", lwhy, sizeof lwhy);
+    static const char *const LATER[] = {"comparison", "sensitivity", "uncertainty", NULL}; /* after the run */
+    int layout = same_layout(&v, h5out_hid(img), LATER, lwhy, sizeof lwhy);
     if (layout < 0) { rc = err_set(&e, ERR_INTERNAL, "%s: cannot compare the file's objects", v.path); goto fail; }
     if (!quiet) printf("tables and attributes: %s%s%s\n", layout ? "identical" : "DIFFER (", lwhy, layout ? "" : ")");
     for (int t = 0; t < V_N; t++) {
@@ -714,10 +807,17 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
                              .replications = v.checked_reps, .threads = (int)threads,
                              .opts = {.seed = seed, .entity_tables = ent}, .stop = stop,
-                             .progress = 0, .sink = sink, .sink_ctx = &v};
+                             .progress = 0, .sink = sink, .sink_ctx = &v, .psa = psa};
     if ((rc = runner_run(&cfg, &e))) goto fail;
     int bad = !layout;
     for (int r = 0; r < v.checked_reps; r++) bad += v.rep_bad[r];
+    if (psa) {
+        char why[160] = "";
+        int same = same_draws(&v, psa, seed, why, sizeof why);
+        if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /draws"); goto fail; }
+        if (!same) bad++;
+        if (!quiet) printf("draws: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+    }
     if (v.checked_reps == reps) {
         /* Rows after the last work item's. */
         for (int t = 0; t < V_N; t++)
@@ -743,6 +843,25 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         }
         if (!same) bad++;
         if (!quiet && (v.cmp || !same)) printf("comparison: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+        /* --uncertainty with two or more variants: /sensitivity and /uncertainty as the run
+         * writes them at its end, compared like every other table. */
+        why[0] = '\0';
+        same = 1;
+        size_t nu = 0;
+        if (v.sens) {
+            if (sens_rows(v.sens, &srows, &n, &urows, &nu) || h5out_sensitivity(img, srows, n, urows, nu, &e)) {
+                rc = err_set(&e, ERR_INTERNAL, "cannot compute /sensitivity");
+                goto fail;
+            }
+            same = same_dataset(&v, h5out_hid(img), "sensitivity", 1, why, sizeof why);
+            if (same == 1) same = same_dataset(&v, h5out_hid(img), "uncertainty", 1, why, sizeof why);
+            if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /sensitivity"); goto fail; }
+        } else if (H5Lexists(v.file, "sensitivity", H5P_DEFAULT) > 0 || H5Lexists(v.file, "uncertainty", H5P_DEFAULT) > 0) {
+            snprintf(why, sizeof why, "/sensitivity or /uncertainty in a file without them");
+            same = 0;
+        }
+        if (!same) bad++;
+        if (!quiet && (v.sens || !same)) printf("sensitivity: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
     }
     printf("%s: %d of %d replications identical%s\n", v.path, v.checked_reps - (bad > v.checked_reps ? v.checked_reps : bad),
            v.checked_reps, bad ? "; the file does NOT match a re-run" : "; the file matches a re-run");
@@ -756,6 +875,11 @@ cleanup:
     for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);
     free(sc);
     free(crows);
+    free(srows);
+    free(urows);
+    sens_free(v.sens);
+    free(v.draws);
+    psa_free(psa);
     free(v.rep_bad);
     free(v.why);
     free(v.buf);
