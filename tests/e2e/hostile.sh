@@ -58,6 +58,21 @@ d = f['episodes']; n = d.shape[0]; d.resize((n + 3,)); d[n:] = d[n - 3:n]"
 tamper comparison_row "/comparison row 0, field diff_mean" "
 c = f['comparison'][:]; c['diff_mean'][0] += 1; f['comparison'][...] = c"
 
+# The tables an --uncertainty run writes at its end are checked like the others.
+sed 's/^name: tiny/name: tiny-ecd50/' $TINY >"$T/ecd50.yaml"
+echo "policy: {pancreas: {ecd: {age_max: 50}}}" >>"$T/ecd50.yaml"
+expect_exit 0 "run with --uncertainty" -- "$BIN" run $TINY "$T/ecd50.yaml" -r 3 -j 2 -q \
+    --uncertainty tests/uncertainty/tiny.yaml -o "$T/unc.h5"
+for what in "del f['sensitivity']" "f['uncertainty'].attrs['TITLE'] = np.bytes_('x')" "del f.attrs['uncertainty_path']"; do
+    cp "$T/unc.h5" "$T/unc2.h5"
+    $PY -c "
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], 'r+')
+$what
+" "$T/unc2.h5"
+    expect_exit 1 "verify an --uncertainty file after: $what" -- "$BIN" verify "$T/unc2.h5"
+done
+
 # --- verify: the file is untrusted --------------------------------------------------------------
 # Replication and variant counts beyond the file's own rows are refused before anything runs.
 cp "$T/two.h5" "$T/reps.h5"
@@ -110,8 +125,9 @@ f.attrs.create('scenario_text_0', np.bytes_(t + b'\0horizon: {years: 400}\n'), d
 PY
 expect_exit 2 "verify with a NUL in the scenario text" -- "$BIN" verify "$T/nul.h5"
 # SIGTERM is honoured while verify runs.
-"$BIN" run $TINY -r 40 -q -o "$T/forty.h5" && ok || bad "run for the verify signal test"
-"$BIN" verify "$T/forty.h5" -j 1 >/dev/null 2>&1 &
+# (30 replications of the default scenario: several seconds on one thread, so verify still runs)
+"$BIN" run scenarios/default.yaml -r 30 -j 2 -q --summary-only -o "$T/long.h5" && ok || bad "run for the verify signal test"
+"$BIN" verify "$T/long.h5" -j 1 >/dev/null 2>&1 &
 pid=$!
 sleep 0.5
 kill -TERM "$pid"
