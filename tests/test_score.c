@@ -250,6 +250,10 @@ static void test_every_hook_delegated(void **state)
         assert_int_equal(b->n_model_pdefs, s->n_model_pdefs);
         assert_ptr_equal(b->rule_pdefs, s->rule_pdefs);
         assert_ptr_equal(b->model_pdefs, s->model_pdefs);
+        /* The *_N_*_PDEFS constants fix the tables' sizes for the static ops above; a constant
+         * larger than the table would leave zero entries at its end, which the compiler accepts. */
+        for (size_t k = 0; k < s->n_rule_pdefs; k++) assert_non_null(s->rule_pdefs[k].name);
+        for (size_t k = 0; k < s->n_model_pdefs; k++) assert_non_null(s->model_pdefs[k].name);
         assert_int_equal(b->validate != NULL, s->validate != NULL);
         assert_int_equal(b->prepare != NULL, s->prepare != NULL);
         assert_int_equal(b->enter != NULL, s->enter != NULL);
