@@ -46,6 +46,12 @@ struct slot {                   /* engine-side state of one candidate */
     evq_handle h;
     uint32_t relist_of;
     int8_t status_listed;
+    /* After a transplant (engine clock; INFINITY: not in the course drawn). */
+    double tx_death;            /* death with the graft, or after a graft failure not relisted */
+    double tx_fail;             /* the graft failed without death */
+    double tx_relist;           /* relisted for a re-transplant on this day */
+    uint32_t next;              /* slot of that relisting once it happened, UINT32_MAX none */
+    uint32_t tx_rec;            /* row of /transplants, UINT32_MAX none */
 };
 
 struct list {
@@ -112,7 +118,10 @@ static struct slot *slot_new(struct ctx *x, uint32_t *idx)
         x->nblocks++;
     }
     *idx = (uint32_t)x->ncand;
-    return slot_at(x, x->ncand++);
+    struct slot *sl = slot_at(x, x->ncand++);
+    sl->tx_death = sl->tx_fail = sl->tx_relist = INFINITY;
+    sl->next = sl->tx_rec = UINT32_MAX;
+    return sl;
 }
 
 static uint32_t slot_index(const struct cand *c)
@@ -260,6 +269,7 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     c->prior_tx_day = old->c.end_day;
     c->graft_loss_day = now;
     sl->relist_of = old->c.seq;
+    old->next = idx;
     return list_candidate(x, sl, idx, now);
 }
 
@@ -344,13 +354,23 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
         r->points = m->points;
         r->wait_days = wait;
         r->offer_no = offer_no;
+        r->donor_age = d->age_years;
+        r->death_day = r->graft_fail_day = NAN; /* filled by finish() */
+        sl->tx_rec = (uint32_t)(x->res->tx.n - 1);
     }
-    if (ops->graft_loss && !x->s->replay) { /* a replay lists relistings as rows of its own */
-        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES, c->seq);
-        double loss = ops->graft_loss(par, c, d, now, x->outc);
-        if (loss < x->t_end && !evq_push(x->q, loss, PRIO_RELIST, EV_RELIST, idx, 0))
-            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
-    }
+    if (!ops->course) return 0;
+    /* The recipient's own sub-stream: the same uniforms in every variant, whatever the organ. */
+    struct outc_course oc;
+    rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES, c->seq);
+    ops->course(par, c, d, now, x->outc, &oc);
+    sl->tx_fail = oc.graft_fail_day;
+    sl->tx_relist = oc.relist ? oc.graft_fail_day : INFINITY;
+    sl->tx_death = oc.relist ? INFINITY : oc.death_day; /* relisted: the list decides */
+    if (counted(x, sl->tx_death)) x->res->summary[o].deaths_after_tx++;
+    /* A replay lists relistings as rows of its own. */
+    if (oc.relist && !x->s->replay && sl->tx_relist < x->t_end &&
+        !evq_push(x->q, sl->tx_relist, PRIO_RELIST, EV_RELIST, idx, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     return 0;
 }
 
@@ -649,9 +669,80 @@ static void fill_groups(struct ctx *x)
     }
 }
 
+/* The person listed in slot i, followed through transplants and relistings: the day of death
+ * (engine clock), or INFINITY with *last the last day known alive (the end of the run, or a
+ * removal from the list: removed patients are censored there). */
+static double person_death(struct ctx *x, uint32_t i, double *last)
+{
+    for (;;) {
+        const struct slot *sl = slot_at(x, i);
+        const struct cand *c = &sl->c;
+        switch (c->outcome) {
+        case OUT_DIED: *last = c->end_day; return c->end_day;
+        case OUT_REMOVED: *last = c->end_day; return INFINITY;
+        case OUT_TRANSPLANTED:
+            if (sl->next != UINT32_MAX) {
+                i = sl->next;
+                continue;
+            }
+            if (sl->tx_death < x->t_end) return *last = sl->tx_death;
+            /* A replay does not follow a relisting (its files list it as a new candidate). */
+            *last = sl->tx_relist < x->t_end ? sl->tx_relist : x->t_end;
+            return INFINITY;
+        default: *last = x->t_end; return INFINITY;
+        }
+    }
+}
+
+/* Kaplan–Meier survival 1 year after the counted years' transplants (patient and graft), the
+ * restricted mean survival over 5 years from a first listing in the counted years, and the
+ * death and graft-failure days of /transplants. */
+static int outcomes(struct ctx *x)
+{
+    const double year = 365.25, tau = 5 * 365.25;
+    struct outc_obs *pat = malloc((x->ncand ? x->ncand : 1) * 3 * sizeof *pat);
+    if (!pat) return err_set(x->e, ERR_INTERNAL, "out of memory (outcomes)");
+    struct outc_obs *gr = pat + x->ncand, *lst = gr + x->ncand;
+    for (int o = 0; o < ORGAN_N; o++) {
+        size_t np = 0, nl = 0;
+        for (uint32_t i = 0; i < x->ncand; i++) {
+            struct slot *sl = slot_at(x, i);
+            const struct cand *c = &sl->c;
+            if ((int)prog_organ(c->prog) != o) continue;
+            int tx = c->outcome == OUT_TRANSPLANTED, first = sl->relist_of == UINT32_MAX;
+            if (!(tx || (first && counted(x, c->w.listed)))) continue;
+            double last, death = person_death(x, i, &last);
+            if (first && counted(x, c->w.listed))
+                lst[nl++] = (struct outc_obs){(isfinite(death) ? death : last) - c->w.listed, isfinite(death)};
+            if (!tx) continue;
+            if (sl->tx_rec != UINT32_MAX) {
+                struct rec_tx *r = &x->res->tx.v[sl->tx_rec];
+                r->death_day = isfinite(death) ? death - x->t0 : NAN;
+                r->graft_fail_day = sl->tx_fail < x->t_end ? sl->tx_fail - x->t0 : NAN;
+            }
+            if (!counted(x, c->end_day)) continue;
+            double g = sl->tx_fail < death ? sl->tx_fail : death;
+            pat[np] = (struct outc_obs){(isfinite(death) ? death : last) - c->end_day, isfinite(death)};
+            gr[np++] = g < x->t_end ? (struct outc_obs){g - c->end_day, 1}
+                                    : (struct outc_obs){last - c->end_day, 0};
+        }
+        struct rec_summary *sm = &x->res->summary[o];
+        outc_km_sort(pat, np);
+        outc_km_sort(gr, np);
+        outc_km_sort(lst, nl);
+        sm->surv_tx_1y = outc_km_at(pat, np, year);
+        sm->graft_tx_1y = outc_km_at(gr, np, year);
+        sm->rmst_listing_5y = nl ? outc_km_rmst(lst, nl, tau) / year : NAN;
+        sm->deaths_all = sm->deaths_waiting + sm->deaths_after_tx;
+    }
+    free(pat);
+    return 0;
+}
+
 static int finish(struct ctx *x)
 {
     fill_groups(x);
+    if (outcomes(x)) return ERR_INTERNAL;
     for (int o = 0; o < ORGAN_N; o++) {
         struct rec_summary *sm = &x->res->summary[o];
         for (size_t i = 0; i < x->list[o].n; i++) {
@@ -692,6 +783,9 @@ static int finish(struct ctx *x)
         rc->weight_kg = c->weight_kg;
         rc->pra = c->pra;
         rc->relist_of = sl->relist_of;
+        double last, death = person_death(x, (uint32_t)i, &last);
+        rc->death_day = isfinite(death) ? death - x->t0 : NAN;
+        rc->followed_day = isfinite(death) ? NAN : last - x->t0;
     }
     return 0;
 }
