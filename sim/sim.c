@@ -78,6 +78,8 @@ struct ctx {
     size_t mcap;
     VEC(double) waits[ORGAN_N];
     int32_t *rmap;              /* replay: candidate row -> slot index, -1 before listing */
+    VEC(uint32_t) relists;      /* replay: transplanted slots whose course relists them, until
+                                   the files' relisting row is matched to them */
 };
 
 #define PUSH(vec, item, ctx)                                                                   \
@@ -367,9 +369,10 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     sl->tx_relist = oc.relist ? oc.graft_fail_day : INFINITY;
     sl->tx_death = oc.relist ? INFINITY : oc.death_day; /* relisted: the list decides */
     if (counted(x, sl->tx_death)) x->res->summary[o].deaths_after_tx++;
-    /* A replay lists relistings as rows of its own. */
-    if (oc.relist && !x->s->replay && sl->tx_relist < x->t_end &&
-        !evq_push(x->q, sl->tx_relist, PRIO_RELIST, EV_RELIST, idx, 0))
+    if (!oc.relist || !(sl->tx_relist < x->t_end)) return 0;
+    /* A replay lists relistings as rows of its own: on_r_listing() links them back. */
+    if (x->s->replay) return PUSH(x->relists, idx, x) ? ERR_INTERNAL : 0;
+    if (!evq_push(x->q, sl->tx_relist, PRIO_RELIST, EV_RELIST, idx, 0))
         return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     return 0;
 }
@@ -547,6 +550,19 @@ static int on_r_listing(struct ctx *x, uint32_t row, double now)
     sl->h = 0;
     x->rmap[row] = (int32_t)idx;
     enum organ o = prog_organ(sl->c.prog);
+    /* A relisting row of an exported run: the transplant whose drawn course relists it on this
+     * day (the files carry the days exactly), so the person is followed as in the original. */
+    if (isfinite(sl->c.graft_loss_day))
+        for (size_t k = 0; k < x->relists.n; k++) {
+            struct slot *old = slot_at(x, x->relists.v[k]);
+            if (old->tx_relist != sl->c.graft_loss_day || old->c.end_day != sl->c.prior_tx_day ||
+                prog_organ(old->c.prog) != o)
+                continue;
+            old->next = idx;
+            sl->relist_of = old->c.seq;
+            x->relists.v[k] = x->relists.v[--x->relists.n];
+            break;
+        }
     if (list_add(x, o, &sl->c)) return ERR_INTERNAL;
     if (counted(x, now)) x->res->summary[o].listings++;
     return record_episode(x, &sl->c, NULL);
@@ -897,6 +913,7 @@ cleanup:
     }
     free(x.mbuf);
     free(x.rmap);
+    free(x.relists.v);
     gsl_rng_free(x.don);
     gsl_rng_free(x.prog);
     gsl_rng_free(x.offer);
