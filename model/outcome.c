@@ -33,8 +33,8 @@ static double lambert_w_log(double L)
 
 /* With s = t / tau, b the late rate per day, a = early: a (1 - e^-s) + b tau s = y. Put
  * c = (y - a) / (b tau), k = a / (b tau): s = c + k e^-s, so w = s - c solves w e^w = k e^-c,
- * w = W0(k e^-c), t = tau (c + w). Two Newton steps on H0(t) = y then clean up the rounding of
- * c + w (c can be large and negative when the late rate is small). */
+ * w = W0(k e^-c), t = tau (c + w). Up to two Newton steps on H0(t) = y then clean up the
+ * rounding of c + w (c can be large and negative when the late rate is small). */
 double outc_inverse(const struct outc_haz *h, double y)
 {
     if (!(y > 0)) return 0.0;
@@ -49,10 +49,11 @@ double outc_inverse(const struct outc_haz *h, double y)
     const double w = L < 700 ? gsl_sf_lambert_W0(exp(L)) : lambert_w_log(L);
     double t = tau * (c + w);
     if (t < 0) t = 0;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++) { /* usually the first step is already below rounding */
         double step = (outc_cumhaz(h, t) - y) / outc_hazard(h, t);
         t -= step;
         if (t < 0) t = 0;
+        if (fabs(step) <= 1e-12 * t) break;
     }
     return t;
 }
@@ -137,36 +138,49 @@ static int obs_cmp(const void *pa, const void *pb)
     return b->event - a->event;
 }
 
-void outc_km_sort(struct outc_obs *o, size_t n)
+/* Moves the observations with time <= t (inclusive) or < t to the front, sorts them, and
+ * returns how many they are: the Kaplan–Meier estimates up to t need no order among the rest,
+ * which are all still at risk then. */
+static size_t km_prefix(struct outc_obs *o, size_t n, double t, int inclusive)
 {
-    if (n > 1) qsort(o, n, sizeof *o, obs_cmp);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (inclusive ? o[i].time <= t : o[i].time < t) {
+            struct outc_obs x = o[i];
+            o[i] = o[k];
+            o[k++] = x;
+        }
+    if (k > 1) qsort(o, k, sizeof *o, obs_cmp);
+    return k;
 }
 
-double outc_km_at(const struct outc_obs *o, size_t n, double t)
+double outc_km_at(struct outc_obs *o, size_t n, double t)
 {
     if (!n) return NAN;
+    const size_t k = km_prefix(o, n, t, 1);
     double s = 1.0;
     size_t i = 0;
-    while (i < n && o[i].time <= t) {
+    while (i < k) {
         double tt = o[i].time;
         size_t at_risk = n - i, d = 0;
-        for (; i < n && o[i].time == tt; i++) d += (size_t)(o[i].event != 0);
+        for (; i < k && o[i].time == tt; i++) d += (size_t)(o[i].event != 0);
         s *= 1.0 - (double)d / (double)at_risk;
     }
     return s;
 }
 
-double outc_km_rmst(const struct outc_obs *o, size_t n, double tau)
+double outc_km_rmst(struct outc_obs *o, size_t n, double tau)
 {
     if (!n) return NAN;
+    const size_t k = km_prefix(o, n, tau, 0);
     double s = 1.0, area = 0.0, prev = 0.0;
     size_t i = 0;
-    while (i < n && o[i].time < tau) {
+    while (i < k) {
         double tt = o[i].time;
         area += s * (tt - prev);
         prev = tt;
         size_t at_risk = n - i, d = 0;
-        for (; i < n && o[i].time == tt; i++) d += (size_t)(o[i].event != 0);
+        for (; i < k && o[i].time == tt; i++) d += (size_t)(o[i].event != 0);
         s *= 1.0 - (double)d / (double)at_risk;
     }
     return area + s * (tau - prev);

@@ -114,17 +114,15 @@ struct outc_obs {
     int event;
 };
 
-/* Sorts o[0..n) by time, events before censorings at equal times (the usual convention that a
- * patient censored on the day of a death was still at risk then). Call once before the two
- * estimates below. */
-void outc_km_sort(struct outc_obs *o, size_t n);
-
-/* Kaplan–Meier survival at t (events at t included) over the sorted o[0..n); NaN when n == 0. */
-double outc_km_at(const struct outc_obs *o, size_t n, double t);
+/* Kaplan–Meier survival at t (events at t included) over o[0..n); NaN when n == 0. Reorders o:
+ * only the observations up to t are sorted (by time, events before censorings at equal times,
+ * the usual convention that a patient censored on the day of a death was still at risk then);
+ * the others only count as at risk. */
+double outc_km_at(struct outc_obs *o, size_t n, double t);
 
 /* Restricted mean of the Kaplan–Meier curve over [0, tau]: the area under it, in the unit of
- * time; NaN when n == 0. When the last observation is censored before tau the curve is held at
- * its last value (the usual extension). */
-double outc_km_rmst(const struct outc_obs *o, size_t n, double tau);
+ * time; NaN when n == 0. Reorders o as outc_km_at does. When the last observation before tau is
+ * censored the curve is held at its last value (the usual extension). */
+double outc_km_rmst(struct outc_obs *o, size_t n, double tau);
 
 #endif

@@ -743,9 +743,6 @@ static int outcomes(struct ctx *x)
                                     : (struct outc_obs){last - c->end_day, 0};
         }
         struct rec_summary *sm = &x->res->summary[o];
-        outc_km_sort(pat, np);
-        outc_km_sort(gr, np);
-        outc_km_sort(lst, nl);
         sm->surv_tx_1y = outc_km_at(pat, np, year);
         sm->graft_tx_1y = outc_km_at(gr, np, year);
         sm->rmst_listing_5y = nl ? outc_km_rmst(lst, nl, tau) / year : NAN;
