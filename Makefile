@@ -8,6 +8,8 @@
 #   make run        run the default scenario into output/default.h5
 #   make test       unit tests (cmocka) and end-to-end tests of the binary
 #   make check      alias of test
+#   make ref-check  compare every shipped scenario's results with tests/ref (part of test)
+#   make ref-update regenerate tests/ref after a change meant to alter results
 #   make asan       the test suite again under AddressSanitizer + UBSan (in build-asan/)
 #   make bench      benchmarks (event queue, one replication, all cores, MPI ranks)
 #   make mpi        build/wlsim-mpi: the same program on Open MPI (rank 0 writes; see docs/cluster.md)
@@ -33,17 +35,19 @@ endif
 
 WERROR  ?=
 OPT     ?= -O2 -g
-CFLAGS  ?=
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Wshadow $(WERROR) -fopenmp \
-           -Isim -Imodel $(PKG_CFLAGS) $(EXTRA_CFLAGS)
-LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
-LDLIBS  += $(PKG_LIBS) -lcsv -lm
+# The project's flags live in WLSIM_* variables; the user's CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS
+# (from the command line or the environment) are appended, so `make CFLAGS=-O0` still builds,
+# with -O0 winning over $(OPT) because it comes last.
+WLSIM_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Wshadow $(WERROR) -fopenmp \
+                 -Isim -Imodel $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+WLSIM_LDFLAGS := -fopenmp $(EXTRA_LDFLAGS)
+WLSIM_LDLIBS  := $(PKG_LIBS) -lcsv -lm
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY  := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo -dirty)
 VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DATADIR    ?= $(PREFIX)/share/wlsim/scenarios
-CFLAGS     += -DWLSIM_VERSION='"$(VERSION)"' -DWLSIM_GIT_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"' \
+WLSIM_CFLAGS += -DWLSIM_VERSION='"$(VERSION)"' -DWLSIM_GIT_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"' \
               -DWLSIM_DATADIR='"$(DATADIR)"'
 
 # sim/mpiw.c (work items over MPI ranks) is built only into wlsim-mpi: `make mpi` runs this
@@ -62,9 +66,12 @@ ifeq ($(MPI),1)
 MPI_CFLAGS := $(shell pkg-config --cflags ompi-c)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c)
 LIB_SRC    += sim/mpiw.c
-CFLAGS     += -DWLSIM_MPI $(MPI_CFLAGS)
-LDLIBS     += $(MPI_LIBS)
+WLSIM_CFLAGS += -DWLSIM_MPI $(MPI_CFLAGS)
+WLSIM_LDLIBS += $(MPI_LIBS)
 endif
+ALL_CFLAGS   = $(WLSIM_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(WLSIM_LDFLAGS) $(LDFLAGS)
+ALL_LDLIBS   = $(WLSIM_LDLIBS) $(LDLIBS)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/sim/main.o
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -72,12 +79,13 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_evq
 
 .SECONDARY:
-.PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate mpi mpitest
+.PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate mpi mpitest \
+        ref-check ref-update
 
 all: $(BUILD)/wlsim
 
 $(BUILD)/wlsim: $(MAIN_OBJ) $(BUILD)/libwlsim.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/libwlsim.a: $(LIB_OBJ)
 	@rm -f $@
@@ -85,17 +93,17 @@ $(BUILD)/libwlsim.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/libwlsim.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(BUILD)/libwlsim.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 deps:
 	@sh scripts/deps.sh
@@ -124,6 +132,17 @@ test: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory mpitest
+	@$(MAKE) --no-print-directory ref-check
+
+# Fixed-seed reference outputs (tests/ref, docs/testing.md): every shipped scenario's results,
+# field by field. ref-update rewrites them; only for a change meant to alter results, with the
+# reason in the commit message.
+ref-check: all
+	@$(PYTHON) tests/ref/refcheck.py selftest --wlsim $(BUILD)/wlsim
+	@$(PYTHON) tests/ref/refcheck.py check --wlsim $(BUILD)/wlsim
+
+ref-update: all
+	@$(PYTHON) tests/ref/refcheck.py update --wlsim $(BUILD)/wlsim
 
 check: test
 
