@@ -33,8 +33,8 @@ static double lambert_w_log(double L)
 
 /* With s = t / tau, b the late rate per day, a = early: a (1 - e^-s) + b tau s = y. Put
  * c = (y - a) / (b tau), k = a / (b tau): s = c + k e^-s, so w = s - c solves w e^w = k e^-c,
- * w = W0(k e^-c), t = tau (c + w). Up to two Newton steps on H0(t) = y then clean up the
- * rounding of c + w (c can be large and negative when the late rate is small). */
+ * w = W0(k e^-c), t = tau (c + w). Two Newton steps on H0(t) = y then clean up the rounding
+ * of c + w (c can be large and negative when the late rate is small). */
 double outc_inverse(const struct outc_haz *h, double y)
 {
     if (!(y > 0)) return 0.0;
@@ -49,11 +49,9 @@ double outc_inverse(const struct outc_haz *h, double y)
     const double w = L < 700 ? gsl_sf_lambert_W0(exp(L)) : lambert_w_log(L);
     double t = tau * (c + w);
     if (t < 0) t = 0;
-    for (int i = 0; i < 2; i++) { /* usually the first step is already below rounding */
-        double step = (outc_cumhaz(h, t) - y) / outc_hazard(h, t);
-        t -= step;
+    for (int i = 0; i < 2; i++) {
+        t -= (outc_cumhaz(h, t) - y) / outc_hazard(h, t);
         if (t < 0) t = 0;
-        if (fabs(step) <= 1e-12 * t) break;
     }
     return t;
 }
