@@ -40,19 +40,27 @@ enum { PRIO_R_LISTING = -2, PRIO_R_HISTORY = -1 };
 #define SEQ_ORGAN_BIT 31
 #define SEQ_RELIST_BIT 30
 
+/* A slot is 320 bytes, five cache lines: the ranking passes reach every listed candidate
+ * through a pointer, and a size that is a multiple of 64 keeps each candidate's hot first line
+ * aligned alike. So the course after a transplant shares the space of the pending transition,
+ * which is dead once the candidate has left the list (leave() cancels its event). */
 struct slot {                   /* engine-side state of one candidate */
     struct cand c;
-    struct trans t;             /* the pending transition */
+    union {
+        struct trans t;         /* while listed: the pending transition */
+        struct {                /* once transplanted (engine clock; INFINITY: not in the course) */
+            double tx_death;    /* death with the graft, or after a graft failure not relisted */
+            double tx_fail;     /* the graft failed without death */
+            double tx_relist;   /* relisted for a re-transplant on this day */
+            uint32_t next;      /* slot of that relisting once it happened, UINT32_MAX none */
+            uint32_t tx_rec;    /* row of /transplants, UINT32_MAX none */
+        };
+    };
     evq_handle h;
     uint32_t relist_of;
     int8_t status_listed;
-    /* After a transplant (engine clock; INFINITY: not in the course drawn). */
-    double tx_death;            /* death with the graft, or after a graft failure not relisted */
-    double tx_fail;             /* the graft failed without death */
-    double tx_relist;           /* relisted for a re-transplant on this day */
-    uint32_t next;              /* slot of that relisting once it happened, UINT32_MAX none */
-    uint32_t tx_rec;            /* row of /transplants, UINT32_MAX none */
 };
+_Static_assert(sizeof(struct slot) % 64 == 0, "struct slot: keep a multiple of a cache line");
 
 struct list {
     struct cand **v;
@@ -120,10 +128,7 @@ static struct slot *slot_new(struct ctx *x, uint32_t *idx)
         x->nblocks++;
     }
     *idx = (uint32_t)x->ncand;
-    struct slot *sl = slot_at(x, x->ncand++);
-    sl->tx_death = sl->tx_fail = sl->tx_relist = INFINITY;
-    sl->next = sl->tx_rec = UINT32_MAX;
-    return sl;
+    return slot_at(x, x->ncand++);
 }
 
 static uint32_t slot_index(const struct cand *c)
@@ -329,6 +334,8 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     double wait = now - c->w.listed;
     int rc = leave(x, sl, OUT_TRANSPLANTED, now);
     if (rc) return rc;
+    sl->tx_death = sl->tx_fail = sl->tx_relist = INFINITY; /* the transition is dead from here */
+    sl->next = sl->tx_rec = UINT32_MAX;
     *taken = sl;
     if (counted(x, now)) {
         struct rec_summary *sm = &x->res->summary[o];
