@@ -723,39 +723,46 @@ static double person_death(struct ctx *x, uint32_t i, double *last)
 static int outcomes(struct ctx *x)
 {
     const double year = 365.25, tau = 5 * 365.25;
-    struct outc_obs *pat = malloc((x->ncand ? x->ncand : 1) * 3 * sizeof *pat);
-    if (!pat) return err_set(x->e, ERR_INTERNAL, "out of memory (outcomes)");
-    struct outc_obs *gr = pat + x->ncand, *lst = gr + x->ncand;
-    for (int o = 0; o < ORGAN_N; o++) {
-        size_t np = 0, nl = 0;
-        for (uint32_t i = 0; i < x->ncand; i++) {
-            struct slot *sl = slot_at(x, i);
-            const struct cand *c = &sl->c;
-            if ((int)prog_organ(c->prog) != o) continue;
-            int tx = c->outcome == OUT_TRANSPLANTED, first = sl->relist_of == UINT32_MAX;
-            if (!(tx || (first && counted(x, c->w.listed)))) continue;
-            double last, death = person_death(x, i, &last);
-            if (first && counted(x, c->w.listed))
-                lst[nl++] = (struct outc_obs){(isfinite(death) ? death : last) - c->w.listed, isfinite(death)};
-            if (!tx) continue;
-            if (sl->tx_rec != UINT32_MAX) {
-                struct rec_tx *r = &x->res->tx.v[sl->tx_rec];
-                r->death_day = isfinite(death) ? death - x->t0 : NAN;
-                r->graft_fail_day = sl->tx_fail < x->t_end ? sl->tx_fail - x->t0 : NAN;
-            }
-            if (!counted(x, c->end_day)) continue;
-            double g = sl->tx_fail < death ? sl->tx_fail : death;
-            pat[np] = (struct outc_obs){(isfinite(death) ? death : last) - c->end_day, isfinite(death)};
-            gr[np++] = g < x->t_end ? (struct outc_obs){g - c->end_day, 1}
-                                    : (struct outc_obs){last - c->end_day, 0};
+    const size_t n = x->ncand ? x->ncand : 1;
+    /* One pass over the pool (it is several MB): three regions of n observations (patient,
+     * graft, listing), the heart's filled from the front of each and the pancreas's from the
+     * back, so the two programmes never need more than n per region together. */
+    struct outc_obs *buf = malloc(3 * n * sizeof *buf);
+    if (!buf) return err_set(x->e, ERR_INTERNAL, "out of memory (outcomes)");
+    struct outc_obs *pat = buf, *gr = buf + n, *lst = buf + 2 * n;
+    size_t np[ORGAN_N] = {0, 0}, nl[ORGAN_N] = {0, 0};
+#define OBS_AT(region, o, k) ((region)[(o) == 0 ? (k) : n - 1 - (k)])
+    for (uint32_t i = 0; i < x->ncand; i++) {
+        struct slot *sl = slot_at(x, i);
+        const struct cand *c = &sl->c;
+        const int o = (int)prog_organ(c->prog);
+        int tx = c->outcome == OUT_TRANSPLANTED, first = sl->relist_of == UINT32_MAX;
+        if (!(tx || (first && counted(x, c->w.listed)))) continue;
+        double last, death = person_death(x, i, &last);
+        if (first && counted(x, c->w.listed))
+            OBS_AT(lst, o, nl[o]++) = (struct outc_obs){(isfinite(death) ? death : last) - c->w.listed, isfinite(death)};
+        if (!tx) continue;
+        if (sl->tx_rec != UINT32_MAX) {
+            struct rec_tx *r = &x->res->tx.v[sl->tx_rec];
+            r->death_day = isfinite(death) ? death - x->t0 : NAN;
+            r->graft_fail_day = sl->tx_fail < x->t_end ? sl->tx_fail - x->t0 : NAN;
         }
+        if (!counted(x, c->end_day)) continue;
+        double g = sl->tx_fail < death ? sl->tx_fail : death;
+        OBS_AT(pat, o, np[o]) = (struct outc_obs){(isfinite(death) ? death : last) - c->end_day, isfinite(death)};
+        OBS_AT(gr, o, np[o]++) = g < x->t_end ? (struct outc_obs){g - c->end_day, 1}
+                                              : (struct outc_obs){last - c->end_day, 0};
+    }
+#undef OBS_AT
+    for (int o = 0; o < ORGAN_N; o++) {
+        const size_t p0 = o == 0 ? 0 : n - np[o], l0 = o == 0 ? 0 : n - nl[o];
         struct rec_summary *sm = &x->res->summary[o];
-        sm->surv_tx_1y = outc_km_at(pat, np, year);
-        sm->graft_tx_1y = outc_km_at(gr, np, year);
-        sm->rmst_listing_5y = nl ? outc_km_rmst(lst, nl, tau) / year : NAN;
+        sm->surv_tx_1y = outc_km_at(pat + p0, np[o], year);
+        sm->graft_tx_1y = outc_km_at(gr + p0, np[o], year);
+        sm->rmst_listing_5y = nl[o] ? outc_km_rmst(lst + l0, nl[o], tau) / year : NAN;
         sm->deaths_all = sm->deaths_waiting + sm->deaths_after_tx;
     }
-    free(pat);
+    free(buf);
     return 0;
 }
 
