@@ -166,6 +166,9 @@ valgrind: all
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -r 1 -j 1
 	-$(VG) $(BUILD)/wlsim check tests/scenarios/bad/duplicate_key.yaml
+	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml tests/scenarios/good/tiny.yaml -r 8 -j 2 -q --summary-only \
+	  -o /tmp/wlsim-valgrind.h5 --uncertainty tests/uncertainty/tiny.yaml
+	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	@rm -f /tmp/wlsim-valgrind.h5
 
 # Calibration check: the default scenario against ../shared/CALIBRATION.md (docs/validation.md).
