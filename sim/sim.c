@@ -709,7 +709,7 @@ static double person_death(struct ctx *x, uint32_t i, double *last)
                 continue;
             }
             if (sl->tx_death < x->t_end) return *last = sl->tx_death;
-            /* A replay does not follow a relisting (its files list it as a new candidate). */
+            /* A relisting a replay could not link to its row (on_r_listing): censored there. */
             *last = sl->tx_relist < x->t_end ? sl->tx_relist : x->t_end;
             return INFINITY;
         default: *last = x->t_end; return INFINITY;
