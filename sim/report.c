@@ -16,7 +16,7 @@ static const char *const LABEL[M_N] = {
     "listings per year", "transplants per year", "  of them urgent (HU/SU)", "deaths on the list per year",
     "removals per year", "waiting at the end (not NT)", "median wait to transplant, days",
     "deaths after transplant per year", "1-year survival after tx, %", "1-year graft survival, %",
-    "mean years alive of 5 from listing"};
+    "years alive in 5 after listing"};
 
 struct report {
     int nv;
