@@ -203,12 +203,15 @@ valgrind: all
 	@rm -f /tmp/wlsim-valgrind.h5
 
 # Calibration check: the default scenario against ../shared/CALIBRATION.md (docs/validation.md).
+# The sensitivity of the ECD and HU comparisons to the donor-age effect: scripts/sensitivity.sh.
 VALIDATE_REPS ?= 200
+SENS_REPS ?= 100
 validate: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p output
 	$(BUILD)/wlsim run scenarios/default.yaml -r $(VALIDATE_REPS) -q -o output/validate.h5 --resume
-	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md
+	sh scripts/sensitivity.sh $(BUILD)/wlsim output/sensitivity $(SENS_REPS)
+	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md --sensitivity output/sensitivity
 
 # docs/parameters.md is generated from the parameter tables.
 docs: $(BUILD)/wlsim

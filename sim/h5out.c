@@ -88,6 +88,11 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_summary, transplants_combined, H5T_NATIVE_INT32);
     ADD(t, rec_summary, accelerated, H5T_NATIVE_INT32);
     ADD(t, rec_summary, islets, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, deaths_after_tx, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, deaths_all, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, surv_tx_1y, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_summary, graft_tx_1y, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_summary, rmst_listing_5y, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_CANDS];
     *t = (struct table){.name = "candidates", .title = "one row per candidate listing",
@@ -110,6 +115,8 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_cand, weight_kg, H5T_NATIVE_DOUBLE);
     ADD(t, rec_cand, pra, H5T_NATIVE_DOUBLE);
     ADD(t, rec_cand, relist_of, H5T_NATIVE_UINT32);
+    ADD(t, rec_cand, death_day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, followed_day, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_DONORS];
     *t = (struct table){.name = "donors", .title = "one row per donor", .size = sizeof(struct rec_donor)};
@@ -149,6 +156,9 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_tx, points, H5T_NATIVE_DOUBLE);
     ADD(t, rec_tx, wait_days, H5T_NATIVE_DOUBLE);
     ADD(t, rec_tx, offer_no, H5T_NATIVE_INT32);
+    ADD(t, rec_tx, donor_age, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, death_day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, graft_fail_day, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_GROUPS];
     *t = (struct table){.name = "groups", .title = "fairness counts by blood group, age, region and sex",

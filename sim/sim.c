@@ -40,13 +40,28 @@ enum { PRIO_R_LISTING = -2, PRIO_R_HISTORY = -1 };
 #define SEQ_ORGAN_BIT 31
 #define SEQ_RELIST_BIT 30
 
+/* The ranking passes reach every listed candidate through a pointer, so the slot should stay
+ * small (and ideally a multiple of 64 bytes, which keeps each candidate's hot first line aligned
+ * alike). So the course after a transplant shares the space of the pending transition, which is
+ * dead once the candidate has left the list (leave() cancels its event): it adds nothing. */
 struct slot {                   /* engine-side state of one candidate */
     struct cand c;
-    struct trans t;             /* the pending transition */
+    union {
+        struct trans t;         /* while listed: the pending transition */
+        struct {                /* once transplanted (engine clock; INFINITY: not in the course) */
+            double tx_death;    /* death with the graft, or after a graft failure not relisted */
+            double tx_fail;     /* the graft failed without death */
+            double tx_relist;   /* relisted for a re-transplant on this day */
+            uint32_t next;      /* slot of that relisting once it happened, UINT32_MAX none */
+            uint32_t tx_rec;    /* row of /transplants, UINT32_MAX none */
+        };
+    };
     evq_handle h;
     uint32_t relist_of;
     int8_t status_listed;
 };
+_Static_assert(sizeof(struct trans) >= 3 * sizeof(double) + 2 * sizeof(uint32_t),
+               "struct slot: the course after a transplant must fit in the transition's space");
 
 struct list {
     struct cand **v;
@@ -72,6 +87,8 @@ struct ctx {
     size_t mcap;
     VEC(double) waits[ORGAN_N];
     int32_t *rmap;              /* replay: candidate row -> slot index, -1 before listing */
+    VEC(uint32_t) relists;      /* replay: transplanted slots whose course relists them, until
+                                   the files' relisting row is matched to them */
 };
 
 #define PUSH(vec, item, ctx)                                                                   \
@@ -266,6 +283,7 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     c->prior_tx_day = old->c.end_day;
     c->graft_loss_day = now;
     sl->relist_of = old->c.seq;
+    old->next = idx;
     return list_candidate(x, sl, idx, now);
 }
 
@@ -323,6 +341,8 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     double wait = now - c->w.listed;
     int rc = leave(x, sl, OUT_TRANSPLANTED, now);
     if (rc) return rc;
+    sl->tx_death = sl->tx_fail = sl->tx_relist = INFINITY; /* the transition is dead from here */
+    sl->next = sl->tx_rec = UINT32_MAX;
     *taken = sl;
     if (counted(x, now)) {
         struct rec_summary *sm = &x->res->summary[o];
@@ -350,13 +370,24 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
         r->points = m->points;
         r->wait_days = wait;
         r->offer_no = offer_no;
+        r->donor_age = d->age_years;
+        r->death_day = r->graft_fail_day = NAN; /* filled by finish() */
+        sl->tx_rec = (uint32_t)(x->res->tx.n - 1);
     }
-    if (ops->graft_loss && !x->s->replay) { /* a replay lists relistings as rows of its own */
-        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES, c->seq);
-        double loss = ops->graft_loss(par, c, d, now, x->outc);
-        if (loss < x->t_end && !evq_push(x->q, loss, PRIO_RELIST, EV_RELIST, idx, 0))
-            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
-    }
+    if (!ops->course) return 0;
+    /* The recipient's own sub-stream: the same uniforms in every variant, whatever the organ. */
+    struct outc_course oc;
+    rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES, c->seq);
+    ops->course(par, c, d, now, x->outc, &oc);
+    sl->tx_fail = oc.graft_fail_day;
+    sl->tx_relist = oc.relist ? oc.graft_fail_day : INFINITY;
+    sl->tx_death = oc.relist ? INFINITY : oc.death_day; /* relisted: the list decides */
+    if (counted(x, sl->tx_death)) x->res->summary[o].deaths_after_tx++;
+    if (!oc.relist || !(sl->tx_relist < x->t_end)) return 0;
+    /* A replay lists relistings as rows of its own: on_r_listing() links them back. */
+    if (x->s->replay) return PUSH(x->relists, idx, x) ? ERR_INTERNAL : 0;
+    if (!evq_push(x->q, sl->tx_relist, PRIO_RELIST, EV_RELIST, idx, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     return 0;
 }
 
@@ -538,6 +569,19 @@ static int on_r_listing(struct ctx *x, uint32_t row, double now)
     sl->h = 0;
     x->rmap[row] = (int32_t)idx;
     enum organ o = prog_organ(sl->c.prog);
+    /* A relisting row of an exported run: the transplant whose drawn course relists it on this
+     * day (the files carry the days exactly), so the person is followed as in the original. */
+    if (isfinite(sl->c.graft_loss_day))
+        for (size_t k = 0; k < x->relists.n; k++) {
+            struct slot *old = slot_at(x, x->relists.v[k]);
+            if (old->tx_relist != sl->c.graft_loss_day || old->c.end_day != sl->c.prior_tx_day ||
+                prog_organ(old->c.prog) != o)
+                continue;
+            old->next = idx;
+            sl->relist_of = old->c.seq;
+            x->relists.v[k] = x->relists.v[--x->relists.n];
+            break;
+        }
     if (x->s->ops[o]->prepare) x->s->ops[o]->prepare(x->s->par[o], &sl->c);
     if (list_add(x, o, &sl->c)) return ERR_INTERNAL;
     if (counted(x, now)) x->res->summary[o].listings++;
@@ -691,9 +735,84 @@ static void fill_groups(struct ctx *x)
     }
 }
 
+/* The person listed in slot i, followed through transplants and relistings: the day of death
+ * (engine clock), or INFINITY with *last the last day known alive (the end of the run, or a
+ * removal from the list: removed patients are censored there). */
+static double person_death(struct ctx *x, uint32_t i, double *last)
+{
+    for (;;) {
+        const struct slot *sl = slot_at(x, i);
+        const struct cand *c = &sl->c;
+        switch (c->outcome) {
+        case OUT_DIED: *last = c->end_day; return c->end_day;
+        case OUT_REMOVED: *last = c->end_day; return INFINITY;
+        case OUT_TRANSPLANTED:
+            if (sl->next != UINT32_MAX) {
+                i = sl->next;
+                continue;
+            }
+            if (sl->tx_death < x->t_end) return *last = sl->tx_death;
+            /* A relisting a replay could not link to its row (on_r_listing): censored there. */
+            *last = sl->tx_relist < x->t_end ? sl->tx_relist : x->t_end;
+            return INFINITY;
+        default: *last = x->t_end; return INFINITY;
+        }
+    }
+}
+
+/* Kaplan–Meier survival 1 year after the counted years' transplants (patient and graft), the
+ * restricted mean survival over 5 years from a first listing in the counted years, and the
+ * death and graft-failure days of /transplants. */
+static int outcomes(struct ctx *x)
+{
+    const double year = 365.25, tau = 5 * 365.25;
+    const size_t n = x->ncand ? x->ncand : 1;
+    /* One pass over the pool (it is several MB): three regions of n observations (patient,
+     * graft, listing), the heart's filled from the front of each and the pancreas's from the
+     * back, so the two programmes never need more than n per region together. */
+    struct outc_obs *buf = malloc(3 * n * sizeof *buf);
+    if (!buf) return err_set(x->e, ERR_INTERNAL, "out of memory (outcomes)");
+    struct outc_obs *pat = buf, *gr = buf + n, *lst = buf + 2 * n;
+    size_t np[ORGAN_N] = {0, 0}, nl[ORGAN_N] = {0, 0};
+#define OBS_AT(region, o, k) ((region)[(o) == 0 ? (k) : n - 1 - (k)])
+    for (uint32_t i = 0; i < x->ncand; i++) {
+        struct slot *sl = slot_at(x, i);
+        const struct cand *c = &sl->c;
+        const int o = (int)prog_organ(c->prog);
+        int tx = c->outcome == OUT_TRANSPLANTED, first = sl->relist_of == UINT32_MAX;
+        if (!(tx || (first && counted(x, c->w.listed)))) continue;
+        double last, death = person_death(x, i, &last);
+        if (first && counted(x, c->w.listed))
+            OBS_AT(lst, o, nl[o]++) = (struct outc_obs){(isfinite(death) ? death : last) - c->w.listed, isfinite(death)};
+        if (!tx) continue;
+        if (sl->tx_rec != UINT32_MAX) {
+            struct rec_tx *r = &x->res->tx.v[sl->tx_rec];
+            r->death_day = isfinite(death) ? death - x->t0 : NAN;
+            r->graft_fail_day = sl->tx_fail < x->t_end ? sl->tx_fail - x->t0 : NAN;
+        }
+        if (!counted(x, c->end_day)) continue;
+        double g = sl->tx_fail < death ? sl->tx_fail : death;
+        OBS_AT(pat, o, np[o]) = (struct outc_obs){(isfinite(death) ? death : last) - c->end_day, isfinite(death)};
+        OBS_AT(gr, o, np[o]++) = g < x->t_end ? (struct outc_obs){g - c->end_day, 1}
+                                              : (struct outc_obs){last - c->end_day, 0};
+    }
+#undef OBS_AT
+    for (int o = 0; o < ORGAN_N; o++) {
+        const size_t p0 = o == 0 ? 0 : n - np[o], l0 = o == 0 ? 0 : n - nl[o];
+        struct rec_summary *sm = &x->res->summary[o];
+        sm->surv_tx_1y = outc_km_at(pat + p0, np[o], year);
+        sm->graft_tx_1y = outc_km_at(gr + p0, np[o], year);
+        sm->rmst_listing_5y = nl[o] ? outc_km_rmst(lst + l0, nl[o], tau) / year : NAN;
+        sm->deaths_all = sm->deaths_waiting + sm->deaths_after_tx;
+    }
+    free(buf);
+    return 0;
+}
+
 static int finish(struct ctx *x)
 {
     fill_groups(x);
+    if (outcomes(x)) return ERR_INTERNAL;
     for (int o = 0; o < ORGAN_N; o++) {
         struct rec_summary *sm = &x->res->summary[o];
         for (size_t i = 0; i < x->list[o].n; i++) {
@@ -734,6 +853,9 @@ static int finish(struct ctx *x)
         rc->weight_kg = c->weight_kg;
         rc->pra = c->pra;
         rc->relist_of = sl->relist_of;
+        double last, death = person_death(x, (uint32_t)i, &last);
+        rc->death_day = isfinite(death) ? death - x->t0 : NAN;
+        rc->followed_day = isfinite(death) ? NAN : last - x->t0;
     }
     return 0;
 }
@@ -846,6 +968,7 @@ cleanup:
     }
     free(x.mbuf);
     free(x.rmap);
+    free(x.relists.v);
     gsl_rng_free(x.don);
     gsl_rng_free(x.prog);
     gsl_rng_free(x.offer);

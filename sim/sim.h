@@ -39,6 +39,14 @@ struct rec_summary {
     int32_t transplants_combined; /* heart-lung or pancreas-kidney transplants */
     int32_t accelerated;        /* organs allocated in the accelerated procedure */
     int32_t islets;             /* organs sent to an islet programme */
+    /* After the transplant (docs/output.md). */
+    int32_t deaths_after_tx;    /* deaths after a transplant in the counted years */
+    int32_t deaths_all;         /* deaths_waiting + deaths_after_tx */
+    double surv_tx_1y;          /* Kaplan–Meier patient survival 1 year after the counted years'
+                                   transplants; NaN if none */
+    double graft_tx_1y;         /* the same for graft survival (graft failure or death) */
+    double rmst_listing_5y;     /* restricted mean survival over 5 years from a first listing in
+                                   the counted years, years; NaN if none */
 };
 
 struct rec_cand {
@@ -51,6 +59,9 @@ struct rec_cand {
     int16_t region, center;
     double listed_day, age_years, end_day, wait_days, weight_kg, pra;
     uint32_t relist_of;         /* seq of the candidate whose graft failed, or UINT32_MAX */
+    double death_day;           /* the person's death, on this listing or after (transplant,
+                                   relisting), NaN when not observed */
+    double followed_day;        /* last day the person is known alive when death_day is NaN */
 };
 
 struct rec_donor {
@@ -77,6 +88,9 @@ struct rec_tx {
     int8_t group;
     double points, wait_days;
     int32_t offer_no;           /* 1 = the first candidate offered accepted */
+    double donor_age;           /* years */
+    double death_day;           /* the recipient's death (also after a relisting), NaN if not by the end */
+    double graft_fail_day;      /* the graft failed without death, NaN if not by the end */
 };
 
 struct rec_episode {

@@ -10,6 +10,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "heart.h"
+#include "pancreas.h"
 #include "sim.h"
 #include "simple.h"
 
@@ -198,6 +200,78 @@ static void test_crn_pancreas_change_keeps_heart(void **state)
     scen_free(s);
 }
 
+/* The same with the guideline policies and the outcome model: a pancreas-only change (the
+ * extended-criteria age limit and the donor-age effect on pancreas grafts) leaves every heart
+ * row bit-identical, deaths after transplant and graft failures included. */
+static void test_crn_outcomes_pancreas_change_keeps_heart(void **state)
+{
+    (void)state;
+    struct scenario *s = load("tests/scenarios/good/tiny.yaml");
+    assert_string_equal(s->ops[ORGAN_HEART]->name, "bak2021");
+    struct rep_result *a = run1(s, 5, 1);
+    struct pancreas_par *pp = s->par[ORGAN_PANCREAS];
+    pp->ecd_age_max = 50;
+    pp->outc.beta_age *= 2;
+    struct rep_result *b = run1(s, 5, 1);
+    assert_same(a, b, ORGAN_HEART);
+    assert_true(a->summary[ORGAN_HEART].deaths_after_tx > 0);
+    assert_true(memcmp(&a->summary[ORGAN_PANCREAS], &b->summary[ORGAN_PANCREAS], sizeof a->summary[0]));
+    size_t ia = 0, ib = 0, n = 0;
+    for (;; ia++, ib++, n++) {
+        while (ia < a->tx.n && prog_organ((enum prog)a->tx.v[ia].program) != ORGAN_HEART) ia++;
+        while (ib < b->tx.n && prog_organ((enum prog)b->tx.v[ib].program) != ORGAN_HEART) ib++;
+        if (ia == a->tx.n || ib == b->tx.n) break;
+        assert_memory_equal(&a->tx.v[ia], &b->tx.v[ib], sizeof a->tx.v[0]);
+    }
+    assert_true(ia == a->tx.n && ib == b->tx.n && n > 0);
+    sim_result_free(a);
+    sim_result_free(b);
+    scen_free(s);
+}
+
+/* Limiting case: with every post-transplant hazard 0 nobody dies after a transplant, no graft
+ * fails, nobody is relisted, and both 1-year survivals are 1. With them on, the counts add up:
+ * all-cause deaths are the deaths on the list plus those after transplant, and a death or graft
+ * failure never precedes its transplant. */
+static void test_outcomes_limits(void **state)
+{
+    (void)state;
+    struct scenario *s = load("tests/scenarios/good/tiny.yaml");
+    struct rep_result *on = run1(s, 8, 0);
+    for (int o = 0; o < ORGAN_N; o++) {
+        const struct rec_summary *sm = &on->summary[o];
+        assert_int_equal(sm->deaths_all, sm->deaths_waiting + sm->deaths_after_tx);
+        assert_true(sm->deaths_after_tx > 0);
+        assert_true(sm->surv_tx_1y > 0.5 && sm->surv_tx_1y < 1);
+        assert_true(sm->graft_tx_1y <= sm->surv_tx_1y);
+        assert_true(sm->rmst_listing_5y > 0 && sm->rmst_listing_5y <= 5);
+    }
+    for (size_t i = 0; i < on->tx.n; i++) {
+        const struct rec_tx *t = &on->tx.v[i];
+        assert_true(isnan(t->death_day) || t->death_day >= t->day);
+        assert_true(isnan(t->graft_fail_day) || t->graft_fail_day >= t->day);
+        assert_true(t->donor_age >= 0);
+    }
+    struct heart_par *hp = s->par[ORGAN_HEART];
+    struct pancreas_par *pp = s->par[ORGAN_PANCREAS];
+    hp->outc.death = (struct outc_haz){0, 1, 0};
+    hp->outc.relist_per_year = 0;
+    pp->outc.death = pp->outc.graft = (struct outc_haz){0, 1, 0};
+    struct rep_result *off = run1(s, 8, 0);
+    for (int o = 0; o < ORGAN_N; o++) {
+        const struct rec_summary *sm = &off->summary[o];
+        assert_int_equal(sm->deaths_after_tx, 0);
+        assert_int_equal(sm->deaths_all, sm->deaths_waiting);
+        assert_true(sm->surv_tx_1y == 1.0 && sm->graft_tx_1y == 1.0);
+    }
+    for (size_t i = 0; i < off->tx.n; i++)
+        assert_true(isnan(off->tx.v[i].death_day) && isnan(off->tx.v[i].graft_fail_day));
+    for (size_t i = 0; i < off->cands.n; i++) assert_int_equal(off->cands.v[i].relist_of, UINT32_MAX);
+    sim_result_free(on);
+    sim_result_free(off);
+    scen_free(s);
+}
+
 /* Listings per counted period are Poisson(rate x years): the mean over replications lies
  * within 4 standard errors of the configured rate. */
 static void test_listing_rate(void **state)
@@ -297,6 +371,8 @@ int main(void)
         cmocka_unit_test(test_conservation),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_crn_pancreas_change_keeps_heart),
+        cmocka_unit_test(test_crn_outcomes_pancreas_change_keeps_heart),
+        cmocka_unit_test(test_outcomes_limits),
         cmocka_unit_test(test_listing_rate),
         cmocka_unit_test(test_recorder),
     };

@@ -289,7 +289,8 @@ then ok; else bad "variants/CRN: $(cat "$T/ab.out")"; fi
 if $PY scripts/report.py "$T/ab.h5" -o "$T/report" >"$T/rep.out" 2>&1; then ok; else bad "report.py: $(tail -n 5 "$T/rep.out")"; fi
 grep -q "Differences against variant 0" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the comparison table"
 grep -q "pancreas-ecd-age50" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the variant name"
-for png in cif_heart cif_pancreas waits groups series; do
+grep -q "graft_tx_1y" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the outcome rows of the comparison"
+for png in cif_heart cif_pancreas survival_listing survival_tx waits groups series; do
     head -c 8 "$T/report/$png.png" 2>/dev/null | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" && ok || bad "report: $png.png missing or not a PNG"
     grep -q "src=\"$png.png\"" "$T/report/index.html" 2>/dev/null && ok || bad "report: index.html does not show $png.png"
 done
