@@ -21,6 +21,7 @@
 #include <hdf5.h>
 #include <omp.h>
 
+#include "branch.h"
 #include "ckpt.h"
 #include "compare.h"
 #include "err.h"
@@ -57,7 +58,7 @@ static void usage(FILE *f)
             "pancreas / pancreas-kidney transplant waiting lists.\n\n"
             "Usage:\n"
             "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
-            "            [-j THREADS] [-q] [--summary-only] [--resume]\n"
+            "            [-j THREADS] [-q] [--summary-only] [--resume] [--branch]\n"
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
             "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
@@ -82,7 +83,10 @@ static void usage(FILE *f)
             "  -q, --quiet              no progress on stderr\n"
             "      --summary-only       write /summary only, no per-entity tables\n"
             "      --resume             continue an interrupted run from OUT.h5.resume (the same command\n"
-            "                           line; without a side file it starts afresh, so it is safe always)\n\n"
+            "                           line; without a side file it starts afresh, so it is safe always)\n"
+            "      --branch             a rule change on a date: per replication the warm-up runs once under\n"
+            "                           variant 0's rules and every variant continues from a copy of its state\n"
+            "                           at day 0 (variants may differ only in policy.*; docs/compare.md)\n\n"
             "Exit codes: 0 success, 2 bad input, 1 internal failure (verify: results differ),\n"
             "130 interrupted.\n"
             "Documentation: README.md, docs/scenario.md, docs/output.md, docs/rules.md.\n",
@@ -246,9 +250,10 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
         {"resume", no_argument, NULL, 'R'},       {"help", no_argument, NULL, 'h'},
+        {"branch", no_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
     const char *out = NULL;
-    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0;
+    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, branch = 0;
     unsigned long long seed = 0;
     int have_seed = 0, c, rc = 0, told = 0;
     struct scenario **sc = NULL;
@@ -280,6 +285,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         case 'q': quiet = 1; break;
         case 'S': summary_only = 1; break;
         case 'R': resume = 1; break;
+        case 'B': branch = 1; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "wlsim run: see 'wlsim --help'\n");
@@ -292,6 +298,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         return ERR_INPUT;
     }
     rc = load_all(argc - optind, argv + optind, &sc, &nv, p->rank == 0);
+    if (!rc && branch) {
+        struct err be;
+        err_clear(&be);
+        if ((rc = branch_check((const struct scenario *const *)sc, nv, &be)) && p->rank == 0)
+            fprintf(stderr, "wlsim run: %s\n", be.msg);
+    }
 #ifdef WLSIM_MPI
     if (p->size > 1) /* every rank must agree that the scenarios load before any other exchange */
         MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
@@ -312,7 +324,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct runner_cfg cfg = {
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
-        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
+        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only, .branch = (int)branch},
         .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop};
     struct err e;
     err_clear(&e);
@@ -351,6 +363,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     }
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
+                              .branch = cfg.opts.branch,
                               .variants = cfg.variants, .n_variants = nv};
     if ((rc = h5out_open(out, &meta, &h, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);

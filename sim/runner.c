@@ -32,14 +32,24 @@ void runner_meter_show(struct runner_meter *m, size_t done, size_t total)
     fflush(stderr);
 }
 
-int runner_item(const struct runner_cfg *cfg, size_t k, struct rep_result **out, struct err *e)
+size_t runner_unit_size(const struct runner_cfg *cfg)
 {
-    /* Replication-major: the variants of one replication are neighbours, so paired comparisons
-     * need only one replication's results at a time. */
-    int variant = (int)(k % (size_t)cfg->n_variants), rep = (int)(k / (size_t)cfg->n_variants);
+    return cfg->opts.branch ? (size_t)cfg->n_variants : 1;
+}
+
+int runner_unit(const struct runner_cfg *cfg, size_t u, struct rep_result **out, struct err *e)
+{
     struct err le;
     err_clear(&le);
-    int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, out, &le);
+    if (cfg->opts.branch) {
+        int rc = sim_run_branch(cfg->variants, cfg->n_variants, &cfg->opts, (int)u, out, &le);
+        if (rc) err_set(e, rc, "replication %zu (branched): %s", u, le.msg);
+        return rc;
+    }
+    /* Replication-major: the variants of one replication are neighbours, so paired comparisons
+     * need only one replication's results at a time. */
+    int variant = (int)(u % (size_t)cfg->n_variants), rep = (int)(u / (size_t)cfg->n_variants);
+    int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, &out[0], &le);
     if (rc) err_set(e, rc, "variant %d replication %d: %s", variant, rep, le.msg);
     return rc;
 }
@@ -51,11 +61,19 @@ size_t runner_total(const struct runner_cfg *cfg)
 
 int runner_run(const struct runner_cfg *cfg, struct err *e)
 {
-    size_t total = runner_total(cfg);
-    size_t slots = 2 * (size_t)(cfg->threads > 0 ? cfg->threads : 1);
+    size_t total = runner_total(cfg), g = runner_unit_size(cfg);
+    /* Resume may stop inside a branched replication: its unit is run again and the results
+     * already written are dropped (they are the same). */
+    size_t first_unit = cfg->first / g, units = (total + g - 1) / g;
+    size_t slots = 2 * (size_t)(cfg->threads > 0 ? cfg->threads : 1) * g;
     struct rep_result **buf = calloc(slots, sizeof *buf);
-    if (!buf) return err_set(e, ERR_INTERNAL, "out of memory");
-    size_t next = cfg->first, written = cfg->first;
+    struct rep_result **mine = calloc((size_t)(cfg->threads > 0 ? cfg->threads : 1) * g, sizeof *mine);
+    if (!buf || !mine) {
+        free(buf);
+        free(mine);
+        return err_set(e, ERR_INTERNAL, "out of memory");
+    }
+    size_t next = first_unit, written = cfg->first;
     int failed = 0;
     struct runner_meter meter;
     runner_meter_start(&meter);
@@ -64,11 +82,13 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
 
 #pragma omp parallel num_threads(cfg->threads)
     {
+        struct rep_result **out = mine + (size_t)omp_get_thread_num() * g;
         for (;;) {
-            size_t k;
+            size_t u;
 #pragma omp atomic capture
-            k = next++;
-            if (k >= total) break;
+            u = next++;
+            if (u >= units) break;
+            size_t lo = u * g, hi = lo + g < total ? lo + g : total; /* items [lo, hi) */
             int f;
             for (;;) {
                 size_t w;
@@ -76,7 +96,7 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
                 w = written;
 #pragma omp atomic read
                 f = failed;
-                if (f || k < w + slots) break;
+                if (f || hi <= w + slots) break;
                 struct timespec ts = {0, 200000};
                 nanosleep(&ts, NULL);
             }
@@ -91,15 +111,19 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
             }
             struct err le;
             err_clear(&le);
-            struct rep_result *r = NULL;
-            int rc = runner_item(cfg, k, &r, &le);
+            for (size_t i = 0; i < g; i++) out[i] = NULL;
+            int rc = runner_unit(cfg, u, out, &le);
             omp_set_lock(&lock);
             if (rc) {
                 if (!failed) err_set(e, rc, "%s", le.msg);
 #pragma omp atomic write
                 failed = 1;
             } else {
-                buf[k % slots] = r;
+                for (size_t k = lo; k < lo + g; k++) {
+                    if (k < cfg->first || k >= total) sim_result_free(out[k - lo]);
+                    else buf[k % slots] = out[k - lo];
+                    out[k - lo] = NULL;
+                }
                 while (!failed && written < total && buf[written % slots]) {
                     struct rep_result *x = buf[written % slots];
                     buf[written % slots] = NULL;
@@ -119,5 +143,6 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
     omp_destroy_lock(&lock);
     for (size_t i = 0; i < slots; i++) sim_result_free(buf[i]);
     free(buf);
+    free(mine);
     return failed ? (e->code ? e->code : ERR_INTERNAL) : 0;
 }

@@ -145,6 +145,9 @@ struct sim_opts {
     uint64_t seed;              /* master seed */
     int entity_tables;          /* 1: record per-entity tables; 0: summaries only */
     const struct sim_recorder *rec; /* NULL in normal runs (then nothing is observed) */
+    int branch;                 /* 1: the run's variants branch from a shared warm-up (--branch,
+                                 * sim_run_branch); read by the runners, recorded in the results
+                                 * and resume files; sim_run itself ignores it */
 };
 
 /* Runs replication `rep` of scenario s as variant `variant`. On success returns 0 and stores a
@@ -152,6 +155,19 @@ struct sim_opts {
  * in e, and *out is NULL. Thread-safe: touches nothing shared but the const scenario. */
 int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
             struct rep_result **out, struct err *e);
+
+/* Runs replication `rep` of every variant from one shared warm-up (`wlsim run --branch`): the
+ * warm-up (every event before day 0 of the counted years) is simulated once under variants[0]'s
+ * rules; then the whole replication state (lists, candidates with their status, grants, expiries,
+ * waiting-time accounts and pending transitions, pending events, the random streams, the records
+ * so far) is copied for each other variant, which continues under its own rules; variants[0]
+ * continues from the original. Variants must differ only in their policies (the caller checks:
+ * scen_branch_check). On success stores n_variants new results in out[0..n_variants), result v
+ * labelled variant v; on failure returns ERR_INTERNAL with a message in e and every out[v] is
+ * NULL. With one variant the result equals sim_run(variants[0], o, 0, rep) bit for bit; a
+ * variant identical to variants[0] reproduces its result bit for bit (but for the label). */
+int sim_run_branch(const struct scenario *const *variants, int n_variants, const struct sim_opts *o, int rep,
+                   struct rep_result **out, struct err *e);
 
 /* Frees r. NULL is a no-op. */
 void sim_result_free(struct rep_result *r);
