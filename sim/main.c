@@ -160,6 +160,15 @@ static int cmd_check(int argc, char **argv)
     struct scenario **sc = NULL;
     int nv = 0;
     int rc = load_all(argc - 1, argv + 1, &sc, &nv, 1);
+    /* A warning, not an error: a short warm-up is legitimate for tests and for studying the
+     * fill-up itself. One line per file (a sweep's grid points share their file). */
+    for (int i = 0; i < nv; i++)
+        if (!sc[i]->replay && sc[i]->run.warmup_years < SCEN_STEADY_WARMUP_YEARS &&
+            (i == 0 || strcmp(sc[i]->path, sc[i - 1]->path) || sc[i]->run.warmup_years != sc[i - 1]->run.warmup_years))
+            fprintf(stderr, "%s: warning: horizon.warmup_years: %g years is shorter than the %g years the synthetic "
+                    "lists need to reach their steady state (docs/model.md, Steady state): the counted years "
+                    "would start on a list still filling up\n", sc[i]->path, sc[i]->run.warmup_years,
+                    SCEN_STEADY_WARMUP_YEARS);
     for (int i = 0; i < nv; i++) scen_free(sc[i]);
     free(sc);
     if (!rc) printf("ok\n");

@@ -31,6 +31,14 @@ for f in scenarios/*.yaml tests/scenarios/good/*.yaml; do
     expect_exit 0 "check $f" -- "$BIN" check "$f"
     [ "$(cat "$T/out")" = "ok" ] && ok || bad "check $f prints only ok"
 done
+# A synthetic scenario with a warm-up shorter than the steady state needs: a warning, not a failure.
+for f in scenarios/*.yaml; do
+    "$BIN" check "$f" 2>&1 >/dev/null | grep -q "warning" && bad "check $f warns: every shipped scenario has the default's warm-up" || ok
+done
+expect_exit 0 "check a short warm-up" -- "$BIN" check tests/scenarios/good/tiny.yaml
+grep -qF "tests/scenarios/good/tiny.yaml: warning: horizon.warmup_years: 1 years is shorter than the 15 years" "$T/err" \
+    && ok || bad "short warm-up warning: $(cat "$T/err")"
+[ "$(cat "$T/out")" = "ok" ] && ok || bad "check with a warning prints ok"
 expect_exit 0 "check --list" -- "$BIN" check --list
 grep -q '^| `horizon.years` | (required)' "$T/out" && ok || bad "--list names horizon.years"
 cmp -s "$T/out" docs/parameters.md && ok || bad "docs/parameters.md is not current: run 'make docs'"
