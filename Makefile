@@ -149,6 +149,7 @@ asan: deps
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -g" all $(BENCH_BIN)
 	@sh scripts/bench.sh $(BUILD)
+	@sh scripts/bench_branch.sh $(BUILD)
 	@$(MAKE) --no-print-directory mpi
 	@sh scripts/bench_mpi.sh $(BUILD)
 

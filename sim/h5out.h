@@ -24,7 +24,7 @@ struct h5out_meta {
     int replications;
     int threads;
     int entity_tables;
-    int branch;                 /* 1: variants branched from a shared warm-up (--branch) */
+    int branch;                 /* enum sim_branch (--branch[=keep|redraw]; 0 without) */
     const struct scenario *const *variants; /* one scenario per variant */
     int n_variants;
 };

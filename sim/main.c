@@ -58,7 +58,7 @@ static void usage(FILE *f)
             "pancreas / pancreas-kidney transplant waiting lists.\n\n"
             "Usage:\n"
             "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
-            "            [-j THREADS] [-q] [--summary-only] [--resume] [--branch]\n"
+            "            [-j THREADS] [-q] [--summary-only] [--resume] [--branch[=keep|redraw]]\n"
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
             "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
@@ -86,7 +86,9 @@ static void usage(FILE *f)
             "                           line; without a side file it starts afresh, so it is safe always)\n"
             "      --branch             a rule change on a date: per replication the warm-up runs once under\n"
             "                           variant 0's rules and every variant continues from a copy of its state\n"
-            "                           at day 0 (variants may differ only in policy.*; docs/compare.md)\n\n"
+            "                           at day 0 (variants may differ only in policy.*; docs/compare.md);\n"
+            "                           =redraw: listed candidates' pending transitions are drawn afresh\n"
+            "                           at day 0 under a changed programme's rules (docs/rules.md §3)\n\n"
             "Exit codes: 0 success, 2 bad input, 1 internal failure (verify: results differ),\n"
             "130 interrupted.\n"
             "Documentation: README.md, docs/scenario.md, docs/output.md, docs/rules.md.\n",
@@ -259,7 +261,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
         {"resume", no_argument, NULL, 'R'},       {"help", no_argument, NULL, 'h'},
-        {"branch", no_argument, NULL, 'B'},
+        {"branch", optional_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
     const char *out = NULL;
     long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, branch = 0;
@@ -294,7 +296,14 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         case 'q': quiet = 1; break;
         case 'S': summary_only = 1; break;
         case 'R': resume = 1; break;
-        case 'B': branch = 1; break;
+        case 'B':
+            if (!optarg || !strcmp(optarg, "keep")) branch = SIM_BRANCH_KEEP;
+            else if (!strcmp(optarg, "redraw")) branch = SIM_BRANCH_REDRAW;
+            else {
+                fprintf(stderr, "wlsim run: argument --branch: expected keep or redraw, found '%s'\n", optarg);
+                return ERR_INPUT;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "wlsim run: see 'wlsim --help'\n");

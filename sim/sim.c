@@ -924,6 +924,27 @@ oom:
     return err_set(src->e, ERR_INTERNAL, "out of memory branching replication %d", src->rep);
 }
 
+/* 1 when organ o's rules in s differ from those in b (another policy, or another parameter). */
+static int rules_differ(const struct scenario *b, const struct scenario *s, enum organ o)
+{
+    return b->ops[o] != s->ops[o] || memcmp(b->par[o], s->par[o], b->ops[o]->par_size) != 0;
+}
+
+/* --branch=redraw: every candidate on organ o's list drops its pending transition and draws the
+ * next one at `now` under x's rules. In list order; each draw comes from the candidate's own
+ * progression sub-stream, so the order moves no draw. */
+static int redraw(struct ctx *x, enum organ o, double now)
+{
+    for (size_t i = 0; i < x->list[o].n; i++) {
+        uint32_t idx = x->list[o].v[i]->slot;
+        struct slot *sl = slot_at(x, idx);
+        if (sl->h) evq_cancel(x->q, sl->h);
+        sl->h = 0;
+        if (schedule_next(x, sl, idx, now)) return ERR_INTERNAL;
+    }
+    return 0;
+}
+
 int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
             struct rep_result **out, struct err *e)
 {
@@ -951,6 +972,9 @@ int sim_run_branch(const struct scenario *const *variants, int n_variants, const
     for (int v = 1; v < n_variants && !rc; v++) {
         struct ctx y;
         rc = sim_ctx_clone(&y, &x, variants[v], v);
+        for (int g = 0; g < ORGAN_N && !rc; g++)
+            if (o->branch == SIM_BRANCH_REDRAW && !x.s->replay && rules_differ(variants[0], variants[v], (enum organ)g))
+                rc = redraw(&y, (enum organ)g, y.t0);
         if (!rc) rc = advance(&y, INFINITY);
         if (!rc) rc = finish(&y);
         ctx_fini(&y, rc, &out[v]);

@@ -145,10 +145,18 @@ struct sim_opts {
     uint64_t seed;              /* master seed */
     int entity_tables;          /* 1: record per-entity tables; 0: summaries only */
     const struct sim_recorder *rec; /* NULL in normal runs (then nothing is observed) */
-    int branch;                 /* 1: the run's variants branch from a shared warm-up (--branch,
-                                 * sim_run_branch); read by the runners, recorded in the results
-                                 * and resume files; sim_run itself ignores it */
+    int branch;                 /* enum sim_branch: whether and how the run's variants branch from
+                                 * a shared warm-up (--branch, sim_run_branch); read by the runners,
+                                 * recorded in the results and resume files; sim_run ignores it */
 };
+
+/* --branch[=keep|redraw]: what becomes of a listed candidate's pending transition at day 0 in a
+ * variant whose rules for the candidate's programme differ from variant 0's (docs/rules.md §3).
+ * KEEP: it happens as it was drawn under variant 0's rules (a renewal drawn before day 0 still
+ * confers the old grant length once); REDRAW: it is discarded and drawn afresh at day 0 under the
+ * variant's rules (from the candidate's own progression sub-stream, so nobody else's draws move).
+ * Variants whose rules for a programme equal variant 0's are never redrawn there. */
+enum sim_branch { SIM_BRANCH_NONE = 0, SIM_BRANCH_KEEP = 1, SIM_BRANCH_REDRAW = 2 };
 
 /* Runs replication `rep` of scenario s as variant `variant`. On success returns 0 and stores a
  * new result in *out (free with sim_result_free). On failure returns ERR_INTERNAL with a message
@@ -162,7 +170,7 @@ int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int
  * waiting-time accounts and pending transitions, pending events, the random streams, the records
  * so far) is copied for each other variant, which continues under its own rules; variants[0]
  * continues from the original. Variants must differ only in their policies (the caller checks:
- * scen_branch_check). On success stores n_variants new results in out[0..n_variants), result v
+ * branch_check) and o->branch says what becomes of pending transitions. On success stores n_variants new results in out[0..n_variants), result v
  * labelled variant v; on failure returns ERR_INTERNAL with a message in e and every out[v] is
  * NULL. With one variant the result equals sim_run(variants[0], o, 0, rep) bit for bit; a
  * variant identical to variants[0] reproduces its result bit for bit (but for the label). */

@@ -412,8 +412,8 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     /* Files written before --branch existed have no `branch` attribute: their variants ran apart. */
     if (H5Aexists(v.file, "branch") > 0 && (read_attr_num(v.file, "branch", H5T_NATIVE_INT32, &branch) ||
-                                            branch < 0 || branch > 1)) {
-        fprintf(stderr, "wlsim verify: %s: expected the root attribute branch to be 0 or 1, found it invalid\n",
+                                            branch < SIM_BRANCH_NONE || branch > SIM_BRANCH_REDRAW)) {
+        fprintf(stderr, "wlsim verify: %s: expected the root attribute branch to be 0, 1 or 2, found it invalid\n",
                 v.path);
         rc = ERR_INPUT;
         goto cleanup;

@@ -309,9 +309,10 @@ static struct scenario *load_tiny_with(const char *name, const char *extra)
     return s;
 }
 
-static void branch(const struct scenario *const *v, int n, uint64_t seed, int rep, struct rep_result **out)
+static void branch_as(const struct scenario *const *v, int n, uint64_t seed, int rep, struct rep_result **out,
+                      int how)
 {
-    struct sim_opts o = {.seed = seed, .entity_tables = 1, .branch = 1};
+    struct sim_opts o = {.seed = seed, .entity_tables = 1, .branch = how};
     struct err e;
     err_clear(&e);
     if (sim_run_branch(v, n, &o, rep, out, &e)) fail_msg("%s", e.msg);
@@ -319,6 +320,11 @@ static void branch(const struct scenario *const *v, int n, uint64_t seed, int re
         assert_non_null(out[i]);
         assert_int_equal(out[i]->variant, i);
     }
+}
+
+static void branch(const struct scenario *const *v, int n, uint64_t seed, int rep, struct rep_result **out)
+{
+    branch_as(v, n, seed, rep, out, SIM_BRANCH_KEEP);
 }
 
 /* Every record of r relabelled as variant 0 (to compare two variants' records byte for byte). */
@@ -463,6 +469,38 @@ static void test_branch_heart_change_differs(void **state)
     scen_free(b);
 }
 
+/* --branch=redraw: a variant with variant 0's rules is not redrawn (it still reproduces variant 0);
+ * a heart change redraws only the heart list's pending transitions (the pancreas rows stay
+ * identical to variant 0's), after the same warm-up; and redrawing does change the heart results
+ * against --branch=keep (the counter-check). */
+static void test_branch_redraw(void **state)
+{
+    (void)state;
+    struct scenario *a = load("tests/scenarios/good/tiny.yaml");
+    struct scenario *b = load_tiny_with("same", "\ndescription: same rules\n");
+    struct scenario *c = load_tiny_with("hu28", "\npolicy:\n  heart:\n    hu: {renewal_days: 28}\n");
+    const struct scenario *v[3] = {a, b, c};
+    struct rep_result *rd[3], *kp[3];
+    branch_as(v, 3, 47, 1, rd, SIM_BRANCH_REDRAW);
+    branch_as(v, 3, 47, 1, kp, SIM_BRANCH_KEEP);
+    assert_identical(kp[0], rd[0]);
+    relabel0(rd[1]);
+    assert_identical(rd[0], rd[1]);
+    relabel0(rd[2]);
+    relabel0(kp[2]);
+    assert_same_warmup(rd[0], rd[2]);
+    assert_memory_equal(&rd[0]->summary[ORGAN_PANCREAS], &rd[2]->summary[ORGAN_PANCREAS], sizeof rd[0]->summary[0]);
+    assert_true(rd[2]->episodes.n != kp[2]->episodes.n ||
+                memcmp(rd[2]->episodes.v, kp[2]->episodes.v, rd[2]->episodes.n * sizeof *rd[2]->episodes.v));
+    for (int i = 0; i < 3; i++) {
+        sim_result_free(rd[i]);
+        sim_result_free(kp[i]);
+    }
+    scen_free(a);
+    scen_free(b);
+    scen_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -478,6 +516,7 @@ int main(void)
         cmocka_unit_test(test_branch_identical_variant),
         cmocka_unit_test(test_branch_pancreas_change),
         cmocka_unit_test(test_branch_heart_change_differs),
+        cmocka_unit_test(test_branch_redraw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

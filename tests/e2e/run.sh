@@ -254,6 +254,11 @@ expect_exit 1 "verify a --branch file as unbranched" -- "$BIN" verify "$T/br0.h5
 expect_exit 0 "--branch --summary-only" -- "$BIN" run $BR --branch --summary-only -r 3 -j 2 -q -o "$T/brs.h5"
 h5diff -q "$T/br1.h5" "$T/brs.h5" /summary /summary && ok || bad "--branch --summary-only: /summary differs"
 expect_exit 0 "verify a --branch --summary-only file" -- "$BIN" verify "$T/brs.h5"
+expect_exit 2 "--branch=x" -- "$BIN" run $BR --branch=x -q -o "$T/brx.h5"
+grep -q "argument --branch: expected keep or redraw, found 'x'" "$T/err" && ok || bad "--branch=x message: $(cat "$T/err")"
+expect_exit 0 "--branch=redraw" -- "$BIN" run $BR --branch=redraw -r 2 -j 2 -q -o "$T/brr.h5"
+$PY -c "import h5py,sys; assert h5py.File(sys.argv[1])['summary'].file.attrs['branch'] == 2" "$T/brr.h5" && ok || bad "--branch=redraw: attribute branch is not 2"
+expect_exit 0 "verify a --branch=redraw file" -- "$BIN" verify "$T/brr.h5"
 # Only policy.*, name and description may differ: anything else is exit 2 naming the key.
 sed 's/^name: tiny/name: tiny-donors/; s/donors: {per_year: 400}/donors: {per_year: 300}/' tests/scenarios/good/tiny.yaml >"$T/donors.yaml"
 expect_exit 0 "the other-population scenario is valid" -- "$BIN" check "$T/donors.yaml"
