@@ -38,7 +38,7 @@ struct replay;
  * deficit of ~2 % at the start of counting). `wlsim check` warns below it. */
 #define SCEN_STEADY_WARMUP_YEARS 15.0
 
-#define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2"
+#define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2|ctr64"
 
 /* One axis of a `sweep:` grid: a parameter and the values it takes. */
 #define SWEEP_MAX_AXES 8
