@@ -501,6 +501,29 @@ static void test_branch_redraw(void **state)
     scen_free(c);
 }
 
+/* The clone copies every generator's state (gsl_rng_clone), whatever the generator: for each RNG
+ * choice an identical variant still reproduces variant 0, and variant 0 the plain run. */
+static void test_branch_every_rng(void **state)
+{
+    (void)state;
+    static const char *const RNGS[] = {"mt19937", "ranlxd1", "ranlxs2", "ctr64"};
+    for (size_t k = 0; k < sizeof RNGS / sizeof RNGS[0]; k++) {
+        char extra[64];
+        snprintf(extra, sizeof extra, "\nrng: %s\n", RNGS[k]);
+        struct scenario *a = load_tiny_with("rng", extra);
+        const struct scenario *v[2] = {a, a};
+        struct rep_result *out[2], *plain = run1(a, 53, 0);
+        branch(v, 2, 53, 0, out);
+        assert_identical(plain, out[0]);
+        relabel0(out[1]);
+        assert_identical(out[0], out[1]);
+        sim_result_free(plain);
+        sim_result_free(out[0]);
+        sim_result_free(out[1]);
+        scen_free(a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_branch_pancreas_change),
         cmocka_unit_test(test_branch_heart_change_differs),
         cmocka_unit_test(test_branch_redraw),
+        cmocka_unit_test(test_branch_every_rng),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
