@@ -33,7 +33,15 @@ static void collect(void *ctx, const char *full, const struct pdef *d, const voi
     }
     struct kv *p = &k->v[k->n++];
     snprintf(p->key, sizeof p->key, "%s", full);
-    scen_format(d, value, p->val, sizeof p->val);
+    if (d->type == PD_DOUBLE) { /* the shortest form that reads back: 0.1, not 0.10000000000000001 */
+        double x = *(const double *)value;
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(p->val, sizeof p->val, "%.*g", prec, x);
+            if (strtod(p->val, NULL) == x) break;
+        }
+    } else {
+        scen_format(d, value, p->val, sizeof p->val);
+    }
 }
 
 static int gather(const struct scenario *s, struct kvs *k)
