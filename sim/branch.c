@@ -35,7 +35,7 @@ static void collect(void *ctx, const char *full, const struct pdef *d, const voi
     snprintf(p->key, sizeof p->key, "%s", full);
     if (d->type == PD_DOUBLE) { /* the shortest form that reads back: 0.1, not 0.10000000000000001 */
         double x = *(const double *)value;
-        for (int prec = 1; prec <= 17; prec++) {
+        for (int prec = 6; prec <= 17; prec++) { /* from 6: 400, not 4e+02 */
             snprintf(p->val, sizeof p->val, "%.*g", prec, x);
             if (strtod(p->val, NULL) == x) break;
         }
