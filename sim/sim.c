@@ -830,7 +830,9 @@ static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
      : ((dst).v = malloc((src).n * sizeof *(src).v)) == NULL ? -1                               \
      : (memcpy((dst).v, (src).v, (src).n * sizeof *(src).v), (dst).n = (dst).cap = (src).n, 0))
 
-/* A deep copy of result r, every record relabelled as `variant`. NULL when out of memory. */
+/* A deep copy of result r, every record relabelled as `variant`. NULL when out of memory. A new
+ * vector in struct rep_result must be duplicated here (a shallow copy would be freed twice, which
+ * the branching tests under make asan report at once). */
 static struct rep_result *result_clone(const struct rep_result *r, int variant)
 {
     struct rep_result *c = malloc(sizeof *c);

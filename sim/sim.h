@@ -6,6 +6,9 @@
  * records (candidates, donors, transplants, status episodes). Results are plain arrays so they
  * can be handed between threads (and later MPI ranks) and written by one writer in order.
  *
+ * sim_run_branch() (`--branch`) runs the warm-up once and continues every policy variant from a
+ * deep copy of the replication at day 0 (sim_ctx_clone in sim.c).
+ *
  * Days in the records are on the counted clock: day 0 is the end of the warm-up, warm-up days
  * are negative. Candidate and donor numbers (`seq`) are stable across policy variants with the
  * same seed (common random numbers, see docs/output.md). */
