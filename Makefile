@@ -173,6 +173,9 @@ valgrind: all
 	printf 'policy:\n  heart:\n    hu: {renewal_days: 28}\n' >>/tmp/wlsim-valgrind-hu.yaml
 	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml /tmp/wlsim-valgrind-hu.yaml --branch=redraw -r 2 -j 2 -q -o /tmp/wlsim-valgrind.h5
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
+	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml tests/scenarios/good/tiny.yaml -r 8 -j 2 -q --summary-only \
+	  -o /tmp/wlsim-valgrind.h5 --uncertainty tests/uncertainty/tiny.yaml
+	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	@rm -f /tmp/wlsim-valgrind.h5 /tmp/wlsim-valgrind-hu.yaml
 
 # Calibration check: the default scenario against ../shared/CALIBRATION.md (docs/validation.md).

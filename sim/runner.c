@@ -39,18 +39,39 @@ size_t runner_unit_size(const struct runner_cfg *cfg)
 
 int runner_unit(const struct runner_cfg *cfg, size_t u, struct rep_result **out, struct err *e)
 {
+    /* Replication-major: the variants of one replication are neighbours, so paired comparisons
+     * need only one replication's results at a time. Under --branch the unit is replication u
+     * with all its variants; otherwise item u alone. */
+    const size_t g = runner_unit_size(cfg);
+    const int rep = (int)(cfg->opts.branch ? u : u / (size_t)cfg->n_variants);
+    const int first = cfg->opts.branch ? 0 : (int)(u % (size_t)cfg->n_variants); /* the unit's first variant */
     struct err le;
     err_clear(&le);
-    if (cfg->opts.branch) {
-        int rc = sim_run_branch(cfg->variants, cfg->n_variants, &cfg->opts, (int)u, out, &le);
-        if (rc) err_set(e, rc, "replication %zu (branched): %s", u, le.msg);
-        return rc;
+    const struct scenario **vs = calloc(g, sizeof *vs);
+    struct scenario *copy = NULL;
+    double *v = NULL;
+    size_t applied = 0;
+    int rc = vs ? 0 : err_set(&le, ERR_INTERNAL, "out of memory");
+    for (size_t i = 0; i < g && !rc; i++) vs[i] = cfg->variants[first + (int)i];
+    if (!rc && cfg->psa) {
+        /* Every variant of replication rep draws the same values: common random numbers for the
+         * parameters too (and under --branch the variants still differ only in policy.*). */
+        copy = calloc(g, sizeof *copy);
+        v = malloc(((size_t)psa_n(cfg->psa) + 1) * sizeof *v);
+        rc = copy && v ? psa_draw(cfg->psa, cfg->opts.seed, rep, v, &le) : err_set(&le, ERR_INTERNAL, "out of memory");
+        for (size_t i = 0; i < g && !rc; i++)
+            if (!(rc = psa_apply(cfg->psa, cfg->variants[first + (int)i], first + (int)i, rep, v, &copy[i], &le)))
+                vs[i] = &copy[applied++];
     }
-    /* Replication-major: the variants of one replication are neighbours, so paired comparisons
-     * need only one replication's results at a time. */
-    int variant = (int)(u % (size_t)cfg->n_variants), rep = (int)(u / (size_t)cfg->n_variants);
-    int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, &out[0], &le);
-    if (rc) err_set(e, rc, "variant %d replication %d: %s", variant, rep, le.msg);
+    if (!rc)
+        rc = cfg->opts.branch ? sim_run_branch(vs, cfg->n_variants, &cfg->opts, rep, out, &le)
+                              : sim_run(vs[0], &cfg->opts, first, rep, &out[0], &le);
+    for (size_t i = 0; i < applied; i++) psa_release(&copy[i]);
+    free(copy);
+    free(v);
+    free(vs);
+    if (rc && cfg->opts.branch) err_set(e, rc, "replication %d (branched): %s", rep, le.msg);
+    else if (rc) err_set(e, rc, "variant %d replication %d: %s", first, rep, le.msg);
     return rc;
 }
 

@@ -28,6 +28,7 @@ grep -q "argument -o: expected a file in a writable folder" "$T/err" && ok || ba
 
 # --- check ------------------------------------------------------------------------------------
 for f in scenarios/*.yaml tests/scenarios/good/*.yaml; do
+    case $f in scenarios/uncertainty-*) continue ;; esac   # --uncertainty files, tests/e2e/uncert.sh
     expect_exit 0 "check $f" -- "$BIN" check "$f"
     [ "$(cat "$T/out")" = "ok" ] && ok || bad "check $f prints only ok"
 done
@@ -259,6 +260,9 @@ grep -q "argument --branch: expected keep or redraw, found 'x'" "$T/err" && ok |
 expect_exit 0 "--branch=redraw" -- "$BIN" run $BR --branch=redraw -r 2 -j 2 -q -o "$T/brr.h5"
 $PY -c "import h5py,sys; assert h5py.File(sys.argv[1])['summary'].file.attrs['branch'] == 2" "$T/brr.h5" && ok || bad "--branch=redraw: attribute branch is not 2"
 expect_exit 0 "verify a --branch=redraw file" -- "$BIN" verify "$T/brr.h5"
+# With --uncertainty every variant of a replication draws the same values, so branching composes.
+expect_exit 0 "--branch --uncertainty" -- "$BIN" run tests/scenarios/good/tiny.yaml "$T/same.yaml" --branch --uncertainty tests/uncertainty/tiny.yaml -r 3 -j 2 -q --summary-only -o "$T/bru.h5"
+expect_exit 0 "verify a --branch --uncertainty file" -- "$BIN" verify "$T/bru.h5"
 # Only policy.*, name and description may differ: anything else is exit 2 naming the key.
 sed 's/^name: tiny/name: tiny-donors/; s/donors: {per_year: 400}/donors: {per_year: 300}/' tests/scenarios/good/tiny.yaml >"$T/donors.yaml"
 expect_exit 0 "the other-population scenario is valid" -- "$BIN" check "$T/donors.yaml"
