@@ -189,7 +189,7 @@ validate: deps
 # docs/parameters.md is generated from the parameter tables.
 docs: $(BUILD)/wlsim
 	$(BUILD)/wlsim check --list > docs/parameters.md
-	$(PYTHON) scripts/model_params.py docs/parameters.md docs/model.md
+	$(PYTHON) scripts/model_params.py docs/parameters.md docs/model.md docs/rules.md
 
 # The binary looks for its default scenario (wlsim rank without --scenario) in $(DATADIR) after
 # ./scenarios; PREFIX must therefore be the same when building and installing.
