@@ -7,6 +7,8 @@
 #include "sens.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,7 @@ struct h5out {
     hid_t file;
     char *path, *tmp;
     int entity_tables;
+    int image;                  /* in memory only (h5out_open_image) */
     int uncertainty;            /* --uncertainty: /draws, /sensitivity, /uncertainty */
     struct table t[T_N];
     hid_t str_metric;
@@ -442,9 +445,30 @@ cleanup:
     return rc;
 }
 
+/* Opens the file: on disk at path's temporary name, or (image) in memory only. */
+static int open_file(const char *path, const struct h5out_meta *meta, int image, struct h5out **out,
+                     struct err *e);
+
 int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **out, struct err *e)
 {
+    return open_file(path, meta, 0, out, e);
+}
+
+int h5out_open_image(const struct h5out_meta *meta, struct h5out **out, struct err *e)
+{
+    return open_file("(image)", meta, 1, out, e);
+}
+
+hid_t h5out_hid(const struct h5out *h)
+{
+    return h->file;
+}
+
+static int open_file(const char *path, const struct h5out_meta *meta, int image, struct h5out **out,
+                     struct err *e)
+{
     int rc = 0;
+    hid_t fapl = H5I_INVALID_HID;
     *out = NULL;
     struct h5out *h = calloc(1, sizeof *h);
     if (!h) return err_set(e, ERR_INTERNAL, "out of memory");
@@ -460,7 +484,13 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
     h->tmp = malloc(n);
     if (!h->path || !h->tmp) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     snprintf(h->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    h->file = H5Fcreate(h->tmp, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    h->image = image;
+    /* The image: the core driver without a backing store, so nothing reaches the disk. */
+    if (image && ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0)) {
+        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot set up an in-memory file");
+        goto cleanup;
+    }
+    h->file = H5Fcreate(h->tmp, H5F_ACC_EXCL, H5P_DEFAULT, image ? fapl : H5P_DEFAULT);
     if (h->file < 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot create the output file (does the folder exist and is it writable?)", h->tmp);
         goto cleanup;
@@ -480,6 +510,7 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
         if ((rc = make_table(h, &h->t[t], e))) goto cleanup;
     }
 cleanup:
+    if (fapl >= 0) H5Pclose(fapl);
     if (rc) h5out_abort(h);
     else *out = h;
     return rc;
@@ -564,16 +595,47 @@ static void destroy(struct h5out *h)
     free(h);
 }
 
+/* fsync() of the file at path, or with `dir` of the folder holding it. 0 or -1 (errno). EINVAL:
+ * the file system cannot sync (nothing to do). */
+static int sync_path(const char *path, int dir)
+{
+    char buf[PATH_MAX];
+    if (dir) {
+        snprintf(buf, sizeof buf, "%s", path);
+        char *slash = strrchr(buf, '/');
+        if (!slash) snprintf(buf, sizeof buf, ".");
+        else if (slash == buf) buf[1] = '\0';
+        else *slash = '\0';
+        path = buf;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+    if (fd < 0) return -1;
+    int rc = fsync(fd) != 0 && errno != EINVAL ? -1 : 0;
+    int en = errno;
+    close(fd);
+    errno = en;
+    return rc;
+}
+
 int h5out_commit(struct h5out *h, struct err *e)
 {
     int rc = 0;
     close_tables(h);
-    if (H5Fclose(h->file) < 0) {
+    hid_t file = h->file;
+    h->file = H5I_INVALID_HID;
+    if (H5Fclose(file) < 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot close the output file", h->tmp);
+        unlink(h->tmp);
+    } else if (sync_path(h->tmp, 0) != 0) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot write to disk: %s", h->tmp, strerror(errno));
         unlink(h->tmp);
     } else if (rename(h->tmp, h->path) != 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot rename to %s: %s", h->tmp, h->path, strerror(errno));
         unlink(h->tmp);
+    } else if (sync_path(h->path, 1) != 0) {
+        /* The rename reached the folder only once the folder is synced: until then the side
+         * file (removed by the caller after this returns) is the only durable copy. */
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot write its folder to disk: %s", h->path, strerror(errno));
     }
     destroy(h);
     return rc;
@@ -584,6 +646,6 @@ void h5out_abort(struct h5out *h)
     if (!h) return;
     close_tables(h);
     if (h->file >= 0) H5Fclose(h->file);
-    if (h->tmp) unlink(h->tmp);
+    if (h->tmp && !h->image) unlink(h->tmp);
     destroy(h);
 }

@@ -46,10 +46,21 @@ struct procs {
 };
 
 static volatile sig_atomic_t g_stop = 0; /* written only by the signal handler */
+/* 0: a signal ends the process at once (exit 130): loading, check, rank, verify and export write
+ * nothing that a kill would leave half done, and some of their steps (reading a large replay,
+ * one long replication) never look at g_stop. 1: `run` while it simulates: the first signal
+ * asks the runner to stop after the current items, so that the side file keeps the finished
+ * work and the temporary file is removed; a second signal removes g_tmp and exits at once. */
+static volatile sig_atomic_t g_coop = 0;
+static char g_tmp[PATH_MAX + 32];         /* run's temporary results file; set before g_coop */
 
 static void on_signal(int sig)
 {
     (void)sig;
+    if (!g_coop || g_stop) {
+        if (g_coop && g_tmp[0]) unlink(g_tmp); /* async-signal-safe, as is _exit */
+        _exit(130);
+    }
     g_stop = 1;
 }
 
@@ -65,9 +76,11 @@ static void usage(FILE *f)
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
             "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
-            "  wlsim verify OUT.h5 [-r K] [-j THREADS]\n"
+            "  wlsim verify OUT.h5 [-r K] [-j THREADS] [-q] [--allow-paths]\n"
             "      Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
-            "      stored in OUT.h5 and report per replication whether the results are bit-identical.\n"
+            "      stored in OUT.h5 and report per replication whether the results are bit-identical; every\n"
+            "      table and attribute must be the one a run writes. --allow-paths: accept replay files\n"
+            "      stored with absolute paths or '..' (refused by default: the file is not trusted).\n"
             "  wlsim check SCENARIO.yaml [...] [--uncertainty U.yaml]\n"
             "                                      validate only; prints \"ok\" on success\n"
             "  wlsim check --list                  list every scenario parameter with default, bounds,\n"
@@ -207,9 +220,19 @@ static int cmd_check(int argc, char **argv)
     return rc;
 }
 
-/* Checks that the folder of `path` exists and is writable, creating `output/` for the default. */
+/* Checks that the folder of `path` exists and is writable, creating `output/` for the default,
+ * and that `path` is a new name or a regular file: a run replaces the file by renaming a new one
+ * over it, which must not turn a device, a symbolic link or a directory into a results file
+ * (nor, for a directory, fail only after every replication has run). */
 static int check_out_dir(const char *path, int is_default)
 {
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "wlsim run: argument -o: expected a regular file or a new name, found %s '%s'\n",
+                S_ISDIR(st.st_mode) ? "a directory" : S_ISLNK(st.st_mode) ? "a symbolic link" : "a device or special file",
+                path);
+        return ERR_INPUT;
+    }
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
@@ -402,6 +425,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct err e;
     err_clear(&e);
     if (p->rank > 0) {
+        g_coop = 1; /* a worker rank stops as before: between items, as rank 0 tells it */
         go_or_stop(p, &rc, &told);
 #ifdef WLSIM_MPI
         if (!rc && (rc = mpiw_work(&cfg, &e))) fprintf(stderr, "wlsim run (rank %d): %s\n", p->rank, e.msg);
@@ -409,7 +433,19 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         goto cleanup;
     }
     if (!out) {
-        snprintf(defpath, sizeof defpath, "output/%s.h5", sc[0]->name);
+        /* The name is free text: only its safe characters go into the path (`name: ../x` must
+         * not write outside output/). */
+        char safe[sizeof sc[0]->name];
+        size_t n = 0;
+        for (const char *q = sc[0]->name; *q && n + 1 < sizeof safe; q++) {
+            unsigned char ch = (unsigned char)*q;
+            int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                       ch == '-' || ch == '_' || ch == '+' || ch == '=' || ch == ',' || ch == '[' || ch == ']' ||
+                       (ch == '.' && n > 0) || ch >= 0x80;
+            safe[n++] = keep ? (char)ch : '_';
+        }
+        safe[n] = '\0';
+        snprintf(defpath, sizeof defpath, "output/%s.h5", n ? safe : "scenario");
         out = defpath;
     }
     if ((rc = check_out_dir(out, out == defpath))) goto cleanup;
@@ -426,6 +462,8 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     long stale_pid = 0;
     uint64_t fp = ckpt_fingerprint(cfg.variants, nv, &cfg.opts, cfg.replications);
     if (psa) fp = psa_fingerprint(psa, fp);
+    snprintf(g_tmp, sizeof g_tmp, "%s.tmp.%ld", out, (long)getpid()); /* h5out_open's name */
+    g_coop = 1;
     if ((rc = ckpt_open(out, fp, (int)resume, &ck, &stale_pid, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);
         goto cleanup;
@@ -490,6 +528,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     }
 
 cleanup:
+    g_coop = 0;
     go_or_stop(p, &rc, &told);
     if (ck && ckpt_count(ck) == 0) ckpt_remove(ck); /* nothing finished: nothing to resume */
     else ckpt_close(ck);
@@ -545,6 +584,10 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     gsl_set_error_handler_off();
+    /* No HDF5 clean-up at exit: every file is closed explicitly, and after a failed close (a full
+     * disk) HDF5 1.10's exit handler would close the half-closed file again and crash (exit 139
+     * after the right message). The kernel frees the library's memory. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

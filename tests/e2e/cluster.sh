@@ -183,7 +183,7 @@ if [ -n "$MPIBIN" ] && [ -x "$MPIBIN" ] && command -v mpirun >/dev/null 2>&1; th
     [ "$(grep -c 'duplicate_key.yaml' "$T/err")" -eq 1 ] && ok || bad "broken scenario under MPI: expected one message, found: $(cat "$T/err")"
     [ ! -e "$T/bad.h5" ] && [ ! -e "$T/bad.h5.resume" ] && ok || bad "broken scenario under MPI wrote files"
     echo "precious" >"$T/busy.h5"
-    touch "$T/busy.h5.resume"
+    echo "an unfinished run" >"$T/busy.h5.resume"   # not empty: an empty side file counts as none
     expect_exit 2 "mpirun over an unfinished run" -- $MPIRUN -np 3 "$MPIBIN" run tests/scenarios/good/tiny.yaml -r 2 -q -o "$T/busy.h5"
     [ "$(cat "$T/busy.h5")" = "precious" ] && ok || bad "refused MPI run touched the output"
 else

@@ -413,5 +413,9 @@ if [ -f tests/e2e/rank.sh ]; then
     tail -n 1 "$T/rank.out"
 fi
 
+# --- hostile input and faults (their own script) ---------------------------------------------
+if sh tests/e2e/hostile.sh "$BIN" >"$T/hostile.out" 2>&1; then ok; else bad "tests/e2e/hostile.sh: $(grep FAIL "$T/hostile.out" | head -n 20)"; fi
+tail -n 1 "$T/hostile.out"
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
