@@ -863,7 +863,8 @@ static int finish(struct ctx *x)
 static int schedule_synthetic(struct ctx *x);
 static int dispatch(struct ctx *x, const struct evq_event *ev);
 
-static int run(struct ctx *x)
+/* Schedules the first events of the replication. */
+static int start(struct ctx *x)
 {
     const struct scenario *s = x->s;
     if (s->replay) {
@@ -873,8 +874,17 @@ static int run(struct ctx *x)
     }
     if (s->run.series_days > 0 && !evq_push(x->q, s->run.series_days, PRIO_SNAPSHOT, EV_SNAPSHOT, 0, 0))
         return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    return 0;
+}
+
+/* Handles every pending event before `until` (INFINITY: all of them; nothing is ever scheduled
+ * at or after t_end, which is finite). */
+static int advance(struct ctx *x, double until)
+{
     struct evq_event ev;
-    while (evq_pop(x->q, &ev)) {
+    double t;
+    while (evq_peek_time(x->q, &t) && t < until) {
+        evq_pop(x->q, &ev);
         int rc = 0;
         switch ((enum ev_type)ev.type) {
         case EV_R_LISTING: rc = on_r_listing(x, ev.a, ev.time); break;
@@ -890,7 +900,7 @@ static int run(struct ctx *x)
         }
         if (rc) return rc;
     }
-    return finish(x);
+    return 0;
 }
 
 static int schedule_synthetic(struct ctx *x)
@@ -924,58 +934,230 @@ static int dispatch(struct ctx *x, const struct evq_event *ev)
     }
 }
 
+/* Allocates x's streams, queue and result for replication `rep` of s as `variant`. On failure
+ * returns the code with a message in e; ctx_fini() must be called either way. */
+static int ctx_init(struct ctx *x, const struct scenario *s, const struct sim_opts *o, int variant, int rep,
+                    struct err *e)
+{
+    *x = (struct ctx){.s = s, .o = o, .e = e, .variant = variant, .rep = rep,
+                      .srep = (uint64_t)rep + (uint64_t)(s->replay ? s->replay_replication : 0)};
+    char rngname[32];
+    const gsl_rng_type *T = rng_type_by_name(scen_rng_name(s, rngname, sizeof rngname));
+    if (!T) return err_set(e, ERR_INTERNAL, "unknown RNG %s", rngname);
+    x->res = calloc(1, sizeof *x->res);
+    x->q = evq_alloc(4096);
+    for (int g = 0; g < ORGAN_N; g++) x->arr[g] = rng_stream_alloc(T, o->seed, x->srep, RNG_ARRIVALS, (uint64_t)g);
+    x->don = rng_stream_alloc(T, o->seed, x->srep, RNG_DONORS, 0);
+    x->prog = rng_stream_alloc(T, o->seed, x->srep, RNG_PROGRESSION, 0);
+    x->offer = rng_stream_alloc(T, o->seed, x->srep, RNG_OFFERS, 0);
+    x->outc = rng_stream_alloc(T, o->seed, x->srep, RNG_OUTCOMES, 0);
+    if (!x->res || !x->q || !x->arr[0] || !x->arr[1] || !x->don || !x->prog || !x->offer || !x->outc)
+        return err_set(e, ERR_INTERNAL, "out of memory starting replication %d", rep);
+    x->res->variant = variant;
+    x->res->replication = rep;
+    x->t0 = s->run.warmup_years * 365.25;
+    x->t_end = x->t0 + s->run.years * 365.25;
+    for (int g = 0; g < ORGAN_N; g++) { /* calloc'ed: padding stays zero */
+        x->res->summary[g].variant = variant;
+        x->res->summary[g].replication = rep;
+        x->res->summary[g].program = g;
+        x->res->summary[g].years = s->run.years;
+    }
+    return 0;
+}
+
+/* Frees everything x owns. On rc == 0 hands the result to *out (else frees it). */
+static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
+{
+    for (size_t b = 0; b < x->nblocks; b++) free(x->blocks[b]);
+    free(x->blocks);
+    for (int g = 0; g < ORGAN_N; g++) {
+        free(x->list[g].v);
+        free(x->waits[g].v);
+        gsl_rng_free(x->arr[g]);
+    }
+    free(x->mbuf);
+    free(x->rmap);
+    free(x->relists.v);
+    gsl_rng_free(x->don);
+    gsl_rng_free(x->prog);
+    gsl_rng_free(x->offer);
+    gsl_rng_free(x->outc);
+    evq_free(x->q);
+    if (rc || !out) sim_result_free(x->res);
+    else *out = x->res;
+    x->res = NULL;
+}
+
+/* A copy of vector src into dst (of the same element type), or -1. */
+#define VEC_DUP(dst, src)                                                                      \
+    ((dst).n = (dst).cap = 0, (dst).v = NULL,                                                  \
+     (src).n == 0 ? 0                                                                          \
+     : ((dst).v = malloc((src).n * sizeof *(src).v)) == NULL ? -1                               \
+     : (memcpy((dst).v, (src).v, (src).n * sizeof *(src).v), (dst).n = (dst).cap = (src).n, 0))
+
+/* A deep copy of result r, every record relabelled as `variant`. NULL when out of memory. A new
+ * vector in struct rep_result must be duplicated here (a shallow copy would be freed twice, which
+ * the branching tests under make asan report at once). */
+static struct rep_result *result_clone(const struct rep_result *r, int variant)
+{
+    struct rep_result *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    memcpy(c, r, sizeof *c); /* the summaries and group rows, then the owned vectors below */
+    int bad = VEC_DUP(c->cands, r->cands);
+    bad |= VEC_DUP(c->donors, r->donors);
+    bad |= VEC_DUP(c->tx, r->tx);
+    bad |= VEC_DUP(c->episodes, r->episodes);
+    bad |= VEC_DUP(c->series, r->series);
+    if (bad) {
+        sim_result_free(c);
+        return NULL;
+    }
+    c->variant = variant;
+    for (int o = 0; o < ORGAN_N; o++) {
+        c->summary[o].variant = variant;
+        for (int i = 0; i < GRP_ROWS; i++) c->groups[o][i].variant = variant;
+    }
+    for (size_t i = 0; i < c->cands.n; i++) c->cands.v[i].variant = variant;
+    for (size_t i = 0; i < c->donors.n; i++) c->donors.v[i].variant = variant;
+    for (size_t i = 0; i < c->tx.n; i++) c->tx.v[i].variant = variant;
+    for (size_t i = 0; i < c->episodes.n; i++) c->episodes.v[i].variant = variant;
+    for (size_t i = 0; i < c->series.n; i++) c->series.v[i].variant = variant;
+    return c;
+}
+
+/* sim_ctx_clone: makes *dst an independent copy of the replication *src at its current moment,
+ * to continue as `variant` under scenario s (whose policies may differ from src's; nothing else
+ * may: the caller checks). The struct is copied wholesale first, so a new plain field (a
+ * counter, a day) is copied without a change here; then every pointer src owns is deep-copied:
+ *   res (and its record vectors), q (pending events: handles stay valid), blocks (the candidate
+ *   slots, with their pending transitions and event handles), list[] (pointers remapped into the
+ *   new slots), waits[], rmap and relists (replay), and the streams arr[], don, prog, offer, outc
+ *   (gsl_rng_clone copies the generator state).
+ * Not copied: mbuf (scratch of one allocation; starts empty). Shared, not owned: s, o, e.
+ * A new owned pointer in struct ctx must be added to this list, to ctx_fini() and to the
+ * test_sim test that compares a clone's continuation with the original's.
+ * Returns 0, or ERR_INTERNAL (message in src's e); ctx_fini(dst) must be called either way. */
+static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct scenario *s, int variant)
+{
+    *dst = *src;
+    dst->s = s;
+    dst->variant = variant;
+    dst->res = NULL;
+    dst->q = NULL;
+    for (int g = 0; g < ORGAN_N; g++) {
+        dst->arr[g] = NULL;
+        dst->list[g] = (struct list){0};
+        dst->waits[g].v = NULL;
+        dst->waits[g].n = dst->waits[g].cap = 0;
+    }
+    dst->don = dst->prog = dst->offer = dst->outc = NULL;
+    dst->blocks = NULL;
+    dst->nblocks = 0;
+    dst->mbuf = NULL;
+    dst->mcap = 0;
+    dst->rmap = NULL;
+    dst->relists.v = NULL;
+    dst->relists.n = dst->relists.cap = 0;
+    /* From here on dst owns only what it has allocated: ctx_fini(dst) is always safe. */
+    if (!(dst->res = result_clone(src->res, variant))) goto oom;
+    if (!(dst->q = evq_clone(src->q))) goto oom;
+    for (int g = 0; g < ORGAN_N; g++)
+        if (!(dst->arr[g] = gsl_rng_clone(src->arr[g]))) goto oom;
+    if (!(dst->don = gsl_rng_clone(src->don)) || !(dst->prog = gsl_rng_clone(src->prog)) ||
+        !(dst->offer = gsl_rng_clone(src->offer)) || !(dst->outc = gsl_rng_clone(src->outc)))
+        goto oom;
+    if (src->nblocks) {
+        if (!(dst->blocks = calloc(src->nblocks, sizeof *dst->blocks))) goto oom;
+        for (size_t b = 0; b < src->nblocks; b++) {
+            size_t used = src->ncand - b * BLOCK < BLOCK ? src->ncand - b * BLOCK : BLOCK;
+            if (!(dst->blocks[b] = malloc(BLOCK * sizeof **dst->blocks))) goto oom;
+            dst->nblocks = b + 1;
+            memcpy(dst->blocks[b], src->blocks[b], used * sizeof **dst->blocks);
+        }
+    }
+    for (int g = 0; g < ORGAN_N; g++) {
+        const struct list *l = &src->list[g];
+        if (l->cap && !(dst->list[g].v = malloc(l->cap * sizeof *l->v))) goto oom;
+        dst->list[g].cap = l->cap;
+        for (size_t i = 0; i < l->n; i++) dst->list[g].v[i] = &slot_at(dst, l->v[i]->slot)->c;
+        dst->list[g].n = l->n;
+        if (VEC_DUP(dst->waits[g], src->waits[g])) goto oom;
+    }
+    if (src->rmap) {
+        size_t n = src->s->replay->cands->n ? src->s->replay->cands->n : 1;
+        if (!(dst->rmap = malloc(n * sizeof *dst->rmap))) goto oom;
+        memcpy(dst->rmap, src->rmap, n * sizeof *dst->rmap);
+    }
+    if (VEC_DUP(dst->relists, src->relists)) goto oom;
+    return 0;
+oom:
+    return err_set(src->e, ERR_INTERNAL, "out of memory branching replication %d", src->rep);
+}
+
+/* 1 when organ o's rules in s differ from those in b (another policy, or another parameter). */
+static int rules_differ(const struct scenario *b, const struct scenario *s, enum organ o)
+{
+    return b->ops[o] != s->ops[o] || memcmp(b->par[o], s->par[o], b->ops[o]->par_size) != 0;
+}
+
+/* --branch=redraw: every candidate on organ o's list drops its pending transition and draws the
+ * next one at `now` under x's rules. In list order; each draw comes from the candidate's own
+ * progression sub-stream, so the order moves no draw. */
+static int redraw(struct ctx *x, enum organ o, double now)
+{
+    for (size_t i = 0; i < x->list[o].n; i++) {
+        uint32_t idx = x->list[o].v[i]->slot;
+        struct slot *sl = slot_at(x, idx);
+        if (sl->h) evq_cancel(x->q, sl->h);
+        sl->h = 0;
+        if (schedule_next(x, sl, idx, now)) return ERR_INTERNAL;
+    }
+    return 0;
+}
+
 int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
             struct rep_result **out, struct err *e)
 {
-    struct ctx x = {.s = s, .o = o, .e = e, .variant = variant, .rep = rep,
-                    .srep = (uint64_t)rep + (uint64_t)(s->replay ? s->replay_replication : 0)};
-    int rc = 0;
+    struct ctx x;
     *out = NULL;
-    const gsl_rng_type *T = NULL;
-    char rngname[32];
-    T = rng_type_by_name(scen_rng_name(s, rngname, sizeof rngname));
-    if (!T) return err_set(e, ERR_INTERNAL, "unknown RNG %s", rngname);
-    x.res = calloc(1, sizeof *x.res);
-    x.q = evq_alloc(4096);
-    for (int g = 0; g < ORGAN_N; g++) x.arr[g] = rng_stream_alloc(T, o->seed, x.srep, RNG_ARRIVALS, (uint64_t)g);
-    x.don = rng_stream_alloc(T, o->seed, x.srep, RNG_DONORS, 0);
-    x.prog = rng_stream_alloc(T, o->seed, x.srep, RNG_PROGRESSION, 0);
-    x.offer = rng_stream_alloc(T, o->seed, x.srep, RNG_OFFERS, 0);
-    x.outc = rng_stream_alloc(T, o->seed, x.srep, RNG_OUTCOMES, 0);
-    if (!x.res || !x.q || !x.arr[0] || !x.arr[1] || !x.don || !x.prog || !x.offer || !x.outc) {
-        rc = err_set(e, ERR_INTERNAL, "out of memory starting replication %d", rep);
-        goto cleanup;
-    }
-    x.res->variant = variant;
-    x.res->replication = rep;
-    x.t0 = s->run.warmup_years * 365.25;
-    x.t_end = x.t0 + s->run.years * 365.25;
-    for (int g = 0; g < ORGAN_N; g++) { /* calloc'ed: padding stays zero */
-        x.res->summary[g].variant = variant;
-        x.res->summary[g].replication = rep;
-        x.res->summary[g].program = g;
-        x.res->summary[g].years = s->run.years;
-    }
-    rc = run(&x);
+    int rc = ctx_init(&x, s, o, variant, rep, e);
+    if (!rc) rc = start(&x);
+    if (!rc) rc = advance(&x, INFINITY);
+    if (!rc) rc = finish(&x);
+    ctx_fini(&x, rc, out);
+    return rc;
+}
 
-cleanup:
-    for (size_t b = 0; b < x.nblocks; b++) free(x.blocks[b]);
-    free(x.blocks);
-    for (int g = 0; g < ORGAN_N; g++) {
-        free(x.list[g].v);
-        free(x.waits[g].v);
-        gsl_rng_free(x.arr[g]);
+int sim_run_branch(const struct scenario *const *variants, int n_variants, const struct sim_opts *o, int rep,
+                   struct rep_result **out, struct err *e)
+{
+    assert(n_variants >= 1);
+    struct ctx x;
+    for (int v = 0; v < n_variants; v++) out[v] = NULL;
+    int rc = ctx_init(&x, variants[0], o, 0, rep, e);
+    if (!rc) rc = start(&x);
+    if (!rc) rc = advance(&x, x.t0); /* the warm-up, once, under variant 0's rules */
+    /* Each other variant continues from its own copy of the list at day 0; variant 0 goes on
+     * with the original last, so at most two contexts exist at once. */
+    for (int v = 1; v < n_variants && !rc; v++) {
+        struct ctx y;
+        rc = sim_ctx_clone(&y, &x, variants[v], v);
+        for (int g = 0; g < ORGAN_N && !rc; g++)
+            if (o->branch == SIM_BRANCH_REDRAW && !x.s->replay && rules_differ(variants[0], variants[v], (enum organ)g))
+                rc = redraw(&y, (enum organ)g, y.t0);
+        if (!rc) rc = advance(&y, INFINITY);
+        if (!rc) rc = finish(&y);
+        ctx_fini(&y, rc, &out[v]);
     }
-    free(x.mbuf);
-    free(x.rmap);
-    free(x.relists.v);
-    gsl_rng_free(x.don);
-    gsl_rng_free(x.prog);
-    gsl_rng_free(x.offer);
-    gsl_rng_free(x.outc);
-    evq_free(x.q);
-    if (rc) sim_result_free(x.res);
-    else *out = x.res;
+    if (!rc) rc = advance(&x, INFINITY);
+    if (!rc) rc = finish(&x);
+    ctx_fini(&x, rc, &out[0]);
+    if (rc)
+        for (int v = 0; v < n_variants; v++) {
+            sim_result_free(out[v]);
+            out[v] = NULL;
+        }
     return rc;
 }
 
