@@ -185,6 +185,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(BUILD)/libwls
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -g" all $(BENCH_BIN)
 	@sh scripts/bench.sh $(BUILD)
+	@sh scripts/bench_branch.sh $(BUILD)
 	@$(MAKE) --no-print-directory mpi
 	@sh scripts/bench_mpi.sh $(BUILD)
 
@@ -197,18 +198,27 @@ valgrind: all
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -r 1 -j 1
 	-$(VG) $(BUILD)/wlsim check tests/scenarios/bad/duplicate_key.yaml
+	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml scenarios/pancreas-ecd-age50.yaml -r 1 -q -o /tmp/wlsim-valgrind.h5 \
+	  --branch=redraw 2>/dev/null; test $$? -eq 2    # refused: the variants differ in more than policy.*
+	sed 's/^name: tiny/name: tiny-hu/' tests/scenarios/good/tiny.yaml >/tmp/wlsim-valgrind-hu.yaml
+	printf 'policy:\n  heart:\n    hu: {renewal_days: 28}\n' >>/tmp/wlsim-valgrind-hu.yaml
+	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml /tmp/wlsim-valgrind-hu.yaml --branch=redraw -r 2 -j 2 -q -o /tmp/wlsim-valgrind.h5
+	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml tests/scenarios/good/tiny.yaml -r 8 -j 2 -q --summary-only \
 	  -o /tmp/wlsim-valgrind.h5 --uncertainty tests/uncertainty/tiny.yaml
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
-	@rm -f /tmp/wlsim-valgrind.h5
+	@rm -f /tmp/wlsim-valgrind.h5 /tmp/wlsim-valgrind-hu.yaml
 
 # Calibration check: the default scenario against ../shared/CALIBRATION.md (docs/validation.md).
+# The sensitivity of the ECD and HU comparisons to the donor-age effect: scripts/sensitivity.sh.
 VALIDATE_REPS ?= 200
+SENS_REPS ?= 100
 validate: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p output
 	$(BUILD)/wlsim run scenarios/default.yaml -r $(VALIDATE_REPS) -q -o output/validate.h5 --resume
-	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md
+	sh scripts/sensitivity.sh $(BUILD)/wlsim output/sensitivity $(SENS_REPS)
+	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md --sensitivity output/sensitivity
 
 # docs/parameters.md is generated from the parameter tables.
 docs: $(BUILD)/wlsim

@@ -173,6 +173,7 @@ struct heart_par {
     double persist_thrombosis;     /* recurrent pump thrombosis at a re-evaluation */
     double gi_stabilise_mean_days; /* mean days until a GI bleeding is stable */
     double accept_hu, accept_combined, accept_t; /* offer acceptance probability by group */
+    struct outc_heart outc;        /* after the transplant (model/outcome.h) */
 };
 
 /* The policy (name "bak2021", organ ORGAN_HEART). */
@@ -182,7 +183,7 @@ extern const struct policy_ops heart_bak2021_ops;
 /* The sizes are constants so that other policies built on this one (model/score.c) can name them
  * in their static ops tables; the compiler checks them against the definitions. */
 #define HEART_N_RULE_PDEFS 27
-#define HEART_N_MODEL_PDEFS 38
+#define HEART_N_MODEL_PDEFS 51
 extern const struct pdef heart_rule_pdefs[HEART_N_RULE_PDEFS];
 extern const size_t heart_n_rule_pdefs;
 extern const struct pdef heart_model_pdefs[HEART_N_MODEL_PDEFS];

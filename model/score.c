@@ -759,10 +759,10 @@ static int h_accept(const void *par, const struct cand *c, const struct donor *d
 {
     return heart_bak2021_ops.accept(par, c, d, m, r);
 }
-static double h_graft_loss(const void *par, const struct cand *c, const struct donor *d,
-                           double day, gsl_rng *r)
+static void h_course(const void *par, const struct cand *c, const struct donor *d, double day,
+                     gsl_rng *r, struct outc_course *out)
 {
-    return heart_bak2021_ops.graft_loss(par, c, d, day, r);
+    heart_bak2021_ops.course(par, c, d, day, r, out);
 }
 
 static void p_lapse(const void *par, const struct cand *c, struct trans *t)
@@ -782,10 +782,10 @@ static int p_accept(const void *par, const struct cand *c, const struct donor *d
 {
     return pancreas_bak2026_ops.accept(par, c, d, m, r);
 }
-static double p_graft_loss(const void *par, const struct cand *c, const struct donor *d,
-                           double day, gsl_rng *r)
+static void p_course(const void *par, const struct cand *c, const struct donor *d, double day,
+                     gsl_rng *r, struct outc_course *out)
 {
-    return pancreas_bak2026_ops.graft_loss(par, c, d, day, r);
+    pancreas_bak2026_ops.course(par, c, d, day, r, out);
 }
 static unsigned p_ecd(const void *par, const struct donor *d)
 {
@@ -822,7 +822,7 @@ const struct policy_ops score_heart_ops = {
     .reason = heart_score_reason,
     .group_name = heart_group_name,
     .accept = h_accept,
-    .graft_loss = h_graft_loss,
+    .course = h_course,
 };
 
 const struct policy_ops score_pancreas_ops = {
@@ -841,7 +841,7 @@ const struct policy_ops score_pancreas_ops = {
     .reason = pancreas_score_reason,
     .group_name = pancreas_group_name,
     .accept = p_accept,
-    .graft_loss = p_graft_loss,
+    .course = p_course,
     .ecd = p_ecd,
     .unplaced = p_unplaced,
     .accel_order = p_accel_order,

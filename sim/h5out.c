@@ -88,6 +88,11 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_summary, transplants_combined, H5T_NATIVE_INT32);
     ADD(t, rec_summary, accelerated, H5T_NATIVE_INT32);
     ADD(t, rec_summary, islets, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, deaths_after_tx, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, deaths_all, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, surv_tx_1y, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_summary, graft_tx_1y, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_summary, rmst_listing_5y, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_CANDS];
     *t = (struct table){.name = "candidates", .title = "one row per candidate listing",
@@ -110,6 +115,8 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_cand, weight_kg, H5T_NATIVE_DOUBLE);
     ADD(t, rec_cand, pra, H5T_NATIVE_DOUBLE);
     ADD(t, rec_cand, relist_of, H5T_NATIVE_UINT32);
+    ADD(t, rec_cand, death_day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, followed_day, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_DONORS];
     *t = (struct table){.name = "donors", .title = "one row per donor", .size = sizeof(struct rec_donor)};
@@ -149,6 +156,9 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_tx, points, H5T_NATIVE_DOUBLE);
     ADD(t, rec_tx, wait_days, H5T_NATIVE_DOUBLE);
     ADD(t, rec_tx, offer_no, H5T_NATIVE_INT32);
+    ADD(t, rec_tx, donor_age, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, death_day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, graft_fail_day, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_GROUPS];
     *t = (struct table){.name = "groups", .title = "fairness counts by blood group, age, region and sex",
@@ -372,14 +382,16 @@ static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e
     struct tm tmv;
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
     scen_rng_name(m->variants[0], rng, sizeof rng);
-    int32_t reps = m->replications, threads = m->threads, ent = m->entity_tables, nv = m->n_variants;
+    int32_t reps = m->replications, threads = m->threads, ent = m->entity_tables, nv = m->n_variants,
+            branch = m->branch;
     uint64_t seed = m->seed;
     if (attr_str(h->file, "wlsim_version", WLSIM_VERSION) || attr_str(h->file, "git_commit", WLSIM_GIT_COMMIT) ||
         attr_num(h->file, "seed", H5T_NATIVE_UINT64, &seed) ||
         attr_num(h->file, "replications", H5T_NATIVE_INT32, &reps) || attr_str(h->file, "rng", rng) ||
         attr_num(h->file, "threads", H5T_NATIVE_INT32, &threads) || attr_str(h->file, "created", created) ||
         attr_num(h->file, "variants", H5T_NATIVE_INT32, &nv) ||
-        attr_num(h->file, "entity_tables", H5T_NATIVE_INT32, &ent)) {
+        attr_num(h->file, "entity_tables", H5T_NATIVE_INT32, &ent) ||
+        attr_num(h->file, "branch", H5T_NATIVE_INT32, &branch)) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot write root attributes", h->tmp);
         goto cleanup;
     }

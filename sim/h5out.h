@@ -25,6 +25,7 @@ struct h5out_meta {
     int replications;
     int threads;
     int entity_tables;
+    int branch;                 /* enum sim_branch (--branch[=keep|redraw]; 0 without) */
     const struct scenario *const *variants; /* one scenario per variant */
     int n_variants;
     const struct psa *psa;                  /* --uncertainty (its text is stored), or NULL */

@@ -21,6 +21,7 @@
 #include <hdf5.h>
 #include <omp.h>
 
+#include "branch.h"
 #include "ckpt.h"
 #include "compare.h"
 #include "err.h"
@@ -70,7 +71,8 @@ static void usage(FILE *f)
             "pancreas / pancreas-kidney transplant waiting lists.\n\n"
             "Usage:\n"
             "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
-            "            [-j THREADS] [-q] [--summary-only] [--resume] [--uncertainty U.yaml]\n"
+            "            [-j THREADS] [-q] [--summary-only] [--resume] [--branch[=keep|redraw]]\n"
+            "            [--uncertainty U.yaml]\n"
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
             "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
@@ -99,6 +101,11 @@ static void usage(FILE *f)
             "      --summary-only       write /summary only, no per-entity tables\n"
             "      --resume             continue an interrupted run from OUT.h5.resume (the same command\n"
             "                           line; without a side file it starts afresh, so it is safe always)\n"
+            "      --branch             a rule change on a date: per replication the warm-up runs once under\n"
+            "                           variant 0's rules and every variant continues from a copy of its state\n"
+            "                           at day 0 (variants may differ only in policy.*; docs/compare.md);\n"
+            "                           =redraw: listed candidates' pending transitions are drawn afresh\n"
+            "                           at day 0 under a changed programme's rules (docs/rules.md §3)\n"
             "      --uncertainty U.yaml each replication draws the population and model parameters U.yaml\n"
             "                           names from their distributions (the same set for every variant);\n"
             "                           writes /draws, /sensitivity and /uncertainty (docs/compare.md)\n\n"
@@ -198,6 +205,15 @@ static int cmd_check(int argc, char **argv)
             fprintf(stderr, "%s\n", e.msg);
         psa_free(p);
     }
+    /* A warning, not an error: a short warm-up is legitimate for tests and for studying the
+     * fill-up itself. One line per file (a sweep's grid points share their file). */
+    for (int i = 0; !rc && i < nv; i++)
+        if (!sc[i]->replay && sc[i]->run.warmup_years < SCEN_STEADY_WARMUP_YEARS &&
+            (i == 0 || strcmp(sc[i]->path, sc[i - 1]->path) || sc[i]->run.warmup_years != sc[i - 1]->run.warmup_years))
+            fprintf(stderr, "%s: warning: horizon.warmup_years: %g years is shorter than the %g years the synthetic "
+                    "lists need to reach their steady state (docs/model.md, Steady state): the counted years "
+                    "would start on a list still filling up\n", sc[i]->path, sc[i]->run.warmup_years,
+                    SCEN_STEADY_WARMUP_YEARS);
     for (int i = 0; i < nv; i++) scen_free(sc[i]);
     free(sc);
     if (!rc) printf("ok\n");
@@ -307,9 +323,10 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
         {"resume", no_argument, NULL, 'R'},       {"help", no_argument, NULL, 'h'},
-        {"uncertainty", required_argument, NULL, 'U'}, {NULL, 0, NULL, 0}};
+        {"uncertainty", required_argument, NULL, 'U'}, {"branch", optional_argument, NULL, 'B'},
+        {NULL, 0, NULL, 0}};
     const char *out = NULL, *unc_path = NULL;
-    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0;
+    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, branch = 0;
     unsigned long long seed = 0;
     int have_seed = 0, c, rc = 0, told = 0;
     struct scenario **sc = NULL;
@@ -347,6 +364,14 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         case 'q': quiet = 1; break;
         case 'S': summary_only = 1; break;
         case 'R': resume = 1; break;
+        case 'B':
+            if (!optarg || !strcmp(optarg, "keep")) branch = SIM_BRANCH_KEEP;
+            else if (!strcmp(optarg, "redraw")) branch = SIM_BRANCH_REDRAW;
+            else {
+                fprintf(stderr, "wlsim run: argument --branch: expected keep or redraw, found '%s'\n", optarg);
+                return ERR_INPUT;
+            }
+            break;
         case 'U': unc_path = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
@@ -360,6 +385,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         return ERR_INPUT;
     }
     rc = load_all(argc - optind, argv + optind, &sc, &nv, p->rank == 0);
+    if (!rc && branch) {
+        struct err be;
+        err_clear(&be);
+        if ((rc = branch_check((const struct scenario *const *)sc, nv, &be)) && p->rank == 0)
+            fprintf(stderr, "wlsim run: %s\n", be.msg);
+    }
     if (!rc && unc_path) { /* every rank draws for the items it runs */
         struct err ue;
         err_clear(&ue);
@@ -389,7 +420,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct runner_cfg cfg = {
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
-        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
+        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only, .branch = (int)branch},
         .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop, .psa = psa};
     struct err e;
     err_clear(&e);
@@ -445,6 +476,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     }
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
+                              .branch = cfg.opts.branch,
                               .variants = cfg.variants, .n_variants = nv, .psa = psa};
     if ((rc = h5out_open(out, &meta, &h, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);

@@ -34,6 +34,11 @@ enum { RUN_SOURCE_SYNTHETIC = 0, RUN_SOURCE_REPLAY = 1 };
 enum { RUN_ACCEPT_MODEL = 0, RUN_ACCEPT_ALL = 1 };
 struct replay;
 
+/* Warm-up years the calibrated synthetic lists need to reach their steady state (docs/model.md,
+ * "Steady state": the heart list fills with an e-folding time of ~4 years, so 15 years leave a
+ * deficit of ~2 % at the start of counting). `wlsim check` warns below it. */
+#define SCEN_STEADY_WARMUP_YEARS 15.0
+
 #define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2|ctr64"
 
 /* One axis of a `sweep:` grid: a parameter and the values it takes. */

@@ -22,6 +22,7 @@
 #include <hdf5_hl.h>
 #include <omp.h>
 
+#include "branch.h"
 #include "compare.h"
 #include "err.h"
 #include "h5out.h"
@@ -729,7 +730,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     char ver[64] = "", commit[64] = "";
     uint64_t seed = 0;
-    int32_t reps = 0, nv = 0, ent = 0;
+    int32_t reps = 0, nv = 0, ent = 0, branch = 0;
     if (read_attr_str(v.file, "wlsim_version", ver, sizeof ver) || read_attr_str(v.file, "git_commit", commit, sizeof commit) ||
         read_attr_num(v.file, "seed", H5T_NATIVE_UINT64, &seed) ||
         read_attr_num(v.file, "replications", H5T_NATIVE_INT32, &reps) ||
@@ -737,6 +738,14 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         read_attr_num(v.file, "entity_tables", H5T_NATIVE_INT32, &ent) || reps < 1 || nv < 1 || (ent != 0 && ent != 1)) {
         fprintf(stderr, "wlsim verify: %s: expected the root attributes of a wlsim results file (wlsim_version, "
                 "git_commit, seed, replications, variants, entity_tables), found them missing or invalid\n", v.path);
+        rc = ERR_INPUT;
+        goto cleanup;
+    }
+    /* Files written before --branch existed have no `branch` attribute: their variants ran apart. */
+    if (H5Aexists(v.file, "branch") > 0 && (read_attr_num(v.file, "branch", H5T_NATIVE_INT32, &branch) ||
+                                            branch < SIM_BRANCH_NONE || branch > SIM_BRANCH_REDRAW)) {
+        fprintf(stderr, "wlsim verify: %s: expected the root attribute branch to be 0, 1 or 2, found it invalid\n",
+                v.path);
         rc = ERR_INPUT;
         goto cleanup;
     }
@@ -769,6 +778,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         goto cleanup;
     }
     if ((rc = rebuild(&v, sc, allow_paths ? 0 : SCEN_CONFINE_PATHS, &e))) goto fail;
+    if (branch && (rc = branch_check((const struct scenario *const *)sc, nv, &e))) goto fail;
     char *utext = read_attr_text(v.file, "uncertainty_text");
     if (utext) { /* --uncertainty: the same draws again */
         char where[600];
@@ -788,7 +798,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     /* The file this run would write, without rows: every object and attribute must match it. */
     struct h5out_meta meta = {.seed = seed, .replications = reps, .threads = 1, .entity_tables = ent,
-                              .variants = (const struct scenario *const *)sc, .n_variants = nv, .psa = psa};
+                              .branch = branch, .variants = (const struct scenario *const *)sc, .n_variants = nv, .psa = psa};
     if ((rc = h5out_open_image(&meta, &img, &e))) goto fail;
     char lwhy[160] = "";
     static const char *const LATER[] = {"comparison", "sensitivity", "uncertainty", NULL}; /* after the run */
@@ -806,7 +816,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
                              .replications = v.checked_reps, .threads = (int)threads,
-                             .opts = {.seed = seed, .entity_tables = ent}, .stop = stop,
+                             .opts = {.seed = seed, .entity_tables = ent, .branch = branch}, .stop = stop,
                              .progress = 0, .sink = sink, .sink_ctx = &v, .psa = psa};
     if ((rc = runner_run(&cfg, &e))) goto fail;
     int bad = !layout;
