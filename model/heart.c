@@ -327,79 +327,11 @@ static int heart_validate(const void *par, char *msg, size_t len)
 /* ------------------------------------------------------------------------------------------ */
 /* Ranking                                                                                     */
 
-/* 001 §III.3.4, the three tables: [donor][recipient]. */
-static const signed char ABO_STEP[ABO_N][ABO_N] = {
-    /* recipient:   O  A  B  AB */
-    /* donor O  */ {1, 3, 2, 3},
-    /* donor A  */ {0, 1, 0, 2},
-    /* donor B  */ {0, 0, 1, 3},
-    /* donor AB */ {0, 0, 0, 1},
-};
-
-int heart_abo_step(enum abo donor, enum abo recipient)
-{
-    if ((unsigned)donor >= ABO_N || (unsigned)recipient >= ABO_N) return 0;
-    return ABO_STEP[donor][recipient];
-}
-
-/* A size is usable only when it is a positive finite number; NaN marks "unknown". */
-static int known(double x) { return isfinite(x) && x > 0; }
-
-/* Donor/recipient ratio, NaN when either side is unknown (the filter then does not apply). */
-static double size_ratio(double donor, double recipient)
-{
-    return known(donor) && known(recipient) ? donor / recipient : NAN;
-}
-
-static double weight_max(const struct heart_par *p, int child)
-{
-    return child ? p->size_child_ratio_max : p->size_ratio_max;
-}
-
-/* NaN compares false, so an unknown ratio is never out of bounds. */
-static int outside(double x, double lo, double hi) { return x < lo || x > hi; }
-
 /* Days that count in the T and COMBINED groups: all days listed, NT days only up to the cap. */
 static double t_points(const struct heart_par *p, const struct cand *c, double day)
 {
     double nt = cand_nt_days(c, day);
     return cand_listed_days(c, day) - nt + (nt < p->nt_cap_days ? nt : p->nt_cap_days); /* fmin: neither is NaN */
-}
-
-/* Days that count in the HU group. A child under child.age has been HU by rule on every
- * transplantable day since listing (it was younger still on each of them), so with
- * child.points = listed those days count even where a history records T. */
-static int child_points_listed(const struct heart_par *p, int child)
-{
-    return child && p->child_always_hu && p->child_points == HEART_CHILD_POINTS_LISTED;
-}
-
-/* Days listed under child.age (up to the mark the policy set, cand.mark_day) that were not NT
- * and that the history does not already record as HU: a candidate past child.age keeps them
- * as HU days (§III.3.2.1.1 "bleibt die zuvor registrierte Wartezeit im HU-Status erhalten",
- * with I2: each of them was an HU day by rule). 0 when there are none; the engine, whose
- * children are HU on every such day, only sees rounding, hence the tolerance. */
-static double child_extra_days(const struct heart_par *p, const struct cand *c)
-{
-    if (!p->child_always_hu || p->child_points != HEART_CHILD_POINTS_LISTED) return 0.0;
-    if (!(c->mark_day > c->w.listed)) return 0.0; /* adult at listing, or no mark */
-    double hu, nt;
-    cand_mark_days(c, &hu, &nt);
-    double extra = (c->mark_day - c->w.listed) - nt - hu;
-    return extra > 1e-6 ? extra : 0.0;
-}
-
-static double hu_points(const struct heart_par *p, const struct cand *c, double day, int child)
-{
-    if (child_points_listed(p, child)) return cand_listed_days(c, day) - cand_nt_days(c, day);
-    return cand_hu_days(c, day) + child_extra_days(p, c);
-}
-
-/* A child for the rules of §III.3.2.1: younger than child.age, or past it and confirmed still
- * growing (cand.growing, an input). */
-static int is_child(const struct heart_par *p, const struct cand *c, double age)
-{
-    return age < p->child_age || c->growing;
 }
 
 /* Heart-lung before the immunised preference of the group (immunised.vs_hl: hl_first)? Only
@@ -451,38 +383,12 @@ static unsigned base_flags(const struct heart_par *p, const struct cand *c, int 
     return f;
 }
 
-/* Why c is not ranked for d (HEART_EX_*, in the order reasons report them), or HEART_EX_NONE;
- * *step gets the ABO step (4: incompatible under the infant option, 0: excluded on ABO). */
-static int exclusion(const struct heart_par *p, const struct donor *d, const struct cand *c,
-                     double age, int *step)
-{
-    *step = 0;
-    if (prog_organ(c->prog) != ORGAN_HEART) return HEART_EX_PROGRAM;
-    if (c->w.status == ST_NT) return HEART_EX_NT;
-    int s = heart_abo_step(d->abo, c->abo);
-    if (s == 0 && p->abo_infant_incompatible && age < p->abo_infant_age
-        && (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N)
-        s = 4; /* after the three compatible steps: "auch" blutgruppeninkompatibel */
-    *step = s;
-    if (s == 0) return HEART_EX_ABO;
-    if (p->hla_exclude_unacceptable && d->hla_typed && !c->hla_ok) return HEART_EX_HLA;
-    const int hl = c->prog == PROG_HEART_LUNG;
-    if (!hl && p->size_filter
-        && outside(size_ratio(d->weight_kg, c->weight_kg), p->size_ratio_min,
-                   weight_max(p, is_child(p, c, age))))
-        return HEART_EX_SIZE;
-    if (hl && p->tlc_filter
-        && outside(size_ratio(d->tlc_l, c->tlc_l), p->tlc_ratio_min, p->tlc_ratio_max))
-        return HEART_EX_TLC;
-    return HEART_EX_NONE;
-}
-
-/* Fills *m for a candidate exclusion() lets through with ABO step `step`. */
+/* Fills *m for a candidate heart_exclusion() lets through with ABO step `step`. */
 static void rank_ranked(const struct heart_par *p, const struct donor *d, double day,
                         struct cand *c, double age, int step, struct match *m)
 {
     const int hl = c->prog == PROG_HEART_LUNG;
-    const int child = is_child(p, c, age);
+    const int child = heart_is_child(p, c, age);
     unsigned f = base_flags(p, c, child);
     if (child && !(age < p->child_age)) f |= HEART_F_GROWING;
     if (step == 4) f |= HEART_F_ABO_INFANT;
@@ -510,9 +416,9 @@ static void rank_ranked(const struct heart_par *p, const struct donor *d, double
         .abo_step = step,
         .flags = f,
         .tier = tier_of(p, grp, step, imm, hl, defer),
-        .points = grp == HEART_GRP_HU ? hu_points(p, c, day, child) : t_points(p, c, day),
+        .points = grp == HEART_GRP_HU ? heart_hu_points(p, c, day, child) : t_points(p, c, day),
     };
-    if (grp == HEART_GRP_HU && !child_points_listed(p, child) && child_extra_days(p, c) > 0)
+    if (grp == HEART_GRP_HU && !heart_child_points_listed(p, child) && heart_child_extra_days(p, c) > 0)
         m->flags |= HEART_F_CHILD_DAYS;
 }
 
@@ -522,12 +428,12 @@ static int rank_one(const struct heart_par *p, const struct donor *d, double day
 {
     const double age = cand_age(c, day);
     int step;
-    const int code = exclusion(p, d, c, age, &step);
+    const int code = heart_exclusion(p, d, c, age, &step);
     if (code == HEART_EX_NONE) {
         rank_ranked(p, d, day, c, age, step, m);
         return code;
     }
-    unsigned f = base_flags(p, c, is_child(p, c, age));
+    unsigned f = base_flags(p, c, heart_is_child(p, c, age));
     if (step == 4) f |= HEART_F_ABO_INFANT;
     *m = (struct match){.c = c, .abo_step = step, .flags = f};
     return exclude(m, code);
@@ -542,7 +448,7 @@ static int rank_one(const struct heart_par *p, const struct donor *d, double day
  * another child's place (the reason says so). Equal points would leave the tie to the listing
  * day and seq, so such a tie is broken by the smallest step up. Reorders out (the contract
  * allows any order). */
-static void child_places(const struct heart_par *p, struct match *out, size_t k)
+void heart_child_places(const struct heart_par *p, struct match *out, size_t k)
 {
     if (p->child_inpatient != HEART_CHILD_AMONG_CHILDREN) return;
     size_t m = 0;
@@ -598,10 +504,10 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
         }
         const double age = cand_age(c, day);
         int step;
-        if (exclusion(p, d, c, age, &step) == HEART_EX_NONE)
+        if (heart_exclusion(p, d, c, age, &step) == HEART_EX_NONE)
             rank_ranked(p, d, day, c, age, step, &out[k++]);
     }
-    child_places(p, out, k);
+    heart_child_places(p, out, k);
     return k;
 }
 
@@ -655,10 +561,10 @@ static void excluded_reason(const struct heart_par *p, const struct donor *d, do
         break;
     case HEART_EX_SIZE: {
         /* The window is the model's (I6), not a number of the guideline: say so. */
-        int child = is_child(p, c, cand_age(c, day));
+        int child = heart_is_child(p, c, cand_age(c, day));
         sb_add(s, "weight ratio %.2f outside the model's size window %.2f-%.2f (donor %.0f kg, "
                "recipient %.0f kg)", d->weight_kg / c->weight_kg, p->size_ratio_min,
-               weight_max(p, child), d->weight_kg, c->weight_kg);
+               heart_weight_max(p, child), d->weight_kg, c->weight_kg);
         break;
     }
     case HEART_EX_TLC:
@@ -708,7 +614,7 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
                f & HEART_F_HU_BY_AGE ? ", HU by age" : "");
     if (f & HEART_F_INPATIENT) sb_add(&s, "; in-patient");
     if ((f & HEART_F_CHILD) && m->group == HEART_GRP_HU && p->child_inpatient == HEART_CHILD_AMONG_CHILDREN) {
-        double own = hu_points(p, c, day, 1);
+        double own = heart_hu_points(p, c, day, 1);
         if (fabs(m->points - own) > 1e-6)
             sb_add(&s, "; ranked at another child's place (%.*f points): in-patients before out-patients "
                    "among the children", DAYS(m->points));
@@ -728,13 +634,13 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
         sb_add(&s, "; audited combined transplant");
     if (m->group == HEART_GRP_HU) {
         /* The candidate's own points: m->points may be another child's place (child_places). */
-        const double own = hu_points(p, c, day, (f & HEART_F_CHILD) != 0);
-        if (child_points_listed(p, (f & HEART_F_CHILD) != 0)) {
+        const double own = heart_hu_points(p, c, day, (f & HEART_F_CHILD) != 0);
+        if (heart_child_points_listed(p, (f & HEART_F_CHILD) != 0)) {
             double nt = cand_nt_days(c, day);
             sb_add(&s, "; HU: %.*f days listed as a child, %.*f NT excluded", DAYS(own + nt),
                    DAYS(nt));
         } else if (f & HEART_F_CHILD_DAYS) {
-            double extra = child_extra_days(p, c);
+            double extra = heart_child_extra_days(p, c);
             sb_add(&s, "; HU: %.*f HU days recorded + %.*f further days listed under %g years "
                    "(NT excluded)", DAYS(own - extra), DAYS(extra), p->child_age);
         } else {
@@ -979,7 +885,7 @@ static void heart_lapse(const void *par, const struct cand *c, struct trans *t)
     *t = (struct trans){.kind = TR_NONE, .day = INFINITY, .to = c->w.status, .expiry = NAN};
     if (c->w.status != ST_HU) return;
     double end = c->w.since + (c->w.since > c->w.spell_start ? p->hu_renewal_days : p->hu_initial_days);
-    if (p->child_always_hu && is_child(p, c, cand_age(c, end))) return;
+    if (p->child_always_hu && heart_is_child(p, c, cand_age(c, end))) return;
     *t = (struct trans){.kind = TR_STATUS, .day = end, .to = ST_T, .expiry = NAN,
                         .code = HEART_TC_EXPIRED};
 }

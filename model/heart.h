@@ -27,6 +27,7 @@
 #ifndef WLSIM_HEART_H
 #define WLSIM_HEART_H
 
+#include <math.h>
 #include <stddef.h>
 
 #include "policy.h"
@@ -179,18 +180,139 @@ struct heart_par {
 extern const struct policy_ops heart_bak2021_ops;
 
 /* Parameter tables (offsets relative to struct heart_par), also reachable through the ops. */
-extern const struct pdef heart_rule_pdefs[];
+/* The sizes are constants so that other policies built on this one (model/score.c) can name them
+ * in their static ops tables; the compiler checks them against the definitions. */
+#define HEART_N_RULE_PDEFS 27
+#define HEART_N_MODEL_PDEFS 51
+extern const struct pdef heart_rule_pdefs[HEART_N_RULE_PDEFS];
 extern const size_t heart_n_rule_pdefs;
-extern const struct pdef heart_model_pdefs[];
+extern const struct pdef heart_model_pdefs[HEART_N_MODEL_PDEFS];
 extern const size_t heart_n_model_pdefs;
 
 /* Fills p with the defaults of both tables. */
 void heart_par_defaults(struct heart_par *p);
 
+/* ------------------------------------------------------------------------------------------
+ * The guideline's building blocks of the ranking, inline so that the per-candidate passes of
+ * heart.c and of the score policy (model/score.c) compile them into their loops: a score policy
+ * excludes and counts exactly as bak2021 does, at the same cost. */
+
 /* ABO step of 001 §III.3.4 for a heart of blood group `donor` to a recipient of `recipient`:
  * 1 identical, 2 and 3 the two compatible steps (O->B is step 2, O->A and O->AB step 3,
  * A->AB step 2, B->AB step 3), 0 incompatible or an invalid group. */
-int heart_abo_step(enum abo donor, enum abo recipient);
+static inline int heart_abo_step(enum abo donor, enum abo recipient)
+{
+    /* 001 §III.3.4, the three tables: [donor][recipient]. */
+    static const signed char STEP[ABO_N][ABO_N] = {
+        /* recipient:   O  A  B  AB */
+        /* donor O  */ {1, 3, 2, 3},
+        /* donor A  */ {0, 1, 0, 2},
+        /* donor B  */ {0, 0, 1, 3},
+        /* donor AB */ {0, 0, 0, 1},
+    };
+    if ((unsigned)donor >= ABO_N || (unsigned)recipient >= ABO_N) return 0;
+    return STEP[donor][recipient];
+}
+
+/* Donor/recipient size ratio, NaN when either side is unknown (not a positive finite number):
+ * the filters then do not apply. */
+static inline double heart_size_ratio(double donor, double recipient)
+{
+    return isfinite(donor) && donor > 0 && isfinite(recipient) && recipient > 0 ? donor / recipient
+                                                                                 : NAN;
+}
+
+/* Upper bound of the donor/recipient weight ratio for a child or an adult. */
+static inline double heart_weight_max(const struct heart_par *p, int child)
+{
+    return child ? p->size_child_ratio_max : p->size_ratio_max;
+}
+
+/* A child for the rules of §III.3.2.1: younger than child.age, or past it and confirmed still
+ * growing (cand.growing, an input). */
+static inline int heart_is_child(const struct heart_par *p, const struct cand *c, double age)
+{
+    return age < p->child_age || c->growing;
+}
+
+/* Why c (aged `age` years) is not ranked for d (enum heart_excl, in the order reasons report
+ * them), or HEART_EX_NONE; *step gets the ABO step (4: incompatible under the infant option, 0:
+ * excluded on ABO). An unknown size ratio (NaN) is never out of bounds. */
+static inline int heart_exclusion(const struct heart_par *p, const struct donor *d,
+                                  const struct cand *c, double age, int *step)
+{
+    *step = 0;
+    if (prog_organ(c->prog) != ORGAN_HEART) return HEART_EX_PROGRAM;
+    if (c->w.status == ST_NT) return HEART_EX_NT;
+    int s = heart_abo_step(d->abo, c->abo);
+    if (s == 0 && p->abo_infant_incompatible && age < p->abo_infant_age
+        && (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N)
+        s = 4; /* after the three compatible steps: "auch" blutgruppeninkompatibel */
+    *step = s;
+    if (s == 0) return HEART_EX_ABO;
+    if (p->hla_exclude_unacceptable && d->hla_typed && !c->hla_ok) return HEART_EX_HLA;
+    const int hl = c->prog == PROG_HEART_LUNG;
+    if (!hl && p->size_filter) {
+        double r = heart_size_ratio(d->weight_kg, c->weight_kg);
+        if (r < p->size_ratio_min || r > heart_weight_max(p, heart_is_child(p, c, age)))
+            return HEART_EX_SIZE;
+    }
+    if (hl && p->tlc_filter) {
+        double r = heart_size_ratio(d->tlc_l, c->tlc_l);
+        if (r < p->tlc_ratio_min || r > p->tlc_ratio_max) return HEART_EX_TLC;
+    }
+    return HEART_EX_NONE;
+}
+
+/* The allocation group of a ranked candidate aged `age`: HU (status HU, or a child by
+ * heart_is_child() while child.always_hu), COMBINED (audited combined transplant), else T. */
+static inline int heart_group(const struct heart_par *p, const struct cand *c, double age)
+{
+    const int hu = c->w.status == ST_HU || (p->child_always_hu && heart_is_child(p, c, age));
+    return hu ? HEART_GRP_HU : c->combined_audited ? HEART_GRP_COMBINED : HEART_GRP_T;
+}
+
+/* Whether a child's HU points are its days listed outside NT (child.points = listed). A child
+ * under child.age has been HU by rule on every transplantable day since listing (it was younger
+ * still on each of them), so those days count even where a history records T. */
+static inline int heart_child_points_listed(const struct heart_par *p, int child)
+{
+    return child && p->child_always_hu && p->child_points == HEART_CHILD_POINTS_LISTED;
+}
+
+/* Days listed under child.age (up to the mark the policy set, cand.mark_day) that were not NT
+ * and that the history does not already record as HU: a candidate past child.age keeps them
+ * as HU days (§III.3.2.1.1 "bleibt die zuvor registrierte Wartezeit im HU-Status erhalten",
+ * with I2: each of them was an HU day by rule). 0 when there are none; the engine, whose
+ * children are HU on every such day, only sees rounding, hence the tolerance. */
+static inline double heart_child_extra_days(const struct heart_par *p, const struct cand *c)
+{
+    if (!p->child_always_hu || p->child_points != HEART_CHILD_POINTS_LISTED) return 0.0;
+    if (!(c->mark_day > c->w.listed)) return 0.0; /* adult at listing, or no mark */
+    double hu, nt;
+    cand_mark_days(c, &hu, &nt);
+    double extra = (c->mark_day - c->w.listed) - nt - hu;
+    return extra > 1e-6 ? extra : 0.0;
+}
+
+/* The days that count in the HU group for a candidate who is (`child`, heart_is_child()) or is
+ * not a child: HU days (NT never counts) plus the days listed under child.age that were not
+ * recorded as HU (heart_child_extra_days); for a child under heart_child_points_listed(), the
+ * days listed outside NT. */
+static inline double heart_hu_points(const struct heart_par *p, const struct cand *c, double day,
+                                     int child)
+{
+    if (heart_child_points_listed(p, child)) return cand_listed_days(c, day) - cand_nt_days(c, day);
+    return cand_hu_days(c, day) + heart_child_extra_days(p, c);
+}
+
+/* child.inpatient = among_children, the guideline's step after ranking (§III.3.2.1): reassigns
+ * the places of the HU children among out[0..k), in-patients before out-patients inside the
+ * places the children's own keys give them against adults (heart.c says how). Reads the
+ * matches' eligible, group, flags (HEART_F_CHILD), c->inpatient, tier and points, so any policy
+ * whose tiers order HU children as bak2021's do may call it after its pass (model/score.c).
+ * Reorders out[0..k). A no-op under the other child.inpatient modes. */
+void heart_child_places(const struct heart_par *p, struct match *out, size_t k);
 
 /* The dMCS complication behind the HU spell of candidate `seq` that began on `start`.
  *

@@ -236,21 +236,6 @@ const size_t pancreas_n_model_pdefs = sizeof pancreas_model_pdefs / sizeof pancr
 /* Rules                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
-/* §III.5.4 second table: who may receive from whom when identity is not possible. Kept here and
- * not taken from abo_compatible() because it is this guideline's table (the heart's differs). */
-static const unsigned char PANC_ABO[ABO_N][ABO_N] = {
-    /* recipient:  O  A  B  AB */
-    /* donor O  */ {1, 1, 1, 1},
-    /* donor A  */ {0, 1, 0, 1},
-    /* donor B  */ {0, 0, 1, 1},
-    /* donor AB */ {0, 0, 0, 1},
-};
-
-static int is_pancreas(enum prog pr)
-{
-    return pr == PROG_PANCREAS || pr == PROG_PANCREAS_KIDNEY;
-}
-
 static int same_region(const struct cand *c, const struct donor *d)
 {
     return c->region >= 0 && d->region >= 0 && c->region == d->region;
@@ -424,14 +409,8 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         struct cand *c = list[i];
-        int compatible = (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N
-                         && PANC_ABO[d->abo][c->abo];
-        int step = !compatible ? 0 : (c->abo == d->abo ? 1 : 2);
-        int excl = PANCREAS_EXCL_NONE;
-        if (!is_pancreas(c->prog)) excl = PANCREAS_EXCL_PROG;
-        else if (c->w.status == ST_NT) excl = PANCREAS_EXCL_NT;
-        else if (!compatible) excl = PANCREAS_EXCL_ABO;
-        else if (p->crossmatch_required && !c->hla_ok) excl = PANCREAS_EXCL_XM;
+        int step;
+        int excl = pancreas_exclusion(p, d, c, &step);
         if (excl) {
             if (want_excluded)
                 out[k++] = (struct match){.c = c, .eligible = 0, .excl = excl, .abo_step = step,

@@ -103,9 +103,12 @@ struct pancreas_par {
     double islet_nonvasc_prob;    /* accelerated organ found not vascularly transplantable */
 };
 
-extern const struct pdef pancreas_rule_pdefs[];
+/* Sizes as constants for policies built on this one (model/score.c); checked by the compiler. */
+#define PANCREAS_N_RULE_PDEFS 37
+#define PANCREAS_N_MODEL_PDEFS 29
+extern const struct pdef pancreas_rule_pdefs[PANCREAS_N_RULE_PDEFS];
 extern const size_t pancreas_n_rule_pdefs;
-extern const struct pdef pancreas_model_pdefs[];
+extern const struct pdef pancreas_model_pdefs[PANCREAS_N_MODEL_PDEFS];
 extern const size_t pancreas_n_model_pdefs;
 
 /* The policy: name "bak2026", organ ORGAN_PANCREAS, par_size sizeof(struct pancreas_par). */
@@ -192,6 +195,37 @@ struct pancreas_points {
  * when c and d are in the same known region. Pure; never fails. */
 void pancreas_points(const struct pancreas_par *p, const struct cand *c, const struct donor *d,
                      double day, struct pancreas_points *out);
+
+/* Whether c is on the joint pancreas / pancreas-kidney list. */
+static inline int pancreas_listed(enum prog pr)
+{
+    return pr == PROG_PANCREAS || pr == PROG_PANCREAS_KIDNEY;
+}
+
+/* Why c is not ranked for d (enum pancreas_excl, PANCREAS_EXCL_NONE when it is; the order of
+ * the checks is the enum's), exactly as the bak2026 ranking decides it; *step gets the ABO step
+ * (1 identical, 2 compatible, 0 incompatible). Inline so that the passes of pancreas.c and of
+ * the score policy (model/score.c) compile it into their loops. */
+static inline int pancreas_exclusion(const struct pancreas_par *p, const struct donor *d,
+                                     const struct cand *c, int *step)
+{
+    /* §III.5.4 second table: who may receive from whom when identity is not possible. This
+     * guideline's own table, not abo_compatible() (the heart's differs). [donor][recipient] */
+    static const unsigned char ABO[ABO_N][ABO_N] = {
+        /* recipient:  O  A  B  AB */
+        /* donor O  */ {1, 1, 1, 1},
+        /* donor A  */ {0, 1, 0, 1},
+        /* donor B  */ {0, 0, 1, 1},
+        /* donor AB */ {0, 0, 0, 1},
+    };
+    int compatible = (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N && ABO[d->abo][c->abo];
+    *step = !compatible ? 0 : (c->abo == d->abo ? 1 : 2);
+    if (!pancreas_listed(c->prog)) return PANCREAS_EXCL_PROG;
+    if (c->w.status == ST_NT) return PANCREAS_EXCL_NT;
+    if (!compatible) return PANCREAS_EXCL_ABO;
+    if (p->crossmatch_required && !c->hla_ok) return PANCREAS_EXCL_XM;
+    return PANCREAS_EXCL_NONE;
+}
 
 /* Percentage (0..100) of the pre-transplant waiting time credited on relisting when the graft
  * failed `days_after_tx` days after the transplant (§III.5.5.2). Days are counted in completed

@@ -6,10 +6,12 @@
 
 #include "heart.h"
 #include "pancreas.h"
+#include "score.h"
 #include "simple.h"
 
-static const struct policy_ops *const HEART[] = {&heart_bak2021_ops, &simple_heart_ops};
-static const struct policy_ops *const PANCREAS[] = {&pancreas_bak2026_ops, &simple_pancreas_ops};
+static const struct policy_ops *const HEART[] = {&heart_bak2021_ops, &simple_heart_ops, &score_heart_ops};
+static const struct policy_ops *const PANCREAS[] = {&pancreas_bak2026_ops, &simple_pancreas_ops,
+                                                        &score_pancreas_ops};
 
 static const struct policy_ops *const *table(enum organ organ, size_t *n)
 {

@@ -38,6 +38,14 @@ for mode in summary entities; do
         $mode "$(echo "$t1 / $R" | bc -l)" $NCPU "$(echo "$tn / $R" | bc -l)" "$(echo "$t1 / $tn" | bc -l)"
 done
 echo
+echo "== score policies: the guideline rule restated as a score against the built-in rule, 1 core, summary only"
+t0=$(best $BIN run $SC -r $R -j 1 -q --summary-only -o "$T/b.h5")
+for sc in heart-score-bak2021 pancreas-score-bak2026; do
+    t1=$(best $BIN run scenarios/$sc.yaml -r $R -j 1 -q --summary-only -o "$T/b.h5")
+    printf "%-24s %.4f s/replication   built-in %.4f   ratio %.2f (target <= 1.20)\n" $sc \
+        "$(echo "$t1 / $R" | bc -l)" "$(echo "$t0 / $R" | bc -l)" "$(echo "$t1 / $t0" | bc -l)"
+done
+echo
 echo "== peak memory (max RSS) against replications, $NCPU threads, summary only"
 for r in $R $((4 * R)); do
     /usr/bin/time -f "%M" -o "$T/mem" $BIN run $SC -r $r -j $NCPU -q --summary-only -o "$T/b.h5"

@@ -26,6 +26,8 @@
 #include "csvin.h"
 #include "popn.h"
 #include "replay.h"
+#include "score.h"
+#include "scoresec.h"
 #include "sim.h"
 
 #ifndef WLSIM_VERSION
@@ -334,6 +336,12 @@ static void write_scenario(FILE *f, const struct scenario *s, uint64_t seed, int
             FILE_NAME[F_CANDS], FILE_NAME[F_HIST], FILE_NAME[F_DONORS], rep);
     fputs("# Every parameter of the source scenario (population.* generators unused in a replay):\n", f);
     scen_each_param(s, param_line, f);
+    for (int o = 0; o < ORGAN_N; o++)
+        if (score_is(s->ops[o])) {
+            fputs("# The order of the score policy, as the source scenario declared it:\n", f);
+            scoresec_write(f, o == ORGAN_HEART ? "policy.heart.score" : "policy.pancreas.score",
+                           score_prog_of(s->par[o], (enum organ)o));
+        }
 }
 
 /* Opens a new temporary file DIR/.NAME.XXXXXX for writing; its path goes to `path`. */

@@ -20,6 +20,8 @@
 
 #include "registry.h"
 #include "replay.h"
+#include "score.h"
+#include "scoresec.h"
 
 #define ROFF(f) offsetof(struct run_par, f)
 
@@ -84,6 +86,7 @@ struct loader {
     int replay_seen[3];
     yaml_mark_t rrep_mark;    /* population.replication */
     int rrep_seen;
+    int score_seen[ORGAN_N];  /* policy.<organ>.score read */
 };
 
 static int errat(struct loader *L, yaml_mark_t mk, const char *key, const char *fmt, ...)
@@ -394,6 +397,22 @@ static int parse_sweep(struct loader *L, const yaml_node_t *map)
     return 0;
 }
 
+static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
+static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
+
+/* `policy.<organ>.score:` — the declared order of a score policy (sim/scoresec.h). */
+static int score_section(struct loader *L, enum organ o, const char *key, const yaml_node_t *k,
+                         const yaml_node_t *v)
+{
+    if (L->score_seen[o])
+        return errat(L, k->start_mark, key, "expected each key once, found a duplicate");
+    if (!score_is(L->s->ops[o]))
+        return errat(L, k->start_mark, key, "expected no score section unless policy.%s.rule is "
+                     "score, found one (rule is %s)", ORGAN_KEY[o], L->s->ops[o]->name);
+    L->score_seen[o] = 1;
+    return scoresec_parse(L->path, &L->doc, v, key, o, score_prog_of(L->s->par[o], o), L->e);
+}
+
 static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
 {
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
@@ -413,6 +432,12 @@ static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
         }
         int mi;
         size_t di;
+        int so = strcmp(key, "policy.heart.score") == 0 ? ORGAN_HEART
+                 : strcmp(key, "policy.pancreas.score") == 0 ? ORGAN_PANCREAS : -1;
+        if (so >= 0) {
+            if (score_section(L, (enum organ)so, key, k, v)) return L->e->code;
+            continue;
+        }
         if (strcmp(key, "sweep") == 0) {
             if (parse_sweep(L, v)) return L->e->code;
             continue;
@@ -478,9 +503,6 @@ static int add_mount(struct loader *L, const char *prefix, const struct pdef *de
         }
     return 0;
 }
-
-static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
-static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
 
 static int select_policies(struct loader *L, yaml_node_t *root)
 {
@@ -725,6 +747,14 @@ int scen_load_text_opts(const char *path, const char *text, unsigned flags, stru
         if ((rc = add_mount(&L, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) goto cleanup;
     }
     if ((rc = walk(&L, root, ""))) goto cleanup;
+    for (int o = 0; o < ORGAN_N; o++)
+        if (score_is(s->ops[o]) && !L.score_seen[o]) {
+            char key[64];
+            snprintf(key, sizeof key, "policy.%s.score", ORGAN_KEY[o]);
+            rc = errat(&L, root->start_mark, key, "expected a score section (policy.%s.rule is score), "
+                       "found no such key", ORGAN_KEY[o]);
+            goto cleanup;
+        }
 
     for (int i = 0; i < L.nm; i++)
         for (size_t j = 0; j < L.m[i].n; j++)
@@ -1018,9 +1048,18 @@ void scen_list(FILE *out)
         fprintf(out, " |  | The allocation policy; it decides which keys below apply. | design |\n");
         const struct policy_ops *ops;
         for (size_t i = 0; (ops = registry_get((enum organ)o, i)); i++) {
+            const struct policy_ops *def = registry_get((enum organ)o, 0);
+            if (i > 0 && ops->rule_pdefs == def->rule_pdefs) { /* a score policy on the guideline */
+                fprintf(out, "\n### `policy.%s.rule: %s`\n\nThe keys of `rule: %s` above (its hard rules, "
+                        "disease and acceptance model), and the\n`policy.%s.score` section that orders "
+                        "the list (features below; docs/rules.md, \"Score policies\").\n",
+                        ORGAN_KEY[o], ops->name, def->name, ORGAN_KEY[o]);
+                continue;
+            }
             fprintf(out, "\n### `policy.%s.rule: %s`\n\n%s", ORGAN_KEY[o], ops->name, TABLE_HEAD);
             list_table(out, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs);
             list_table(out, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs);
         }
     }
+    score_list(out);
 }

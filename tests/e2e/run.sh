@@ -414,6 +414,10 @@ if [ -f tests/e2e/rank.sh ]; then
     tail -n 1 "$T/rank.out"
 fi
 
+# --- score policies (their own script) -----------------------------------------------------------
+if sh tests/e2e/score.sh "$BIN" >"$T/score.out" 2>&1; then ok; else bad "tests/e2e/score.sh: $(tail -n 20 "$T/score.out")"; fi
+tail -n 1 "$T/score.out"
+
 # --- hostile input and faults (their own script) ---------------------------------------------
 if sh tests/e2e/hostile.sh "$BIN" >"$T/hostile.out" 2>&1; then ok; else bad "tests/e2e/hostile.sh: $(grep FAIL "$T/hostile.out" | head -n 20)"; fi
 tail -n 1 "$T/hostile.out"

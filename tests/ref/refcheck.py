@@ -44,6 +44,9 @@ CASES = {
                  "-r", "2"],
     "sweep": ["scenarios/sweep-heart-hu.yaml", "-r", "1"],
     "replay-example": ["scenarios/replay-example/scenario.yaml", "-r", "1"],
+    "score": ["scenarios/heart-score-bak2021.yaml", "scenarios/pancreas-score-bak2026.yaml",
+              "scenarios/heart-score-no-hu-tier.yaml", "scenarios/pancreas-score-national.yaml",
+              "-r", "1"],
 }
 
 
