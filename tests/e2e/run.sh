@@ -89,6 +89,24 @@ assert diff == want, f'differs in {diff}, declares {want}'
 " "$T/drift.h5" "$keys" >"$T/drift.out" 2>&1 && ok || bad "$f: $(tail -n 1 "$T/drift.out")"
 done
 
+# --- base: a variant naming one change gives the same comparison as a full copy ---------------
+{ cat scenarios/default.yaml; echo "policy.heart.nt.cap_days: 0"; } | sed 's/^name: default$/name: heart-nt-cap0/' >"$T/fullcopy.yaml"
+expect_exit 0 "run default + full copy" -- "$BIN" run scenarios/default.yaml "$T/fullcopy.yaml" -r 2 -q -o "$T/full.h5"
+expect_exit 0 "run default + base: variant" -- "$BIN" run scenarios/default.yaml scenarios/heart-nt-cap0.yaml -r 2 -q -o "$T/based.h5"
+for d in summary candidates donors transplants episodes groups series parameters comparison; do
+    h5diff -q "$T/full.h5" "$T/based.h5" "/$d" "/$d" && ok || bad "base: variant: /$d differs from the full copy's"
+done
+# A file with only horizon.years runs the calibrated model: the same results as default.yaml.
+printf 'horizon: {years: 10}\n' >"$T/minimal.yaml"
+expect_exit 0 "run a file with only horizon.years" -- "$BIN" run "$T/minimal.yaml" -r 2 -q -o "$T/minimal.h5"
+expect_exit 0 "run default.yaml" -- "$BIN" run scenarios/default.yaml -r 2 -q -o "$T/def2.h5"
+for d in summary candidates donors transplants episodes groups series parameters; do
+    h5diff -q "$T/minimal.h5" "$T/def2.h5" "/$d" "/$d" && ok || bad "horizon.years only: /$d differs from default.yaml's"
+done
+# The stored text inlines the base: verify re-runs it from a folder without the scenario files.
+BINABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+(cd "$T" && "$BINABS" verify based.h5 -r 1 -q >/dev/null 2>"$T/verr") && ok || bad "verify of a base: run: $(cat "$T/verr")"
+
 # --- replay: the example's transplant list is the hand-derived one (scenarios/replay-example) ----
 expect_exit 0 "check replay example" -- "$BIN" check scenarios/replay-example/scenario.yaml
 expect_exit 0 "run replay example" -- "$BIN" run scenarios/replay-example/scenario.yaml -r 2 -j 2 -q -o "$T/replay.h5"
