@@ -26,6 +26,7 @@
 #include "err.h"
 #include "export.h"
 #include "h5out.h"
+#include "info.h"
 #include "rank.h"
 #include "report.h"
 #include "runner.h"
@@ -61,7 +62,7 @@ static void usage(FILE *f)
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
             "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
-            "  wlsim verify OUT.h5 [-r K] [-j THREADS]\n"
+            "  wlsim verify OUT.h5 [-r K] [-j THREADS] [-q]\n"
             "      Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
             "      stored in OUT.h5 and report per replication whether the results are bit-identical.\n"
             "  wlsim check SCENARIO.yaml [...]     validate only; prints \"ok\" on success\n"
@@ -73,13 +74,16 @@ static void usage(FILE *f)
             "  wlsim export SCENARIO.yaml -o DIR [-r REPLICATION] [-s SEED] [-q]\n"
             "      Write one replication's population as replay files and a scenario replaying it\n"
             "      (DIR/candidates.csv, history.csv, donors.csv, scenario.yaml; docs/scenario.md).\n"
+            "  wlsim info OUT.h5\n"
+            "      Describe a results file: version, seed, variants and what differs, tables and sizes.\n"
+            "  wlsim COMMAND --help                help on one command\n"
             "  wlsim --help | --version\n\n"
             "Options of run:\n"
             "  -o, --output FILE        results file\n"
             "  -r, --replications N     replications per scenario (default: the scenario's `replications`)\n"
             "  -s, --seed N             master seed (default: the first scenario's `seed`)\n"
             "  -j, --threads N          OpenMP threads (default: all cores); results do not depend on it\n"
-            "  -q, --quiet              no progress on stderr\n"
+            "  -q, --quiet              no progress line on stderr (results still go to stdout)\n"
             "      --summary-only       write /summary only, no per-entity tables\n"
             "      --resume             continue an interrupted run from OUT.h5.resume (the same command\n"
             "                           line; without a side file it starts afresh, so it is safe always)\n\n"
@@ -147,6 +151,15 @@ static int cmd_check(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         scen_list(stdout);
+        return 0;
+    }
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: wlsim check SCENARIO.yaml [SCENARIO2.yaml ...]\n"
+               "  Validate the scenarios (and expand their sweeps) without running: prints \"ok\", or\n"
+               "  FILE:LINE:COL: key: expected ..., found ... on stderr and exits with 2.\n"
+               "       wlsim check --list\n"
+               "  Print every scenario parameter with default, bounds, unit, help and source (Markdown;\n"
+               "  docs/parameters.md is this list).\n");
         return 0;
     }
     if (argc < 2) {
@@ -313,7 +326,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
         .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
-        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop};
+        .progress = !quiet, .stop = &g_stop};
     struct err e;
     err_clear(&e);
     if (p->rank > 0) {
@@ -332,7 +345,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     names = calloc((size_t)nv, sizeof *names);
     if (!names) { rc = ERR_INTERNAL; goto cleanup; }
     for (int i = 0; i < nv; i++) names[i] = sc[i]->name;
-    if (!quiet && !(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
+    if (!(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
     if (nv > 1 && !(cmp = cmp_alloc(nv))) { rc = ERR_INTERNAL; goto cleanup; }
     struct run_sink sink = {.report = rep, .cmp = cmp};
     cfg.sink = run_sink;
@@ -389,9 +402,11 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         ckpt_remove(ck);
         ck = NULL;
     }
-    if (!rc && !quiet) {
-        report_print(rep, stderr);
-        fprintf(stderr, "\nwrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
+    if (!rc) { /* the answer on stdout, the differences first; messages on stderr */
+        report_print_diffs(rows, nrows, names, stdout);
+        report_print(rep, stdout);
+        fflush(stdout);
+        fprintf(stderr, "wrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
     }
 
 cleanup:
@@ -432,7 +447,8 @@ static int dispatch(int argc, char **argv, const struct procs *p)
     if (!strcmp(cmd, "rank")) return rank_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify")) return verify_main(argc - 1, argv + 1, &g_stop);
     if (!strcmp(cmd, "export")) return export_main(argc - 1, argv + 1);
-    fprintf(stderr, "wlsim: expected a command (run, check, rank, verify, export, --help, --version), found '%s'\n", cmd);
+    if (!strcmp(cmd, "info")) return info_main(argc - 1, argv + 1);
+    fprintf(stderr, "wlsim: expected a command (run, check, rank, verify, export, info, --help, --version), found '%s'\n", cmd);
     return ERR_INPUT;
 }
 

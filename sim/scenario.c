@@ -51,6 +51,8 @@ static const struct pdef run_pdefs[] = {
 #define N_RUN (sizeof run_pdefs / sizeof run_pdefs[0])
 
 static const char *const ORGAN_KEY[ORGAN_N] = {"heart", "pancreas"};
+static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
+static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
 
 /* The replay file keys, in the order of struct scenario's replay_files. */
 static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
@@ -258,6 +260,76 @@ static int copy_string(struct loader *L, const char *key, const yaml_node_t *v, 
     return 0;
 }
 
+/* Edit distance between a and b (insertions, deletions, substitutions), capped at 99. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 95 || lb > 95) return 99;
+    int row[96];
+    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* What an unknown key `key` may have meant, appended to the message in buf: the rule whose table
+ * holds it when another policy than the selected one does (policy.<organ>. and model.<organ>.
+ * keys depend on the rule), else the nearest known key when it is close (a typo). */
+static const char *unknown_hint(struct loader *L, const char *key, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int o = 0; o < ORGAN_N; o++) {
+        const char *pre[2] = {POLICY_PREFIX[o], MODEL_PREFIX[o]};
+        for (int t = 0; t < 2; t++) {
+            size_t pl = strlen(pre[t]);
+            if (strncmp(key, pre[t], pl) != 0) continue;
+            const struct policy_ops *ops;
+            for (size_t i = 0; (ops = registry_get((enum organ)o, i)); i++) {
+                if (ops == L->s->ops[o]) continue;
+                const struct pdef *defs = t ? ops->model_pdefs : ops->rule_pdefs;
+                size_t n = t ? ops->n_model_pdefs : ops->n_rule_pdefs;
+                for (size_t j = 0; j < n; j++)
+                    if (strcmp(key + pl, defs[j].name) == 0) {
+                        snprintf(buf, len, " of policy.%s.rule: %s (this file's rule is %s)", ORGAN_KEY[o],
+                                 ops->name, L->s->ops[o]->name);
+                        return buf;
+                    }
+            }
+        }
+    }
+    int best = 99, near_mount = 0;
+    char near[KEY_MAX] = "";
+    for (int i = 0; i < L->nm; i++)
+        for (size_t j = 0; j < L->m[i].n; j++) {
+            char full[KEY_MAX];
+            snprintf(full, sizeof full, "%s%s", L->m[i].prefix, L->m[i].defs[j].name);
+            int d = edit_distance(key, full);
+            if (d < best) {
+                best = d;
+                near_mount = i;
+                snprintf(near, sizeof near, "%s", full);
+            }
+        }
+    int allowed = (int)strlen(key) / 4;
+    if (allowed < 2) allowed = 2;
+    if (best > allowed) return buf;
+    if (near_mount >= 2) { /* a key of the selected rule (mounts 2.. are the organs' tables) */
+        int o = (near_mount - 2) / 2;
+        snprintf(buf, len, "; did you mean %s (of policy.%s.rule: %s)?", near, ORGAN_KEY[o], L->s->ops[o]->name);
+    } else snprintf(buf, len, "; did you mean %s?", near);
+    return buf;
+}
+
 static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const yaml_node_t *v)
 {
     char fb[96];
@@ -312,7 +384,13 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
     if (!lookup(L, key, &mi, &di)) {
         if (is_section(L, key))
             return errat(L, v->start_mark, key, "expected a mapping, found %s", found(v, fb, sizeof fb));
-        return errat(L, k->start_mark, key, "expected a known key (see `wlsim check --list`), found an unknown key");
+    {
+        char hint[KEY_MAX + 96];
+        unknown_hint(L, key, hint, sizeof hint);
+        if (strncmp(hint, " of ", 4) == 0)
+            return errat(L, k->start_mark, key, "expected a known key (see `wlsim check --list`), found a key%s", hint);
+        return errat(L, k->start_mark, key, "expected a known key (see `wlsim check --list`), found an unknown key%s", hint);
+    }
     }
     struct mount *m = &L->m[mi];
     if (m->seen[di] == L->layer + 1) /* the same key twice in one file (nested and dotted) */
@@ -344,7 +422,12 @@ static int parse_sweep(struct loader *L, const yaml_node_t *map)
         int mi;
         size_t di;
         if (!lookup(L, scalar(k), &mi, &di))
-            return errat(L, k->start_mark, key, "expected a known parameter key (see `wlsim check --list`), found an unknown key");
+        {
+            char hint[KEY_MAX + 96];
+            unknown_hint(L, scalar(k), hint, sizeof hint);
+            return errat(L, k->start_mark, key, "expected a known parameter key (see `wlsim check --list`), found %s%s",
+                         strncmp(hint, " of ", 4) == 0 ? "a key" : "an unknown key", hint);
+        }
         if (L->s->n_axes == SWEEP_MAX_AXES)
             return errat(L, k->start_mark, key, "expected at most %d sweep axes, found more", SWEEP_MAX_AXES);
         if (v->type != YAML_SEQUENCE_NODE)
@@ -460,8 +543,6 @@ static int add_mount(struct loader *L, const char *prefix, const struct pdef *de
     return 0;
 }
 
-static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
-static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
 
 /* One file of a scenario: the file itself or one of the bases it names. */
 struct layer {

@@ -5,6 +5,8 @@
 # Usage: tests/e2e/run.sh path/to/wlsim   (from the repository root)
 set -u
 BIN=${1:?usage: run.sh path/to/wlsim}
+BINABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")   # for tests that change folder
+ROOT=$(pwd)
 PY=/usr/bin/python3
 . tests/e2e/lib.sh
 
@@ -14,6 +16,10 @@ grep -q "^wlsim " "$T/out" && ok || bad "--version prints 'wlsim VERSION'"
 expect_exit 0 "--help" -- "$BIN" --help
 grep -q "wlsim run SCENARIO.yaml" "$T/out" && ok || bad "--help shows the run usage"
 grep -q "wlsim export SCENARIO.yaml" "$T/out" && ok || bad "--help shows the export usage"
+for cmd in run check verify rank export info; do
+    expect_exit 0 "$cmd --help" -- "$BIN" $cmd --help
+    grep -q "wlsim $cmd" "$T/out" && ok || bad "$cmd --help does not show its usage: $(head -n 2 "$T/out")"
+done
 expect_exit 2 "no command" -- "$BIN"
 expect_exit 2 "unknown command" -- "$BIN" frobnicate
 expect_exit 2 "run without scenario" -- "$BIN" run
@@ -104,8 +110,40 @@ for d in summary candidates donors transplants episodes groups series parameters
     h5diff -q "$T/minimal.h5" "$T/def2.h5" "/$d" "/$d" && ok || bad "horizon.years only: /$d differs from default.yaml's"
 done
 # The stored text inlines the base: verify re-runs it from a folder without the scenario files.
-BINABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 (cd "$T" && "$BINABS" verify based.h5 -r 1 -q >/dev/null 2>"$T/verr") && ok || bad "verify of a base: run: $(cat "$T/verr")"
+
+# --- the answer on stdout, messages on stderr, progress only without -q --------------------------
+expect_exit 0 "run two variants" -- "$BIN" run tests/scenarios/good/tiny.yaml tests/scenarios/good/one_blood_group.yaml -r 3 -j 2 -o "$T/two.h5"
+head -n 1 "$T/out" | grep -q "^Differences against variant 0 (tiny)" && ok || bad "first stdout line of a two-variant run: $(head -n 1 "$T/out")"
+grep -q "^variant 1 (one_blood_group), 3 replications: [0-9]* difference" "$T/out" && ok || bad "no difference block on stdout"
+grep -q "\[[-+0-9.]*, [-+0-9.]*\]" "$T/out" && ok || bad "no interval on stdout"
+grep -q "^wrote $T/two.h5" "$T/err" && ok || bad "the 'wrote' message is not on stderr"
+grep -q "^3/6 replications\|^6/6 replications" "$T/err" && ok || bad "no progress line on stderr when it is not a terminal: $(cat "$T/err")"
+grep -q "Differences" "$T/err" && bad "results on stderr" || ok
+expect_exit 0 "run two variants -q" -- "$BIN" run tests/scenarios/good/tiny.yaml tests/scenarios/good/one_blood_group.yaml -r 3 -j 2 -q -o "$T/two.h5"
+grep -q "^Differences against variant 0" "$T/out" && ok || bad "-q silenced the results"
+grep -q "replications, .*/s" "$T/err" && bad "-q printed progress: $(cat "$T/err")" || ok
+# wlsim info: version, variants and what differs, tables
+expect_exit 0 "info" -- "$BIN" info "$T/two.h5"
+grep -q "written by wlsim" "$T/out" && grep -q "^  1  one_blood_group" "$T/out" && grep -q "population.abo.A = 1 (baseline 0.43)" "$T/out" \
+    && grep -q "^  /transplants *[0-9]* rows" "$T/out" && ok || bad "info output: $(cat "$T/out")"
+expect_exit 2 "info of a non-results file" -- "$BIN" info tests/scenarios/good/tiny.yaml
+# scripts/wlsim_read.py: labels instead of codes, counted years only unless warmup=True
+$PY - "$T/two.h5" <<'PY' && ok || bad "scripts/wlsim_read.py"
+import sys
+sys.path.insert(0, "scripts")
+import h5py, wlsim_read
+tx = wlsim_read.table(sys.argv[1], "transplants")
+raw = h5py.File(sys.argv[1], "r")["transplants"][:]
+assert (tx.day >= 0).all() and len(tx) == (raw["day"] >= 0).sum() < len(raw), (len(tx), len(raw))
+assert len(wlsim_read.table(sys.argv[1], "transplants", warmup=True)) == len(raw)
+assert set(tx.status.cat.categories) == {"T", "HU", "NT", "SU"} and "heart" in set(tx.program)
+assert list(tx.variant_name.cat.categories) == ["tiny", "one_blood_group"]
+c = wlsim_read.table(sys.argv[1], "candidates")
+assert ((c.end_day >= 0) | c.end_day.isna()).all() and "transplanted" in set(c.outcome)
+g = wlsim_read.table(sys.argv[1], "groups")
+assert set(g[g.dim == "sex"].group) == {"female", "male"}
+PY
 
 # --- replay: the example's transplant list is the hand-derived one (scenarios/replay-example) ----
 expect_exit 0 "check replay example" -- "$BIN" check scenarios/replay-example/scenario.yaml
@@ -187,10 +225,15 @@ grep -q "duplicate_key.yaml:[0-9]*:[0-9]*: " "$T/err" && ok || bad "export bad s
 [ ! -e "$T/expbad" ] && ok || bad "export of a bad scenario created $T/expbad"
 expect_exit 2 "export a replay" -- "$BIN" export "$T/exp/scenario.yaml" -o "$T/expbad"
 grep -q "population.source: expected a synthetic scenario to export, found a replay" "$T/err" && ok || bad "export replay message: $(cat "$T/err")"
-expect_exit 2 "export to an unusable folder" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/no/such/dir"
-grep -q "wlsim export: argument -o: expected a writable folder (created if missing, in an existing folder), found '$T/no/such/dir' (No such file or directory)" "$T/err" \
-    && ok || bad "export -o message: $(cat "$T/err")"
 echo x >"$T/afile"
+expect_exit 2 "export below a file" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/afile/sub/dir"
+grep -q "wlsim export: argument -o: expected a folder, found the file '$T/afile'" "$T/err" \
+    && ok || bad "export -o message: $(cat "$T/err")"
+# A relative -o whose parents do not exist yet (the README's `-o out/r1`): created, and the
+# replay runs from there.
+mkdir "$T/fresh"
+(cd "$T/fresh" && "$BINABS" export "$ROOT/tests/scenarios/good/tiny.yaml" -r 1 -o out/r1 -q 2>"$T/err" &&
+    "$BINABS" run out/r1/scenario.yaml -q -o r1.h5 >/dev/null 2>>"$T/err") && ok || bad "export -o out/r1: $(cat "$T/err")"
 expect_exit 2 "export to a file" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/afile"
 [ "$(cat "$T/afile")" = "x" ] && ok || bad "export -o FILE touched the file"
 expect_exit 2 "export without -o" -- "$BIN" export tests/scenarios/good/tiny.yaml
