@@ -164,7 +164,8 @@ valgrind: all
 	-$(VG) $(BUILD)/wlsim check tests/scenarios/bad/duplicate_key.yaml
 	@rm -f /tmp/wlsim-valgrind.h5
 
-# Calibration check: the default scenario against ../shared/CALIBRATION.md (docs/validation.md).
+# Calibration check: the default scenario against the targets of data/calibration.csv (docs/calibration.md;
+# writes docs/validation.md).
 VALIDATE_REPS ?= 200
 validate: deps
 	@$(MAKE) --no-print-directory all

@@ -153,12 +153,12 @@ const struct pdef pancreas_model_pdefs[] = {
      "extended-criteria at half the rate (" CALM ")"},
     {"accept.ecd_factor", PD_DOUBLE, OFF(accept_ecd_factor), 0.5, 0, 10, "", NULL,
      "Multiplier of accept.prob for an extended-criteria pancreas (result capped at 1).",
-     "CALIBRATION.md: median donor age 31 used vs 42 not used; " PH},
+     "docs/calibration.md: median donor age 31 used vs 42 not used; " PH},
     {"graft.p14", PD_DOUBLE, OFF(graft_p14), 0.05, 0, 1, "probability", NULL,
      "Probability that the graft fails within 14 days (day uniform in the window).", PH},
     {"graft.p1y", PD_DOUBLE, OFF(graft_p1y), 0.063, 0, 1, "probability", NULL,
      "Probability that a graft surviving 14 days fails by day 365 (day uniform in the window).",
-     "CALIBRATION.md: about 11 % lost in the first year: 0.05 + 0.95 x 0.063 = 0.11"},
+     "docs/calibration.md: about 11 % lost in the first year: 0.05 + 0.95 x 0.063 = 0.11"},
     {"graft.late_per_year", PD_DOUBLE, OFF(graft_late_per_year), 0.0, 0, 10, "1/year", NULL,
      "Constant hazard of graft failure after the first year (0: never).",
      "assumption: late losses not relisted (no recipient death in the model: relistings "
@@ -167,7 +167,7 @@ const struct pdef pancreas_model_pdefs[] = {
      NULL,
      "Declined offers after which a pancreas counts as unplaced two hours before procurement and "
      "moves to the accelerated procedure (0: never).",
-     "model of 003 §III.8.1a third criterion; CALIBRATION.md: placed after a median of 4 offers; "
+     "model of 003 §III.8.1a third criterion; docs/calibration.md: placed after a median of 4 offers; "
      PH},
     {"islet.nonvascular_prob", PD_DOUBLE, OFF(islet_nonvasc_prob), 0.1, 0, 1, "probability", NULL,
      "Probability that a pancreas accepted in the accelerated procedure is found not vascularly "

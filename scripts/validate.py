@@ -1,9 +1,11 @@
 #!/usr/bin/python3
-"""Compare a results file of the default scenario with ../shared/CALIBRATION.md.
+"""Compare a results file of the default scenario with the calibration targets.
 
 Usage: /usr/bin/python3 scripts/validate.py OUT.h5 [--markdown docs/validation.md] [--variant V]
 
-For every figure of CALIBRATION.md that the simulation produces, prints the target (and the
+The targets, their tolerance bands and sources are data/calibration.csv (one row per figure: key,
+section, figure, target, low, high, source; the figures themselves are docs/calibration.md).
+For every figure that the simulation produces, prints the target (and the
 tolerance band), the simulated mean over the replications with its 95 % confidence interval
 (Student t over replications) and whether the mean lies inside the band. Figures without a
 stated band are shown for information. Exits 1 if a figure with a band is outside it, 2 on a
@@ -16,7 +18,9 @@ reported as not available (and do not fail).
 How each figure is measured is documented in docs/model.md ("Validation").
 """
 import argparse
+import csv
 import math
+import os
 import sys
 
 import h5py
@@ -27,6 +31,21 @@ HEART_PROG, PANCREAS_PROG = 0, 1                     # /summary program
 P_HEART, P_HEART_LUNG, P_PANCREAS, P_PANCREAS_KIDNEY = 0, 1, 2, 3   # /candidates program
 TRANSPLANTED, DIED = 1, 2
 NO_RELIST = 4294967295
+TARGETS_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "calibration.csv")
+
+
+def load_targets(path=TARGETS_CSV):
+    """key -> row of data/calibration.csv, with low and high as floats (None when empty)."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = {}
+        for r in csv.DictReader(fh):
+            r["low"] = float(r["low"]) if r["low"].strip() else None
+            r["high"] = float(r["high"]) if r["high"].strip() else None
+            rows[r["key"]] = r
+    return rows
+
+
+TARGETS = load_targets()
 
 
 def t_quantile(df):
@@ -89,6 +108,12 @@ class Figure:
         if not math.isfinite(self.ci_lo):
             return "–"
         return f"{self.f(self.ci_lo)}–{self.f(self.ci_hi)}"
+
+
+def fig(sec, key, values, fmt):
+    """The Figure of target `key` (data/calibration.csv) with the simulated per-replication values."""
+    t = TARGETS[key]
+    return Figure(t["section"] or sec, t["figure"], t["target"] or "no figure", t["low"], t["high"], values, fmt)
 
 
 def per_rep(rows, reps, fn):
@@ -165,24 +190,23 @@ def figures(summ, cands, donors, tx, meta):
 
     # ---------------------------------------------------------------- heart
     sec = "Heart and heart-lung"
-    F.append(Figure(sec, "heart transplants per year", "300 (257–344, 2015–2019)", 257, 344,
+    F.append(fig(sec, "heart_transplants",
                     s(h, "transplants") / years, "{:.0f}"))
-    F.append(Figure(sec, "new heart listings per year", "460 (477 in 2015, 440 in 2017) ± 10 %",
-                    414, 506, s(h, "listings") / years, "{:.0f}"))
-    F.append(Figure(sec, "heart waiting list at year end (listed, not NT)",
-                    "724 (722–725, 2016–2019) ± 10 %", 651, 796, s(h, "waiting_end"), "{:.0f}"))
-    F.append(Figure(sec, "deaths on the heart waiting list per year", "117 (2017) ± 10 %",
-                    105, 129, s(h, "deaths_waiting") / years, "{:.0f}"))
-    F.append(Figure(sec, "share of heart transplants done in HU", "80–90 %", 80, 90,
+    F.append(fig(sec, "heart_listings",
+                    s(h, "listings") / years, "{:.0f}"))
+    F.append(fig(sec, "heart_waiting_end",
+                    s(h, "waiting_end"), "{:.0f}"))
+    F.append(fig(sec, "heart_deaths",
+                    s(h, "deaths_waiting") / years, "{:.0f}"))
+    F.append(fig(sec, "heart_hu_share",
                     100 * s(h, "transplants_urgent") / s(h, "transplants"), pct))
-    F.append(Figure(sec, "patients in HU at one time (at the end)", "40–80 (54 in Feb 2018)", 40, 80,
+    F.append(fig(sec, "heart_hu_end",
                     s(h, "urgent_end"), "{:.0f}"))
-    F.append(Figure(sec, "heart-lung transplants per year", "a handful (5 in 2022, 2 in 2023): 1–10",
-                    1, 10, s(h, "transplants_combined") / years, "{:.1f}"))
-    F.append(Figure(sec, "hearts offered per year", "hearts procured from German donors 251–324 "
-                    "(the model's offers include Eurotransplant imports)", None, None,
+    F.append(fig(sec, "heart_lung_transplants",
+                    s(h, "transplants_combined") / years, "{:.1f}"))
+    F.append(fig(sec, "heart_offered",
                     s(h, "organs_offered") / years, "{:.0f}"))
-    F.append(Figure(sec, "heart removals from the list per year", "no figure", None, None,
+    F.append(fig(sec, "heart_removed",
                     s(h, "removed") / years, "{:.0f}"))
 
     def one_year(c, what):
@@ -194,41 +218,39 @@ def figures(summ, cands, donors, tx, meta):
         within = (c["outcome"] == what) & (c["end_day"] - c["listed_day"] <= DAYS_PER_YEAR)
         return 100.0 * within.sum() / len(c)
 
-    F.append(Figure(sec, "listed patients dead on the list within one year",
-                    "18.9 % (listed 2001–2009, Eurotransplant)", None, None,
+    F.append(fig(sec, "heart_died_1y",
                     per_rep(cands, reps, lambda c: one_year(c, DIED)), pct))
-    F.append(Figure(sec, "listed patients transplanted within one year",
-                    "40.2 % (listed 2001–2009, Eurotransplant)", None, None,
+    F.append(fig(sec, "heart_transplanted_1y",
                     per_rep(cands, reps, lambda c: one_year(c, TRANSPLANTED)), pct))
 
     def in_period(d):
         return d[(d["day"] >= 0) & (d["day"] < end)]
 
-    F.append(Figure(sec, "median age of heart donors (heart offered)", "41 years (2023) ± 10 %",
-                    36.9, 45.1, per_rep(donors, reps,
+    F.append(fig(sec, "heart_donor_age",
+                    per_rep(donors, reps,
                                         lambda d: safe_median(in_period(d)[in_period(d)["heart_offered"] == 1]["age_years"])),
                     "{:.1f}"))
 
     # ---------------------------------------------------------------- pancreas
     sec = "Pancreas and pancreas-kidney"
-    F.append(Figure(sec, "pancreas transplants per year", "95 (72–105, 2015–2019)", 72, 105,
+    F.append(fig(sec, "pancreas_transplants",
                     s(p, "transplants") / years, "{:.0f}"))
-    F.append(Figure(sec, "new pancreas listings per year (with relistings)", "185 (2015) ± 10 %",
-                    166.5, 203.5, s(p, "listings") / years, "{:.0f}"))
+    F.append(fig(sec, "pancreas_listings",
+                    s(p, "listings") / years, "{:.0f}"))
 
     def relistings(c):
         c = c[((c["program"] == P_PANCREAS) | (c["program"] == P_PANCREAS_KIDNEY))
               & (c["listed_day"] >= 0) & (c["listed_day"] < end)]
         return (c["relist_of"] != NO_RELIST).sum() / years
 
-    F.append(Figure(sec, "of which relistings after graft loss per year", "no figure", None, None,
+    F.append(fig(sec, "pancreas_relistings",
                     per_rep(cands, reps, relistings), "{:.1f}"))
-    F.append(Figure(sec, "pancreas waiting list at year end (listed, not NT)", "257 (2019) ± 10 %",
-                    231, 283, s(p, "waiting_end"), "{:.0f}"))
-    F.append(Figure(sec, "deaths per year / waiting list at year end", "about 14 % (2019) ± 10 %",
-                    12.6, 15.4, 100 * s(p, "deaths_waiting") / years / s(p, "waiting_end"), pct))
-    F.append(Figure(sec, "share of offered pancreata transplanted", "37 % (2005–2009) ± 10 %",
-                    33.3, 40.7, 100 * s(p, "transplants") / s(p, "organs_offered"), pct))
+    F.append(fig(sec, "pancreas_waiting_end",
+                    s(p, "waiting_end"), "{:.0f}"))
+    F.append(fig(sec, "pancreas_death_ratio",
+                    100 * s(p, "deaths_waiting") / years / s(p, "waiting_end"), pct))
+    F.append(fig(sec, "pancreas_placed_share",
+                    100 * s(p, "transplants") / s(p, "organs_offered"), pct))
 
     def offers_median(d, outcome_ok):
         d = in_period(d)
@@ -236,9 +258,9 @@ def figures(summ, cands, donors, tx, meta):
         sel = d["pancreas_outcome"] == 1 if outcome_ok else d["pancreas_outcome"] != 1
         return safe_median(d[sel]["pancreas_offers"])
 
-    F.append(Figure(sec, "median offers until a pancreas is placed", "4 (2005–2009)", 3.5, 4.5,
+    F.append(fig(sec, "pancreas_offers_placed",
                     per_rep(donors, reps, lambda d: offers_median(d, True)), "{:.2f}"))
-    F.append(Figure(sec, "median offers before a pancreas is withdrawn", "8 (2005–2009)", 7.2, 8.8,
+    F.append(fig(sec, "pancreas_offers_withdrawn",
                     per_rep(donors, reps, lambda d: offers_median(d, False)), "{:.2f}"))
 
     def graft_loss_1y(t, c):
@@ -258,8 +280,8 @@ def figures(summ, cands, donors, tx, meta):
                      if len(t) else math.nan)
     else:
         gl = None
-    F.append(Figure(sec, "pancreas grafts lost within one year (relisted)",
-                    "about 11 % (registry; 17 % in EXPAND) ± 10 %", 9.9, 12.1, gl, pct))
+    F.append(fig(sec, "pancreas_graft_loss_1y",
+                    gl, pct))
 
     def page(d, outcome):
         d = in_period(d)
@@ -270,20 +292,18 @@ def figures(summ, cands, donors, tx, meta):
             d = d[d["pancreas_outcome"] != 1]
         return safe_median(d["age_years"])
 
-    F.append(Figure(sec, "median age of pancreas donors (pancreas transplanted)",
-                    "31 years (2023; 2005–2009: used 31) ± 10 %", 27.9, 34.1,
+    F.append(fig(sec, "pancreas_donor_age_used",
                     per_rep(donors, reps, lambda d: page(d, "used")), "{:.1f}"))
-    F.append(Figure(sec, "median age of donors whose pancreas was offered", "no figure", None, None,
+    F.append(fig(sec, "pancreas_donor_age_offered",
                     per_rep(donors, reps, lambda d: page(d, "all")), "{:.1f}"))
-    F.append(Figure(sec, "median age of donors whose offered pancreas was not used",
-                    "42 years (2005–2009)", None, None,
+    F.append(fig(sec, "pancreas_donor_age_unused",
                     per_rep(donors, reps, lambda d: page(d, "unused")), "{:.1f}"))
-    F.append(Figure(sec, "pancreata offered per year", "pancreata procured 70–94 (procured "
-                    "≈ transplanted, not offered)", None, None, s(p, "organs_offered") / years,
+    F.append(fig(sec, "pancreas_offered",
+                    s(p, "organs_offered") / years,
                     "{:.0f}"))
-    F.append(Figure(sec, "pancreata allocated in the accelerated procedure per year", "no figure",
-                    None, None, s(p, "accelerated") / years, "{:.0f}"))
-    F.append(Figure(sec, "share of pancreas transplants done in SU", "no figure", None, None,
+    F.append(fig(sec, "pancreas_accelerated",
+                    s(p, "accelerated") / years, "{:.0f}"))
+    F.append(fig(sec, "pancreas_su_share",
                     100 * s(p, "transplants_urgent") / s(p, "transplants"), pct))
 
     # ---------------------------------------------------------------- general
@@ -292,11 +312,10 @@ def figures(summ, cands, donors, tx, meta):
     def donors_per_year(d):
         return len(in_period(d)) / years
 
-    F.append(Figure(sec, "postmortem organ donors per year", "797–955 (2015–2019)", 797, 955,
+    F.append(fig(sec, "donors",
                     per_rep(donors, reps, donors_per_year), "{:.0f}"))
     for code, name, share in ((0, "O", 41), (1, "A", 43), (2, "B", 11), (3, "AB", 5)):
-        F.append(Figure(sec, f"donors of blood group {name}", f"{share} % (German population)",
-                        None, None,
+        F.append(fig(sec, f"donors_abo_{name}",
                         per_rep(donors, reps,
                                 lambda d, code=code: 100.0 * (in_period(d)["abo"] == code).mean()
                                 if len(in_period(d)) else math.nan), pct))
@@ -319,10 +338,10 @@ def text_table(F, meta):
 
 
 def markdown(F, meta):
-    out = ["# Validation against CALIBRATION.md", "",
+    out = ["# Validation against the calibration targets", "",
            "Generated by `scripts/validate.py` (`make validate`): do not edit by hand. Each row "
-           "compares the mean over the replications of the default scenario with a figure of "
-           "`../shared/CALIBRATION.md`; the 95 % confidence interval is a Student t interval over "
+           "compares the mean over the replications of the default scenario with a target of "
+           "`data/calibration.csv` (the figures and their sources: `docs/calibration.md`); the 95 % confidence interval is a Student t interval over "
            "replications. A figure with a band is *within* when the simulated mean lies in the "
            "band; rows marked *info* have no stated tolerance (or the figure is not comparable) and "
            "are shown for information. How each figure is measured and how the parameters were "
@@ -336,7 +355,7 @@ def markdown(F, meta):
         if x.section != sec:
             sec = x.section
             out += ["", f"## {sec}", "",
-                    "| figure | target (CALIBRATION.md) | band | simulated mean | 95 % CI | status |",
+                    "| figure | target (data/calibration.csv) | band | simulated mean | 95 % CI | status |",
                     "|---|---|---|---|---|---|"]
         st = {"OUTSIDE": "**outside**"}.get(x.status, x.status)
         out.append(f"| {x.name} | {x.target} | {x.band()} | {x.f(x.mean)} | {x.ci()} | {st} |")

@@ -44,7 +44,7 @@ static const struct pdef run_pdefs[] = {
      "accepts every offer (a deterministic replay).", "INTERFACES.md"},
     {"allocation.max_offers", PD_DOUBLE, ROFF(max_offers), 8, 0, 1e6, "offers", NULL,
      "Offers per organ after which it is discarded (0: offer down the whole list; a fraction counts up: 2.5 allows 3).",
-     "CALIBRATION.md: pancreata withdrawn after a median of 8 offers (2005-2009)"},
+     "docs/calibration.md: pancreata withdrawn after a median of 8 offers (2005-2009)"},
     {"output.series_days", PD_DOUBLE, ROFF(series_days), 30.4375, 0, 36525, "days", NULL,
      "Interval of the /series snapshots of list size by status, warm-up included (0: none).", "design"},
 };

@@ -773,7 +773,7 @@ static void test_hazard_statistics(void **state)
     }
     double sp = sqrt(0.75 * 0.25 / n);
     assert_true(fabs((double)deaths / n - 0.75) < 4 * sp);
-    /* Graft loss within a year: 0.05 + 0.95 x 0.063 = 0.10985 (CALIBRATION.md: ~11 %). */
+    /* Graft loss within a year: 0.05 + 0.95 x 0.063 = 0.10985 (docs/calibration.md: ~11 %). */
     defaults(&p);
     struct donor d;
     donor(&d, ABO_O);

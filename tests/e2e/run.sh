@@ -330,6 +330,10 @@ then ok; else bad "variants/CRN: $(cat "$T/ab.out")"; fi
 if $PY scripts/report.py "$T/ab.h5" -o "$T/report" >"$T/rep.out" 2>&1; then ok; else bad "report.py: $(tail -n 5 "$T/rep.out")"; fi
 grep -q "Differences against variant 0" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the comparison table"
 grep -q "pancreas-ecd-age50" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the variant name"
+grep -q "<h2>In brief</h2>" "$T/report/index.html" 2>/dev/null && ok || bad "report does not open with sentences"
+grep -q "identical to variant 0 in every replication" "$T/report/index.html" && ok || bad "report: identical rows not folded"
+grep -q "<dt><b>dMCS</b></dt>" "$T/report/index.html" && ok || bad "report: no glossary"
+head -c 8 "$T/report/forest.png" 2>/dev/null | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" && ok || bad "report: no forest plot"
 for png in cif_heart cif_pancreas waits groups series; do
     head -c 8 "$T/report/$png.png" 2>/dev/null | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" && ok || bad "report: $png.png missing or not a PNG"
     grep -q "src=\"$png.png\"" "$T/report/index.html" 2>/dev/null && ok || bad "report: index.html does not show $png.png"
