@@ -8,10 +8,12 @@
 
 Every code column (program, abo, sex, outcome, status, region, ...) becomes a pandas categorical
 with the labels of docs/output.md, text columns become str, and each row gets `variant_name`
-beside its `variant` number. Entity tables (candidates, donors, transplants, episodes, series)
-hold the counted years only unless warmup=True: transplants, donors, episodes and series rows of
-day >= 0, and the candidates on the list at some time in the counted years (end_day >= 0, or still
-waiting). /summary, /groups and /comparison count the counted years already.
+beside its `variant` number. Entity tables hold the counted years only unless warmup=True, by the
+rule of `wlsim run` (docs/output.md, "Entity tables"): transplants and donors from day 0, the
+candidates on the list at some time from day 0 (end_day >= 0, or still waiting) and every episode
+of those; /series from day 0. A file written without --warmup-rows holds only these rows already
+(warmup=True cannot bring the others back). /summary, /groups and /comparison count the counted
+years either way.
 
 Command line: /usr/bin/python3 scripts/wlsim_read.py OUT.h5 [TABLE ...] prints each table's size
 and first rows. Needs Debian's python3-h5py and python3-pandas.
@@ -61,11 +63,18 @@ def _categorical(codes, labels):
     return pd.Categorical.from_codes(codes, categories=labels)
 
 
-def _counted(name, df):
-    if name in ("transplants", "donors", "episodes", "series"):
+def _counted(name, df, f):
+    if name in ("transplants", "donors", "series"):
         return df[df["day"] >= 0]
     if name == "candidates":
         return df[(df["end_day"] >= 0) | df["end_day"].isna()]
+    if name == "episodes" and "candidates" in f:
+        c = f["candidates"][:]
+        gone = c[c["end_day"] < 0]
+        if len(gone):
+            key = lambda r, s: r.astype(np.int64) * (1 << 32) + s.astype(np.int64)  # noqa: E731
+            return df[~np.isin(key(df["replication"].values, df["candidate"].values),
+                               key(gone["replication"], gone["seq"]))]
     return df
 
 
@@ -76,12 +85,12 @@ def table(path, name, warmup=False):
             raise KeyError(f"{path}: no table /{name} (tables: {', '.join(f.keys())})")
         arr = f[name][:]
         names = [n.decode() for n in f["variants"]["name"]] if "variants" in f else []
-    df = pd.DataFrame({k: arr[k] for k in arr.dtype.names})
+        df = pd.DataFrame({k: arr[k] for k in arr.dtype.names})
+        if not warmup:
+            df = _counted(name, df, f)
     for k in df.columns:
         if df[k].dtype.kind == "S" or df[k].dtype == object:
             df[k] = df[k].map(lambda b: b.decode() if isinstance(b, bytes) else b)
-    if not warmup:
-        df = _counted(name, df)
     if name == "groups":
         df["group"] = [GROUP_LABELS[d][g] if 0 <= g < len(GROUP_LABELS[d]) else None
                        for d, g in zip(df["dim"], df["group"])]

@@ -24,6 +24,7 @@ struct h5out_meta {
     int replications;
     int threads;
     int entity_tables;
+    int warmup_rows;      /* the entity tables hold the warm-up's rows too (--warmup-rows) */
     const struct scenario *const *variants; /* one scenario per variant */
     int n_variants;
 };

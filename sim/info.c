@@ -153,8 +153,11 @@ int info_print(const char *path, FILE *f, struct err *e)
             created ? " on " : "", created ? created : "");
     fprintf(f, "  seed %llu, %d replication%s per variant, RNG %s, %d thread%s (results do not depend on it)\n",
             (unsigned long long)seed, reps, reps == 1 ? "" : "s", rng ? rng : "?", threads, threads == 1 ? "" : "s");
-    fprintf(f, "  %s\n", entity ? "entity tables: written (candidates, donors, transplants, episodes)"
-                                : "entity tables: not written (--summary-only)");
+    int32_t wrows = 1; /* files written before the attribute kept the warm-up */
+    attr_num(file, "warmup_rows", H5T_NATIVE_INT32, &wrows);
+    fprintf(f, "  %s%s\n", entity ? "entity tables: written (candidates, donors, transplants, episodes), "
+                                  : "entity tables: not written (--summary-only)",
+            !entity ? "" : wrows ? "warm-up included (--warmup-rows)" : "counted years only");
 
     static const char *const vf[3] = {"name", "heart_policy", "pancreas_policy"};
     static const char *const pf[2] = {"name", "value"};

@@ -58,7 +58,7 @@ static void usage(FILE *f)
             "pancreas / pancreas-kidney transplant waiting lists.\n\n"
             "Usage:\n"
             "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
-            "            [-j THREADS] [-q] [--summary-only] [--resume]\n"
+            "            [-j THREADS] [-q] [--summary-only] [--warmup-rows] [--resume]\n"
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
             "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
@@ -84,7 +84,8 @@ static void usage(FILE *f)
             "  -s, --seed N             master seed (default: the first scenario's `seed`)\n"
             "  -j, --threads N          OpenMP threads (default: all cores); results do not depend on it\n"
             "  -q, --quiet              no progress line on stderr (results still go to stdout)\n"
-            "      --summary-only       write /summary only, no per-entity tables\n"
+            "      --summary-only       no per-entity tables (/summary, /groups, /series, /comparison only)\n"
+            "      --warmup-rows        entity tables keep the warm-up's rows too (default: counted years only)\n"
             "      --resume             continue an interrupted run from OUT.h5.resume (the same command\n"
             "                           line; without a side file it starts afresh, so it is safe always)\n\n"
             "Exit codes: 0 success, 2 bad input, 1 internal failure (verify: results differ),\n"
@@ -259,9 +260,10 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
         {"resume", no_argument, NULL, 'R'},       {"help", no_argument, NULL, 'h'},
+        {"warmup-rows", no_argument, NULL, 'W'},
         {NULL, 0, NULL, 0}};
     const char *out = NULL;
-    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0;
+    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, warmup_rows = 0;
     unsigned long long seed = 0;
     int have_seed = 0, c, rc = 0, told = 0;
     struct scenario **sc = NULL;
@@ -293,6 +295,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         case 'q': quiet = 1; break;
         case 'S': summary_only = 1; break;
         case 'R': resume = 1; break;
+        case 'W': warmup_rows = 1; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "wlsim run: see 'wlsim --help'\n");
@@ -325,7 +328,8 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct runner_cfg cfg = {
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
-        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only},
+        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only,
+                 .warmup_rows = (int)warmup_rows},
         .progress = !quiet, .stop = &g_stop};
     struct err e;
     err_clear(&e);
@@ -364,6 +368,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     }
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
+                              .warmup_rows = cfg.opts.warmup_rows,
                               .variants = cfg.variants, .n_variants = nv};
     if ((rc = h5out_open(out, &meta, &h, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);

@@ -408,7 +408,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     char ver[64] = "", commit[64] = "";
     uint64_t seed = 0;
-    int32_t reps = 0, nv = 0, ent = 0;
+    int32_t reps = 0, nv = 0, ent = 0, wrows = 1; /* files without the attribute kept the warm-up */
     if (read_attr_str(v.file, "wlsim_version", ver, sizeof ver) || read_attr_str(v.file, "git_commit", commit, sizeof commit) ||
         read_attr_num(v.file, "seed", H5T_NATIVE_UINT64, &seed) ||
         read_attr_num(v.file, "replications", H5T_NATIVE_INT32, &reps) ||
@@ -416,6 +416,11 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         read_attr_num(v.file, "entity_tables", H5T_NATIVE_INT32, &ent) || reps < 1 || nv < 1) {
         fprintf(stderr, "wlsim verify: %s: expected the root attributes of a wlsim results file (wlsim_version, "
                 "git_commit, seed, replications, variants, entity_tables), found them missing or invalid\n", v.path);
+        rc = ERR_INPUT;
+        goto cleanup;
+    }
+    if (H5Aexists(v.file, "warmup_rows") > 0 && read_attr_num(v.file, "warmup_rows", H5T_NATIVE_INT32, &wrows)) {
+        fprintf(stderr, "wlsim verify: %s: expected an integer root attribute warmup_rows, found another kind\n", v.path);
         rc = ERR_INPUT;
         goto cleanup;
     }
@@ -441,7 +446,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         if ((rc = table_open(&v, t, &e))) goto fail;
     struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
                              .replications = v.checked_reps, .threads = (int)threads,
-                             .opts = {.seed = seed, .entity_tables = ent}, .stop = stop,
+                             .opts = {.seed = seed, .entity_tables = ent, .warmup_rows = wrows}, .stop = stop,
                              .progress = 0, .sink = sink, .sink_ctx = &v};
     if ((rc = runner_run(&cfg, &e))) goto fail;
     int bad = 0;

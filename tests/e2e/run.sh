@@ -113,7 +113,7 @@ done
 (cd "$T" && "$BINABS" verify based.h5 -r 1 -q >/dev/null 2>"$T/verr") && ok || bad "verify of a base: run: $(cat "$T/verr")"
 
 # --- the answer on stdout, messages on stderr, progress only without -q --------------------------
-expect_exit 0 "run two variants" -- "$BIN" run tests/scenarios/good/tiny.yaml tests/scenarios/good/one_blood_group.yaml -r 3 -j 2 -o "$T/two.h5"
+expect_exit 0 "run two variants" -- "$BIN" run tests/scenarios/good/tiny.yaml tests/scenarios/good/one_blood_group.yaml -r 3 -j 2 --warmup-rows -o "$T/two.h5"
 head -n 1 "$T/out" | grep -q "^Differences against variant 0 (tiny)" && ok || bad "first stdout line of a two-variant run: $(head -n 1 "$T/out")"
 grep -q "^variant 1 (one_blood_group), 3 replications: [0-9]* difference" "$T/out" && ok || bad "no difference block on stdout"
 grep -q "\[[-+0-9.]*, [-+0-9.]*\]" "$T/out" && ok || bad "no interval on stdout"
@@ -135,7 +135,7 @@ sys.path.insert(0, "scripts")
 import h5py, wlsim_read
 tx = wlsim_read.table(sys.argv[1], "transplants")
 raw = h5py.File(sys.argv[1], "r")["transplants"][:]
-assert (tx.day >= 0).all() and len(tx) == (raw["day"] >= 0).sum() < len(raw), (len(tx), len(raw))
+assert (tx.day >= 0).all() and len(tx) == (raw["day"] >= 0).sum() < len(raw), (len(tx), len(raw))  # --warmup-rows file
 assert len(wlsim_read.table(sys.argv[1], "transplants", warmup=True)) == len(raw)
 assert set(tx.status.cat.categories) == {"T", "HU", "NT", "SU"} and "heart" in set(tx.program)
 assert list(tx.variant_name.cat.categories) == ["tiny", "one_blood_group"]
@@ -144,6 +144,13 @@ assert ((c.end_day >= 0) | c.end_day.isna()).all() and "transplanted" in set(c.o
 g = wlsim_read.table(sys.argv[1], "groups")
 assert set(g[g.dim == "sex"].group) == {"female", "male"}
 PY
+
+# --- entity tables: the counted years only unless --warmup-rows ---------------------------------
+expect_exit 0 "run counted rows" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 2 -q -o "$T/counted.h5"
+expect_exit 0 "run --warmup-rows" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 2 -q --warmup-rows -o "$T/wrows.h5"
+$PY tests/e2e/warmup_rows.py "$T/counted.h5" "$T/wrows.h5" >"$T/wr.out" 2>&1 && ok || bad "--warmup-rows: $(tail -n 2 "$T/wr.out")"
+expect_exit 0 "verify counted rows" -- "$BIN" verify "$T/counted.h5" -q
+expect_exit 0 "verify --warmup-rows" -- "$BIN" verify "$T/wrows.h5" -r 1 -q
 
 # --- replay: the example's transplant list is the hand-derived one (scenarios/replay-example) ----
 expect_exit 0 "check replay example" -- "$BIN" check scenarios/replay-example/scenario.yaml
