@@ -575,7 +575,8 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
             sb_add(&s, "; HU: %.*f days listed as a child, %.*f NT excluded", DAYS(m->points + nt),
                    DAYS(nt));
         } else {
-            sb_add(&s, "; HU: %.*f HU days (NT excluded)", DAYS(m->points));
+            char pts[32]; /* the points themselves: as the points column shows them */
+            sb_add(&s, "; HU: %s HU days (NT excluded)", match_points_text(m->points, pts, sizeof pts));
         }
     } else {
         double nt = cand_nt_days(c, day), counted = fmin(nt, p->nt_cap_days);
