@@ -36,17 +36,19 @@ endif
 
 WERROR  ?=
 OPT     ?= -O2 -g
-CFLAGS  ?=
-CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Wshadow $(WERROR) -fopenmp \
-           -Isim -Imodel $(PKG_CFLAGS) $(EXTRA_CFLAGS)
-LDFLAGS += -fopenmp $(EXTRA_LDFLAGS)
-LDLIBS  += $(PKG_LIBS) -lcsv -lm
+# The project's flags live in WLSIM_* variables; the user's CFLAGS, CPPFLAGS, LDFLAGS and LDLIBS
+# (from the command line or the environment) are appended, so `make CFLAGS=-O0` still builds,
+# with -O0 winning over $(OPT) because it comes last.
+WLSIM_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Wshadow $(WERROR) -fopenmp \
+                 -Isim -Imodel $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+WLSIM_LDFLAGS := -fopenmp $(EXTRA_LDFLAGS)
+WLSIM_LDLIBS  := $(PKG_LIBS) -lcsv -lm
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY  := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo -dirty)
 VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DATADIR    ?= $(PREFIX)/share/wlsim/scenarios
-CFLAGS     += -DWLSIM_VERSION='"$(VERSION)"' -DWLSIM_GIT_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"' \
+WLSIM_CFLAGS += -DWLSIM_VERSION='"$(VERSION)"' -DWLSIM_GIT_COMMIT='"$(GIT_COMMIT)$(GIT_DIRTY)"' \
               -DWLSIM_DATADIR='"$(DATADIR)"'
 
 # sim/mpiw.c (work items over MPI ranks) is built only into wlsim-mpi: `make mpi` runs this
@@ -65,9 +67,12 @@ ifeq ($(MPI),1)
 MPI_CFLAGS := $(shell pkg-config --cflags ompi-c)
 MPI_LIBS   := $(shell pkg-config --libs ompi-c)
 LIB_SRC    += sim/mpiw.c
-CFLAGS     += -DWLSIM_MPI $(MPI_CFLAGS)
-LDLIBS     += $(MPI_LIBS)
+WLSIM_CFLAGS += -DWLSIM_MPI $(MPI_CFLAGS)
+WLSIM_LDLIBS += $(MPI_LIBS)
 endif
+ALL_CFLAGS   = $(WLSIM_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS  = $(WLSIM_LDFLAGS) $(LDFLAGS)
+ALL_LDLIBS   = $(WLSIM_LDLIBS) $(LDLIBS)
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/sim/main.o
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
@@ -81,7 +86,7 @@ BENCH_BIN := $(BUILD)/tests/bench_evq
 all: $(BUILD)/wlsim
 
 $(BUILD)/wlsim: $(MAIN_OBJ) $(BUILD)/libwlsim.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/libwlsim.a: $(LIB_OBJ)
 	@rm -f $@
@@ -89,17 +94,17 @@ $(BUILD)/libwlsim.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(BUILD)/libwlsim.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/bench_%: $(BUILD)/tests/bench_%.o $(BUILD)/libwlsim.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 deps:
 	@sh scripts/deps.sh

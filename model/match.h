@@ -8,9 +8,12 @@
  * policies: tier ascending, points descending, listing day ascending, candidate seq ascending
  * (a total order, so the same inputs always give the same list).
  *
- * The engine does not sort the whole list for a donor: match_heap_build() arranges the eligible
- * matches in O(n) and match_heap_pop() yields them best first, so a donor placed after k offers
- * costs one pass plus k log n. `wlsim rank` sorts fully with match_sort(). */
+ * The engine does not sort the whole list for a donor (sim/sim.c, allocate()): with an offer
+ * limit of k and no switch to the accelerated procedure possible, match_top() selects the k best
+ * in O(n log k); when the policy may switch procedures part-way, match_heap_build() arranges the
+ * matches in O(n) and match_heap_pop() yields them best first until the switch; the accelerated
+ * order of what is left is the policy's (accel_order). `wlsim rank` sorts fully with
+ * match_sort(). */
 #ifndef WLSIM_MATCH_H
 #define WLSIM_MATCH_H
 

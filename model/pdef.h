@@ -2,7 +2,7 @@
  * range checks, `wlsim check --list`, docs and the HDF5 metadata.
  *
  * A module (a policy, a population model) owns a parameter struct and exports a table of
- * `struct pdef` rows describing its fields by offset. sim/params.c mounts each table under a
+ * `struct pdef` rows describing its fields by offset. sim/scenario.c mounts each table under a
  * dotted prefix (e.g. "policy.heart") and does all parsing and validation; the module only
  * declares. Values are stored as int (PD_INT, PD_BOOL, PD_ENUM: the index into `choices`) or
  * double (PD_DOUBLE). */

@@ -1,4 +1,5 @@
-/* rng.c — stream seeding for the GSL generators (see rng.h for the normative algorithm).
+/* rng.c — stream seeding for the GSL generators, and wlsim's own counter-based generator
+ * "ctr64" (see rng.h for the normative algorithms).
  *
  * Everything here is a pure function of its arguments except rng_type_by_name(), which reads
  * GSL's generator table (and serialises its calls, since building that table writes it). */
@@ -26,6 +27,43 @@ uint64_t rng_mix(uint64_t master, uint64_t replication, uint64_t stream, uint64_
     return h != 0 ? h : RNG_GAMMA;
 }
 
+/* ---- ctr64: draw i of the stream with key k is fmix64(k + (i + 1) * GAMMA) ----
+ * A GSL generator type of our own, so every GSL sampler works with it unchanged. Its state is
+ * the key and a counter: re-seeding writes two words, where taus2 runs its seeding warm-up and
+ * mt19937 fills 624 words. */
+struct ctr_state {
+    uint64_t key, n;
+};
+
+static inline uint64_t ctr_next(struct ctr_state *st)
+{
+    st->n++;
+    return fmix64(st->key + st->n * RNG_GAMMA);
+}
+
+/* Used only by a plain gsl_rng_set() (GSL calls it from gsl_rng_alloc with its default seed);
+ * streams are keyed by rng_stream_reseed() with the full 64-bit mix instead. */
+static void ctr_set(void *vstate, unsigned long seed)
+{
+    struct ctr_state *st = vstate;
+    st->key = fmix64((uint64_t)seed + RNG_GAMMA);
+    st->n = 0;
+}
+
+static unsigned long ctr_get(void *vstate)
+{
+    return (unsigned long)(ctr_next(vstate) >> 32);
+}
+
+static double ctr_get_double(void *vstate)
+{
+    return (double)(ctr_next(vstate) >> 11) * 0x1.0p-53;
+}
+
+static const gsl_rng_type ctr64_type = {"ctr64", UINT32_MAX, 0, sizeof(struct ctr_state), ctr_set, ctr_get,
+                                        ctr_get_double};
+const gsl_rng_type *const rng_ctr64 = &ctr64_type;
+
 unsigned long rng_gsl_seed(uint64_t h)
 {
     uint32_t x = (uint32_t)(h ^ (h >> 32));
@@ -35,6 +73,7 @@ unsigned long rng_gsl_seed(uint64_t h)
 const gsl_rng_type *rng_type_by_name(const char *name)
 {
     if (!name) return NULL;
+    if (strcmp(name, ctr64_type.name) == 0) return rng_ctr64;
     const gsl_rng_type *found = NULL;
 #ifdef _OPENMP
 #pragma omp critical(wlsim_gsl_rng_types)
@@ -63,6 +102,12 @@ gsl_rng *rng_stream_alloc(const gsl_rng_type *t, uint64_t master, uint64_t rep, 
 void rng_stream_reseed(gsl_rng *r, uint64_t master, uint64_t rep, uint64_t stream, uint64_t sub)
 {
     assert(r);
+    if (r->type == rng_ctr64) {
+        struct ctr_state *st = r->state;
+        st->key = rng_mix(master, rep, stream, sub);
+        st->n = 0;
+        return;
+    }
     gsl_rng_set(r, rng_gsl_seed(rng_mix(master, rep, stream, sub)));
 }
 

@@ -46,6 +46,20 @@
  * k^2 / 2^32 pairs share a seed (hence a sequence). For per-candidate sub-streams that only
  * means two unrelated draws coincide; marginal distributions are unaffected.
  *
+ * THE COUNTER-BASED GENERATOR "ctr64" (normative too):
+ *
+ *   A stream is keyed by k = rng_mix(master, replication, stream, sub) itself (all 64 bits, no
+ *   folding), and its i-th draw (i = 1, 2, ...) is  x_i = fmix64(k + i * GAMMA),
+ *   i.e. splitmix64 started at k. gsl_rng_get() returns x_i >> 32 (max 2^32 - 1), and
+ *   gsl_rng_uniform() returns (x_i >> 11) * 2^-53 in [0, 1).
+ *
+ * It has no state to speak of: re-seeding stores the key and sets i = 0, one hash per draw
+ * after that, and keys have 64 bits, so sub-streams do not share seeds as the folded 31-bit
+ * seeds of the GSL generators do. Two streams overlap only if their keys lie within a few
+ * thousand multiples of GAMMA of each other: for a million streams of ten thousand draws the
+ * chance is about 10^-3 over a whole run (splitmix64 itself passes BigCrush: Steele, Lea and
+ * Flood, OOPSLA 2014).
+ *
  * Threads. A gsl_rng belongs to one replication context; no function here keeps state. */
 #ifndef WLSIM_RNG_H
 #define WLSIM_RNG_H
@@ -71,9 +85,14 @@ uint64_t rng_mix(uint64_t master, uint64_t replication, uint64_t stream, uint64_
  * for the mix h. Pure. */
 unsigned long rng_gsl_seed(uint64_t h);
 
-/* The GSL generator type called `name` (as gsl_rng_name() spells it: "taus2", "mt19937",
- * "ranlxd1", "ranlxs2", "gfsr4", ...), searched in gsl_rng_types_setup(); NULL if name is NULL
- * or unknown. The returned pointer is GSL's static type, never freed. Calls from several
+/* wlsim's counter-based generator (the header comment), a GSL generator type: gsl_rng_alloc,
+ * gsl_rng_memcpy and every GSL sampler work with it. Seed it with rng_stream_reseed(), which
+ * keys it with all 64 bits of the mix; a plain gsl_rng_set(r, s) keys it with fmix64(s + GAMMA). */
+extern const gsl_rng_type *const rng_ctr64;
+
+/* The generator type called `name`: "ctr64" (rng_ctr64), or a GSL type as gsl_rng_name()
+ * spells it ("taus2", "mt19937", "ranlxd1", "ranlxs2", "gfsr4", ...), searched in
+ * gsl_rng_types_setup(); NULL if name is NULL or unknown. The returned pointer is GSL's static type, never freed. Calls from several
  * threads of this program are serialised (gsl_rng_types_setup() rewrites a GSL table), but
  * the usual place for this is scenario loading, before any parallel region. */
 const gsl_rng_type *rng_type_by_name(const char *name);
@@ -88,9 +107,9 @@ gsl_rng *rng_stream_alloc(const gsl_rng_type *t, uint64_t master, uint64_t rep, 
 /* Re-seeds r in place exactly as rng_stream_alloc() seeds a fresh generator of r's type, so
  * the draws that follow equal a fresh stream's. Allocates nothing; the cost is the
  * generator's own seeding, which differs a lot (re-seed plus one draw, measured on an AMD EPYC
- * VM): taus2 ~0.04 us, ranlxd1 ~3 us, ranlxs2 ~4 us, mt19937 ~4 us (624-word state), gfsr4
- * ~460 us (16384-word state) -- mind this when re-seeding per candidate draw. r must not be
- * NULL. */
+ * VM): ctr64 a few ns (two stores), taus2 ~0.04 us, ranlxd1 ~3 us, ranlxs2 ~4 us, mt19937 ~4 us
+ * (624-word state), gfsr4 ~460 us (16384-word state) -- mind this when re-seeding per
+ * candidate draw. r must not be NULL. */
 void rng_stream_reseed(gsl_rng *r, uint64_t master, uint64_t rep, uint64_t stream, uint64_t sub);
 
 /* A short lower-case name for the stream ("arrivals", "donors", "progression", "offers",

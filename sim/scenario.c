@@ -35,7 +35,7 @@ static const struct pdef run_pdefs[] = {
     {"replications", PD_INT, ROFF(replications), 20, 1, 100000000, "count", NULL,
      "Replications to run when -r is not given.", "design"},
     {"rng", PD_ENUM, ROFF(rng), 0, 0, 0, "", RUN_RNG_CHOICES,
-     "GSL random number generator for every stream (taus2 reseeds cheaply; the others cost 3-4 us per per-candidate reseed, see sim/rng.h).", "GSL manual, Random Number Generator Algorithms"},
+     "Random number generator for every stream: a GSL generator, or ctr64, wlsim's counter-based one (no state to reseed; the fastest). taus2 reseeds cheaply, mt19937 and the ranlux ones cost 3-4 us per per-candidate reseed (docs/scenario.md, sim/rng.h).", "GSL manual, Random Number Generator Algorithms; sim/rng.h (ctr64)"},
     {"population.source", PD_ENUM, ROFF(source), 0, 0, 0, "", "synthetic|replay",
      "Where candidates and donors come from: the synthetic generators, or the CSV files named by "
      "population.candidates, .history and .donors (docs/scenario.md, Replay).", "design; INTERFACES.md"},

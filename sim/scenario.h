@@ -41,7 +41,7 @@ enum { RUN_SOURCE_SYNTHETIC = 0, RUN_SOURCE_REPLAY = 1 };
 enum { RUN_ACCEPT_MODEL = 0, RUN_ACCEPT_ALL = 1 };
 struct replay;
 
-#define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2"
+#define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2|ctr64"
 
 /* One axis of a `sweep:` grid: a parameter and the values it takes. */
 #define SWEEP_MAX_AXES 8
