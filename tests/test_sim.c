@@ -256,6 +256,47 @@ static int c_donor(void *ctx, const struct donor *d, struct err *e)
     return 0;
 }
 
+/* Without warmup_rows the entity tables are those with it, filtered to the counted years:
+ * donors and transplants from day 0, the candidates not gone before day 0 and all their
+ * episodes; the summary is the same. tiny.yaml has a 1-year warm-up, so rows are dropped. */
+static void test_counted_rows(void **state)
+{
+    (void)state;
+    struct scenario *s = load("tests/scenarios/good/tiny.yaml");
+    struct sim_opts oc = {.seed = 9, .entity_tables = 1}, ow = oc;
+    ow.warmup_rows = 1;
+    struct rep_result *c = NULL, *w = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(sim_run(s, &oc, 0, 0, &c, &e), 0);
+    assert_int_equal(sim_run(s, &ow, 0, 0, &w, &e), 0);
+    assert_memory_equal(c->summary, w->summary, sizeof c->summary);
+    size_t k = 0;
+    for (size_t i = 0; i < w->donors.n; i++)
+        if (w->donors.v[i].day >= 0) assert_memory_equal(&c->donors.v[k++], &w->donors.v[i], sizeof *w->donors.v);
+    assert_int_equal(k, c->donors.n);
+    assert_true(k < w->donors.n);
+    k = 0;
+    for (size_t i = 0; i < w->tx.n; i++)
+        if (w->tx.v[i].day >= 0) assert_memory_equal(&c->tx.v[k++], &w->tx.v[i], sizeof *w->tx.v);
+    assert_int_equal(k, c->tx.n);
+    k = 0;
+    size_t gone = 0;
+    for (size_t i = 0; i < w->cands.n; i++) {
+        if (w->cands.v[i].end_day < 0) { /* gone in the warm-up: no row, no episode */
+            gone++;
+            for (size_t j = 0; j < c->episodes.n; j++) assert_int_not_equal(c->episodes.v[j].candidate, w->cands.v[i].seq);
+            continue;
+        }
+        assert_memory_equal(&c->cands.v[k++], &w->cands.v[i], sizeof *w->cands.v);
+    }
+    assert_int_equal(k, c->cands.n);
+    assert_true(gone > 0 && c->episodes.n < w->episodes.n);
+    sim_result_free(c);
+    sim_result_free(w);
+    scen_free(s);
+}
+
 static void test_recorder(void **state)
 {
     (void)state;
@@ -263,10 +304,13 @@ static void test_recorder(void **state)
     struct counts k = {0};
     const struct sim_recorder rec = {.ctx = &k, .listing = c_listing, .status = c_status, .leave = c_leave,
                                      .donor = c_donor};
-    struct sim_opts o = {.seed = 5, .entity_tables = 1, .rec = &rec};
-    struct rep_result *a = run1(s, 5, 1), *b = NULL;
+    /* Every row, the warm-up's too: the recorder sees every event. */
+    struct sim_opts o = {.seed = 5, .entity_tables = 1, .warmup_rows = 1, .rec = &rec};
+    struct sim_opts plain = {.seed = 5, .entity_tables = 1, .warmup_rows = 1};
+    struct rep_result *a = NULL, *b = NULL;
     struct err e;
     err_clear(&e);
+    assert_int_equal(sim_run(s, &plain, 0, 1, &a, &e), 0);
     assert_int_equal(sim_run(s, &o, 0, 1, &b, &e), 0);
     assert_same(a, b, -1);
     assert_int_equal(k.listings, b->cands.n);
@@ -298,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_crn_pancreas_change_keeps_heart),
         cmocka_unit_test(test_listing_rate),
+        cmocka_unit_test(test_counted_rows),
         cmocka_unit_test(test_recorder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
