@@ -167,6 +167,9 @@ valgrind: all
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -r 1 -j 1
 	-$(VG) $(BUILD)/wlsim check tests/scenarios/bad/duplicate_key.yaml
+	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml tests/scenarios/good/tiny.yaml -r 8 -j 2 -q --summary-only \
+	  -o /tmp/wlsim-valgrind.h5 --uncertainty tests/uncertainty/tiny.yaml
+	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	@rm -f /tmp/wlsim-valgrind.h5
 
 # Calibration check: the default scenario against the targets of data/calibration.csv (docs/calibration.md;
@@ -181,7 +184,7 @@ validate: deps
 # docs/parameters.md is generated from the parameter tables.
 docs: $(BUILD)/wlsim
 	$(BUILD)/wlsim check --list > docs/parameters.md
-	$(PYTHON) scripts/model_params.py docs/parameters.md docs/model.md
+	$(PYTHON) scripts/model_params.py docs/parameters.md docs/model.md docs/rules.md
 
 # The binary looks for its default scenario (wlsim rank without --scenario) in $(DATADIR) after
 # ./scenarios; PREFIX must therefore be the same when building and installing.

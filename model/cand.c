@@ -26,6 +26,7 @@ void cand_init(struct cand *c, uint32_t seq, enum prog prog, double listed)
     c->graft_loss_day = NAN;
     c->expiry = NAN;
     c->mday = NAN;
+    c->mark_day = c->mark_hu_days = c->mark_nt_days = NAN;
     c->w.listed = listed;
     c->w.status = ST_T;
     c->w.since = listed;
@@ -39,6 +40,9 @@ void cand_set_status(struct cand *c, double day, enum status status, int nt_cred
 {
     struct wait_acc *w = &c->w;
     assert(day >= w->since);
+    /* The row [since, day) reaches the marked day: keep the totals up to it. */
+    if (c->mark_day <= day && c->mark_hu_days != c->mark_hu_days) /* false for a NaN mark */
+        cand_mark_days(c, &c->mark_hu_days, &c->mark_nt_days);
     double d = day - w->since;
     switch (w->status) {
     case ST_HU: w->hu_days += d; break;
@@ -61,11 +65,16 @@ void cand_set_status(struct cand *c, double day, enum status status, int nt_cred
 static const char *const ABO_NAMES[ABO_N] = {"O", "A", "B", "AB"};
 static const char *const PROG_NAMES[PROG_N] = {"heart", "heart-lung", "pancreas", "pancreas-kidney"};
 static const char *const STATUS_NAMES[ST_N] = {"T", "HU", "NT", "SU"};
+static const char *const SU_REASON_NAMES[SU_REASON_N] = {"", "retx", "hypo", "insulin", "late"};
 static const char *const OUTCOME_NAMES[OUT_N] = {"waiting", "transplanted", "died", "removed"};
 
 const char *abo_name(enum abo a) { return (unsigned)a < ABO_N ? ABO_NAMES[a] : "?"; }
 const char *prog_name(enum prog p) { return (unsigned)p < PROG_N ? PROG_NAMES[p] : "?"; }
 const char *status_name(enum status s) { return (unsigned)s < ST_N ? STATUS_NAMES[s] : "?"; }
+const char *su_reason_name(enum su_reason r)
+{
+    return (unsigned)r < SU_REASON_N ? SU_REASON_NAMES[r] : "?";
+}
 const char *outcome_name(enum outcome o) { return (unsigned)o < OUT_N ? OUTCOME_NAMES[o] : "?"; }
 
 static int lookup(const char *const *names, int n, const char *s)
@@ -108,4 +117,12 @@ int abo_compatible(enum abo donor, enum abo recipient)
     case ABO_AB: return recipient == ABO_AB;
     default: return 0;
     }
+}
+
+int su_reason_parse(const char *s, enum su_reason *out)
+{
+    int i = lookup(SU_REASON_NAMES, SU_REASON_N, s);
+    if (i < 0) return -1;
+    *out = (enum su_reason)i;
+    return 0;
 }

@@ -31,6 +31,16 @@ enum outcome { OUT_WAITING = 0, OUT_TRANSPLANTED, OUT_DIED, OUT_REMOVED, OUT_N }
 
 enum sex { SEX_UNKNOWN = 0, SEX_F, SEX_M };
 
+/* The SU criteria of 003 §III.5.2.1, in the guideline's order (cand.su_reason). */
+enum su_reason {
+    SU_REASON_NONE = 0,  /* not known / none */
+    SU_REASON_RETX,      /* early re-transplant after graft failure within 14 days */
+    SU_REASON_HYPO,      /* hypoglycaemia unawareness or failed counter-regulation */
+    SU_REASON_INSULIN,   /* insufficient effect of exogenous insulin */
+    SU_REASON_LATE,      /* rapidly progressive diabetic late syndrome */
+    SU_REASON_N
+};
+
 #define CAND_ID_LEN 32
 
 /* Waiting-time accounting. Every field is maintained by cand_set_status(); read it through
@@ -87,6 +97,14 @@ struct cand {
     double mday;            /* model-specific day (e.g. when a complication began), NaN none */
     int renewals;           /* renewals of the current HU/SU grant so far */
     int mstate;             /* model-specific state code (e.g. the dMCS complication) */
+    /* Waiting time up to a day a policy marks (heart: the day the candidate reaches child.age,
+     * set by policy_ops.prepare before any status row): kept by cand_set_status, read through
+     * cand_mark_days(). NaN when no mark is set / the rows have not passed it yet. */
+    double mark_day;
+    double mark_hu_days, mark_nt_days;
+    /* Optional attributes from the population model or the CSV inputs (0 = not known / no). */
+    int growing;            /* heart: an adolescent past child.age confirmed still growing */
+    int su_reason;          /* pancreas: the SU criterion of 003 §III.5.2.1 (enum su_reason) */
     /* Bookkeeping owned by the engine, not read by policies. */
     double end_day;         /* day the outcome happened, NaN while waiting */
     enum outcome outcome;
@@ -174,6 +192,26 @@ static inline double cand_spell_days(const struct cand *c, double day)
     return day > c->w.spell_start ? day - c->w.spell_start : 0.0;
 }
 
+/* HU and NT days up to c->mark_day into *hu and *nt (0 when the mark is at or before the
+ * listing; NaN when no mark is set). Exact whatever the day asked: the rows applied so far
+ * either passed the mark (then cand_set_status kept the totals) or the open row contains it. */
+static inline void cand_mark_days(const struct cand *c, double *hu, double *nt)
+{
+    const struct wait_acc *w = &c->w;
+    if (!(c->mark_day == c->mark_day)) { /* NaN: no mark */
+        *hu = *nt = c->mark_day;
+    } else if (c->mark_hu_days == c->mark_hu_days) {
+        *hu = c->mark_hu_days;
+        *nt = c->mark_nt_days;
+    } else if (c->mark_day <= w->since) {
+        *hu = *nt = 0.0; /* the mark lies before the first row */
+    } else {
+        double open = c->mark_day - w->since;
+        *hu = w->hu_days + (w->status == ST_HU ? open : 0.0);
+        *nt = w->nt_days + (w->status == ST_NT ? open : 0.0);
+    }
+}
+
 /* The organ programme a listing belongs to. Inline: the ranking passes ask it per candidate. */
 static inline enum organ prog_organ(enum prog p)
 {
@@ -190,6 +228,9 @@ const char *outcome_name(enum outcome o);
 int abo_parse(const char *s, enum abo *out);
 int prog_parse(const char *s, enum prog *out);
 int status_parse(const char *s, enum status *out);
+/* SU reasons in files: "" (none), "retx", "hypo", "insulin", "late". */
+const char *su_reason_name(enum su_reason r);
+int su_reason_parse(const char *s, enum su_reason *out);
 
 /* ABO: 1 if a donor of `donor` may give to a recipient of `recipient` under the ordinary
  * compatibility rule (O to all, A to A/AB, B to B/AB, AB to AB). */

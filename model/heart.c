@@ -48,11 +48,15 @@ const struct pdef heart_rule_pdefs[] = {
      "001 §III.3.2.1 (\"bis zu einem Alter von 16 Jahren\"), §III.3.4"},
     {"child.always_hu", PD_BOOL, OFF(child_always_hu), 1, 0, 1, "", NULL,
      "Children always hold HU (off only to measure the rule's effect).", "001 §III.3.2.1"},
-    {"child.inpatient", PD_ENUM, OFF(child_inpatient), HEART_CHILD_OUTPATIENT_LAST, 0, 0, "",
-     "outpatient_last|inpatient_first|off",
-     "How in-patient children are preferred in the HU group: child out-patients after all "
-     "in-patient HU candidates, child in-patients before all other HU candidates, or not at all.",
-     "001 §III.3.2.1 (\"bei der Allokation bevorzugt berücksichtigt\"); " INTERP},
+    {"child.inpatient", PD_ENUM, OFF(child_inpatient), HEART_CHILD_AMONG_CHILDREN, 0, 0, "",
+     "among_children|outpatient_last|inpatient_first|off",
+     "How in-patient children are preferred in the HU group: among_children = the children keep "
+     "the places their HU keys give them against adults, and among those places in-patients come "
+     "before out-patients; outpatient_last = child out-patients after all in-patient HU "
+     "candidates; inpatient_first = child in-patients before all other HU candidates; off.",
+     "001 §III.3.2.1 (\"In der Altersgruppe der Kinder und Jugendlichen ... werden Patienten, bei "
+     "denen eine stationäre Behandlung ... erforderlich ist, bei der Allokation bevorzugt "
+     "berücksichtigt\"); " INTERP},
     {"child.points", PD_ENUM, OFF(child_points), HEART_CHILD_POINTS_LISTED, 0, 0, "",
      "listed|recorded",
      "HU points of a child: days listed minus NT days (every transplantable day of a child is "
@@ -72,6 +76,12 @@ const struct pdef heart_rule_pdefs[] = {
      "Heart-lung before heart as a split of the urgency group above the ABO steps, or only "
      "inside each ABO step.",
      "001 §III.3.3 (\"in jeder Dringlichkeitsstufe grundsätzlich Vorrang\"), §III.3.4; " INTERP},
+    {"immunised.vs_hl", PD_ENUM, OFF(imm_hl), HEART_IMM_HL_HL_FIRST, 0, 0, "",
+     "hl_first|immunised_first",
+     "Inside an urgency group (immunised.scope group, hl.order before_abo): heart-lung "
+     "candidates before the highly immunised preference, or the immunised first.",
+     "001 §III.3.3 (heart-lung \"in jeder Dringlichkeitsstufe\" first) and §III.3.4 (group "
+     "definition names heart-lung first) vs §III.3.4 Hochimmunisierte Patienten; " INTERP},
     {"size.filter", PD_BOOL, OFF(size_filter), 1, 0, 1, "", NULL,
      "Exclude heart candidates whose donor/recipient weight ratio is out of bounds (when both "
      "weights are known).",
@@ -317,10 +327,40 @@ static int child_points_listed(const struct heart_par *p, int child)
     return child && p->child_always_hu && p->child_points == HEART_CHILD_POINTS_LISTED;
 }
 
+/* Days listed under child.age (up to the mark the policy set, cand.mark_day) that were not NT
+ * and that the history does not already record as HU: a candidate past child.age keeps them
+ * as HU days (§III.3.2.1.1 "bleibt die zuvor registrierte Wartezeit im HU-Status erhalten",
+ * with I2: each of them was an HU day by rule). 0 when there are none; the engine, whose
+ * children are HU on every such day, only sees rounding, hence the tolerance. */
+static double child_extra_days(const struct heart_par *p, const struct cand *c)
+{
+    if (!p->child_always_hu || p->child_points != HEART_CHILD_POINTS_LISTED) return 0.0;
+    if (!(c->mark_day > c->w.listed)) return 0.0; /* adult at listing, or no mark */
+    double hu, nt;
+    cand_mark_days(c, &hu, &nt);
+    double extra = (c->mark_day - c->w.listed) - nt - hu;
+    return extra > 1e-6 ? extra : 0.0;
+}
+
 static double hu_points(const struct heart_par *p, const struct cand *c, double day, int child)
 {
     if (child_points_listed(p, child)) return cand_listed_days(c, day) - cand_nt_days(c, day);
-    return cand_hu_days(c, day);
+    return cand_hu_days(c, day) + child_extra_days(p, c);
+}
+
+/* A child for the rules of §III.3.2.1: younger than child.age, or past it and confirmed still
+ * growing (cand.growing, an input). */
+static int is_child(const struct heart_par *p, const struct cand *c, double age)
+{
+    return age < p->child_age || c->growing;
+}
+
+/* Heart-lung before the immunised preference of the group (immunised.vs_hl: hl_first)? Only
+ * where both are splits of the urgency group; otherwise the options place them. */
+static int hl_above_imm(const struct heart_par *p)
+{
+    return p->imm_hl == HEART_IMM_HL_HL_FIRST && p->immunised_scope == HEART_IMM_GROUP
+           && p->hl_order == HEART_HL_BEFORE_ABO;
 }
 
 /* The composite key, most significant slot first. Every slot is always present (0 when an
@@ -333,8 +373,9 @@ static uint32_t tier_of(const struct heart_par *p, int grp, int step, int imm, i
     t = t * 2 + (uint32_t)(p->immunised_scope == HEART_IMM_LIST ? nimm : 0);
     t = t * 4 + (uint32_t)(p->abo_scope == HEART_ABO_ACROSS ? s : 0);
     t = t * 4 + (uint32_t)(grp - 1);
+    t = t * 2 + (uint32_t)(hl_above_imm(p) ? nhl : 0);
     t = t * 2 + (uint32_t)(p->immunised_scope == HEART_IMM_GROUP ? nimm : 0);
-    t = t * 2 + (uint32_t)(p->hl_order == HEART_HL_BEFORE_ABO ? nhl : 0);
+    t = t * 2 + (uint32_t)(p->hl_order == HEART_HL_BEFORE_ABO && !hl_above_imm(p) ? nhl : 0);
     t = t * 4 + (uint32_t)(p->abo_scope == HEART_ABO_WITHIN ? s : 0);
     t = t * 2 + (uint32_t)(p->hl_order == HEART_HL_AFTER_ABO ? nhl : 0);
     t = t * 2 + (uint32_t)defer;
@@ -381,7 +422,7 @@ static int exclusion(const struct heart_par *p, const struct donor *d, const str
     const int hl = c->prog == PROG_HEART_LUNG;
     if (!hl && p->size_filter
         && outside(size_ratio(d->weight_kg, c->weight_kg), p->size_ratio_min,
-                   weight_max(p, age < p->child_age)))
+                   weight_max(p, is_child(p, c, age))))
         return HEART_EX_SIZE;
     if (hl && p->tlc_filter
         && outside(size_ratio(d->tlc_l, c->tlc_l), p->tlc_ratio_min, p->tlc_ratio_max))
@@ -394,8 +435,9 @@ static void rank_ranked(const struct heart_par *p, const struct donor *d, double
                         struct cand *c, double age, int step, struct match *m)
 {
     const int hl = c->prog == PROG_HEART_LUNG;
-    const int child = age < p->child_age;
+    const int child = is_child(p, c, age);
     unsigned f = base_flags(p, c, child);
+    if (child && !(age < p->child_age)) f |= HEART_F_GROWING;
     if (step == 4) f |= HEART_F_ABO_INFANT;
     const int by_age = child && p->child_always_hu;
     const int hu = c->w.status == ST_HU || by_age;
@@ -423,6 +465,8 @@ static void rank_ranked(const struct heart_par *p, const struct donor *d, double
         .tier = tier_of(p, grp, step, imm, hl, defer),
         .points = grp == HEART_GRP_HU ? hu_points(p, c, day, child) : t_points(p, c, day),
     };
+    if (grp == HEART_GRP_HU && !child_points_listed(p, child) && child_extra_days(p, c) > 0)
+        m->flags |= HEART_F_CHILD_DAYS;
 }
 
 /* Fills *m for candidate c and donor d on `day`; returns the exclusion code (0 = ranked). */
@@ -436,10 +480,54 @@ static int rank_one(const struct heart_par *p, const struct donor *d, double day
         rank_ranked(p, d, day, c, age, step, m);
         return code;
     }
-    unsigned f = base_flags(p, c, age < p->child_age);
+    unsigned f = base_flags(p, c, is_child(p, c, age));
     if (step == 4) f |= HEART_F_ABO_INFANT;
     *m = (struct match){.c = c, .abo_step = step, .flags = f};
     return exclude(m, code);
+}
+
+/* child.inpatient = among_children (§III.3.2.1: the preference holds "in der Altersgruppe der
+ * Kinder und Jugendlichen"): the HU children of a tier keep, as a group, the places their keys
+ * give them among the adults; inside those places the in-patients come first, each part in its
+ * own order. Done by moving the children's keys: the children are sorted by their own keys
+ * (insertion sort: a list holds few children), then the in-patients are moved forward past the
+ * out-patients while every place keeps its points. A child whose points so changed is ranked at
+ * another child's place (the reason says so). Equal points would leave the tie to the listing
+ * day and seq, so such a tie is broken by the smallest step up. Reorders out (the contract
+ * allows any order). */
+static void child_places(const struct heart_par *p, struct match *out, size_t k)
+{
+    if (p->child_inpatient != HEART_CHILD_AMONG_CHILDREN) return;
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (out[i].eligible && out[i].group == HEART_GRP_HU && (out[i].flags & HEART_F_CHILD)) {
+            struct match t = out[i];
+            out[i] = out[m];
+            out[m++] = t;
+        }
+    if (m < 2) return;
+    for (size_t i = 1; i < m; i++) {
+        struct match x = out[i];
+        size_t j = i;
+        for (; j > 0 && match_cmp(&x, &out[j - 1]) < 0; j--) out[j] = out[j - 1];
+        out[j] = x;
+    }
+    for (size_t a = 0, b; a < m; a = b) {
+        for (b = a + 1; b < m && out[b].tier == out[a].tier; b++) {}
+        for (size_t i = a + 1; i < b; i++) {
+            if (!out[i].c->inpatient) continue;
+            for (size_t j = i; j > a && !out[j - 1].c->inpatient; j--) {
+                const double pj = out[j].points, pk = out[j - 1].points;
+                struct match t = out[j];
+                out[j] = out[j - 1];
+                out[j - 1] = t;
+                out[j].points = pj;
+                out[j - 1].points = pk;
+            }
+        }
+        for (size_t j = b - 1; j-- > a;)
+            if (match_cmp(&out[j], &out[j + 1]) > 0) out[j].points = nextafter(out[j + 1].points, INFINITY);
+    }
 }
 
 /* How far ahead heart_match() prefetches: the candidates lie scattered over the engine's
@@ -466,6 +554,7 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
         if (exclusion(p, d, c, age, &step) == HEART_EX_NONE)
             rank_ranked(p, d, day, c, age, step, &out[k++]);
     }
+    child_places(p, out, k);
     return k;
 }
 
@@ -518,18 +607,29 @@ static void excluded_reason(const struct heart_par *p, const struct donor *d, do
         sb_add(s, "HLA not acceptable (donor HLA-typed, virtual crossmatch positive)");
         break;
     case HEART_EX_SIZE: {
-        int child = cand_age(c, day) < p->child_age;
-        sb_add(s, "size mismatch: weight ratio %.2f outside %.2f-%.2f (donor %.0f kg, recipient "
-               "%.0f kg)", d->weight_kg / c->weight_kg, p->size_ratio_min, weight_max(p, child),
-               d->weight_kg, c->weight_kg);
+        /* The window is the model's (I6), not a number of the guideline: say so. */
+        int child = is_child(p, c, cand_age(c, day));
+        sb_add(s, "weight ratio %.2f outside the model's size window %.2f-%.2f (donor %.0f kg, "
+               "recipient %.0f kg)", d->weight_kg / c->weight_kg, p->size_ratio_min,
+               weight_max(p, child), d->weight_kg, c->weight_kg);
         break;
     }
     case HEART_EX_TLC:
-        sb_add(s, "TLC mismatch: ratio %.2f outside %.2f-%.2f (donor %.1f l, recipient %.1f l)",
-               d->tlc_l / c->tlc_l, p->tlc_ratio_min, p->tlc_ratio_max, d->tlc_l, c->tlc_l);
+        sb_add(s, "TLC ratio %.2f outside the model's TLC window %.2f-%.2f (donor %.1f l, "
+               "recipient %.1f l)", d->tlc_l / c->tlc_l, p->tlc_ratio_min, p->tlc_ratio_max,
+               d->tlc_l, c->tlc_l);
         break;
     default: sb_add(s, "excluded (code %d)", m->excl); break;
     }
+}
+
+/* An age for a reason, cut (not rounded) to two decimals so that a boundary reads right:
+ * 15.999 years is "15.99", never "16.0" (the rules compare with "<" and completed years). */
+static const char *age_text(double years, char *buf, size_t len)
+{
+    double a = floor(years * 100.0 + 1e-6) / 100.0; /* 1e-6: the day arithmetic's rounding */
+    snprintf(buf, len, "%.2f", a);
+    return buf;
 }
 
 static void heart_reason(const void *par, const struct donor *d, double day, const struct match *m,
@@ -537,6 +637,7 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
 {
     const struct heart_par *p = par;
     const struct cand *c = m->c;
+    char age[32];
     struct sb s = {buf, len, 0};
     if (len) buf[0] = '\0';
     if (!m->eligible) {
@@ -552,10 +653,19 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
     else
         sb_add(&s, ", ABO incompatible under the infant option (donor %s to %s)", abo_name(d->abo),
                abo_name(c->abo));
-    if (f & HEART_F_CHILD)
-        sb_add(&s, "; child (%.1f years)%s", cand_age(c, day),
+    if (f & HEART_F_GROWING)
+        sb_add(&s, "; adolescent still growing (%s years)%s", age_text(cand_age(c, day), age, sizeof age),
+               f & HEART_F_HU_BY_AGE ? ", HU as a child" : "");
+    else if (f & HEART_F_CHILD)
+        sb_add(&s, "; child (%s years)%s", age_text(cand_age(c, day), age, sizeof age),
                f & HEART_F_HU_BY_AGE ? ", HU by age" : "");
     if (f & HEART_F_INPATIENT) sb_add(&s, "; in-patient");
+    if ((f & HEART_F_CHILD) && m->group == HEART_GRP_HU && p->child_inpatient == HEART_CHILD_AMONG_CHILDREN) {
+        double own = hu_points(p, c, day, 1);
+        if (fabs(m->points - own) > 1e-6)
+            sb_add(&s, "; ranked at another child's place (%.*f points): in-patients before out-patients "
+                   "among the children", DAYS(m->points));
+    }
     if (f & HEART_F_CHILD_DEFERRED)
         sb_add(&s, p->child_inpatient == HEART_CHILD_OUTPATIENT_LAST
                        ? "; child out-patient: after the in-patient HU candidates of the same programme and ABO step"
@@ -570,13 +680,18 @@ static void heart_reason(const void *par, const struct donor *d, double day, con
     if ((f & HEART_F_COMBINED) && m->group == HEART_GRP_COMBINED)
         sb_add(&s, "; audited combined transplant");
     if (m->group == HEART_GRP_HU) {
+        /* The candidate's own points: m->points may be another child's place (child_places). */
+        const double own = hu_points(p, c, day, (f & HEART_F_CHILD) != 0);
         if (child_points_listed(p, (f & HEART_F_CHILD) != 0)) {
             double nt = cand_nt_days(c, day);
-            sb_add(&s, "; HU: %.*f days listed as a child, %.*f NT excluded", DAYS(m->points + nt),
+            sb_add(&s, "; HU: %.*f days listed as a child, %.*f NT excluded", DAYS(own + nt),
                    DAYS(nt));
+        } else if (f & HEART_F_CHILD_DAYS) {
+            double extra = child_extra_days(p, c);
+            sb_add(&s, "; HU: %.*f HU days recorded + %.*f further days listed under %g years "
+                   "(NT excluded)", DAYS(own - extra), DAYS(extra), p->child_age);
         } else {
-            char pts[32]; /* the points themselves: as the points column shows them */
-            sb_add(&s, "; HU: %s HU days (NT excluded)", match_points_text(m->points, pts, sizeof pts));
+            sb_add(&s, "; HU: %.*f HU days (NT excluded)", DAYS(own));
         }
     } else {
         double nt = cand_nt_days(c, day), counted = fmin(nt, p->nt_cap_days);
@@ -810,6 +925,28 @@ static void heart_next(const void *par, const struct cand *c, double now, gsl_rn
     }
 }
 
+/* An HU row grants hu.initial_days when it begins the spell (a first grant, or a new one after
+ * NT), hu.renewal_days when it renews it (§III.3.2.1, §III.3.5). A child, or an adolescent
+ * confirmed still growing, holds HU by rule on the day the grant would end: nothing lapses. */
+static void heart_lapse(const void *par, const struct cand *c, struct trans *t)
+{
+    const struct heart_par *p = par;
+    *t = (struct trans){.kind = TR_NONE, .day = INFINITY, .to = c->w.status, .expiry = NAN};
+    if (c->w.status != ST_HU) return;
+    double end = c->w.since + (c->w.since > c->w.spell_start ? p->hu_renewal_days : p->hu_initial_days);
+    if (p->child_always_hu && is_child(p, c, cand_age(c, end))) return;
+    *t = (struct trans){.kind = TR_STATUS, .day = end, .to = ST_T, .expiry = NAN,
+                        .code = HEART_TC_EXPIRED};
+}
+
+/* The day c reaches child.age: the waiting time up to it is kept (cand.mark_day), so that the
+ * days listed as a child stay HU days after it (child_extra_days). */
+static void heart_prepare(const void *par, struct cand *c)
+{
+    const struct heart_par *p = par;
+    c->mark_day = c->birth_day + p->child_age * DAYS_PER_YEAR;
+}
+
 static void heart_enter(const void *par, struct cand *c, double day, gsl_rng *r)
 {
     const struct heart_par *p = par;
@@ -854,6 +991,8 @@ const struct policy_ops heart_bak2021_ops = {
     .model_pdefs = heart_model_pdefs,
     .n_model_pdefs = sizeof heart_model_pdefs / sizeof heart_model_pdefs[0],
     .validate = heart_validate,
+    .prepare = heart_prepare,
+    .lapse = heart_lapse,
     .enter = heart_enter,
     .next = heart_next,
     .match = heart_match,

@@ -13,9 +13,11 @@
  * listed, seq) is the guideline's order:
  *   group:   HU (status HU, or a child under `child.age` who is not NT) < COMBINED (audited
  *            heart + other non-renal organ, combined_audited) < T; NT is never ranked.
- *   inside:  highly immunised first (PRA > threshold, donor HLA-typed, HLA acceptable),
- *            heart-lung before heart, ABO step 1 < 2 < 3 (< 4: ABO-incompatible infant),
- *            then — in HU only — the in-patient preference among children.
+ *   inside:  heart-lung before heart, then highly immunised first (PRA > threshold, donor
+ *            HLA-typed, HLA acceptable; immunised.vs_hl swaps the two), ABO step 1 < 2 < 3
+ *            (< 4: ABO-incompatible infant),
+ *            then — in HU only — the in-patient preference among children (by default a
+ *            reassignment of the children's places, child_inpatient = among_children).
  *   points:  HU group: days in HU status (NT days never count); COMBINED and T: days since
  *            listing with at most `nt.cap_days` NT days counted.
  * The options abo.scope, hl.order and immunised.scope move the ABO step, the heart-lung
@@ -47,14 +49,16 @@ enum heart_excl {
 /* Bits of match.flags: what the tier was built from, for reasons and analysis. */
 enum heart_flag {
     HEART_F_HEART_LUNG = 1u << 0, /* listed for heart-lung */
-    HEART_F_CHILD = 1u << 1,      /* younger than child.age on the match day */
+    HEART_F_CHILD = 1u << 1,      /* younger than child.age on the match day, or still growing */
     HEART_F_INPATIENT = 1u << 2,  /* treated as an in-patient */
     HEART_F_IMMUNISED = 1u << 3,  /* the highly-immunised preference applied to this donor */
     HEART_F_PRA_HIGH = 1u << 4,   /* PRA above the threshold (preference may not have applied) */
     HEART_F_HU_BY_AGE = 1u << 5,  /* in the HU group as a child although the status is not HU */
     HEART_F_COMBINED = 1u << 6,   /* audited combined transplant with another non-renal organ */
     HEART_F_ABO_INFANT = 1u << 7, /* ABO-incompatible, ranked under the infant option */
-    HEART_F_CHILD_DEFERRED = 1u << 8 /* child out-patient ranked after in-patients (child.inpatient) */
+    HEART_F_CHILD_DEFERRED = 1u << 8, /* child out-patient ranked after in-patients (child.inpatient) */
+    HEART_F_GROWING = 1u << 9,    /* past child.age but still growing (cand.growing): a child here */
+    HEART_F_CHILD_DAYS = 1u << 10 /* HU points include days listed under child.age (R7/I2) */
 };
 
 /* Cause codes carried in trans.code (and recorded with the status episode). Transitions into
@@ -104,8 +108,14 @@ enum heart_diag {
 enum heart_abo_scope { HEART_ABO_WITHIN = 0, HEART_ABO_ACROSS };
 enum heart_hl_order { HEART_HL_BEFORE_ABO = 0, HEART_HL_AFTER_ABO };
 enum heart_imm_scope { HEART_IMM_GROUP = 0, HEART_IMM_LIST, HEART_IMM_OFF };
-enum heart_child_pref { HEART_CHILD_OUTPATIENT_LAST = 0, HEART_CHILD_INPATIENT_FIRST, HEART_CHILD_PREF_OFF };
+enum heart_child_pref {
+    HEART_CHILD_AMONG_CHILDREN = 0, /* in-patients first among the children; vs adults as before */
+    HEART_CHILD_OUTPATIENT_LAST,    /* child out-patients after every in-patient HU candidate */
+    HEART_CHILD_INPATIENT_FIRST,    /* child in-patients before every other HU candidate */
+    HEART_CHILD_PREF_OFF
+};
 enum heart_child_points { HEART_CHILD_POINTS_LISTED = 0, HEART_CHILD_POINTS_RECORDED };
+enum heart_imm_hl { HEART_IMM_HL_HL_FIRST = 0, HEART_IMM_HL_IMMUNISED_FIRST };
 
 /* All parameters of the policy: rule parameters first (heart_rule_pdefs), then model
  * parameters (heart_model_pdefs). Days are days, rates are per year, shares and probabilities
@@ -126,6 +136,7 @@ struct heart_par {
     int abo_infant_incompatible;   /* allow ABO-incompatible hearts below abo_infant_age */
     double abo_infant_age;         /* 2 */
     int hl_order;                  /* enum heart_hl_order */
+    int imm_hl;                    /* enum heart_imm_hl: heart-lung or immunised first */
     int size_filter;               /* apply the weight-ratio bounds (heart) */
     double size_ratio_min;         /* donor/recipient weight, lower bound */
     double size_ratio_max;         /* upper bound for adults */

@@ -39,6 +39,12 @@ const struct pdef pancreas_rule_pdefs[] = {
      "continues it) or from the last SU registration row (a re-justification restarts them).",
      "003 §III.5.5.1 \"zusammenhängende Wartezeit seit der letzten SU-Meldung\"; §III.6 "
      "\"Weiterführung\""},
+    {"su.reason_order", PD_ENUM, OFF(su_reason_order), PANCREAS_SU_REASON_HYPO_FIRST, 0, 0, "",
+     "hypo_first|off",
+     "Within each SU group, candidates whose SU rests on hypoglycaemia unawareness (su_reason "
+     "hypo) first, then SU time; or SU time only.",
+     "003 §III.5.5.1 (\"neben den unter Abschnitt III.5.2.1 genannten Kriterien\"), §III.5.2.1 "
+     "(\"werden bevorzugt transplantiert\")"},
     {"su.retx_failure_days", PD_DOUBLE, OFF(retx_failure_days), 14, 0, 365, "days", NULL,
      "Early re-transplant SU: the graft failed within this many days of the transplant.",
      "003 §III.5.2.1"},
@@ -109,10 +115,13 @@ const struct pdef pancreas_rule_pdefs[] = {
     {"accel.per_centre", PD_INT, OFF(accel_per_centre), 2, 1, 100, "candidates", NULL,
      "In the accelerated procedure each centre of the donor's region names up to this many "
      "candidates.", "003 §II.4.3.2 no. 1"},
-    {"accel.stage2", PD_ENUM, OFF(accel_stage2), PANCREAS_STAGE2_REST, 0, 0, "",
-     "rest|best_per_centre",
-     "After stage 1 fails: rest = every other candidate in rank order; best_per_centre = only "
-     "the best candidate of each further centre.", "003 §II.4.3.2 no. 2"},
+    {"accel.stage2", PD_ENUM, OFF(accel_stage2), PANCREAS_STAGE2_BEST_PER_CENTRE, 0, 0, "",
+     "best_per_centre|rest",
+     "After stage 1 fails: best_per_centre = each further centre names its best candidate and the "
+     "centres answer in a random order drawn from the donor's stream (the first acceptance wins); "
+     "rest = every other candidate in rank order.",
+     "003 §II.4.3.2 no. 2 (\"den gegenwärtig am besten geeigneten Empfänger\", \"als erste ... "
+     "eingegangen\")"},
     {"islet.enabled", PD_BOOL, OFF(islet_enabled), 1, 0, 1, "", NULL,
      "A pancreas found not vascularly transplantable goes to an islet programme (else discarded).",
      "003 §III.8.2"},
@@ -163,12 +172,13 @@ const struct pdef pancreas_model_pdefs[] = {
      "Constant hazard of graft failure after the first year (0: never).",
      "assumption: late losses not relisted (no recipient death in the model: relistings "
      "would grow without end) (" CALM ")"},
-    {"accel.unplaced_after_offers", PD_INT, OFF(unplaced_after_offers), 0, 0, 1000, "offers",
+    {"accel.unplaced_after_offers", PD_INT, OFF(unplaced_after_offers), 4, 0, 1000, "offers",
      NULL,
      "Declined offers after which a pancreas counts as unplaced two hours before procurement and "
-     "moves to the accelerated procedure (0: never).",
-     "model of 003 §III.8.1a third criterion; docs/calibration.md: placed after a median of 4 offers; "
-     PH},
+     "moves to the accelerated procedure (rescue allocation; 0: never).",
+     "model of 003 §III.8.1a third criterion (the allocation clock): withdrawn after 8 offers "
+     "(docs/calibration.md) at up to 30 min each (§II.2 Erklärungsfrist) = 4 h, so 2 h before the end "
+     "is after 8 - 2 h / 30 min = 4 offers (docs/model.md)"},
     {"islet.nonvascular_prob", PD_DOUBLE, OFF(islet_nonvasc_prob), 0.1, 0, 1, "probability", NULL,
      "Probability that a pancreas accepted in the accelerated procedure is found not vascularly "
      "transplantable on arrival.", "003 §III.8.2; " PH},
@@ -298,7 +308,7 @@ static size_t centre_count(const struct match *m, size_t from, size_t to, const 
 }
 
 size_t pancreas_accel_order(const struct pancreas_par *p, const struct donor *d, struct match *m,
-                            size_t n, size_t *n_stage1)
+                            size_t n, size_t *n_stage1, gsl_rng *r)
 {
     size_t k = 0;
     /* Stage 1: the region's centres name their best candidates. The named set is small (a few
@@ -323,6 +333,11 @@ size_t pancreas_accel_order(const struct pancreas_par *p, const struct donor *d,
         m[i].flags |= PANCREAS_F_ACCEL2;
         move_to(m, i, k++);
     }
+    /* "... wird das Organ dem Patienten zugeteilt, für den die Akzeptanzerklärung des
+     * zuständigen Zentrums als erste bei der Vermittlungsstelle eingegangen ist": the further
+     * centres answer in no order of rank, so their named candidates come in a drawn order. */
+    if (p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE && r && k - s1 > 1)
+        gsl_ran_shuffle(r, m + s1, k - s1, sizeof *m);
     return k;
 }
 
@@ -338,11 +353,19 @@ enum pancreas_route pancreas_islet_route(const struct pancreas_par *p, const str
 /* Ranking                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
-/* Position of guideline group g (1..8) in the offer order. */
-static uint32_t group_tier(const struct pancreas_par *p, int g)
+/* Position of guideline group g (1..8) in the offer order, times two: the low bit orders an
+ * SU group by the SU criteria of §III.5.2.1 (0: hypoglycaemia unawareness, preferred). */
+static uint32_t group_tier(const struct pancreas_par *p, int g, int su_later)
 {
     static const uint32_t WITHIN[9] = {0, 0, 1, 4, 5, 2, 3, 6, 7};
-    return p->df_order == PANCREAS_DF_WITHIN ? WITHIN[g] : (uint32_t)(g - 1);
+    uint32_t t = p->df_order == PANCREAS_DF_WITHIN ? WITHIN[g] : (uint32_t)(g - 1);
+    return t * 2 + (uint32_t)su_later;
+}
+
+/* Whether an SU candidate is preferred within its SU group for the reason of its SU. */
+static int su_preferred(const struct pancreas_par *p, const struct cand *c)
+{
+    return p->su_reason_order == PANCREAS_SU_REASON_HYPO_FIRST && c->su_reason == SU_REASON_HYPO;
 }
 
 static size_t pancreas_match(const void *par, const struct donor *d, double day,
@@ -373,6 +396,7 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
         int df = c->df_low && df_counts;
         if (c->df_low && !df_counts) flags |= PANCREAS_F_DF_IGNORED;
         if (su) flags |= PANCREAS_F_SU;
+        if (su && su_preferred(p, c)) flags |= PANCREAS_F_SU_HYPO;
         if (df) flags |= PANCREAS_F_DF;
         struct pancreas_points pt;
         pancreas_points(p, c, d, day, &pt);
@@ -380,7 +404,8 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
         if (pt.relist_days > 0) flags |= PANCREAS_F_RELIST;
         int g = (df ? 0 : 4) + (su ? 0 : 2) + step;
         out[k++] = (struct match){.c = c, .eligible = 1, .group = g, .abo_step = step,
-                                  .flags = flags, .tier = group_tier(p, g), .points = pt.total};
+                                  .flags = flags, .tier = group_tier(p, g, su && !(flags & PANCREAS_F_SU_HYPO)),
+                                  .points = pt.total};
     }
     return k;
 }
@@ -455,6 +480,10 @@ static void pancreas_reason(const void *par, const struct donor *d, double day,
         m->abo_step == 1 ? "identical" : "compatible");
     if (m->flags & PANCREAS_F_DF_IGNORED) app(buf, len, &u, " (df<10%% ignored: donor not HLA-typed)");
     if (pt.su) {
+        if (m->flags & PANCREAS_F_SU_HYPO)
+            app(buf, len, &u, "; SU for hypoglycaemia unawareness: preferred within the group");
+        else if (c->su_reason)
+            app(buf, len, &u, "; SU reason %s", su_reason_name((enum su_reason)c->su_reason));
         app(buf, len, &u, "; SU since day %.0f: %.0f days", pt.su_since, pt.su_days);
     } else {
         app(buf, len, &u, "; T: %.0f days listed, %.0f NT of which %.0f credited", pt.listed_days,
@@ -477,7 +506,10 @@ static void pancreas_reason(const void *par, const struct donor *d, double day,
         app(buf, len, &u, "; accelerated (%s%s)", why[0] ? why : "not placed in time",
             why[0] ? ": extended criteria" : "");
         if (m->flags & PANCREAS_F_ACCEL1) app(buf, len, &u, ": named by centre %d of the donor region", c->center);
-        else app(buf, len, &u, ": further centre");
+        else
+            app(buf, len, &u, p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE
+                                  ? ": best of further centre %d, centres in drawn arrival order"
+                                  : ": further centre %d", c->center);
     }
 }
 
@@ -516,6 +548,27 @@ static int su_is_retx(const struct cand *c)
 {
     return c->w.status == ST_SU && c->mstate == PANCREAS_MS_RETX && c->w.su_spells == 1
            && c->w.spell_start <= c->w.listed;
+}
+
+/* Grants of a data history: an SU row for 91 days (§III.5.2.1, §III.6), the early
+ * re-transplant SU that begins a spell for 61 (su_reason retx, or a relisting that qualifies
+ * and is SU from its listing), an NT row with a waiting-time application for 61 (§III.5.5.1). */
+static void pancreas_lapse(const void *par, const struct cand *c, struct trans *t)
+{
+    const struct pancreas_par *p = par;
+    const struct wait_acc *w = &c->w;
+    *t = (struct trans){.kind = TR_NONE, .day = INFINITY, .to = w->status, .expiry = NAN};
+    if (w->status == ST_SU) {
+        int retx = w->since == w->spell_start
+                   && (c->su_reason == SU_REASON_RETX || su_is_retx(c)
+                       || (w->spell_start <= w->listed && pancreas_retx_eligible(p, c, w->listed)));
+        *t = (struct trans){.kind = TR_STATUS, .to = ST_T, .expiry = NAN,
+                            .day = w->since + (retx ? p->retx_valid_days : p->su_valid_days),
+                            .code = retx ? PANCREAS_TC_RETX_END : PANCREAS_TC_SU_LAPSE};
+    } else if (w->status == ST_NT && w->nt_credit) {
+        *t = (struct trans){.kind = TR_STATUS, .to = ST_NT, .nt_credit = 0, .expiry = NAN,
+                            .day = w->since + p->nt_renewal_days, .code = PANCREAS_TC_NT_LAPSE};
+    }
 }
 
 static void pancreas_enter(const void *par, struct cand *c, double day, gsl_rng *r)
@@ -669,7 +722,7 @@ static int ops_unplaced(const void *par, int declined)
  * everything. best_per_centre has no such bound (a centre's best may rank behind any number of
  * its colleagues), so it keeps the full sort. */
 static size_t ops_accel_order(const void *par, const struct donor *d, struct match *m, size_t n,
-                              size_t limit)
+                              size_t limit, gsl_rng *rng)
 {
     const struct pancreas_par *p = par;
     if (limit == 0) return 0;
@@ -678,7 +731,7 @@ static size_t ops_accel_order(const void *par, const struct donor *d, struct mat
         if (m[i].eligible) swap_match(m, i, e++);
     if (limit >= e || p->accel_stage2 != PANCREAS_STAGE2_REST) {
         match_sort(m, e);
-        size_t k = pancreas_accel_order(p, d, m, e, NULL);
+        size_t k = pancreas_accel_order(p, d, m, e, NULL, rng);
         return k < limit ? k : limit;
     }
     size_t r = 0; /* the donor's region next, then the best `limit` of the rest */
@@ -686,7 +739,7 @@ static size_t ops_accel_order(const void *par, const struct donor *d, struct mat
         if (same_region(m[i].c, d)) swap_match(m, i, r++);
     size_t t = match_top(m + r, e - r, limit);
     match_sort(m, r + t);
-    pancreas_accel_order(p, d, m, r + t, NULL);
+    pancreas_accel_order(p, d, m, r + t, NULL, rng);
     return limit; /* stage 2 = rest offers every eligible candidate, and limit < e */
 }
 
@@ -708,6 +761,7 @@ const struct policy_ops pancreas_bak2026_ops = {
     .model_pdefs = pancreas_model_pdefs,
     .n_model_pdefs = sizeof pancreas_model_pdefs / sizeof pancreas_model_pdefs[0],
     .validate = pancreas_validate,
+    .lapse = pancreas_lapse,
     .enter = pancreas_enter,
     .next = pancreas_next,
     .match = pancreas_match,

@@ -40,9 +40,14 @@ enum pancreas_su_points {
     PANCREAS_SU_SPELL = 0,       /* SU points from the start of the uninterrupted SU spell */
     PANCREAS_SU_REGISTRATION = 1 /* SU points from the last (re-)registration row */
 };
+enum pancreas_su_reason_order {
+    PANCREAS_SU_REASON_HYPO_FIRST = 0, /* §III.5.2.1: hypoglycaemia unawareness first within SU */
+    PANCREAS_SU_REASON_OFF = 1         /* SU ranked by SU time only */
+};
 enum pancreas_stage2 {
-    PANCREAS_STAGE2_REST = 0,          /* accelerated stage 2: every other candidate, rank order */
-    PANCREAS_STAGE2_BEST_PER_CENTRE = 1 /* stage 2: only the best of each further centre */
+    PANCREAS_STAGE2_BEST_PER_CENTRE = 0, /* stage 2: the best of each further centre, centres in
+                                          * a random arrival order */
+    PANCREAS_STAGE2_REST = 1             /* accelerated stage 2: every other candidate, rank order */
 };
 
 /* Rule and model parameters in one struct; int fields hold PD_INT/PD_BOOL/PD_ENUM values. */
@@ -54,6 +59,7 @@ struct pancreas_par {
     int crossmatch_required;      /* §III.5.1: exclude a positive (virtual) crossmatch */
     double su_valid_days;         /* §III.5.2.1/§III.6: 91 */
     int su_points_since;          /* enum pancreas_su_points */
+    int su_reason_order;          /* enum pancreas_su_reason_order */
     double retx_failure_days;     /* §III.5.2.1: graft failure within 14 days */
     double retx_apply_days;       /* §III.5.2.1: application within 14 days of the transplant */
     double retx_valid_days;       /* §III.5.2.1: early re-transplant SU valid 61 days */
@@ -124,6 +130,7 @@ enum pancreas_excl {
 #define PANCREAS_F_RELIST      0x10u /* relisting credit added */
 #define PANCREAS_F_ACCEL1      0x20u /* accelerated stage 1: named by a centre of the region */
 #define PANCREAS_F_ACCEL2      0x40u /* accelerated stage 2: further centres */
+#define PANCREAS_F_SU_HYPO     0x80u /* SU for hypoglycaemia unawareness, preferred (§III.5.2.1) */
 
 /* Cause codes of struct trans .code (recorded with each status episode). */
 enum pancreas_code {
@@ -222,9 +229,11 @@ int pancreas_unplaced(const struct pancreas_par *p, int declined);
  * eligible candidate of each centre that took no part in stage 1. Candidates that are not
  * offered (ineligible ones, and the rest in best_per_centre mode) follow, keeping their order.
  * A candidate with unknown centre (-1) counts as a centre of its own. Stable; no allocation.
- * *n_stage1 (if non-NULL) receives the size of stage 1. */
+ * *n_stage1 (if non-NULL) receives the size of stage 1. With best_per_centre and r non-NULL the
+ * stage-2 candidates are offered in a random order drawn from r (gsl_ran_shuffle: the order in
+ * which the further centres' acceptances arrive, §II.4.3.2 no. 2), else in rank order. */
 size_t pancreas_accel_order(const struct pancreas_par *p, const struct donor *d, struct match *m,
-                            size_t n, size_t *n_stage1);
+                            size_t n, size_t *n_stage1, gsl_rng *r);
 
 /* Where an organ accepted in the accelerated procedure goes (§III.8.2): with probability
  * islet_nonvasc_prob (one uniform draw from r) the receiving centre finds it not vascularly

@@ -7,7 +7,8 @@
  * must use as an argument (model/ holds no state and reads no clock).
  *
  * Life of a candidate as the engine runs it:
- *   listing:   enter(par, c, day, r)       sets the status at listing (e.g. children HU)
+ *   listing:   prepare(par, c)             (optional) marks what the policy tracks
+ *              enter(par, c, day, r)       sets the status at listing (e.g. children HU)
  *   waiting:   next(par, c, now, r, &t)    draws the candidate's next transition after `now`;
  *              the engine schedules exactly one pending transition per candidate, applies it
  *              when it comes (status change via cand_set_status, or an exit), then asks again.
@@ -61,6 +62,11 @@ struct policy_ops {
      * msg (e.g. "hu.initial_days must not exceed hu.renewal_days"). May be NULL. */
     int (*validate)(const void *par, char *msg, size_t len);
 
+    /* Optional (may be NULL): called once on every candidate of the policy's organ before its
+     * first status row (engine listing, replay listing, `wlsim rank`), to set what the policy
+     * needs tracked, e.g. cand.mark_day. Draws nothing. */
+    void (*prepare)(const void *par, struct cand *c);
+
     /* Sets c's status at listing `day` (c has been filled by the population model). */
     void (*enter)(const void *par, struct cand *c, double day, gsl_rng *r);
 
@@ -94,15 +100,25 @@ struct policy_ops {
      *      first k of the accelerated offer order, and returns k: how many are offered, at most
      *      `limit` (the offers still allowed; SIZE_MAX or >= n for the whole order). The rest of
      *      the array is in unspecified order. The limit lets a policy order only what can be
-     *      offered: most extended-criteria organs reach only a few candidates.
+     *      offered: most extended-criteria organs reach only a few candidates. `r` is the
+     *      donor's sub-stream for the procedure (e.g. the order in which further centres answer);
+     *      NULL means "no chance": the normal rank order wherever the order would be drawn.
      * route: after an offer accepted in the accelerated procedure, where the organ goes:
      *      POLICY_ROUTE_TRANSPLANT, POLICY_ROUTE_ISLET (the candidate stays listed) or
      *      POLICY_ROUTE_DISCARD. */
     unsigned (*ecd)(const void *par, const struct donor *d);
     int (*unplaced)(const void *par, int declined);
     size_t (*accel_order)(const void *par, const struct donor *d, struct match *m, size_t n,
-                          size_t limit);
+                          size_t limit, gsl_rng *r);
     int (*route)(const void *par, const struct donor *d, gsl_rng *r);
+
+    /* Optional (may be NULL): for a candidate whose statuses come from data (`wlsim rank
+     * --strict`, a replay with population.strict), when the grant of its current status row
+     * runs out unless a later row renews it, and what the candidate is then: *t gets
+     * TR_STATUS with day, to, nt_credit (HU or SU expired: back to T; an NT waiting-time
+     * application expired: NT without credit), or TR_NONE when the row carries no grant that
+     * can lapse (T, NT without credit, a child's HU by age). Pure; draws nothing. */
+    void (*lapse)(const void *par, const struct cand *c, struct trans *t);
 
     /* Day the graft transplanted on `day` fails (for relisting), or INFINITY. May be NULL. */
     double (*graft_loss)(const void *par, const struct cand *c, const struct donor *d, double day,

@@ -33,6 +33,9 @@ const struct pdef popn_pdefs[] = {
     {"pancreas.age_sd", PD_DOUBLE, OFF(pancreas_age_sd), 9, 0, 50, "years", NULL, "Standard deviation of pancreas candidates' age at listing.", PH},
     {"pancreas.female_share", PD_DOUBLE, OFF(female_share[ORGAN_PANCREAS]), 0.4, 0, 1, "share", NULL, "Share of women among pancreas candidates.", PH},
     {"pancreas.df_low_share", PD_DOUBLE, OFF(df_low_share), 0.05, 0, 1, "share", NULL, "Share of pancreas candidates with donor frequency below 10 %.", "RULES.md: may be drawn from a distribution; " PH},
+    {"pancreas.su_reason.hypo_share", PD_DOUBLE, OFF(su_reason_share[SU_REASON_HYPO]), 0.5, 0, 1, "share", NULL, "Share of pancreas candidates whose SU application would rest on hypoglycaemia unawareness or failed counter-regulation (003 §III.5.2.1; preferred within SU).", "assumption, no figure: the main indication for pancreas transplant alone (docs/model.md §Calibration)"},
+    {"pancreas.su_reason.insulin_share", PD_DOUBLE, OFF(su_reason_share[SU_REASON_INSULIN]), 0.25, 0, 1, "share", NULL, "Share of pancreas candidates whose SU would rest on an insufficient effect of insulin therapy.", PH},
+    {"pancreas.su_reason.late_share", PD_DOUBLE, OFF(su_reason_share[SU_REASON_LATE]), 0.25, 0, 1, "share", NULL, "Share of pancreas candidates whose SU would rest on a rapidly progressive diabetic late syndrome.", PH},
     {"pancreas.centres", PD_INT, OFF(centres[ORGAN_PANCREAS]), 24, 1, 100, "count", NULL, "Pancreas transplant programmes (centre i lies in region i mod 7).", CAL " General: about 24 pancreas programmes (2015)"},
     {"donors.per_year", PD_DOUBLE, OFF(donors_per_year), 884, 0, 1e5, "1/year", NULL, "Postmortem organ donors per year (Poisson).", CAL " postmortem organ donors 2015-2019: 877, 857, 797, 955, 932, mean 884"},
     {"donors.age_mean", PD_DOUBLE, OFF(donor_age_mean), 50, 0, 100, "years", NULL, "Mean donor age (normal, truncated to 0..90).", PH},
@@ -77,6 +80,13 @@ int popn_validate(const struct popn_par *p, char *msg, size_t len)
     if (!sums_to_one(p->abo_share, ABO_N)) {
         snprintf(msg, len, "population.abo: expected O + A + B + AB = 1, found %g",
                  p->abo_share[0] + p->abo_share[1] + p->abo_share[2] + p->abo_share[3]);
+        return -1;
+    }
+    double su = p->su_reason_share[SU_REASON_HYPO] + p->su_reason_share[SU_REASON_INSULIN]
+                + p->su_reason_share[SU_REASON_LATE];
+    if (su > 1.0 + 1e-9) {
+        snprintf(msg, len, "population.pancreas.su_reason: expected hypo_share + insulin_share + "
+                 "late_share <= 1, found %g", su);
         return -1;
     }
     if (!sums_to_one(p->region_share, POPN_REGIONS)) {
@@ -145,6 +155,21 @@ void popn_cand(const struct popn_par *p, struct cand *c, enum organ organ, doubl
     c->height_cm = age < 16 ? 50 + 6.5 * age : (c->sex == SEX_F ? 165 : 178);
     if (c->prog == PROG_HEART_LUNG) c->tlc_l = (c->sex == SEX_F ? 5.0 : 6.5) + gsl_ran_gaussian_ziggurat(r, 0.6);
     c->birth_day = day - age * 365.25;
+}
+
+void popn_cand_attr(const struct popn_par *p, struct cand *c, gsl_rng *r)
+{
+    if (prog_organ(c->prog) != ORGAN_PANCREAS) return;
+    static const enum su_reason DRAWN[] = {SU_REASON_HYPO, SU_REASON_INSULIN, SU_REASON_LATE};
+    double u = gsl_rng_uniform(r), acc = 0;
+    c->su_reason = SU_REASON_NONE;
+    for (size_t i = 0; i < sizeof DRAWN / sizeof DRAWN[0]; i++) {
+        acc += p->su_reason_share[DRAWN[i]];
+        if (u < acc) {
+            c->su_reason = DRAWN[i];
+            break;
+        }
+    }
 }
 
 double popn_offer_prob(double share, double age50, double scale, double age)

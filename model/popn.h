@@ -26,6 +26,7 @@ struct popn_par {
     double female_share[ORGAN_N];
     double pra_high_share;            /* heart candidates with PRA > 50 % */
     double df_low_share;              /* pancreas candidates with donor frequency < 10 % */
+    double su_reason_share[SU_REASON_N]; /* pancreas: SU criterion an application rests on ([0], [RETX] unused) */
     double child_inpatient_share;
     double donors_per_year;
     double donor_age_mean, donor_age_sd;
@@ -52,6 +53,14 @@ int popn_validate(const struct popn_par *p, char *msg, size_t len);
 /* Fills the attributes of a new candidate of `organ` listed on `day` (c must have been
  * cand_init'ed; prog is set here). Draws from r only. */
 void popn_cand(const struct popn_par *p, struct cand *c, enum organ organ, double day, gsl_rng *r);
+
+/* Draws the attributes of candidate c (filled by popn_cand) that later rules added: pancreas
+ * su_reason (hypo / insulin / late by su_reason_share, else none; retx is not drawn: it follows
+ * from an early relisting). `r` is the candidate's own sub-stream (the engine: RNG_ATTRIBUTES
+ * keyed by seq), so these draws shift no other draw. One uniform per pancreas candidate, none for
+ * heart candidates (whether an adolescent is still growing is drawn by the heart status model at
+ * each HU re-evaluation, child.growing_prob). */
+void popn_cand_attr(const struct popn_par *p, struct cand *c, gsl_rng *r);
 
 /* Probability that an organ of a donor aged `age` is offered: share / (1 + exp((age - age50) /
  * scale)), a logistic decline from `share` (young donors) through share / 2 at age50. */

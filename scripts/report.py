@@ -56,6 +56,12 @@ GLOSSARY = [("T", "transplantable: on the active list without urgency"),
             ("paired difference", "each variant minus variant 0 in the same replication: both see the same "
                                   "candidates and donors, so the difference is the policy's effect")]
 
+# The main metrics of the uncertainty section (the all-cause deaths of the outcomes work join them
+# when /uncertainty has them), and how each is computed from /summary rows for the scatter plots.
+UNC_METRICS = ["transplants_per_year", "deaths_waiting_per_year", "deaths_all_per_year"]
+UNC_SUMMARY = {"transplants_per_year": lambda r: r["transplants"] / r["years"],
+               "deaths_waiting_per_year": lambda r: r["deaths_waiting"] / r["years"]}
+
 
 def text(x):
     return x.decode() if isinstance(x, bytes) else str(x)
@@ -426,6 +432,104 @@ class Report:
             ax.legend(fontsize=7)
         self.figure(fig, "series.png", "List size by status over time; the warm-up (before year 0) is simulated, not counted.")
 
+    # --- parameter uncertainty (--uncertainty: /draws, /sensitivity, /uncertainty) -------------------
+    def uncertainty(self):
+        if "uncertainty" not in self.f or "sensitivity" not in self.f:
+            return
+        unc, sens = self.f["uncertainty"][:], self.f["sensitivity"][:]
+        draws = self.f["draws"][:]
+        params = list(dict.fromkeys(text(p) for p in draws["parameter"]))
+        nrep = len(draws) // max(len(params), 1)
+        self.add(f"<h2>How sure are we, really? Parameter uncertainty</h2><p>Each of the {nrep} replications ran with "
+                 f"its own draw of {len(params)} uncertain parameters (<code>--uncertainty</code>; the same draw for every "
+                 "variant). The range is the 2.5–97.5 % quantile of the paired difference over the draws (it holds the "
+                 "parameter uncertainty and the replication's own chance); the tornado charts show the partial rank "
+                 "correlation (PRCC) of each difference with each parameter, with a 95 % interval.</p>")
+        self.add("<table><tr><th>variant</th><th>programme</th><th>metric</th><th>difference (mean)</th>"
+                 "<th>2.5–97.5 % of draws</th><th>same sign</th><th>depends most on (PRCC)</th></tr>")
+        sentences = []
+        for r in unc:
+            m = text(r["metric"])
+            if m not in UNC_METRICS or r["n"] == 0 or r["diff_p2_5"] == r["diff_p97_5"]:
+                continue
+            pos = r["share_positive"] >= r["share_negative"]
+            share = r["share_positive"] if pos else r["share_negative"]
+            top = text(r["top_parameter"])
+            name = f"{self.variants[r['variant']]}, {PROGRAMS[int(r['program'])][0]} <code>{html.escape(m)}</code>"
+            self.add(f"<tr><td>{r['variant']} {html.escape(self.variants[r['variant']])}</td><td>{PROGRAMS[int(r['program'])][0]}</td>"
+                     f"<td><code>{html.escape(m)}</code></td><td>{fmt(r['diff_mean'], 3)}</td>"
+                     f"<td>[{fmt(r['diff_p2_5'], 3)}, {fmt(r['diff_p97_5'], 3)}]</td><td>{'> 0' if pos else '< 0'} in {100 * share:.0f} %</td>"
+                     f"<td>{html.escape(top) or '–'} ({fmt(r['top_prcc'], 2)})</td></tr>")
+            holds = "holds" if share >= 0.95 else "does <b>not</b> hold"
+            t = sens[(sens["variant"] == r["variant"]) & (sens["program"] == r["program"]) &
+                     (sens["metric"] == r["metric"]) & (sens["rank"] == 1)]
+            if len(t) and not (t[0]["ci_low"] <= 0 <= t[0]["ci_high"]):
+                hangs = (f"it depends most on <code>{html.escape(top)}</code> (PRCC {fmt(t[0]['prcc'], 2)} "
+                         f"[{fmt(t[0]['ci_low'], 2)}, {fmt(t[0]['ci_high'], 2)}])")
+            elif len(t):
+                hangs = (f"no parameter stands out: the largest PRCC (<code>{html.escape(top)}</code>, {fmt(t[0]['prcc'], 2)}) "
+                         "has an interval that includes 0, so the replication's own chance outweighs every parameter")
+            else:
+                hangs = "no PRCC is defined"
+            sentences.append(f"<li>{name}: the sign of the difference ({'positive' if pos else 'negative'}) {holds} in at "
+                             f"least 95 % of the parameter draws ({100 * share:.0f} %); {hangs}.</li>")
+        self.add("</table><ul>" + "".join(sentences) + "</ul>")
+        for m in UNC_METRICS:
+            self.tornado(sens, m)
+            self.scatter(unc, draws, params, m)
+
+    def tornado(self, sens, metric):
+        """One horizontal bar per parameter: its PRCC with the difference in `metric`, per comparison."""
+        groups = []
+        for v in range(1, len(self.variants)):
+            for p in PROGRAMS:
+                rows = sens[(sens["variant"] == v) & (sens["program"] == p) & (sens["metric"] == metric.encode())]
+                if len(rows) and not np.isnan(rows["prcc"]).all():
+                    groups.append((v, p, rows[np.argsort(-np.nan_to_num(np.abs(rows["prcc"]), nan=-1))][::-1]))
+        if not groups:
+            return
+        fig, axes = plt.subplots(1, len(groups), figsize=(5.5 * len(groups), 0.35 * len(groups[0][2]) + 1.5), squeeze=False)
+        for ax, (v, p, rows) in zip(axes[0], groups):
+            y = np.arange(len(rows))
+            val = np.nan_to_num(rows["prcc"])
+            err = np.vstack([val - np.nan_to_num(rows["ci_low"], nan=0), np.nan_to_num(rows["ci_high"], nan=0) - val])
+            ax.barh(y, val, color=np.where(val >= 0, "tab:blue", "tab:red"), xerr=np.abs(err), ecolor="grey", capsize=2)
+            ax.set_yticks(y)
+            ax.set_yticklabels([text(n) for n in rows["parameter"]], fontsize=7)
+            ax.axvline(0, color="black", linewidth=0.8)
+            ax.set_xlim(-1, 1)
+            ax.set_xlabel("partial rank correlation with the difference")
+            ax.set_title(f"{self.variants[v]} − {self.variants[0]}: {PROGRAMS[p][0]}", fontsize=9)
+        self.figure(fig, f"tornado_{metric}.png", f"Tornado chart, {metric}: which uncertain parameter the paired difference "
+                    "depends on (PRCC with 95 % interval; parameters sorted by influence, the largest on top).")
+
+    def scatter(self, unc, draws, params, metric):
+        """The paired difference per replication against its most influential parameter's draw."""
+        fn = UNC_SUMMARY.get(metric)
+        if fn is None:
+            return
+        s = self.f["summary"][:]
+        cases = [r for r in unc if text(r["metric"]) == metric and text(r["top_parameter"])]
+        if not cases:
+            return
+        fig, axes = plt.subplots(1, len(cases), figsize=(5 * len(cases), 3.6), squeeze=False)
+        for ax, r in zip(axes[0], cases):
+            v, p, top = int(r["variant"]), int(r["program"]), text(r["top_parameter"])
+            b = s[(s["variant"] == 0) & (s["program"] == p)]
+            x = s[(s["variant"] == v) & (s["program"] == p)]
+            b, x = b[np.argsort(b["replication"])], x[np.argsort(x["replication"])]
+            d = draws[draws["parameter"] == top.encode()]
+            d = d[np.argsort(d["replication"])]
+            n = min(len(b), len(x), len(d))
+            diff = fn(x[:n]) - fn(b[:n])
+            ax.scatter(d["value"][:n], diff, s=10, alpha=0.6)
+            ax.axhline(0, color="black", linewidth=0.8)
+            ax.set_xlabel(top, fontsize=8)
+            ax.set_ylabel(f"difference in {metric}", fontsize=8)
+            ax.set_title(f"{self.variants[v]} − {self.variants[0]}: {PROGRAMS[p][0]}", fontsize=9)
+        self.figure(fig, f"scatter_{metric}.png", f"Paired difference in {metric} per replication against the draw of the "
+                    "parameter it depends on most.")
+
     def write(self):
         self.header()
         self.opening()
@@ -433,6 +537,7 @@ class Report:
         self.forest()
         self.summary_table()
         self.comparison()
+        self.uncertainty()
         self.add("<h2>Plots</h2>")
         self.cif()
         self.waits()

@@ -72,7 +72,7 @@ void cmp_free(struct cmp *c)
     free(c);
 }
 
-static void metrics(const struct rep_result *r, int o, double *x)
+void cmp_metrics(const struct rep_result *r, int o, double *x)
 {
     const struct rec_summary *s = &r->summary[o];
     double y = s->years > 0 ? s->years : NAN;
@@ -93,7 +93,7 @@ void cmp_add(struct cmp *c, const struct rep_result *r)
     int v = r->variant;
     for (int o = 0; o < ORGAN_N; o++) {
         double *x = &c->cur[at(v, o, 0)];
-        metrics(r, o, x);
+        cmp_metrics(r, o, x);
         for (int m = 0; m < N_METRICS; m++) {
             if (!isnan(x[m])) gsl_rstat_add(x[m], c->mean[at(v, o, m)]);
             double b = c->cur[at(0, o, m)];

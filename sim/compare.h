@@ -48,6 +48,10 @@ int cmp_rows(const struct cmp *c, struct rec_comparison **rows, size_t *n);
  * interval NaN with fewer than two values. Shared by /comparison and the end-of-run report. */
 void cmp_interval(const gsl_rstat_workspace *w, double *mean, double *lo, double *hi);
 
+/* The cmp_n_metrics() metrics of programme o in result r, in /comparison's order, into x (NaN
+ * where undefined). */
+void cmp_metrics(const struct rep_result *r, int o, double *x);
+
 /* Number of metrics per programme and the name of metric m (for docs and tests). */
 int cmp_n_metrics(void);
 const char *cmp_metric_name(int m, char *buf, size_t len);

@@ -539,7 +539,7 @@ static const struct csvin_col CAND_COLS[] = {
     {"combined_audited", 0}, {"prior_wait_days", 0}, {"prior_tx_day", 0},
     {"graft_loss_day", 0},   {"tlc_l", 0},            {"dmcs", 0},
     {"dmcs_day", 0},         {"diag", 0},             {"sex", 0},
-    {"height_cm", 0},
+    {"height_cm", 0},        {"growing", 0},          {"su_reason", 0},
 };
 #define N_CAND_COLS (sizeof CAND_COLS / sizeof CAND_COLS[0])
 /* The replay's candidate columns: the rank ones plus seq (the number that keys a candidate's
@@ -569,6 +569,16 @@ static int sex_cell(const struct csvin *r, enum sex *out, struct err *e)
     if (!strcmp(s, "f") || !strcmp(s, "F")) *out = SEX_F;
     else if (!strcmp(s, "m") || !strcmp(s, "M")) *out = SEX_M;
     else if (*s) return csvin_bad(r, "sex", e, "f or m");
+    return 0;
+}
+
+/* The optional su_reason column (003 §III.5.2.1): retx, hypo, insulin, late; empty = none. */
+static int su_reason_cell(const struct csvin *r, int *out, struct err *e)
+{
+    enum su_reason v = SU_REASON_NONE;
+    if (su_reason_parse(csvin_cell(r, "su_reason"), &v))
+        return csvin_bad(r, "su_reason", e, "retx, hypo, insulin, late or an empty cell");
+    *out = (int)v;
     return 0;
 }
 
@@ -631,9 +641,16 @@ static int cand_row(const struct csvin *r, uint32_t seq, double age_day, unsigne
         || (rc = day_cell(r, "dmcs_day", frac, -DAY_MAX, NAN, &c->dmcs_day, e))
         || (rc = csvin_whole(r, "diag", 0, HEART_DIAG_N - 1, 0, &diag, e))
         || (rc = sex_cell(r, &c->sex, e))
-        || (rc = csvin_num(r, "height_cm", HEIGHT_MIN, HEIGHT_MAX, NAN, &c->height_cm, e)))
+        || (rc = csvin_num(r, "height_cm", HEIGHT_MIN, HEIGHT_MAX, NAN, &c->height_cm, e))
+        || (rc = csvin_bool(r, "growing", 0, &c->growing, e))
+        || (rc = su_reason_cell(r, &c->su_reason, e)))
         return rc;
     c->diag = (int)diag;
+    if (c->growing && prog_organ(prog) != ORGAN_HEART)
+        return csvin_bad(r, "growing", e, "0 for a %s candidate (heart and heart-lung only)", prog_name(prog));
+    if (c->su_reason && prog_organ(prog) != ORGAN_PANCREAS)
+        return csvin_bad(r, "su_reason", e, "an empty cell for a %s candidate (pancreas only)",
+                         prog_name(prog));
     if (c->graft_loss_day < c->prior_tx_day) /* false when either is NaN */
         return csvin_bad(r, "graft_loss_day", e, "a day on or after prior_tx_day %.17g", c->prior_tx_day);
     if (!c->dmcs && !isnan(c->dmcs_day))

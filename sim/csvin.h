@@ -142,8 +142,9 @@ struct csvin_cands {
 
 /* Reads the candidate file at `path` (the columns of INTERFACES.md, `wlsim rank`, plus the
  * optional heart columns tlc_l (litres, 0.1-20), dmcs (0/1), dmcs_day (whole day, only with
- * dmcs 1), diag (HEART_DIAG_* code 0-4, default 0), sex (f/m) and height_cm (10-300); see
- * docs/rank.md). With CSVIN_CANDS_REPLAY (`flags`) the file may also have the column seq (a
+ * dmcs 1), diag (HEART_DIAG_* code 0-4, default 0), growing (0/1, heart only), sex (f/m) and
+ * height_cm (10-300), and the pancreas column su_reason (retx, hypo, insulin, late or empty,
+ * pancreas only); see docs/rank.md). With CSVIN_CANDS_REPLAY (`flags`) the file may also have the column seq (a
  * whole number 0 to 2^32-1, unique over the file; an empty cell means the row index), and the
  * day columns (listed_day, prior_wait_days, prior_tx_day, graft_loss_day, dmcs_day) may hold
  * fractional days; without it days are whole numbers. Each row

@@ -201,7 +201,8 @@ static void write_cands(FILE *f, const struct coll *k, size_t *inexact)
 {
     char id[24];
     fputs("id,seq,program,abo,age_years,listed_day,region,center,pra,hla_ok,df_low,inpatient,weight_kg,"
-          "combined_audited,prior_wait_days,prior_tx_day,graft_loss_day,tlc_l,dmcs,dmcs_day,diag,sex,height_cm\n",
+          "combined_audited,prior_wait_days,prior_tx_day,graft_loss_day,tlc_l,dmcs,dmcs_day,diag,sex,height_cm,"
+          "growing,su_reason\n",
           f);
     for (size_t i = 0; i < k->nc; i++) {
         const struct cand *c = &k->c[i];
@@ -231,7 +232,9 @@ static void write_cands(FILE *f, const struct coll *k, size_t *inexact)
         put_num(f, c->dmcs ? c->dmcs_day : NAN, 0);
         put_int(f, c->diag, 0);
         csvin_put_field(f, sex_code(c->sex), 0);
-        put_num(f, c->height_cm, 1);
+        put_num(f, c->height_cm, 0);
+        put_int(f, c->growing != 0, 0);
+        csvin_put_field(f, su_reason_name((enum su_reason)c->su_reason), 1);
     }
 }
 

@@ -4,6 +4,7 @@
 #include "h5out.h"
 
 #include "compare.h"
+#include "sens.h"
 
 #include <errno.h>
 #include <math.h>
@@ -36,14 +37,16 @@ struct table {
     hsize_t rows;
 };
 
-enum { T_SUMMARY, T_CANDS, T_DONORS, T_TX, T_EPISODES, T_GROUPS, T_SERIES, T_COMPARISON, T_N };
+enum { T_SUMMARY, T_CANDS, T_DONORS, T_TX, T_EPISODES, T_GROUPS, T_SERIES, T_COMPARISON, T_DRAWS, T_SENS, T_UNC, T_N };
 
 struct h5out {
     hid_t file;
     char *path, *tmp;
     int entity_tables;
+    int uncertainty;            /* --uncertainty: /draws, /sensitivity, /uncertainty */
     struct table t[T_N];
     hid_t str_metric;
+    hid_t str_param;
     hid_t str_id;
 };
 
@@ -186,6 +189,41 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_comparison, diff_mean, H5T_NATIVE_DOUBLE);
     ADD(t, rec_comparison, ci_low, H5T_NATIVE_DOUBLE);
     ADD(t, rec_comparison, ci_high, H5T_NATIVE_DOUBLE);
+
+    t = &h->t[T_DRAWS];
+    *t = (struct table){.name = "draws", .title = "each replication's draw of every uncertain parameter",
+                        .size = sizeof(struct rec_draw)};
+    ADD(t, rec_draw, replication, H5T_NATIVE_INT32);
+    ADD(t, rec_draw, parameter, h->str_param);
+    ADD(t, rec_draw, value, H5T_NATIVE_DOUBLE);
+
+    t = &h->t[T_SENS];
+    *t = (struct table){.name = "sensitivity", .title = "partial rank correlation of each paired difference with each "
+                        "uncertain parameter", .size = sizeof(struct rec_sens)};
+    ADD(t, rec_sens, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_sens, program, H5T_NATIVE_INT32);
+    ADD(t, rec_sens, metric, h->str_metric);
+    ADD(t, rec_sens, parameter, h->str_param);
+    ADD(t, rec_sens, n, H5T_NATIVE_INT32);
+    ADD(t, rec_sens, rank, H5T_NATIVE_INT32);
+    ADD(t, rec_sens, prcc, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_sens, ci_low, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_sens, ci_high, H5T_NATIVE_DOUBLE);
+
+    t = &h->t[T_UNC];
+    *t = (struct table){.name = "uncertainty", .title = "each paired difference over the parameter draws",
+                        .size = sizeof(struct rec_unc)};
+    ADD(t, rec_unc, variant, H5T_NATIVE_INT32);
+    ADD(t, rec_unc, program, H5T_NATIVE_INT32);
+    ADD(t, rec_unc, metric, h->str_metric);
+    ADD(t, rec_unc, n, H5T_NATIVE_INT32);
+    ADD(t, rec_unc, diff_mean, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_unc, diff_p2_5, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_unc, diff_p97_5, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_unc, share_positive, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_unc, share_negative, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_unc, top_parameter, h->str_param);
+    ADD(t, rec_unc, top_prcc, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_EPISODES];
     *t = (struct table){.name = "episodes", .title = "one row per status change",
@@ -344,6 +382,11 @@ static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e
         rc = err_set(e, ERR_INTERNAL, "%s: cannot write root attributes", h->tmp);
         goto cleanup;
     }
+    if (m->psa && (attr_str(h->file, "uncertainty_text", psa_text(m->psa)) ||
+                   attr_str(h->file, "uncertainty_path", psa_path(m->psa)))) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot store the uncertainty text", h->tmp);
+        goto cleanup;
+    }
     for (int v = 0; v < m->n_variants; v++) {
         char an[48];
         snprintf(an, sizeof an, "scenario_text_%d", v);
@@ -408,8 +451,10 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
     h->file = H5I_INVALID_HID;
     h->str_metric = H5I_INVALID_HID;
     h->str_id = H5I_INVALID_HID;
+    h->str_param = H5I_INVALID_HID;
     for (int t = 0; t < T_N; t++) h->t[t].ds = h->t[t].mtype = H5I_INVALID_HID;
     h->entity_tables = meta->entity_tables;
+    h->uncertainty = meta->psa != NULL;
     size_t n = strlen(path) + 64;
     h->path = strdup(path);
     h->tmp = malloc(n);
@@ -420,7 +465,8 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
         rc = err_set(e, ERR_INTERNAL, "%s: cannot create the output file (does the folder exist and is it writable?)", h->tmp);
         goto cleanup;
     }
-    if (string_type(CMP_METRIC_LEN, &h->str_metric) || string_type(CAND_ID_LEN, &h->str_id)) {
+    if (string_type(CMP_METRIC_LEN, &h->str_metric) || string_type(CAND_ID_LEN, &h->str_id) ||
+        string_type(PSA_NAME_LEN, &h->str_param)) {
         rc = err_set(e, ERR_INTERNAL, "HDF5: cannot create a string type");
         goto cleanup;
     }
@@ -428,8 +474,9 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
     for (int t = 0; t < T_N; t++) h->t[t].ds = h->t[t].mtype = H5I_INVALID_HID;
     if ((rc = write_meta(h, meta, e))) goto cleanup;
     for (int t = 0; t < T_N; t++) {
-        if (t == T_COMPARISON) continue; /* written at the end (h5out_comparison) */
-        if (t != T_SUMMARY && t != T_GROUPS && t != T_SERIES && !h->entity_tables) continue;
+        if (t == T_COMPARISON || t == T_SENS || t == T_UNC) continue; /* written at the end */
+        if (t == T_DRAWS && !h->uncertainty) continue;
+        if (t != T_SUMMARY && t != T_GROUPS && t != T_SERIES && t != T_DRAWS && !h->entity_tables) continue;
         if ((rc = make_table(h, &h->t[t], e))) goto cleanup;
     }
 cleanup:
@@ -474,6 +521,29 @@ int h5out_comparison(struct h5out *h, const struct rec_comparison *rows, size_t 
     return append(h, T_COMPARISON, n, rows, e);
 }
 
+int h5out_draws(struct h5out *h, int rep, const struct psa *p, const double *v, struct err *e)
+{
+    int n = psa_n(p);
+    struct rec_draw *rows = calloc((size_t)n + 1, sizeof *rows); /* zeroed: string tails stay zero */
+    if (!rows) return err_set(e, ERR_INTERNAL, "out of memory");
+    for (int j = 0; j < n; j++) {
+        rows[j].replication = rep;
+        snprintf(rows[j].parameter, sizeof rows[j].parameter, "%s", psa_name(p, j));
+        rows[j].value = v[j];
+    }
+    int rc = append(h, T_DRAWS, (size_t)n, rows, e) ? ERR_INTERNAL : 0;
+    free(rows);
+    return rc;
+}
+
+int h5out_sensitivity(struct h5out *h, const struct rec_sens *rows, size_t n, const struct rec_unc *urows,
+                      size_t nu, struct err *e)
+{
+    if (make_table(h, &h->t[T_SENS], e) || make_table(h, &h->t[T_UNC], e)) return ERR_INTERNAL;
+    if (append(h, T_SENS, n, rows, e) || append(h, T_UNC, nu, urows, e)) return ERR_INTERNAL;
+    return 0;
+}
+
 /* Closes the tables' open datasets and types (before the file is closed). */
 static void close_tables(struct h5out *h)
 {
@@ -488,6 +558,7 @@ static void destroy(struct h5out *h)
 {
     if (h->str_metric >= 0) H5Tclose(h->str_metric);
     if (h->str_id >= 0) H5Tclose(h->str_id);
+    if (h->str_param >= 0) H5Tclose(h->str_param);
     free(h->path);
     free(h->tmp);
     free(h);

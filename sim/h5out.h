@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "psa.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -27,6 +28,7 @@ struct h5out_meta {
     int warmup_rows;      /* the entity tables hold the warm-up's rows too (--warmup-rows) */
     const struct scenario *const *variants; /* one scenario per variant */
     int n_variants;
+    const struct psa *psa;                  /* --uncertainty (its text is stored), or NULL */
 };
 
 /* Creates the temporary file beside `path` and writes the metadata (root attributes, /variants,
@@ -42,6 +44,18 @@ struct rec_comparison;
 /* Writes the /comparison table (n rows). Call at most once, after the last append. Returns 0
  * or ERR_INTERNAL. */
 int h5out_comparison(struct h5out *h, const struct rec_comparison *rows, size_t n, struct err *e);
+
+/* --uncertainty: appends replication rep's draws v of p's parameters to /draws (call once per
+ * replication, in order). Returns 0 or ERR_INTERNAL. */
+int h5out_draws(struct h5out *h, int rep, const struct psa *p, const double *v, struct err *e);
+
+struct rec_sens;
+struct rec_unc;
+
+/* --uncertainty: writes /sensitivity (n rows) and /uncertainty (nu rows). Call at most once,
+ * after the last append. Returns 0 or ERR_INTERNAL. */
+int h5out_sensitivity(struct h5out *h, const struct rec_sens *rows, size_t n, const struct rec_unc *urows,
+                      size_t nu, struct err *e);
 
 /* Closes the temporary file and renames it over the destination. Frees h. Returns 0 or
  * ERR_INTERNAL (the temporary file is then removed and the destination untouched). */

@@ -27,10 +27,12 @@
 #include "export.h"
 #include "h5out.h"
 #include "info.h"
+#include "psa.h"
 #include "rank.h"
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
+#include "sens.h"
 #include "verify.h"
 #ifdef WLSIM_MPI
 #include <mpi.h>
@@ -58,14 +60,15 @@ static void usage(FILE *f)
             "pancreas / pancreas-kidney transplant waiting lists.\n\n"
             "Usage:\n"
             "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
-            "            [-j THREADS] [-q] [--summary-only] [--warmup-rows] [--resume]\n"
+            "            [-j THREADS] [-q] [--summary-only] [--warmup-rows] [--resume] [--uncertainty U.yaml]\n"
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
             "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
             "  wlsim verify OUT.h5 [-r K] [-j THREADS] [-q]\n"
             "      Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
             "      stored in OUT.h5 and report per replication whether the results are bit-identical.\n"
-            "  wlsim check SCENARIO.yaml [...]     validate only; prints \"ok\" on success\n"
+            "  wlsim check SCENARIO.yaml [...] [--uncertainty U.yaml]\n"
+            "                                      validate only; prints \"ok\" on success\n"
             "  wlsim check --list                  list every scenario parameter with default, bounds,\n"
             "                                      unit, help and source\n"
             "  wlsim rank --candidates C.csv --history H.csv --donor D.csv --day DAY\n"
@@ -87,7 +90,10 @@ static void usage(FILE *f)
             "      --summary-only       no per-entity tables (/summary, /groups, /series, /comparison only)\n"
             "      --warmup-rows        entity tables keep the warm-up's rows too (default: counted years only)\n"
             "      --resume             continue an interrupted run from OUT.h5.resume (the same command\n"
-            "                           line; without a side file it starts afresh, so it is safe always)\n\n"
+            "                           line; without a side file it starts afresh, so it is safe always)\n"
+            "      --uncertainty U.yaml each replication draws the population and model parameters U.yaml\n"
+            "                           names from their distributions (the same set for every variant);\n"
+            "                           writes /draws, /sensitivity and /uncertainty (docs/compare.md)\n\n"
             "Exit codes: 0 success, 2 bad input, 1 internal failure (verify: results differ),\n"
             "130 interrupted.\n"
             "Documentation: README.md, docs/scenario.md, docs/output.md, docs/rules.md.\n",
@@ -167,9 +173,32 @@ static int cmd_check(int argc, char **argv)
         fprintf(stderr, "wlsim check: expected a scenario file (or --list), found nothing\n");
         return ERR_INPUT;
     }
+    /* `--uncertainty U.yaml` anywhere: U.yaml is checked against the variants as `run` would. */
+    const char *unc = NULL;
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--uncertainty") == 0) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "wlsim check: argument --uncertainty: expected a file, found nothing\n");
+                return ERR_INPUT;
+            }
+            unc = argv[++i];
+        } else {
+            argv[1 + n++] = argv[i];
+        }
+    }
     struct scenario **sc = NULL;
     int nv = 0;
-    int rc = load_all(argc - 1, argv + 1, &sc, &nv, 1);
+    int rc = n ? load_all(n, argv + 1, &sc, &nv, 1) : ERR_INPUT;
+    if (!n) fprintf(stderr, "wlsim check: expected a scenario file, found only --uncertainty\n");
+    if (!rc && unc) {
+        struct psa *p = NULL;
+        struct err e;
+        err_clear(&e);
+        if ((rc = psa_load(unc, &p, &e)) || (rc = psa_bind(p, (const struct scenario *const *)sc, nv, &e)))
+            fprintf(stderr, "%s\n", e.msg);
+        psa_free(p);
+    }
     for (int i = 0; i < nv; i++) scen_free(sc[i]);
     free(sc);
     if (!rc) printf("ok\n");
@@ -201,6 +230,10 @@ struct run_sink {
     struct cmp *cmp;
     struct h5out *h;
     struct ckpt *ckpt;          /* NULL while feeding back results read from it */
+    const struct psa *psa;      /* --uncertainty, else NULL */
+    struct sens *sens;          /* --uncertainty with two or more variants, else NULL */
+    uint64_t seed;
+    double *draws;              /* the current replication's draws (psa_n) */
 };
 
 static int run_sink(void *vctx, const struct rep_result *r, struct err *e)
@@ -209,6 +242,11 @@ static int run_sink(void *vctx, const struct rep_result *r, struct err *e)
     if (s->report) report_add(s->report, r);
     if (s->cmp) cmp_add(s->cmp, r);
     if (h5out_append(s->h, r, e)) return ERR_INTERNAL;
+    if (s->psa && r->variant == 0) { /* a replication's draws, once (the variants share them) */
+        int rc = psa_draw(s->psa, s->seed, r->replication, s->draws, e);
+        if (rc || (rc = h5out_draws(s->h, r->replication, s->psa, s->draws, e))) return rc;
+    }
+    if (s->sens) sens_add(s->sens, r, s->draws);
     return s->ckpt ? ckpt_append(s->ckpt, r, e) : 0;
 }
 
@@ -261,8 +299,8 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
         {"resume", no_argument, NULL, 'R'},       {"help", no_argument, NULL, 'h'},
         {"warmup-rows", no_argument, NULL, 'W'},
-        {NULL, 0, NULL, 0}};
-    const char *out = NULL;
+        {"uncertainty", required_argument, NULL, 'U'}, {NULL, 0, NULL, 0}};
+    const char *out = NULL, *unc_path = NULL;
     long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, warmup_rows = 0;
     unsigned long long seed = 0;
     int have_seed = 0, c, rc = 0, told = 0;
@@ -273,6 +311,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct ckpt *ck = NULL;
     struct rec_comparison *rows = NULL;
     size_t nrows = 0;
+    struct psa *psa = NULL;
+    struct sens *sens = NULL;
+    struct rec_sens *srows = NULL;
+    struct rec_unc *urows = NULL;
+    size_t nsrows = 0, nurows = 0;
+    double *draws = NULL;
     const char **names = NULL;
     char defpath[PATH_MAX];
     optind = 1;
@@ -296,6 +340,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         case 'S': summary_only = 1; break;
         case 'R': resume = 1; break;
         case 'W': warmup_rows = 1; break;
+        case 'U': unc_path = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
             fprintf(stderr, "wlsim run: see 'wlsim --help'\n");
@@ -308,6 +353,15 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         return ERR_INPUT;
     }
     rc = load_all(argc - optind, argv + optind, &sc, &nv, p->rank == 0);
+    if (!rc && unc_path) { /* every rank draws for the items it runs */
+        struct err ue;
+        err_clear(&ue);
+        if ((rc = psa_load(unc_path, &psa, &ue)) || (rc = psa_bind(psa, (const struct scenario *const *)sc, nv, &ue))) {
+            if (p->rank == 0) fprintf(stderr, "%s\n", ue.msg);
+        } else if (!(draws = calloc((size_t)psa_n(psa), sizeof *draws))) {
+            rc = ERR_INTERNAL;
+        }
+    }
 #ifdef WLSIM_MPI
     if (p->size > 1) /* every rank must agree that the scenarios load before any other exchange */
         MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
@@ -330,7 +384,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
         .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only,
                  .warmup_rows = (int)warmup_rows},
-        .progress = !quiet, .stop = &g_stop};
+        .progress = !quiet, .stop = &g_stop, .psa = psa};
     struct err e;
     err_clear(&e);
     if (p->rank > 0) {
@@ -351,12 +405,14 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     for (int i = 0; i < nv; i++) names[i] = sc[i]->name;
     if (!(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
     if (nv > 1 && !(cmp = cmp_alloc(nv))) { rc = ERR_INTERNAL; goto cleanup; }
-    struct run_sink sink = {.report = rep, .cmp = cmp};
+    if (psa && nv > 1 && !(sens = sens_alloc(nv, cfg.replications, psa))) { rc = ERR_INTERNAL; goto cleanup; }
+    struct run_sink sink = {.report = rep, .cmp = cmp, .psa = psa, .sens = sens, .seed = cfg.opts.seed, .draws = draws};
     cfg.sink = run_sink;
     cfg.sink_ctx = &sink;
     long stale_pid = 0;
-    if ((rc = ckpt_open(out, ckpt_fingerprint(cfg.variants, nv, &cfg.opts, cfg.replications), (int)resume, &ck,
-                        &stale_pid, &e))) {
+    uint64_t fp = ckpt_fingerprint(cfg.variants, nv, &cfg.opts, cfg.replications);
+    if (psa) fp = psa_fingerprint(psa, fp);
+    if ((rc = ckpt_open(out, fp, (int)resume, &ck, &stale_pid, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);
         goto cleanup;
     }
@@ -369,7 +425,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
                               .warmup_rows = cfg.opts.warmup_rows,
-                              .variants = cfg.variants, .n_variants = nv};
+                              .variants = cfg.variants, .n_variants = nv, .psa = psa};
     if ((rc = h5out_open(out, &meta, &h, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);
         goto cleanup;
@@ -400,6 +456,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         rc = ERR_INTERNAL;
         goto cleanup;
     }
+    if (sens && (sens_rows(sens, &srows, &nsrows, &urows, &nurows) ||
+                 h5out_sensitivity(h, srows, nsrows, urows, nurows, &e))) {
+        fprintf(stderr, "wlsim run: %s\n", e.msg[0] ? e.msg : "out of memory");
+        rc = ERR_INTERNAL;
+        goto cleanup;
+    }
     rc = h5out_commit(h, &e);
     h = NULL;
     if (rc) fprintf(stderr, "wlsim run: %s\n", e.msg);
@@ -410,6 +472,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     if (!rc) { /* the answer on stdout, the differences first; messages on stderr */
         report_print_diffs(rows, nrows, names, stdout);
         report_print(rep, stdout);
+        if (sens) sens_print(urows, nurows, srows, nsrows, names, stdout);
         fflush(stdout);
         fprintf(stderr, "wrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
     }
@@ -421,6 +484,11 @@ cleanup:
     report_free(rep);
     cmp_free(cmp);
     free(rows);
+    sens_free(sens);
+    free(srows);
+    free(urows);
+    free(draws);
+    psa_free(psa);
     free(names);
     h5out_abort(h);
     for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);

@@ -14,6 +14,8 @@
 #include "csvin.h"
 #include "match.h"
 #include "policy.h"
+#include "replay.h"
+#include "rng.h"
 #include "scenario.h"
 
 #ifndef WLSIM_DATADIR
@@ -74,7 +76,19 @@ static int rank_organ(const struct scenario *s, enum organ organ, const struct d
     pl->eligible = pl->ranked = k;
     match_sort(pl->m, k);
     qsort(pl->m + k, pl->n - k, sizeof *pl->m, seq_cmp);
-    if (ops->ecd && ops->accel_order && ops->ecd(par, d)) pl->ranked = ops->accel_order(par, d, pl->m, k, SIZE_MAX);
+    if (ops->ecd && ops->accel_order && ops->ecd(par, d)) {
+        /* The drawn parts of the procedure as the scenario's seed gives them for replication 0,
+         * donor 0 (sim.c keys the same sub-stream by the donor): reproducible. */
+        char name[32];
+        gsl_rng *r = rng_stream_alloc(rng_type_by_name(scen_rng_name(s, name, sizeof name)), s->seed, 0,
+                                      RNG_DONORS, (1ull << 63) | (uint64_t)organ);
+        if (!r) {
+            rc = err_set(e, ERR_INTERNAL, "out of memory");
+            goto cleanup;
+        }
+        pl->ranked = ops->accel_order(par, d, pl->m, k, SIZE_MAX, r);
+        gsl_rng_free(r);
+    }
 
 cleanup:
     free(list);
@@ -165,7 +179,10 @@ int rank_run(const struct rank_args *a, FILE *out, struct err *e)
             goto cleanup;
         }
     if ((rc = csvin_history_read(a->history, cs, 0, &h, &nh, e))) goto cleanup;
-    csvin_history_apply(cs, h, nh, a->day);
+    for (size_t i = 0; i < cs->n; i++) {
+        enum organ o = prog_organ(cs->c[i].prog);
+        if (s->ops[o]->prepare) s->ops[o]->prepare(s->par[o], &cs->c[i]);
+    }
     if ((rc = csvin_donors_read(a->donor, names, 0, 1, &d, &nd, e))) goto cleanup;
     if (nd == 0) {
         rc = err_set(e, ERR_INPUT, "%s:2: expected one donor row after the header, found none", a->donor);
@@ -173,6 +190,13 @@ int rank_run(const struct rank_args *a, FILE *out, struct err *e)
     }
     d->day = a->day;
     d->offer_heart = d->offer_pancreas = 1;
+    /* The history only now, with every input valid: a bad donor file must not leave
+     * --strict warnings behind. */
+    if (!a->strict) csvin_history_apply(cs, h, nh, a->day);
+    else if ((rc = replay_history_strict((const struct policy_ops *const *)s->ops, s->par, cs, a->history,
+                                         h, nh, a->day, "wlsim rank", "--strict",
+                                         a->warn ? a->warn : stderr, e)))
+        goto cleanup;
     for (int o = 0; o < ORGAN_N; o++)
         if ((rc = rank_organ(s, (enum organ)o, d, a->day, a->all, cs, &pl[o], e))) goto cleanup;
 
@@ -195,7 +219,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "Usage: wlsim rank --candidates C.csv --history H.csv --donor D.csv --day DAY\n"
-            "                  [--scenario S.yaml] [--all]\n\n"
+            "                  [--scenario S.yaml] [--all] [--strict]\n\n"
             "Prints the match list the policy produces for one donor on day DAY, best first, as CSV:\n"
             "  rank,id,program,group,abo_step,points,reason\n"
             "Heart / heart-lung candidates are ranked by the scenario's heart policy, pancreas /\n"
@@ -204,7 +228,7 @@ static void usage(FILE *f)
             "  --candidates C.csv  the waiting list: id,program,abo,age_years,listed_day required;\n"
             "                      region,center,pra,hla_ok,df_low,inpatient,weight_kg,\n"
             "                      combined_audited,prior_wait_days,prior_tx_day,graft_loss_day,\n"
-            "                      tlc_l,dmcs,dmcs_day,diag,sex,height_cm\n"
+            "                      tlc_l,dmcs,dmcs_day,diag,sex,height_cm,growing,su_reason\n"
             "                      optional (age_years is the age on DAY; no one listed after DAY)\n"
             "  --history H.csv     status changes: id,day,status[,nt_credit]; status T, HU (heart),\n"
             "                      SU (pancreas) or NT from day on; rows after DAY are ignored; a\n"
@@ -218,6 +242,10 @@ static void usage(FILE *f)
             "                      else scenarios/default.yaml in the current folder, else\n"
             "                      %s/default.yaml\n"
             "  --all               also list the excluded candidates, with an empty rank and the reason\n"
+            "  --strict            a grant older than its validity without a renewal row has lapsed\n"
+            "                      (HU 28/56 days, SU 91, early re-transplant SU 61, NT application\n"
+            "                      61): applied as lapsed, with a warning on stderr naming the row;\n"
+            "                      default: the history's last status holds (docs/rank.md)\n"
             "  -h, --help          this text\n\n"
             "Exit codes: 0 success, 2 bad input (the message names file, line and column), 1 internal\n"
             "failure. Formats: INTERFACES.md and docs/rank.md.\n",
@@ -228,7 +256,8 @@ static const struct option OPTS[] = {
     {"candidates", required_argument, NULL, 'c'}, {"history", required_argument, NULL, 'H'},
     {"donor", required_argument, NULL, 'd'},      {"day", required_argument, NULL, 'D'},
     {"scenario", required_argument, NULL, 's'},   {"all", no_argument, NULL, 'a'},
-    {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0}};
+    {"strict", no_argument, NULL, 'S'},           {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
 
 /* Message for an option getopt_long rejected (`arg` as given). */
 static int bad_option(const char *arg, struct err *e)
@@ -255,6 +284,7 @@ int rank_parse(int argc, char **argv, struct rank_args *a, int *help, struct err
         case 'd': a->donor = optarg; break;
         case 's': a->scenario = optarg; break;
         case 'a': a->all = 1; break;
+        case 'S': a->strict = 1; break;
         case 'D': {
             char *end;
             errno = 0;

@@ -22,6 +22,8 @@ struct rank_args {
     const char *scenario;   /* S.yaml, or NULL for the default scenario (rank_default_scenario) */
     double day;             /* the day of the offer, a whole number */
     int all;                /* 1: the excluded candidates follow the ranked ones */
+    int strict;             /* 1: a grant older than its validity without a renewal row lapses */
+    FILE *warn;             /* where --strict warns (one line per lapsed grant); NULL: stderr */
 };
 
 /* Writes into buf the path of the default scenario: $WLSIM_SCENARIO_DIR/default.yaml when that
@@ -36,7 +38,11 @@ const char *rank_default_scenario(char *buf, size_t len);
 const char *rank_points(double points, char *buf, size_t len);
 
 /* Ranks the candidates for the donor as described in INTERFACES.md and writes the CSV (header
- * first) to out. Nothing is written unless every input is valid. Candidates listed after
+ * first) to out. With a->strict, a grant of the history (HU 28 / 56 days, SU 91, early
+ * re-transplant SU 61, an NT waiting-time application 61: the policy's lapse hook) that ran
+ * out on or before a->day without a later row is applied as lapsed on the day it ran out, and
+ * each such case is reported on a->warn as `FILE:LINE: warning: candidate 'ID': ...` naming
+ * the history row, the grant and the day. Nothing is written unless every input is valid. Candidates listed after
  * a->day are an error; history rows after a->day are ignored (the list as it stands on the
  * day). When the pancreas policy routes the donor's organ to the accelerated procedure (an
  * extended-criteria donor), the ranks follow the accelerated offer order, and eligible
@@ -55,7 +61,7 @@ int rank_run(const struct rank_args *a, FILE *out, struct err *e);
 int rank_parse(int argc, char **argv, struct rank_args *a, int *help, struct err *e);
 
 /* The command line `wlsim rank --candidates C.csv --history H.csv --donor D.csv --day DAY
- * [--scenario S.yaml] [--all]` (and -h/--help), with argv[0] = "rank". Prints the list on
+ * [--scenario S.yaml] [--all] [--strict]` (and -h/--help), with argv[0] = "rank". Prints the list on
  * stdout and errors on stderr; returns the process exit code: 0 ok, 2 bad input (arguments or
  * files), 1 internal failure. */
 int rank_main(int argc, char **argv);

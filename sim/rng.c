@@ -119,6 +119,8 @@ const char *rng_stream_name(enum rng_stream_id id)
     case RNG_PROGRESSION: return "progression";
     case RNG_OFFERS: return "offers";
     case RNG_OUTCOMES: return "outcomes";
+    case RNG_PARAMS: return "params";
+    case RNG_ATTRIBUTES: return "attributes";
     case RNG_N: break;
     }
     return NULL;

@@ -75,6 +75,8 @@ enum rng_stream_id {
     RNG_PROGRESSION,      /* disease progression (per-candidate sub-streams) */
     RNG_OFFERS,           /* offer decisions (acceptance) */
     RNG_OUTCOMES,         /* post-transplant outcomes */
+    RNG_PARAMS,           /* parameter draws of --uncertainty (sim/psa.h; sub-stream: the name's hash) */
+    RNG_ATTRIBUTES,       /* candidate attributes drawn per candidate (sub-stream = seq) */
     RNG_N                 /* one past the last id */
 };
 
@@ -113,7 +115,7 @@ gsl_rng *rng_stream_alloc(const gsl_rng_type *t, uint64_t master, uint64_t rep, 
 void rng_stream_reseed(gsl_rng *r, uint64_t master, uint64_t rep, uint64_t stream, uint64_t sub);
 
 /* A short lower-case name for the stream ("arrivals", "donors", "progression", "offers",
- * "outcomes"), a static string; NULL for a number that is not a stream id. */
+ * "outcomes", "params", "attributes"), a static string; NULL for a number that is not a stream id. */
 const char *rng_stream_name(enum rng_stream_id id);
 
 #endif

@@ -53,7 +53,22 @@ int runner_item(const struct runner_cfg *cfg, size_t k, struct rep_result **out,
     int variant = (int)(k % (size_t)cfg->n_variants), rep = (int)(k / (size_t)cfg->n_variants);
     struct err le;
     err_clear(&le);
-    int rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, out, &le);
+    int rc;
+    if (cfg->psa) {
+        /* Every variant of replication rep draws the same values: common random numbers for the
+         * parameters too. */
+        struct scenario copy;
+        double *v = malloc(((size_t)psa_n(cfg->psa) + 1) * sizeof *v);
+        if (!v) return err_set(e, ERR_INTERNAL, "variant %d replication %d: out of memory", variant, rep);
+        rc = psa_draw(cfg->psa, cfg->opts.seed, rep, v, &le);
+        if (!rc && !(rc = psa_apply(cfg->psa, cfg->variants[variant], variant, rep, v, &copy, &le))) {
+            rc = sim_run(&copy, &cfg->opts, variant, rep, out, &le);
+            psa_release(&copy);
+        }
+        free(v);
+    } else {
+        rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, out, &le);
+    }
     if (rc) err_set(e, rc, "variant %d replication %d: %s", variant, rep, le.msg);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include "err.h"
+#include "psa.h"
 #include "sim.h"
 
 /* Receives each result in work-item order (from one thread at a time). r stays owned by the
@@ -26,6 +27,8 @@ struct runner_cfg {
     volatile sig_atomic_t *stop;           /* set by a signal handler: stop soon; may be NULL */
     size_t first;                          /* first item to run (items before it are done: resume) */
     size_t total;                          /* items to run up to (0: n_variants x replications) */
+    const struct psa *psa;                 /* --uncertainty: each replication's parameter draws, bound to
+                                            * the variants (sim/psa.h); NULL: the scenarios as they are */
     runner_sink sink;                      /* receives every result in order */
     void *sink_ctx;
 };

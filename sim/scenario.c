@@ -39,6 +39,12 @@ static const struct pdef run_pdefs[] = {
     {"population.source", PD_ENUM, ROFF(source), 0, 0, 0, "", "synthetic|replay",
      "Where candidates and donors come from: the synthetic generators, or the CSV files named by "
      "population.candidates, .history and .donors (docs/scenario.md, Replay).", "design; INTERFACES.md"},
+    {"population.strict", PD_BOOL, ROFF(strict), 0, 0, 1, "", NULL,
+     "Replay only: read the history as complete, so that an HU (28/56 days), SU (91; early "
+     "re-transplant 61) or NT waiting-time application (61) row without a renewal row lapses when "
+     "its validity ends; each lapse in the files is reported once as a warning when the scenario "
+     "is loaded (docs/rank.md, --strict). Off: the last row holds.",
+     "001 §III.3.2.1; 003 §III.5.2.1, §III.5.5.1, §III.6; design"},
     {"acceptance", PD_ENUM, ROFF(acceptance), 0, 0, 0, "", "model|all",
      "model: offers are accepted by the policy's acceptance model; all: the first eligible candidate "
      "accepts every offer (a deterministic replay).", "INTERFACES.md"},
@@ -630,6 +636,8 @@ static int read_file(const char *path, char **text, size_t *len, struct err *e)
     return 0;
 }
 
+static int warn_lapses(const struct scenario *s, const char *path, struct err *e);
+
 static void default_name(struct scenario *s)
 {
     const char *base = strrchr(s->path, '/');
@@ -882,6 +890,7 @@ int scen_load_text(const char *path, const char *text, struct scenario **out, st
                          ORGAN_KEY[o], msg);
             goto cleanup;
         }
+    if (s->replay && s->run.strict && (rc = warn_lapses(s, path, e))) goto cleanup;
 
 cleanup:
     for (int i = 0; i < L.nm; i++) {
@@ -895,6 +904,35 @@ cleanup:
     }
     if (rc) scen_free(s);
     else *out = s;
+    return rc;
+}
+
+/* population.strict: reports every grant of the replay's history that lapses without a renewal
+ * row, once, on stderr (the runs apply the same lapses as events, sim.c). Works on a copy of
+ * the candidates: the replay's own stay as read. */
+static int warn_lapses(const struct scenario *s, const char *path, struct err *e)
+{
+    const struct replay *r = s->replay;
+    char hpath[4096]; /* the history file as replay_load found it: relative to the scenario */
+    const char *slash = strrchr(path, '/'), *hf = s->replay_files[1];
+    if (hf[0] == '/' || !slash) snprintf(hpath, sizeof hpath, "%s", hf);
+    else snprintf(hpath, sizeof hpath, "%.*s/%s", (int)(slash - path), path, hf);
+    struct csvin_cands cs = *r->cands;
+    double last = -INFINITY;
+    int rc = 0;
+    if (!(cs.c = malloc((cs.n ? cs.n : 1) * sizeof *cs.c)))
+        return err_set(e, ERR_INTERNAL, "out of memory");
+    memcpy(cs.c, r->cands->c, cs.n * sizeof *cs.c);
+    for (size_t i = 0; i < cs.n; i++) {
+        enum organ o = prog_organ(cs.c[i].prog);
+        if (s->ops[o]->prepare) s->ops[o]->prepare(s->par[o], &cs.c[i]);
+    }
+    for (size_t i = 0; i < r->n_hist; i++) last = fmax(last, r->hist[i].day);
+    for (size_t i = 0; i < r->n_donors; i++) last = fmax(last, r->donors[i].day);
+    rc = replay_history_strict((const struct policy_ops *const *)s->ops, s->par, &cs,
+                               hpath, r->hist, r->n_hist, last, "wlsim",
+                               "population.strict", stderr, e);
+    free(cs.c);
     return rc;
 }
 

@@ -35,6 +35,7 @@ struct run_par {
     double max_offers;     /* offers per organ before it is discarded (0 = no limit) */
     double series_days;    /* interval of the /series snapshots (0 = none) */
     int acceptance;        /* 0: the policy's acceptance model; 1: every offer accepted */
+    int strict;            /* replay: grants without a renewal row lapse (population.strict) */
 };
 
 enum { RUN_SOURCE_SYNTHETIC = 0, RUN_SOURCE_REPLAY = 1 };

@@ -26,7 +26,7 @@
 #include "replay.h"
 #include "rng.h"
 
-enum ev_type { EV_TRANS = 0, EV_RELIST, EV_LISTING, EV_DONOR, EV_SNAPSHOT, EV_END, EV_R_LISTING, EV_R_HISTORY, EV_R_DONOR };
+enum ev_type { EV_TRANS = 0, EV_RELIST, EV_LISTING, EV_DONOR, EV_SNAPSHOT, EV_END, EV_R_LISTING, EV_R_HISTORY, EV_R_DONOR, EV_R_LAPSE };
 /* Same-day order: status changes, then relistings, then new listings, then donors. */
 enum { PRIO_TRANS = 0, PRIO_RELIST = 1, PRIO_LISTING = 2, PRIO_DONOR = 3, PRIO_SNAPSHOT = 4, PRIO_END = 5 };
 /* Replay: on one day, listings, then status rows, then donors (each in file order, which the
@@ -203,6 +203,7 @@ static int list_candidate(struct ctx *x, struct slot *sl, uint32_t idx, double d
     struct cand *c = &sl->c;
     enum organ o = prog_organ(c->prog);
     const struct policy_ops *ops = x->s->ops[o];
+    if (ops->prepare) ops->prepare(x->s->par[o], c);
     rng_stream_reseed(x->prog, x->o->seed, x->srep, RNG_PROGRESSION,
                       ((uint64_t)c->seq << 32) | c->draws++);
     ops->enter(x->s->par[o], c, day, x->prog);
@@ -225,6 +226,9 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     sl->c.slot = idx;
     sl->relist_of = UINT32_MAX;
     popn_cand(&x->s->pop, &sl->c, o, now, x->arr[o]);
+    /* Attributes added later draw from the candidate's own sub-stream: no arrival draw moves. */
+    rng_stream_reseed(x->prog, x->o->seed, x->srep, RNG_ATTRIBUTES, seq);
+    popn_cand_attr(&x->s->pop, &sl->c, x->prog);
     if (list_candidate(x, sl, idx, now)) return ERR_INTERNAL;
     double rate = x->s->pop.listings_per_year[o] / 365.25;
     double next = now + gsl_ran_exponential(x->arr[o], 1.0 / rate);
@@ -253,6 +257,8 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     c->center = old->c.center;
     c->pra = old->c.pra;
     c->df_low = old->c.df_low;
+    c->su_reason = old->c.su_reason;
+    c->growing = old->c.growing;
     c->weight_kg = old->c.weight_kg;
     c->height_cm = old->c.height_cm;
     c->tlc_l = old->c.tlc_l;
@@ -421,7 +427,12 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
             double left = ceil(max_offers) - pl->offers;
             if (left < (double)n) limit = left > 0 ? (size_t)left : 0;
         }
-        size_t k = ops->accel_order(par, d, x->mbuf, n, limit);
+        /* The procedure's chance (the further centres' order of answers) comes from a sub-stream
+         * of the donor stream keyed by (donor, organ): the same draws in every variant, and no
+         * other draw moves. */
+        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_DONORS,
+                          (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+        size_t k = ops->accel_order(par, d, x->mbuf, n, limit, x->outc);
         for (size_t i = 0; i < k; i++) {
             if (max_offers > 0 && pl->offers >= max_offers) break;
             pl->offers++;
@@ -527,9 +538,23 @@ static int on_r_listing(struct ctx *x, uint32_t row, double now)
     sl->h = 0;
     x->rmap[row] = (int32_t)idx;
     enum organ o = prog_organ(sl->c.prog);
+    if (x->s->ops[o]->prepare) x->s->ops[o]->prepare(x->s->par[o], &sl->c);
     if (list_add(x, o, &sl->c)) return ERR_INTERNAL;
     if (counted(x, now)) x->res->summary[o].listings++;
     return record_episode(x, &sl->c, NULL);
+}
+
+/* Replay with population.strict: schedules the lapse of the grant c's current row carries
+ * (the policy's lapse hook) as the slot's pending transition; the candidate's next row, on or
+ * before that day, cancels it (rows come first on a day: PRIO_R_HISTORY < PRIO_TRANS). */
+static int schedule_lapse(struct ctx *x, struct slot *sl, uint32_t idx)
+{
+    const enum organ o = prog_organ(sl->c.prog);
+    if (!x->s->run.strict || !x->s->ops[o]->lapse) return 0;
+    x->s->ops[o]->lapse(x->s->par[o], &sl->c, &sl->t);
+    if (sl->t.kind != TR_STATUS || !(sl->t.day < x->t_end)) return 0;
+    sl->h = evq_push(x->q, sl->t.day, PRIO_TRANS, EV_R_LAPSE, idx, 0);
+    return sl->h ? 0 : err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
 }
 
 /* Replay: a status row. Rows of candidates no longer on the list (transplanted) are ignored. */
@@ -544,10 +569,27 @@ static int on_r_history(struct ctx *x, uint32_t row, double now)
     if (h->status == CSVIN_ST_DEAD || h->status == CSVIN_ST_REMOVED) {
         return leave(x, sl, h->status == CSVIN_ST_DEAD ? OUT_DIED : OUT_REMOVED, now);
     }
+    if (sl->h) evq_cancel(x->q, sl->h); /* a pending lapse: this row comes in time */
+    sl->h = 0;
     cand_set_status(c, now, (enum status)h->status, h->nt_credit);
     c->expiry = NAN;
     if (c->w.since == c->w.listed) sl->status_listed = (int8_t)h->status;
-    return record_episode(x, c, NULL);
+    if (record_episode(x, c, NULL)) return ERR_INTERNAL;
+    return schedule_lapse(x, sl, (uint32_t)idx);
+}
+
+/* Replay with population.strict: a grant ran out without a renewal row. */
+static int on_r_lapse(struct ctx *x, uint32_t idx, double now)
+{
+    struct slot *sl = slot_at(x, idx);
+    struct cand *c = &sl->c;
+    sl->h = 0;
+    if (c->list_pos < 0) return 0;
+    const struct trans t = sl->t;
+    cand_set_status(c, now, t.to, t.nt_credit);
+    c->expiry = NAN;
+    if (record_episode(x, c, &t)) return ERR_INTERNAL;
+    return schedule_lapse(x, sl, idx);
 }
 
 static int schedule_replay(struct ctx *x)
@@ -752,6 +794,7 @@ static int run(struct ctx *x)
         switch ((enum ev_type)ev.type) {
         case EV_R_LISTING: rc = on_r_listing(x, ev.a, ev.time); break;
         case EV_R_HISTORY: rc = on_r_history(x, ev.a, ev.time); break;
+        case EV_R_LAPSE: rc = on_r_lapse(x, ev.a, ev.time); break;
         case EV_R_DONOR: {
             struct donor d = x->s->replay->donors[ev.a];
             d.seq = ev.a;

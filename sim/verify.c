@@ -21,8 +21,10 @@
 
 #include "compare.h"
 #include "err.h"
+#include "psa.h"
 #include "runner.h"
 #include "scenario.h"
+#include "sens.h"
 #include "sim.h"
 
 enum { V_SUMMARY, V_GROUPS, V_SERIES, V_CANDS, V_DONORS, V_TX, V_EPISODES, V_N };
@@ -51,6 +53,10 @@ struct vctx {
     char (*why)[160];           /* per replication: the first difference */
     struct cmp *cmp;
     int quiet;
+    const struct psa *psa;      /* --uncertainty files: the re-bound distributions */
+    struct sens *sens;          /* ... with two or more variants */
+    uint64_t seed;
+    double *draws;              /* the current replication's draws */
 };
 
 static void rows_of(const struct rep_result *r, int t, const void **p, size_t *n)
@@ -227,6 +233,10 @@ static int sink(void *vctx, const struct rep_result *r, struct err *e)
     struct vctx *v = vctx;
     size_t k = (size_t)r->replication * (size_t)v->nv + (size_t)r->variant;
     if (v->cmp) cmp_add(v->cmp, r);
+    if (v->sens) {
+        if (r->variant == 0 && psa_draw(v->psa, v->seed, r->replication, v->draws, e)) return ERR_INTERNAL;
+        sens_add(v->sens, r, v->draws);
+    }
     for (int ti = 0; ti < V_N && !v->rep_bad[r->replication]; ti++) {
         struct table *t = &v->t[ti];
         const void *fresh;
@@ -260,51 +270,123 @@ static int sink(void *vctx, const struct rep_result *r, struct err *e)
     return 0;
 }
 
+static int same_table(struct vctx *v, const char *name, const void *rows, size_t n, size_t size, char *why,
+                      size_t len)
+{
+    int res = -1;
+    struct table t = {.ds = H5I_INVALID_HID, .ftype = H5I_INVALID_HID};
+    if (H5Lexists(v->file, name, H5P_DEFAULT) <= 0) {
+        snprintf(why, len, "the file has no /%s", name);
+        res = 0;
+        goto done;
+    }
+    hid_t space = H5I_INVALID_HID;
+    hsize_t stored = 0;
+    if ((t.ds = H5Dopen2(v->file, name, H5P_DEFAULT)) < 0 || (t.ftype = H5Dget_type(t.ds)) < 0 ||
+        H5Tget_size(t.ftype) != size || (space = H5Dget_space(t.ds)) < 0 ||
+        H5Sget_simple_extent_dims(space, &stored, NULL) != 1) {
+        if (space >= 0) H5Sclose(space);
+        snprintf(why, len, "/%s is not a table of this build's layout", name);
+        res = 0;
+        goto done;
+    }
+    H5Sclose(space);
+    if ((size_t)stored != n) {
+        snprintf(why, len, "/%s has %zu rows, the re-run %zu", name, (size_t)stored, n);
+        res = 0;
+        goto done;
+    }
+    if (members(&t)) goto done;
+    if (n && read_rows(v, &t, size, 0, n)) goto done;
+    int m = 0;
+    size_t i = first_diff(&t, size, rows, v->buf, n, &m);
+    if (i == n) {
+        res = 1;
+    } else {
+        char mn[64];
+        member_name(&t, m, mn, sizeof mn);
+        snprintf(why, len, "/%s row %zu, field %s", name, i, mn);
+        res = 0;
+    }
+done:
+    table_fini(&t);
+    return res;
+}
+
 /* Compares the re-run /comparison with the stored one. Returns 1 if equal, 0 if not, -1 on
  * failure. */
 static int same_comparison(struct vctx *v, char *why, size_t len)
 {
     struct rec_comparison *rows = NULL;
     size_t n = 0;
-    int res = -1;
-    struct table t = {.ds = H5I_INVALID_HID, .ftype = H5I_INVALID_HID};
     if (cmp_rows(v->cmp, &rows, &n)) return -1;
-    if (H5Lexists(v->file, "comparison", H5P_DEFAULT) <= 0) {
-        snprintf(why, len, "the file has no /comparison");
-        res = 0;
-        goto done;
-    }
+    int res = same_table(v, "comparison", rows, n, sizeof *rows, why, len);
+    free(rows);
+    return res;
+}
+
+/* Compares the re-run /sensitivity and /uncertainty with the stored ones, as same_comparison. */
+static int same_sensitivity(struct vctx *v, char *why, size_t len)
+{
+    struct rec_sens *rows = NULL;
+    struct rec_unc *u = NULL;
+    size_t n = 0, nu = 0;
+    if (sens_rows(v->sens, &rows, &n, &u, &nu)) return -1;
+    int res = same_table(v, "sensitivity", rows, n, sizeof *rows, why, len);
+    if (res == 1) res = same_table(v, "uncertainty", u, nu, sizeof *u, why, len);
+    free(rows);
+    free(u);
+    return res;
+}
+
+/* Compares the stored /draws of the first v->checked_reps replications with fresh draws. Returns
+ * 1 if equal, 0 if not (why says where), -1 on failure. */
+static int same_draws(struct vctx *v, const struct psa *p, uint64_t seed, char *why, size_t len)
+{
+    size_t k = (size_t)psa_n(p), n = k * (size_t)v->checked_reps;
+    struct table t = {.ds = H5I_INVALID_HID, .ftype = H5I_INVALID_HID};
+    struct rec_draw *fresh = calloc(n + 1, sizeof *fresh); /* zeroed like the writer's rows */
+    double *d = malloc((k + 1) * sizeof *d);
     hid_t space = H5I_INVALID_HID;
     hsize_t stored = 0;
-    if ((t.ds = H5Dopen2(v->file, "comparison", H5P_DEFAULT)) < 0 || (t.ftype = H5Dget_type(t.ds)) < 0 ||
-        H5Tget_size(t.ftype) != sizeof(struct rec_comparison) || (space = H5Dget_space(t.ds)) < 0 ||
-        H5Sget_simple_extent_dims(space, &stored, NULL) != 1) {
-        if (space >= 0) H5Sclose(space);
-        snprintf(why, len, "/comparison is not a table of this build's layout");
-        res = 0;
+    int res = -1;
+    struct err le;
+    if (!fresh || !d) goto done;
+    for (int r = 0; r < v->checked_reps; r++) {
+        if (psa_draw(p, seed, r, d, &le)) goto done;
+        for (size_t j = 0; j < k; j++) {
+            struct rec_draw *x = &fresh[(size_t)r * k + j];
+            x->replication = r;
+            snprintf(x->parameter, sizeof x->parameter, "%s", psa_name(p, (int)j));
+            x->value = d[j];
+        }
+    }
+    res = 0;
+    if (H5Lexists(v->file, "draws", H5P_DEFAULT) <= 0) {
+        snprintf(why, len, "the file has no /draws");
         goto done;
     }
-    H5Sclose(space);
-    if ((size_t)stored != n) {
-        snprintf(why, len, "/comparison has %zu rows, the re-run %zu", (size_t)stored, n);
-        res = 0;
+    if ((t.ds = H5Dopen2(v->file, "draws", H5P_DEFAULT)) < 0 || (t.ftype = H5Dget_type(t.ds)) < 0 ||
+        H5Tget_size(t.ftype) != sizeof(struct rec_draw) || (space = H5Dget_space(t.ds)) < 0 ||
+        H5Sget_simple_extent_dims(space, &stored, NULL) != 1 || (size_t)stored < n) {
+        snprintf(why, len, "/draws is not a table of this build's layout with %zu rows", n);
         goto done;
     }
-    if (members(&t)) goto done;
-    if (n && read_rows(v, &t, sizeof *rows, 0, n)) goto done;
+    res = -1;
+    if (members(&t) || (n && read_rows(v, &t, sizeof *fresh, 0, n))) goto done;
     int m = 0;
-    size_t i = first_diff(&t, sizeof *rows, rows, v->buf, n, &m);
-    if (i == n) {
-        res = 1;
-    } else {
+    size_t i = first_diff(&t, sizeof *fresh, fresh, v->buf, n, &m);
+    res = i == n;
+    if (!res) {
         char mn[64];
         member_name(&t, m, mn, sizeof mn);
-        snprintf(why, len, "/comparison row %zu, field %s", i, mn);
-        res = 0;
+        snprintf(why, len, "/draws row %zu, field %s", i, mn);
     }
 done:
+    if (space >= 0) H5Sclose(space);
     table_fini(&t);
-    free(rows);
+    free(fresh);
+    free(d);
     return res;
 }
 
@@ -365,6 +447,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     int c, rc = 0, quiet = 0;
     struct vctx v = {.file = H5I_INVALID_HID};
     struct scenario **sc = NULL;
+    struct psa *psa = NULL;
     struct err e;
     err_clear(&e);
     for (int t = 0; t < V_N; t++) v.t[t].ds = v.t[t].ftype = H5I_INVALID_HID;
@@ -442,21 +525,50 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         goto cleanup;
     }
     if ((rc = rebuild(&v, sc, &e))) goto fail;
+    char *utext = read_attr_text(v.file, "uncertainty_text");
+    if (utext) { /* --uncertainty: the same draws again */
+        char where[600];
+        snprintf(where, sizeof where, "%s (uncertainty_text)", v.path);
+        rc = psa_load_text(where, utext, &psa, &e);
+        free(utext);
+        if (!rc) rc = psa_bind(psa, (const struct scenario *const *)sc, nv, &e);
+        if (rc) goto fail;
+        v.psa = psa, v.seed = seed;
+        if (!(v.draws = calloc((size_t)psa_n(psa), sizeof *v.draws)) ||
+            (nv > 1 && !(v.sens = sens_alloc(nv, v.checked_reps, psa)))) {
+            rc = err_set(&e, ERR_INTERNAL, "out of memory");
+            goto fail;
+        }
+    }
     for (int t = 0; t < V_N; t++)
         if ((rc = table_open(&v, t, &e))) goto fail;
     struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
                              .replications = v.checked_reps, .threads = (int)threads,
                              .opts = {.seed = seed, .entity_tables = ent, .warmup_rows = wrows}, .stop = stop,
-                             .progress = 0, .sink = sink, .sink_ctx = &v};
+                             .progress = 0, .sink = sink, .sink_ctx = &v, .psa = psa};
     if ((rc = runner_run(&cfg, &e))) goto fail;
     int bad = 0;
     for (int r = 0; r < v.checked_reps; r++) bad += v.rep_bad[r];
+    if (psa) {
+        char why[160] = "";
+        int same = same_draws(&v, psa, seed, why, sizeof why);
+        if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /draws"); goto fail; }
+        if (!same) bad++;
+        if (!quiet) printf("draws: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+    }
     if (v.cmp && v.checked_reps == reps) {
         char why[160] = "";
         int same = same_comparison(&v, why, sizeof why);
         if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /comparison"); goto fail; }
         if (!same) bad++;
         if (!quiet) printf("comparison: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+    }
+    if (v.sens && v.checked_reps == reps) {
+        char why[160] = "";
+        int same = same_sensitivity(&v, why, sizeof why);
+        if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /sensitivity"); goto fail; }
+        if (!same) bad++;
+        if (!quiet) printf("sensitivity: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
     }
     printf("%s: %d of %d replications identical%s\n", v.path, v.checked_reps - (bad > v.checked_reps ? v.checked_reps : bad),
            v.checked_reps, bad ? "; the file does NOT match a re-run" : "; the file matches a re-run");
@@ -472,6 +584,9 @@ cleanup:
     free(v.why);
     free(v.buf);
     cmp_free(v.cmp);
+    sens_free(v.sens);
+    free(v.draws);
+    psa_free(psa);
     if (v.file >= 0) H5Fclose(v.file);
     return rc;
 }

@@ -145,6 +145,39 @@ static void test_match_top(void **state)
     }
 }
 
+/* The marked day's totals (cand_mark_days): listed on 0, HU 10..40, NT 40..60, T from 60, mark
+ * on 50: HU 30, NT 10 up to it, whatever the rows after it; before the rows pass the mark the
+ * open row is cut at it; a mark at or before the listing gives 0; no mark gives NaN. */
+static void test_mark_days(void **state)
+{
+    (void)state;
+    struct cand c;
+    double hu, nt;
+    cand_init(&c, 0, PROG_HEART, 0);
+    cand_mark_days(&c, &hu, &nt);
+    assert_true(isnan(hu) && isnan(nt));
+    c.mark_day = 50;
+    cand_set_status(&c, 10, ST_HU, 0);
+    cand_mark_days(&c, &hu, &nt); /* open HU row from 10 contains the mark */
+    assert_float_equal(hu, 40, 1e-12);
+    assert_float_equal(nt, 0, 1e-12);
+    cand_set_status(&c, 40, ST_NT, 0);
+    cand_mark_days(&c, &hu, &nt);
+    assert_float_equal(hu, 30, 1e-12);
+    assert_float_equal(nt, 10, 1e-12);
+    cand_set_status(&c, 60, ST_T, 0);
+    cand_set_status(&c, 90, ST_HU, 0);
+    cand_mark_days(&c, &hu, &nt);
+    assert_float_equal(hu, 30, 1e-12);
+    assert_float_equal(nt, 10, 1e-12);
+    cand_init(&c, 0, PROG_HEART, 100);
+    c.mark_day = 80;
+    cand_set_status(&c, 100, ST_HU, 0);
+    cand_mark_days(&c, &hu, &nt);
+    assert_float_equal(hu, 0, 0);
+    assert_float_equal(nt, 0, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_abo_table),
         cmocka_unit_test(test_match_order),
         cmocka_unit_test(test_match_top),
+        cmocka_unit_test(test_mark_days),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

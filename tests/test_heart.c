@@ -391,6 +391,8 @@ static void test_nt_excluded(void **state)
 
 /* An O heart; adult HU with 100 HU days, child out-patient listed 300 days ago (history says
  * T), child in-patient listed 10 days ago, adult T listed 1000 days ago.
+ *   among_children (default): the children's places by points are 1st (300) and 3rd (10);
+ *                    the in-patient takes the 1st: child-in, adult, child-out, T.
  *   outpatient_last: in-patients by points (adult 100, child-in 10), then child-out (300), T.
  *   inpatient_first: child-in, then the rest of HU by points (child-out 300, adult 100), T.
  *   off:             HU by points (300, 100, 10), then T. */
@@ -408,6 +410,9 @@ static void test_children_hu_and_inpatient_preference(void **state)
     struct donor d = mkdonor(ABO_O);
     uint32_t o[4];
     size_t n = rank(&p, &d, c, 4, o);
+    assert_order(o, n, 2, 0, 1, 3);
+    p.child_inpatient = HEART_CHILD_OUTPATIENT_LAST;
+    n = rank(&p, &d, c, 4, o);
     assert_order(o, n, 0, 2, 1, 3);
     struct match m = one(&p, &d, &c[1]);
     assert_int_equal(m.group, HEART_GRP_HU);
@@ -492,7 +497,8 @@ static void test_immunised_first_only_when_typed_and_ok(void **state)
 
 /* immunised.scope: an immunised T candidate and a non-immunised HU candidate. group: HU first
  * (the preference acts inside the urgency group); list: the immunised one first. Inside a
- * group the preference outranks heart-lung and the ABO step. */
+ * group the preference outranks the ABO step, and heart-lung when immunised.vs_hl is
+ * immunised_first (by default heart-lung comes first, I15). */
 static void test_immunised_scope(void **state)
 {
     (void)state;
@@ -507,12 +513,16 @@ static void test_immunised_scope(void **state)
     d.hla_typed = 1;
     uint32_t o[3];
     size_t n = rank(&p, &d, c, 3, o);
+    assert_order(o, n, 1, 2, 0); /* default: the T heart-lung before the immunised T heart */
+    p.imm_hl = HEART_IMM_HL_IMMUNISED_FIRST;
+    n = rank(&p, &d, c, 3, o);
     assert_order(o, n, 1, 0, 2);
     p.immunised_scope = HEART_IMM_LIST;
     n = rank(&p, &d, c, 3, o);
     assert_order(o, n, 0, 1, 2);
     /* ABO: an immunised B candidate (step 2) before a non-immunised O candidate (step 1) */
     p = defaults();
+    p.imm_hl = HEART_IMM_HL_IMMUNISED_FIRST;
     c[0].abo = ABO_B;
     n = rank(&p, &d, c, 3, o);
     assert_order(o, n, 1, 0, 2);
@@ -537,7 +547,7 @@ static void test_size_filter(void **state)
     assert_int_equal(m.excl, HEART_EX_SIZE);
     char buf[256];
     reason_of(&p, &d, &m, buf, sizeof buf);
-    assert_contains(buf, "size mismatch: weight ratio 0.60 outside 0.70-1.50");
+    assert_contains(buf, "weight ratio 0.60 outside the model's size window 0.70-1.50");
     d.weight_kg = 60;
     assert_int_equal(one(&p, &d, &c).eligible, 1);
     c.weight_kg = 40;
@@ -574,7 +584,7 @@ static void test_tlc_filter(void **state)
     assert_int_equal(m.excl, HEART_EX_TLC);
     char buf[256];
     reason_of(&p, &d, &m, buf, sizeof buf);
-    assert_contains(buf, "TLC mismatch: ratio 0.62 outside 0.75-1.30");
+    assert_contains(buf, "TLC ratio 0.62 outside the model's TLC window 0.75-1.30");
     d.tlc_l = 6.0;
     assert_int_equal(one(&p, &d, &c).eligible, 1);
     d.tlc_l = 9.0;
@@ -1050,6 +1060,203 @@ static void test_accept_by_group(void **state)
     gsl_rng_free(r);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Issue 13: rule fidelity                                                                     */
+
+/* Point 1 (§III.3.2.1.1 "bleibt die zuvor registrierte Wartezeit im HU-Status erhalten", I2):
+ * listed on day 0 aged ~13.76, 16 on day 1000 - 0.5 * 365.25 = 817.375; the history records T
+ * until 900 and HU from then on (the audit kept the adolescent HU). Matched on DAY (1000):
+ * 100 recorded HU days + 817.375 days listed under 16 (no NT) = 917.375. With an NT episode on
+ * days 100..200 (under 16): 100 + 717.375. child.points = recorded keeps the 100. */
+static void test_adolescent_keeps_child_days(void **state)
+{
+    (void)state;
+    struct heart_par p = defaults();
+    struct cand c;
+    mk(&c, 0, PROG_HEART, ABO_O, 16.5, 0);
+    OPS->prepare(&p, &c);
+    cand_set_status(&c, 900, ST_HU, 0);
+    struct donor d = mkdonor(ABO_O);
+    struct match m = one(&p, &d, &c);
+    assert_int_equal(m.group, HEART_GRP_HU);
+    assert_float_equal(m.points, 100 + 817.375, 1e-6);
+    char buf[512];
+    reason_of(&p, &d, &m, buf, sizeof buf);
+    assert_contains(buf, "HU: 100 HU days recorded + 817.4 further days listed under 16 years");
+
+    mk(&c, 0, PROG_HEART, ABO_O, 16.5, 0);
+    OPS->prepare(&p, &c);
+    cand_set_status(&c, 100, ST_NT, 0);
+    cand_set_status(&c, 200, ST_T, 0);
+    cand_set_status(&c, 900, ST_HU, 0);
+    m = one(&p, &d, &c);
+    assert_float_equal(m.points, 100 + 717.375, 1e-6);
+    p.child_points = HEART_CHILD_POINTS_RECORDED;
+    m = one(&p, &d, &c);
+    assert_float_equal(m.points, 100, 1e-9);
+}
+
+/* Point 1, no double count: a history that records the child HU from listing (as the engine
+ * does) gives the HU days once: HU 0..1000 = 1000 points, NT 300..350 during it: 950. */
+static void test_adolescent_hu_history_counted_once(void **state)
+{
+    (void)state;
+    struct heart_par p = defaults();
+    struct cand c;
+    mk(&c, 0, PROG_HEART, ABO_O, 16.5, 0);
+    OPS->prepare(&p, &c);
+    cand_set_status(&c, 0, ST_HU, 0);
+    struct donor d = mkdonor(ABO_O);
+    struct match m = one(&p, &d, &c);
+    assert_float_equal(m.points, 1000, 1e-6);
+    assert_false(m.flags & HEART_F_CHILD_DAYS);
+    cand_set_status(&c, 300, ST_NT, 0);
+    cand_set_status(&c, 350, ST_HU, 0);
+    m = one(&p, &d, &c);
+    assert_float_equal(m.points, 950, 1e-6);
+}
+
+/* Point 3 (§III.3.2.1 "Jugendliche ... die sich noch im Wachstum befinden"): a 17-year-old
+ * in-patient recorded T is in the HU group as a child when the input says still growing,
+ * with the in-patient preference over a child out-patient; without the flag it is T. */
+static void test_growing_adolescent_is_a_child(void **state)
+{
+    (void)state;
+    struct heart_par p = defaults();
+    struct cand c[2];
+    mk(&c[0], 0, PROG_HEART, ABO_O, 17, 900); /* 100 days listed */
+    c[0].inpatient = 1;
+    c[0].growing = 1;
+    mk(&c[1], 1, PROG_HEART, ABO_O, 10, 0);   /* child out-patient, 1000 days */
+    OPS->prepare(&p, &c[0]);
+    OPS->prepare(&p, &c[1]);
+    struct donor d = mkdonor(ABO_O);
+    struct match m = one(&p, &d, &c[0]);
+    assert_int_equal(m.group, HEART_GRP_HU);
+    assert_true(m.flags & HEART_F_HU_BY_AGE);
+    assert_true(m.flags & HEART_F_GROWING);
+    char buf[512];
+    reason_of(&p, &d, &m, buf, sizeof buf);
+    assert_contains(buf, "adolescent still growing (17.00 years)");
+    p.child_inpatient = HEART_CHILD_OUTPATIENT_LAST;
+    uint32_t o[2];
+    size_t n = rank(&p, &d, c, 2, o);
+    assert_order(o, n, 0, 1);
+    c[0].growing = 0;
+    m = one(&p, &d, &c[0]);
+    assert_int_equal(m.group, HEART_GRP_T);
+}
+
+/* Point 4 (§III.3.3 "in jeder Dringlichkeitsstufe grundsätzlich Vorrang", §III.3.4 group
+ * definition "zunächst Patienten für eine Herz-Lungen-Transplantation"): in HU a heart-lung
+ * candidate X (PRA 0, 10 HU days) before a highly immunised heart candidate Y (PRA 80,
+ * HLA-suitable, HLA-typed donor, 100 HU days); immunised.vs_hl = immunised_first reverses it. */
+static void test_heart_lung_before_immunised(void **state)
+{
+    (void)state;
+    struct heart_par p = defaults();
+    struct cand c[2];
+    mk(&c[0], 0, PROG_HEART_LUNG, ABO_O, 50, 0);
+    cand_set_status(&c[0], 990, ST_HU, 0);
+    mk(&c[1], 1, PROG_HEART, ABO_O, 50, 0);
+    cand_set_status(&c[1], 900, ST_HU, 0);
+    c[1].pra = 80;
+    struct donor d = mkdonor(ABO_O);
+    d.hla_typed = 1;
+    uint32_t o[2];
+    assert_int_equal(p.imm_hl, HEART_IMM_HL_HL_FIRST); /* the default */
+    size_t n = rank(&p, &d, c, 2, o);
+    assert_order(o, n, 0, 1);
+    p.imm_hl = HEART_IMM_HL_IMMUNISED_FIRST;
+    n = rank(&p, &d, c, 2, o);
+    assert_order(o, n, 1, 0);
+}
+
+/* Point 5: the size and TLC windows are the model's (I6, I7), and the reason says so. */
+static void test_size_reason_names_the_model(void **state)
+{
+    (void)state;
+    struct heart_par p = defaults();
+    struct cand c;
+    mk(&c, 0, PROG_HEART, ABO_O, 50, 0);
+    c.weight_kg = 120;
+    struct donor d = mkdonor(ABO_O);
+    d.weight_kg = 72; /* 0.60 */
+    struct match m = one(&p, &d, &c);
+    char buf[512];
+    reason_of(&p, &d, &m, buf, sizeof buf);
+    assert_contains(buf, "outside the model's size window 0.70-1.50");
+    mk(&c, 0, PROG_HEART_LUNG, ABO_O, 50, 0);
+    c.tlc_l = 8;
+    d.tlc_l = 5; /* 0.625 */
+    m = one(&p, &d, &c);
+    reason_of(&p, &d, &m, buf, sizeof buf);
+    assert_contains(buf, "outside the model's TLC window 0.75-1.30");
+}
+
+/* Point 6: a child of 15.999 years is a child (< 16); the reason must not print "16.0". */
+static void test_age_at_the_boundary_reads_right(void **state)
+{
+    (void)state;
+    struct heart_par p = defaults();
+    struct cand c;
+    mk(&c, 0, PROG_HEART, ABO_O, 15.999, 0);
+    struct donor d = mkdonor(ABO_O);
+    struct match m = one(&p, &d, &c);
+    assert_true(m.flags & HEART_F_CHILD);
+    char buf[512];
+    reason_of(&p, &d, &m, buf, sizeof buf);
+    assert_contains(buf, "child (15.99 years)");
+    assert_null(strstr(buf, "16.0"));
+    mk(&c, 0, PROG_HEART, ABO_O, 10, 0); /* a whole age stays whole despite the day arithmetic */
+    m = one(&p, &d, &c);
+    reason_of(&p, &d, &m, buf, sizeof buf);
+    assert_contains(buf, "child (10.00 years)");
+}
+
+/* Point 2 (§III.3.2.1 "In der Altersgruppe der Kinder und Jugendlichen ... bei der Allokation
+ * bevorzugt berücksichtigt"): among_children is the default. HU, O donor, points in brackets:
+ * adult A1 (500), child out-patient K1 (400), adult A2 (300), child in-patient K2 (200), child
+ * out-patient K3 (100), child in-patient K4 (50). Children's places by points: 2nd, 4th, 5th,
+ * 6th. In-patients take the first of them in their own order (K2, K4), out-patients the rest
+ * (K1, K3): A1, K2, A2, K4, K1, K3. No child passes an adult it would not pass by points
+ * (no adult out-patient penalty), and no child out-patient goes behind every adult. A tie of a
+ * child in-patient with a child out-patient (both 200, the out-patient listed earlier) is
+ * broken for the in-patient. */
+static void test_inpatient_preference_among_children(void **state)
+{
+    (void)state;
+    struct heart_par p = defaults();
+    assert_int_equal(p.child_inpatient, HEART_CHILD_AMONG_CHILDREN);
+    struct cand c[6];
+    static const double age[6] = {50, 10, 50, 8, 12, 5};
+    static const double pts[6] = {500, 400, 300, 200, 100, 50};
+    static const int inpat[6] = {0, 0, 0, 1, 0, 1};
+    for (int i = 0; i < 6; i++) {
+        mk(&c[i], (uint32_t)i, PROG_HEART, ABO_O, age[i], DAY - pts[i]);
+        c[i].inpatient = inpat[i];
+        if (age[i] > 16) cand_set_status(&c[i], DAY - pts[i], ST_HU, 0);
+    }
+    struct donor d = mkdonor(ABO_O);
+    uint32_t o[6];
+    size_t n = rank(&p, &d, c, 6, o);
+    assert_order(o, n, 0, 3, 2, 5, 1, 4);
+    /* the moved child's reason names the place; its own days stay its own */
+    struct cand *list[6];
+    struct match m[6];
+    for (int i = 0; i < 6; i++) list[i] = &c[i];
+    size_t k = OPS->match(&p, &d, DAY, list, 6, 0, m);
+    match_sort(m, k);
+    char buf[512];
+    reason_of(&p, &d, &m[1], buf, sizeof buf);
+    assert_contains(buf, "ranked at another child's place (400 points)");
+    assert_contains(buf, "HU: 200 days listed as a child");
+    /* a tie: K1 (out-patient) listed on the same day as K2 (in-patient), K1 the lower seq */
+    mk(&c[1], 1, PROG_HEART, ABO_O, 10, DAY - 200);
+    n = rank(&p, &d, c, 6, o);
+    assert_order(o, n, 0, 2, 3, 5, 1, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1086,6 +1293,13 @@ int main(void)
         cmocka_unit_test(test_death_hazard_statistical),
         cmocka_unit_test(test_complication_shares),
         cmocka_unit_test(test_accept_by_group),
+        cmocka_unit_test(test_adolescent_keeps_child_days),
+        cmocka_unit_test(test_adolescent_hu_history_counted_once),
+        cmocka_unit_test(test_growing_adolescent_is_a_child),
+        cmocka_unit_test(test_heart_lung_before_immunised),
+        cmocka_unit_test(test_size_reason_names_the_model),
+        cmocka_unit_test(test_age_at_the_boundary_reads_right),
+        cmocka_unit_test(test_inpatient_preference_among_children),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -465,7 +465,11 @@ static void test_ecd_criteria(void **state)
     d.sodium = 160;
     assert_int_equal(pancreas_ecd(&p, &d, NULL), 0);
 
-    assert_int_equal(pancreas_unplaced(&p, 100), 0); /* off by default */
+    /* on by default (issue 13 point 8): unplaced after 4 declined offers */
+    assert_int_equal(pancreas_unplaced(&p, 3), 0);
+    assert_int_equal(pancreas_unplaced(&p, 4), 1);
+    p.unplaced_after_offers = 0;
+    assert_int_equal(pancreas_unplaced(&p, 100), 0); /* 0 = never */
     p.unplaced_after_offers = 5;
     assert_int_equal(pancreas_unplaced(&p, 4), 0);
     assert_int_equal(pancreas_unplaced(&p, 5), 1);
@@ -481,6 +485,7 @@ static void test_accelerated_order(void **state)
     struct donor d;
     donor(&d, ABO_O);
     d.region = 1;
+    p.accel_stage2 = PANCREAS_STAGE2_REST;
     static const int region[9] = {2, 1, 1, 1, 2, 1, 1, 2, 1};
     static const int centre[9] = {20, 10, 10, 10, 21, 11, -1, 20, 11};
     struct cand c[9];
@@ -496,7 +501,7 @@ static void test_accelerated_order(void **state)
     size_t s1;
 
     memcpy(w, m, sizeof m);
-    assert_int_equal(pancreas_accel_order(&p, &d, w, 9, &s1), 8);
+    assert_int_equal(pancreas_accel_order(&p, &d, w, 9, &s1, NULL), 8);
     assert_int_equal(s1, 4);
     static const int rest[9] = {1, 2, 5, 6, 0, 3, 4, 7, 8};
     for (int i = 0; i < 9; i++) assert_ptr_equal(w[i].c, &c[rest[i]]);
@@ -506,14 +511,14 @@ static void test_accelerated_order(void **state)
 
     p.accel_stage2 = PANCREAS_STAGE2_BEST_PER_CENTRE;
     memcpy(w, m, sizeof m);
-    assert_int_equal(pancreas_accel_order(&p, &d, w, 9, &s1), 6);
+    assert_int_equal(pancreas_accel_order(&p, &d, w, 9, &s1, NULL), 6);
     static const int best[9] = {1, 2, 5, 6, 0, 4, 3, 7, 8};
     for (int i = 0; i < 9; i++) assert_ptr_equal(w[i].c, &c[best[i]]);
 
     p.accel_stage2 = PANCREAS_STAGE2_REST;
     p.accel_per_centre = 1;
     memcpy(w, m, sizeof m);
-    assert_int_equal(pancreas_accel_order(&p, &d, w, 9, &s1), 8);
+    assert_int_equal(pancreas_accel_order(&p, &d, w, 9, &s1, NULL), 8);
     assert_int_equal(s1, 3);
     static const int one[9] = {1, 5, 6, 0, 2, 3, 4, 7, 8};
     for (int i = 0; i < 9; i++) assert_ptr_equal(w[i].c, &c[one[i]]);
@@ -521,7 +526,7 @@ static void test_accelerated_order(void **state)
     /* Unknown centres are each a centre of their own: three of them, one name each, all in. */
     for (int i = 0; i < 3; i++) c[i].center = -1, c[i].region = 1;
     memcpy(w, m, sizeof m);
-    pancreas_accel_order(&p, &d, w, 9, &s1);
+    pancreas_accel_order(&p, &d, w, 9, &s1, NULL);
     /* r0, r1, r2 (unknown), r3 (now the first of centre 10), r5 (centre 11), r6 (unknown) */
     assert_int_equal(s1, 6);
     static const int unk[9] = {0, 1, 2, 3, 5, 6, 4, 7, 8};
@@ -529,7 +534,7 @@ static void test_accelerated_order(void **state)
 
     d.region = -1; /* no region: no stage 1, the normal order */
     memcpy(w, m, sizeof m);
-    assert_int_equal(pancreas_accel_order(&p, &d, w, 9, &s1), 8);
+    assert_int_equal(pancreas_accel_order(&p, &d, w, 9, &s1, NULL), 8);
     assert_int_equal(s1, 0);
     for (int i = 0; i < 9; i++) assert_ptr_equal(w[i].c, &c[i]);
 }
@@ -565,7 +570,7 @@ static void test_accelerated_order_limit(void **state)
         }
         memcpy(full, m, n * sizeof *m);
         match_sort(full, n);
-        size_t kf = pancreas_accel_order(&p, &d, full, n, NULL);
+        size_t kf = pancreas_accel_order(&p, &d, full, n, NULL, NULL);
         for (size_t limit = 0; limit <= n + 1; limit++) {
             memcpy(w, m, n * sizeof *m);
             for (size_t i = n; i > 1; i--) { /* shuffle: the hook takes any order */
@@ -575,7 +580,7 @@ static void test_accelerated_order_limit(void **state)
                 w[i - 1] = w[j];
                 w[j] = t;
             }
-            size_t k = pancreas_bak2026_ops.accel_order(&p, &d, w, n, limit);
+            size_t k = pancreas_bak2026_ops.accel_order(&p, &d, w, n, limit, NULL);
             assert_int_equal(k, kf < limit ? kf : limit);
             for (size_t i = 0; i < k; i++) {
                 assert_ptr_equal(w[i].c, full[i].c);
@@ -845,6 +850,108 @@ static void test_tables_and_validate(void **state)
     assert_non_null(strstr(msg, "relist.band2_days"));
 }
 
+/* Issue 13 point 7 (§III.5.5.1 "neben den unter Abschnitt III.5.2.1 genannten Kriterien",
+ * §III.5.2.1 hypoglycaemia unawareness "werden bevorzugt transplantiert"): two SU candidates
+ * of group 5 (not df, identical ABO): X in SU for 300 days for insufficient insulin effect, Y
+ * in SU for 20 days for hypoglycaemia unawareness. Y first; with su.reason_order off, X first.
+ * A T candidate of group 7 stays behind both; group 1 (df < 10 %, SU, no reason) before Y. */
+static void test_su_hypo_first(void **state)
+{
+    (void)state;
+    struct pancreas_par p;
+    defaults(&p);
+    struct donor d;
+    donor(&d, ABO_A);
+    struct cand c[4];
+    struct cand *list[4];
+    for (int i = 0; i < 4; i++) {
+        cand(&c[i], (uint32_t)i, ABO_A, 0);
+        list[i] = &c[i];
+    }
+    cand_set_status(&c[0], 700, ST_SU, 0);
+    c[0].su_reason = SU_REASON_INSULIN;
+    cand_set_status(&c[1], 980, ST_SU, 0);
+    c[1].su_reason = SU_REASON_HYPO;
+    c[2].su_reason = SU_REASON_HYPO; /* T: the reason does not count outside SU */
+    cand_set_status(&c[3], 990, ST_SU, 0);
+    c[3].df_low = 1;
+    struct match m[4];
+    size_t n = rank(&p, &d, 1000, list, 4, 0, m);
+    assert_int_equal(n, 4);
+    assert_ptr_equal(m[0].c, &c[3]);
+    assert_ptr_equal(m[1].c, &c[1]);
+    assert_ptr_equal(m[2].c, &c[0]);
+    assert_ptr_equal(m[3].c, &c[2]);
+    assert_int_equal(m[1].group, 5);
+    assert_int_equal(m[2].group, 5);
+    char buf[512];
+    pancreas_bak2026_ops.reason(&p, &d, 1000, &m[1], buf, sizeof buf);
+    assert_non_null(strstr(buf, "SU for hypoglycaemia unawareness: preferred"));
+    p.su_reason_order = PANCREAS_SU_REASON_OFF;
+    n = rank(&p, &d, 1000, list, 4, 0, m);
+    assert_ptr_equal(m[1].c, &c[0]);
+    assert_ptr_equal(m[2].c, &c[1]);
+}
+
+/* Issue 13 point 9 (§II.4.3.2 no. 2: each further centre names its best candidate; "... dem
+ * Patienten zugeteilt, für den die Akzeptanzerklärung des zuständigen Zentrums als erste ...
+ * eingegangen ist"): the default stage 2 is best_per_centre, and with the donor's stream the
+ * named candidates of the further centres come in a drawn order, not by rank. Donor region 1,
+ * no candidate there: stage 2 only. Centres 0..9 each with two candidates (rank 2i and 2i+1):
+ * the named ones are the even ranks. Over 20 seeds the order is a permutation of them, equal
+ * for equal seeds, not always the rank order, and the first place goes to more than one centre;
+ * without a stream it is the rank order. */
+static void test_stage2_random_arrival(void **state)
+{
+    (void)state;
+    enum { N = 20 };
+    struct pancreas_par p;
+    defaults(&p);
+    assert_int_equal(p.accel_stage2, PANCREAS_STAGE2_BEST_PER_CENTRE);
+    struct donor d;
+    donor(&d, ABO_O);
+    d.region = 1;
+    struct cand c[N];
+    struct match m[N], w[N], w2[N];
+    for (int i = 0; i < N; i++) {
+        cand(&c[i], (uint32_t)i, ABO_O, 0);
+        c[i].region = 2;
+        c[i].center = i / 2;
+        m[i] = (struct match){.c = &c[i], .eligible = 1, .tier = 0, .points = 100.0 - i};
+    }
+    memcpy(w, m, sizeof m);
+    size_t s1;
+    assert_int_equal(pancreas_accel_order(&p, &d, w, N, &s1, NULL), 10);
+    assert_int_equal(s1, 0);
+    for (int i = 0; i < 10; i++) assert_ptr_equal(w[i].c, &c[2 * i]);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    int not_rank_order = 0, first_seen[10] = {0};
+    for (unsigned long seed = 1; seed <= 20; seed++) {
+        gsl_rng_set(r, seed);
+        memcpy(w, m, sizeof m);
+        assert_int_equal(pancreas_accel_order(&p, &d, w, N, &s1, r), 10);
+        gsl_rng_set(r, seed);
+        memcpy(w2, m, sizeof m);
+        pancreas_accel_order(&p, &d, w2, N, &s1, r);
+        int seen[N] = {0};
+        for (int i = 0; i < 10; i++) {
+            assert_ptr_equal(w[i].c, w2[i].c);
+            size_t idx = (size_t)(w[i].c - c);
+            assert_int_equal(idx % 2, 0);
+            assert_false(seen[idx]);
+            seen[idx] = 1;
+            assert_true(w[i].flags & PANCREAS_F_ACCEL2);
+            if (idx != (size_t)(2 * i)) not_rank_order = 1;
+        }
+        first_seen[(w[0].c - c) / 2] = 1;
+    }
+    gsl_rng_free(r);
+    assert_true(not_rank_order);
+    int firsts = 0;
+    for (int i = 0; i < 10; i++) firsts += first_seen[i];
+    assert_true(firsts > 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -867,6 +974,8 @@ int main(void)
         cmocka_unit_test(test_hazard_statistics),
         cmocka_unit_test(test_accept),
         cmocka_unit_test(test_tables_and_validate),
+        cmocka_unit_test(test_su_hypo_first),
+        cmocka_unit_test(test_stage2_random_arrival),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

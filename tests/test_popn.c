@@ -397,6 +397,44 @@ static void test_reproducible(void **state)
     gsl_rng_free(b);
 }
 
+/* Issue 13 point 7: the SU reason of a pancreas candidate follows the su_reason shares (each
+ * within 4 SE), is never retx (that follows from an early relisting), and a heart candidate
+ * draws nothing (its sub-stream is left untouched). */
+static void test_su_reason_shares(void **state)
+{
+    (void)state;
+    struct popn_par p = defaults();
+    p.su_reason_share[SU_REASON_HYPO] = 0.5;
+    p.su_reason_share[SU_REASON_INSULIN] = 0.2;
+    p.su_reason_share[SU_REASON_LATE] = 0.1;
+    gsl_rng *r = rng(SEED);
+    long n[SU_REASON_N] = {0};
+    struct cand c;
+    for (long i = 0; i < N_DRAWS; i++) {
+        cand_init(&c, (uint32_t)i, PROG_PANCREAS_KIDNEY, 0.0);
+        popn_cand_attr(&p, &c, r);
+        assert_true(c.su_reason >= 0 && c.su_reason < SU_REASON_N);
+        n[c.su_reason]++;
+    }
+    assert_int_equal(n[SU_REASON_RETX], 0);
+    assert_share(n[SU_REASON_HYPO], N_DRAWS, 0.5, "hypo");
+    assert_share(n[SU_REASON_INSULIN], N_DRAWS, 0.2, "insulin");
+    assert_share(n[SU_REASON_LATE], N_DRAWS, 0.1, "late");
+    assert_share(n[SU_REASON_NONE], N_DRAWS, 0.2, "none");
+    gsl_rng *q = rng(7), *q2 = rng(7);
+    cand_init(&c, 0, PROG_HEART, 0.0);
+    popn_cand_attr(&p, &c, q);
+    assert_int_equal(c.su_reason, SU_REASON_NONE);
+    assert_true(gsl_rng_get(q) == gsl_rng_get(q2));
+    gsl_rng_free(q);
+    gsl_rng_free(q2);
+    gsl_rng_free(r);
+    char msg[256];
+    p.su_reason_share[SU_REASON_LATE] = 0.4; /* 1.1 in all */
+    assert_int_equal(popn_validate(&p, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "su_reason"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -411,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_single_group_and_region),
         cmocka_unit_test(test_limiting_shares),
         cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_su_reason_shares),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

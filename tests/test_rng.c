@@ -59,12 +59,16 @@ static void test_stream_ids_and_names(void **state)
     assert_int_equal(RNG_PROGRESSION, 3);
     assert_int_equal(RNG_OFFERS, 4);
     assert_int_equal(RNG_OUTCOMES, 5);
-    assert_int_equal(RNG_N, 6);
+    assert_int_equal(RNG_PARAMS, 6);
+    assert_int_equal(RNG_ATTRIBUTES, 7);
+    assert_int_equal(RNG_N, 8);
     assert_string_equal(rng_stream_name(RNG_ARRIVALS), "arrivals");
     assert_string_equal(rng_stream_name(RNG_DONORS), "donors");
     assert_string_equal(rng_stream_name(RNG_PROGRESSION), "progression");
     assert_string_equal(rng_stream_name(RNG_OFFERS), "offers");
     assert_string_equal(rng_stream_name(RNG_OUTCOMES), "outcomes");
+    assert_string_equal(rng_stream_name(RNG_PARAMS), "params");
+    assert_string_equal(rng_stream_name(RNG_ATTRIBUTES), "attributes");
     assert_null(rng_stream_name((enum rng_stream_id)0));
     assert_null(rng_stream_name(RNG_N));
     assert_null(rng_stream_name((enum rng_stream_id)77));

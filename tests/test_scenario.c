@@ -91,7 +91,7 @@ static void test_each_param(void **state)
     assert_int_equal(scen_load("tests/scenarios/good/tiny.yaml", &s, &e), 0);
     struct counter c = {0, 0};
     scen_each_param(s, count_param, &c);
-    size_t expect = popn_n_pdefs + 8; /* run settings: horizon x2, replications, rng, source, acceptance, max_offers, series_days */
+    size_t expect = popn_n_pdefs + 9; /* run settings: horizon x2, replications, rng, source, strict, acceptance, max_offers, series_days */
     for (int o = 0; o < ORGAN_N; o++) expect += s->ops[o]->n_rule_pdefs + s->ops[o]->n_model_pdefs;
     assert_int_equal((size_t)c.seen, expect);
     assert_int_equal((size_t)c.heart_rule_params, s->ops[ORGAN_HEART]->n_rule_pdefs);

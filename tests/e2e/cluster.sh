@@ -150,5 +150,9 @@ else
     echo "cluster.sh: mpirun or the MPI binary is missing: MPI tests skipped"
 fi
 
+# --- parameter uncertainty: threads, resume, verify, MPI ranks (its own script) -------------------
+if sh tests/e2e/uncert.sh "$BIN" "$MPIBIN" >"$T/uncert.out" 2>&1; then ok; else bad "tests/e2e/uncert.sh: $(grep -v '^uncert' "$T/uncert.out" | tail -n 20)"; fi
+tail -n 1 "$T/uncert.out"
+
 echo "cluster e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -81,6 +81,24 @@ env -u WLSIM_SCENARIO_DIR "$BIN" rank $B --day 100 --all >"$T/out" 2>"$T/err" &&
 [ "$(head -n 1 "$T/out")" = "rank,id,program,group,abo_step,points,reason" ] && ok || bad "default scenario: header '$(head -n 1 "$T/out")'"
 [ "$(wc -l <"$T/out")" -eq 11 ] && ok || bad "default scenario --all: expected 10 rows, found $(($(wc -l <"$T/out") - 1))"
 }
+# --strict (issue 13 point 10): grants older than their validity without a renewal row lapse.
+# Without it the history's statuses hold (expected.csv, nothing on stderr); with it the list is
+# expected_strict.csv and stderr names each lapsed grant's row and day (warnings.txt).
+SD=$F/strict
+SA="--candidates $SD/cands.csv --history $SD/history.csv --donor $SD/donor.csv --day 100 --scenario $SD/scenario.yaml --all"
+# shellcheck disable=SC2086
+"$BIN" rank $SA >"$T/out" 2>"$T/err" && ok || bad "strict fixture without --strict: exit $?"
+cmp -s "$T/out" "$SD/expected.csv" && ok || { bad "strict fixture without --strict: output differs"; diff "$SD/expected.csv" "$T/out" | head; }
+[ -s "$T/err" ] && bad "strict fixture without --strict: stderr not empty: $(cat "$T/err")" || ok
+# shellcheck disable=SC2086
+"$BIN" rank $SA --strict >"$T/out" 2>"$T/err" && ok || bad "--strict: exit $?"
+cmp -s "$T/out" "$SD/expected_strict.csv" && ok || { bad "--strict: output differs"; diff "$SD/expected_strict.csv" "$T/out" | head; }
+cmp -s "$T/err" "$SD/warnings.txt" && ok || { bad "--strict: warnings differ"; diff "$SD/warnings.txt" "$T/err" | head; }
+# a bad donor file: exit 2 and no warning left behind
+# shellcheck disable=SC2086
+"$BIN" rank --candidates $SD/cands.csv --history $SD/history.csv --donor $F/nope.csv --day 100 --scenario $SD/scenario.yaml --strict >"$T/out" 2>"$T/err"
+[ "$?" -eq 2 ] && ok || bad "--strict with a bad donor file: exit not 2"
+grep -q warning "$T/err" && bad "--strict with a bad donor file: a warning was printed" || ok
 # A failing write is an internal failure (exit 1), not bad input.
 if [ -w /dev/full ]; then
     # shellcheck disable=SC2086

@@ -34,6 +34,7 @@ grep -q "argument -o: expected a file in a writable folder" "$T/err" && ok || ba
 
 # --- check ------------------------------------------------------------------------------------
 for f in scenarios/*.yaml tests/scenarios/good/*.yaml; do
+    case $f in scenarios/uncertainty-*) continue ;; esac   # --uncertainty files, tests/e2e/uncert.sh
     expect_exit 0 "check $f" -- "$BIN" check "$f"
     [ "$(cat "$T/out")" = "ok" ] && ok || bad "check $f prints only ok"
 done
@@ -42,6 +43,9 @@ grep -q '^| `horizon.years` | (required)' "$T/out" && ok || bad "--list names ho
 cmp -s "$T/out" docs/parameters.md && ok || bad "docs/parameters.md is not current: run 'make docs'"
 cp docs/model.md "$T/model.md" && $PY scripts/model_params.py "$T/out" "$T/model.md" && cmp -s "$T/model.md" docs/model.md \
     && ok || bad "the parameter appendix of docs/model.md is not current: run 'make docs'"
+cp docs/model.md "$T/model.md" && cp docs/rules.md "$T/rules.md" \
+    && $PY scripts/model_params.py "$T/out" "$T/model.md" "$T/rules.md" && cmp -s "$T/rules.md" docs/rules.md \
+    && ok || bad "the parameter table of docs/rules.md §2.3 is not current: run 'make docs'"
 
 # --- broken scenarios: exit 2, exact message, nothing written, existing file kept ---------------
 echo "precious" >"$T/keep.h5"
@@ -187,6 +191,22 @@ def tx(p): return [(r['donor'].decode(), r['candidate'].decode(), float(r['point
 assert tx(sys.argv[1]) == [('D1', 'B1', 90.0), ('D2', 'C1', 60.0)], tx(sys.argv[1])
 assert tx(sys.argv[2])[0] == ('D1', 'A1', 140.0), tx(sys.argv[2])
 " "$T/ntcap.h5" "$T/nocap.h5" && ok || bad "replay nt_cap transplant lists"
+
+# --- replay: population.strict lapses a grant without a renewal row (tests/scenarios/replay/strict)
+STR=tests/scenarios/replay/strict
+expect_exit 0 "replay strict" -- "$BIN" run $STR/scenario.yaml -q -o "$T/strict.h5"
+grep -qF "wlsim: $STR/history.csv:2: warning: candidate 'S1': the HU grant of this row (day 50) ran out on day 78 without a renewal row; T from day 78 (population.strict)" "$T/err" \
+    && ok || bad "replay strict warning: $(cat "$T/err")"
+sed 's/  strict: true/  strict: false/' $STR/scenario.yaml >$STR/.lenient.yaml
+expect_exit 0 "replay lenient" -- "$BIN" run $STR/.lenient.yaml -q -o "$T/lenient.h5"
+rm -f $STR/.lenient.yaml
+[ -s "$T/err" ] && bad "replay lenient warned: $(cat "$T/err")" || ok
+$PY -c "
+import h5py, sys
+def tx(p): return [(r['donor'].decode(), r['candidate'].decode(), float(r['points'])) for r in h5py.File(p, 'r')['transplants'][:]]
+assert tx(sys.argv[1]) == [('D1', 'S2', 100.0)], tx(sys.argv[1])
+assert tx(sys.argv[2]) == [('D1', 'S1', 50.0)], tx(sys.argv[2])
+" "$T/strict.h5" "$T/lenient.h5" && ok || bad "replay strict / lenient transplant lists"
 
 # --- export: a synthetic replication written as replay files replays to the same transplants ----
 # same_tx A.h5 REP B.h5: /transplants of replication REP of A equal those of B's replication 0
