@@ -11,6 +11,8 @@
 #   make ref-check  compare every shipped scenario's results with tests/ref (part of test)
 #   make ref-update regenerate tests/ref after a change meant to alter results
 #   make asan       the test suite again under AddressSanitizer + UBSan (in build-asan/)
+#   make fuzz       libFuzzer harnesses of the readers (tests/fuzz/), each for FUZZ_SECONDS, under
+#                   ASan + UBSan (clang; in build-fuzz/; see docs/testing.md)
 #   make bench      benchmarks (event queue, one replication, all cores, MPI ranks)
 #   make mpi        build/wlsim-mpi: the same program on Open MPI (rank 0 writes; see docs/cluster.md)
 #   make man        build/wlsim.1, the man page generated from the commands' --help texts
@@ -81,7 +83,7 @@ BENCH_BIN := $(BUILD)/tests/bench_evq
 
 .SECONDARY:
 .PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate mpi mpitest \
-        ref-check ref-update man
+        ref-check ref-update man fuzz fuzz-build deps-fuzz
 
 all: $(BUILD)/wlsim
 
@@ -152,9 +154,39 @@ asan: deps
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" unit e2e mpitest
 
+# Fuzzing: every harness of tests/fuzz/ for FUZZ_SECONDS on its seed corpus (new inputs are kept
+# in build-fuzz/corpus/, not in the tree). A crash stops `make fuzz` with the reproducer saved
+# as build-fuzz/crash-*; rerun it with `build-fuzz/fuzz/fuzz_NAME build-fuzz/crash-...`.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := scenario cands history donors rank
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+deps-fuzz:
+	@sh scripts/deps-fuzz.sh
+
+fuzz: deps deps-fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g" \
+	  EXTRA_CFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" EXTRA_LDFLAGS="$(FUZZ_SAN)" fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=1024 -max_len=65536 \
+	    -artifact_prefix=build-fuzz/ -print_final_stats=1 build-fuzz/corpus/$$t tests/fuzz/seeds/$$t 2>build-fuzz/fuzz_$$t.log \
+	    || { tail -n 60 build-fuzz/fuzz_$$t.log; exit 1; }; \
+	  grep -E "^#[0-9]+.*(DONE|cov:)" build-fuzz/fuzz_$$t.log | tail -n 1; \
+	  grep -E "stat::(number_of_executed_units|average_exec_per_sec)" build-fuzz/fuzz_$$t.log | tr '\n' ' '; echo; \
+	done
+
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(BUILD)/libwlsim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libwlsim.a $(ALL_LDLIBS)
+
 bench: deps
 	@$(MAKE) --no-print-directory OPT="-O2 -g" all $(BENCH_BIN)
 	@sh scripts/bench.sh $(BUILD)
+	@sh scripts/bench_branch.sh $(BUILD)
 	@$(MAKE) --no-print-directory mpi
 	@sh scripts/bench_mpi.sh $(BUILD)
 
@@ -167,19 +199,28 @@ valgrind: all
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -r 1 -j 1
 	-$(VG) $(BUILD)/wlsim check tests/scenarios/bad/duplicate_key.yaml
+	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml scenarios/pancreas-ecd-age50.yaml -r 1 -q -o /tmp/wlsim-valgrind.h5 \
+	  --branch=redraw 2>/dev/null; test $$? -eq 2    # refused: the variants differ in more than policy.*
+	sed 's/^name: tiny/name: tiny-hu/' tests/scenarios/good/tiny.yaml >/tmp/wlsim-valgrind-hu.yaml
+	printf 'policy:\n  heart:\n    hu: {renewal_days: 28}\n' >>/tmp/wlsim-valgrind-hu.yaml
+	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml /tmp/wlsim-valgrind-hu.yaml --branch=redraw -r 2 -j 2 -q -o /tmp/wlsim-valgrind.h5
+	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	$(VG) $(BUILD)/wlsim run tests/scenarios/good/tiny.yaml tests/scenarios/good/tiny.yaml -r 8 -j 2 -q --summary-only \
 	  -o /tmp/wlsim-valgrind.h5 --uncertainty tests/uncertainty/tiny.yaml
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
-	@rm -f /tmp/wlsim-valgrind.h5
+	@rm -f /tmp/wlsim-valgrind.h5 /tmp/wlsim-valgrind-hu.yaml
 
 # Calibration check: the default scenario against the targets of data/calibration.csv (docs/calibration.md;
-# writes docs/validation.md).
+# writes docs/validation.md). The sensitivity of the ECD and HU comparisons to the donor-age effect:
+# scripts/sensitivity.sh.
 VALIDATE_REPS ?= 200
+SENS_REPS ?= 100
 validate: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p output
 	$(BUILD)/wlsim run scenarios/default.yaml -r $(VALIDATE_REPS) -q -o output/validate.h5 --resume
-	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md
+	sh scripts/sensitivity.sh $(BUILD)/wlsim output/sensitivity $(SENS_REPS)
+	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md --sensitivity output/sensitivity
 
 # docs/parameters.md is generated from the parameter tables.
 docs: $(BUILD)/wlsim
@@ -201,6 +242,6 @@ install: all man
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

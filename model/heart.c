@@ -15,6 +15,7 @@
 
 #define OFF(f) offsetof(struct heart_par, f)
 #define PH "assumption, no figure (docs/model.md §Calibration)"
+#define OUTM "docs/model.md §Outcomes after transplant"
 #define CALM "docs/model.md §Calibration"
 #define INTERP "interpretation, see docs/rules.md §1"
 #define DAYS_PER_YEAR 365.25
@@ -226,6 +227,52 @@ const struct pdef heart_model_pdefs[] = {
      "Probability that an offer to a COMBINED-group candidate is accepted.", PH},
     {"accept.t", PD_DOUBLE, OFF(accept_t), 0.45, 0, 1, "probability", NULL,
      "Probability that an offer to a T-group candidate is accepted.", PH},
+    /* After the transplant (model/outcome.h; derivations in docs/model.md §Outcomes after
+     * transplant). The baseline is an elective (T) first heart transplant without dMCS, recipient
+     * up to outcome.recip_age, donor under 40. */
+    {"outcome.death.early", PD_DOUBLE, OFF(outc.death.early), 0.09, 0, 10, "", NULL,
+     "Cumulative hazard of the early phase of death after a heart transplant (baseline).",
+     "derived: 1-year survival 81 % (ISHLT 2013/2014), 62 % of first-year deaths in the first "
+     "month (DHZB 2000-2010), over the simulated mix of recipients (" OUTM ")"},
+    {"outcome.death.early_days", PD_DOUBLE, OFF(outc.death.early_days), 22, 0.01, 3650, "days",
+     NULL, "Time constant of the early phase (its hazard falls by e every this many days).",
+     "derived: 62 % of first-year deaths in the first month (DHZB 2000-2010) (" OUTM ")"},
+    {"outcome.death.late_per_year", PD_DOUBLE, OFF(outc.death.late_per_year), 0.0215, 0, 10,
+     "1/year", NULL, "Hazard of death after the early phase (baseline).",
+     "derived: 81 % at 1 year, 69 % at 5 years (ISHLT) = 4 %/year over the mix; annual "
+     "attrition 3-4 % (review) (" OUTM ")"},
+    {"outcome.hr_hu", PD_DOUBLE, OFF(outc.hr_hu), 1.3, 0, 100, "", NULL,
+     "Hazard ratio of death after transplant for a recipient in HU at transplant.",
+     "assumption between 73.7 % 1-year survival of urgent recipients (one German centre, EJCTS "
+     "2008) and \"no better outcome\" of the HU system (Haneya 2011) (" OUTM ")"},
+    {"outcome.hr_dmcs", PD_DOUBLE, OFF(outc.hr_dmcs), 1.2, 0, 100, "", NULL,
+     "Hazard ratio of death after transplant for a recipient on dMCS at transplant.",
+     "assumption, no figure in docs/calibration.md (" OUTM ")"},
+    {"outcome.recip_age", PD_DOUBLE, OFF(outc.recip_age), 55, 0, 120, "years", NULL,
+     "Recipient age above which outcome.hr_recip_old applies.",
+     "UNOS analysis (Nguyen et al.): recipients > 55"},
+    {"outcome.hr_recip_old", PD_DOUBLE, OFF(outc.hr_recip_old), 1.37, 0, 100, "", NULL,
+     "Hazard ratio of death after transplant for a recipient older than outcome.recip_age.",
+     "UNOS analysis (Nguyen et al.), donors >= 45: HR 1.37"},
+    {"outcome.hr_donor_40", PD_DOUBLE, OFF(outc.hr_donor_40), 1.19, 0, 100, "", NULL,
+     "Hazard ratio of death (and of relisting) for a donor aged 40-49 vs under 40.",
+     "UNOS 2000-2012 (Weber et al.): HR 1.19-1.43 for 40-49, 50-54, >= 55 vs 18-39"},
+    {"outcome.hr_donor_50", PD_DOUBLE, OFF(outc.hr_donor_50), 1.3, 0, 100, "", NULL,
+     "Hazard ratio of death (and of relisting) for a donor aged 50-54 vs under 40.",
+     "UNOS 2000-2012 (Weber et al.): HR 1.19-1.43 (middle of the range)"},
+    {"outcome.hr_donor_55", PD_DOUBLE, OFF(outc.hr_donor_55), 1.43, 0, 100, "", NULL,
+     "Hazard ratio of death (and of relisting) for a donor aged 55 or more vs under 40.",
+     "UNOS 2000-2012 (Weber et al.): HR 1.19-1.43 (top of the range)"},
+    {"outcome.hr_retx", PD_DOUBLE, OFF(outc.hr_retx), 1.71, 0, 100, "", NULL,
+     "Hazard ratio of death after a re-transplant vs a first transplant.",
+     "reviews of ISHLT/UNOS: risk of death 71 % higher after a re-transplant"},
+    {"outcome.hr_heart_lung", PD_DOUBLE, OFF(outc.hr_heart_lung), 1.0, 0, 100, "", NULL,
+     "Hazard ratio of death after a heart-lung vs a heart transplant.",
+     "assumption: no figure in docs/calibration.md, so no difference (" OUTM ")"},
+    {"outcome.relist_per_year", PD_DOUBLE, OFF(outc.relist_per_year), 0.0045, 0, 10, "1/year",
+     NULL, "Hazard of a graft failure that is not death and is relisted for a re-transplant "
+     "(times the donor-age hazard ratio).",
+     "derived: re-transplants are 2-4 % of adult heart transplants (ISHLT) (" OUTM ")"},
 };
 const size_t heart_n_model_pdefs = sizeof heart_model_pdefs / sizeof heart_model_pdefs[0];
 
@@ -723,12 +770,10 @@ static int heart_accept(const void *par, const struct cand *c, const struct dono
     return gsl_rng_uniform(r) < q;
 }
 
-/* Heart relisting after graft failure is out of scope: the graft never fails in the model. */
-static double heart_graft_loss(const void *par, const struct cand *c, const struct donor *d,
-                               double day, gsl_rng *r)
+static void heart_course(const void *par, const struct cand *c, const struct donor *d, double day,
+                         gsl_rng *r, struct outc_course *out)
 {
-    (void)par, (void)c, (void)d, (void)day, (void)r;
-    return INFINITY;
+    outc_heart_course(&((const struct heart_par *)par)->outc, c, d, day, r, out);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -999,5 +1044,5 @@ const struct policy_ops heart_bak2021_ops = {
     .reason = heart_reason,
     .group_name = heart_group_name,
     .accept = heart_accept,
-    .graft_loss = heart_graft_loss,
+    .course = heart_course,
 };

@@ -172,6 +172,7 @@ struct heart_par {
     double persist_thrombosis;     /* recurrent pump thrombosis at a re-evaluation */
     double gi_stabilise_mean_days; /* mean days until a GI bleeding is stable */
     double accept_hu, accept_combined, accept_t; /* offer acceptance probability by group */
+    struct outc_heart outc;        /* after the transplant (model/outcome.h) */
 };
 
 /* The policy (name "bak2021", organ ORGAN_HEART). */

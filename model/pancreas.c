@@ -11,6 +11,7 @@
 
 #define OFF(f) offsetof(struct pancreas_par, f)
 #define PH "assumption, no figure (docs/model.md §Calibration)"
+#define OUTM "docs/model.md §Outcomes after transplant"
 #define CALM "docs/model.md §Calibration"
 
 /* ------------------------------------------------------------------------------------------ */
@@ -163,15 +164,61 @@ const struct pdef pancreas_model_pdefs[] = {
     {"accept.ecd_factor", PD_DOUBLE, OFF(accept_ecd_factor), 0.5, 0, 10, "", NULL,
      "Multiplier of accept.prob for an extended-criteria pancreas (result capped at 1).",
      "docs/calibration.md: median donor age 31 used vs 42 not used; " PH},
-    {"graft.p14", PD_DOUBLE, OFF(graft_p14), 0.05, 0, 1, "probability", NULL,
-     "Probability that the graft fails within 14 days (day uniform in the window).", PH},
-    {"graft.p1y", PD_DOUBLE, OFF(graft_p1y), 0.063, 0, 1, "probability", NULL,
-     "Probability that a graft surviving 14 days fails by day 365 (day uniform in the window).",
-     "docs/calibration.md: about 11 % lost in the first year: 0.05 + 0.95 x 0.063 = 0.11"},
-    {"graft.late_per_year", PD_DOUBLE, OFF(graft_late_per_year), 0.0, 0, 10, "1/year", NULL,
-     "Constant hazard of graft failure after the first year (0: never).",
-     "assumption: late losses not relisted (no recipient death in the model: relistings "
-     "would grow without end) (" CALM ")"},
+    /* After the transplant (model/outcome.h; derivations in docs/model.md §Outcomes after
+     * transplant). Graft failure means loss of graft function without the patient's death. */
+    {"outcome.graft.early", PD_DOUBLE, OFF(outc.graft.early), 0.029, 0, 10, "", NULL,
+     "Cumulative hazard of the early phase of graft failure (thrombosis, technical loss) for the "
+     "reference transplant: pancreas-kidney, donor of outcome.age_ref years, BMI outcome.bmi_ref.",
+     "derived: SPK 1-year graft 91.3 % / patient 97.4 % (IPTR, Gruessner 2016) = 6.3 % death-"
+     "censored loss, most of it technical and early (" OUTM ")"},
+    {"outcome.graft.early_days", PD_DOUBLE, OFF(outc.graft.early_days), 10, 0.01, 3650, "days",
+     NULL, "Time constant of the early graft-failure phase (its hazard falls by e every this many "
+     "days).", "assumption: technical failures in the first weeks (" OUTM ")"},
+    {"outcome.graft.late_per_year", PD_DOUBLE, OFF(outc.graft.late_per_year), 0.025, 0, 10,
+     "1/year", NULL, "Hazard of graft failure after the early phase, reference transplant.",
+     "derived: SPK graft 86 % at 3 years (IPTR 2023) and 53 % at 10 years (OPTN/SRTR 2008), "
+     "between the two (" OUTM ")"},
+    {"outcome.death.early", PD_DOUBLE, OFF(outc.death.early), 0.012, 0, 10, "", NULL,
+     "Cumulative hazard of the early phase of death after a pancreas transplant.",
+     "derived: patient survival 97.4 % (SPK) and 97.9 % (PAK) at 1 year (IPTR, Gruessner 2016) "
+     "(" OUTM ")"},
+    {"outcome.death.early_days", PD_DOUBLE, OFF(outc.death.early_days), 30, 0.01, 3650, "days",
+     NULL, "Time constant of the early phase of death after a pancreas transplant.",
+     "assumption (" OUTM ")"},
+    {"outcome.death.late_per_year", PD_DOUBLE, OFF(outc.death.late_per_year), 0.013, 0, 10,
+     "1/year", NULL, "Hazard of death after the early phase of a pancreas transplant.",
+     "derived: SPK patient survival over 90 % at 3 years (IPTR, Gruessner 2023) (" OUTM ")"},
+    {"outcome.hr_alone", PD_DOUBLE, OFF(outc.hr_alone), 2.0, 0, 100, "", NULL,
+     "Hazard ratio of graft failure of a pancreas transplanted alone (not with a kidney).",
+     "derived: 1-year graft 86.0 % (PAK) vs 91.3 % (SPK), patient 97.9 vs 97.4 % (IPTR 2016): "
+     "death-censored loss 12.2 vs 6.3 % (" OUTM ")"},
+    {"outcome.age_ref", PD_DOUBLE, OFF(outc.age_ref), 28, 0, 100, "years", NULL,
+     "Donor age above which the donor-age term of graft failure applies.",
+     "the reference age of the pancreas donor risk index (Axelrod et al. 2010)"},
+    {"outcome.beta_age", PD_DOUBLE, OFF(outc.beta_age), 0.03, 0, 1, "1/year", NULL,
+     "Log hazard ratio of graft failure per donor year above outcome.age_ref.",
+     "derived: 1-year graft 77 % (donor >= 40) vs 89 % (single centre, 254 SPK) = HR ~2.2 over "
+     "~17 years (0.047/year); EXPAND (Proneth 2018) found none for selected donors 50-60; taken "
+     "between (" OUTM ")"},
+    {"outcome.bmi_ref", PD_DOUBLE, OFF(outc.bmi_ref), 25, 10, 60, "kg/m2", NULL,
+     "Donor BMI above which the BMI term of graft failure applies.",
+     "assumption, of the kind of the pancreas donor risk index (Axelrod et al. 2010)"},
+    {"outcome.beta_bmi", PD_DOUBLE, OFF(outc.beta_bmi), 0.03, 0, 1, "1/(kg/m2)", NULL,
+     "Log hazard ratio of graft failure per kg/m2 of donor BMI above outcome.bmi_ref.",
+     "assumption, of the order of the pancreas donor risk index (Axelrod et al. 2010) (" OUTM ")"},
+    {"outcome.hr_ecd", PD_DOUBLE, OFF(outc.hr_ecd), 1.2, 0, 100, "", NULL,
+     "Hazard ratio of graft failure for a donor with the general extended-criteria finding "
+     "(§II.4.2; the rule's own age and BMI limits do not change an organ's prognosis).",
+     "assumption: high-risk donors 77 % vs 88 % 1-year graft (Axelrod 2010) is mostly age and "
+     "BMI; EXPAND (Proneth 2018) found no difference (" OUTM ")"},
+    {"outcome.relist_days", PD_DOUBLE, OFF(outc.relist_days), 365, 0, 36525, "days", NULL,
+     "A graft lost within this many days of the transplant is always relisted.",
+     "docs/calibration.md: ~10 relistings/year after graft loss (95 tx x 11 %) (" CALM ")"},
+    {"outcome.relist_late_prob", PD_DOUBLE, OFF(outc.relist_late_prob), 0.1, 0, 1,
+     "probability", NULL,
+     "Probability that a graft lost after outcome.relist_days is relisted (else the patient "
+     "lives on without a new listing).",
+     "assumption: keeps listings near 185/year (2015) (" OUTM ")"},
     {"accel.unplaced_after_offers", PD_INT, OFF(unplaced_after_offers), 4, 0, 1000, "offers",
      NULL,
      "Declined offers after which a pancreas counts as unplaced two hours before procurement and "
@@ -679,19 +726,10 @@ static int pancreas_accept(const void *par, const struct cand *c, const struct d
     return gsl_rng_uniform(r) < (pr > 1.0 ? 1.0 : pr);
 }
 
-static double pancreas_graft_loss(const void *par, const struct cand *c, const struct donor *d,
-                                  double day, gsl_rng *r)
+static void pancreas_course(const void *par, const struct cand *c, const struct donor *d,
+                            double day, gsl_rng *r, struct outc_course *out)
 {
-    const struct pancreas_par *p = par;
-    (void)c, (void)d;
-    /* Two draws always (category, then time), so the stream advances the same way whatever the
-     * outcome; the late branch takes a third. */
-    double u = gsl_rng_uniform(r);
-    double w = gsl_rng_uniform(r);
-    if (u < p->graft_p14) return day + 14.0 * w;
-    if (u < p->graft_p14 + (1.0 - p->graft_p14) * p->graft_p1y) return day + 14.0 + (365.0 - 14.0) * w;
-    if (p->graft_late_per_year <= 0) return INFINITY;
-    return day + 365.0 + gsl_ran_exponential(r, 365.25 / p->graft_late_per_year);
+    outc_pancreas_course(&((const struct pancreas_par *)par)->outc, c, d, day, r, out);
 }
 
 static void swap_match(struct match *m, size_t i, size_t j)
@@ -768,7 +806,7 @@ const struct policy_ops pancreas_bak2026_ops = {
     .reason = pancreas_reason,
     .group_name = pancreas_group_name,
     .accept = pancreas_accept,
-    .graft_loss = pancreas_graft_loss,
+    .course = pancreas_course,
     .ecd = ops_ecd,
     .unplaced = ops_unplaced,
     .accel_order = ops_accel_order,

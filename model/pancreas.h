@@ -98,9 +98,7 @@ struct pancreas_par {
     double nt_renew_prob;         /* the centre renews the application at each 61-day expiry */
     double accept_prob;           /* probability an offer of a standard donor is accepted */
     double accept_ecd_factor;     /* multiplier of accept_prob for an extended-criteria donor */
-    double graft_p14;             /* graft fails within 14 days of the transplant */
-    double graft_p1y;             /* else fails within the first year */
-    double graft_late_per_year;   /* else constant hazard of failure afterwards (0: never) */
+    struct outc_pancreas outc;    /* graft failure, death and relisting after the transplant */
     int unplaced_after_offers;    /* declined offers after which "unplaced 2 h before procurement" */
     double islet_nonvasc_prob;    /* accelerated organ found not vascularly transplantable */
 };

@@ -15,7 +15,8 @@
  *              A transplant or exit cancels the pending one.
  *   donor:     match(par, d, day, list, n, want_excluded, out) ranks the list for d
  *   offers:    accept(par, c, d, m, r)     draws whether the offer is accepted
- *   after tx:  graft_loss(par, c, d, day, r) day the graft fails, or INFINITY (may be NULL)
+ *   after tx:  course(par, c, d, day, r, &o) the recipient's death and graft failure (model/
+ *              outcome.h); a failed graft the course relists is listed again (may be NULL)
  */
 #ifndef WLSIM_POLICY_H
 #define WLSIM_POLICY_H
@@ -26,6 +27,7 @@
 
 #include "cand.h"
 #include "match.h"
+#include "outcome.h"
 #include "pdef.h"
 
 enum trans_kind { TR_NONE = 0, TR_STATUS, TR_DEATH, TR_REMOVAL };
@@ -120,9 +122,12 @@ struct policy_ops {
      * can lapse (T, NT without credit, a child's HU by age). Pure; draws nothing. */
     void (*lapse)(const void *par, const struct cand *c, struct trans *t);
 
-    /* Day the graft transplanted on `day` fails (for relisting), or INFINITY. May be NULL. */
-    double (*graft_loss)(const void *par, const struct cand *c, const struct donor *d, double day,
-                         gsl_rng *r);
+    /* Draws the course after c is transplanted with d on `day` into *out (struct outc_course:
+     * death, graft failure, relisting). The engine gives each recipient its own sub-stream
+     * keyed by the candidate, so the same patient draws the same uniforms in every variant.
+     * May be NULL: then nobody dies after a transplant and no graft fails. */
+    void (*course)(const void *par, const struct cand *c, const struct donor *d, double day,
+                   gsl_rng *r, struct outc_course *out);
 };
 
 #endif

@@ -94,7 +94,7 @@ static int simple_accept(const void *par, const struct cand *c, const struct don
         .model_pdefs = model_pdefs, .n_model_pdefs = sizeof model_pdefs / sizeof model_pdefs[0], \
         .validate = NULL, .enter = simple_enter, .next = simple_next, .match = simple_match,     \
         .reason = simple_reason, .group_name = simple_group_name, .accept = simple_accept,       \
-        .graft_loss = NULL                                                                     \
+        .course = NULL                                                                        \
     }
 
 const struct policy_ops simple_heart_ops = SIMPLE_OPS(ORGAN_HEART);

@@ -6,8 +6,9 @@ Usage: /usr/bin/python3 scripts/report.py OUT.h5 -o DIR
 Writes DIR/index.html and the PNG plots beside it: the scenarios compared (and the parameters in
 which they differ), the differences of every variant against variant 0 with 95 % confidence
 intervals (/comparison), cumulative incidence of transplant and of death on the list (competing
-risks, Aalen-Johansen via statsmodels), waiting-time distributions, transplant rates by blood
-group and by region, and list size over time. Uses Debian's python3-h5py, -numpy, -matplotlib
+risks, Aalen-Johansen via statsmodels), survival from listing (Kaplan–Meier, overall and by
+urgency at listing) and after transplant by donor age, waiting-time distributions, transplant
+rates by blood group and by region, and list size over time. Uses Debian's python3-h5py, -numpy, -matplotlib
 and -statsmodels only.
 """
 import argparse
@@ -23,18 +24,24 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from statsmodels.duration.survfunc import CumIncidenceRight  # noqa: E402
+from statsmodels.duration.survfunc import CumIncidenceRight, SurvfuncRight  # noqa: E402
 
 PROGRAMS = {0: ("heart", "heart and heart-lung", (0, 1)), 1: ("pancreas", "pancreas and pancreas-kidney", (2, 3))}
 ABO = ["O", "A", "B", "AB"]
 REGIONS = ["Nord", "Nord-Ost", "NRW", "Mitte", "Ost", "Bayern", "BW"]
 STATUS = ["T", "HU", "NT", "SU"]
 MAIN_METRICS = ["transplants_per_year", "transplants_urgent_per_year", "deaths_waiting_per_year",
-                "removed_per_year", "median_wait_days", "waiting_end"]
+                "deaths_after_tx_per_year", "deaths_all_per_year", "surv_tx_1y", "graft_tx_1y",
+                "rmst_listing_5y", "removed_per_year", "median_wait_days", "waiting_end"]
 # /comparison metrics in words, with their units (the same words as the terminal, sim/report.c)
 METRIC_WORDS = {"transplants_per_year": ("transplants", "per year"),
                 "transplants_urgent_per_year": ("urgent (HU/SU) transplants", "per year"),
                 "deaths_waiting_per_year": ("deaths on the list", "per year"),
+                "deaths_after_tx_per_year": ("deaths after transplant", "per year"),
+                "deaths_all_per_year": ("all-cause deaths (on the list and after transplant)", "per year"),
+                "surv_tx_1y": ("1-year patient survival after transplant", "probability"),
+                "graft_tx_1y": ("1-year graft survival after transplant", "probability"),
+                "rmst_listing_5y": ("years alive of the first 5 after listing", "years"),
                 "removed_per_year": ("removals from the list", "per year"),
                 "median_wait_days": ("median wait to transplant", "days"),
                 "waiting_end": ("patients waiting at the end (not NT)", "patients")}
@@ -55,6 +62,29 @@ GLOSSARY = [("T", "transplantable: on the active list without urgency"),
                               "(Student t over replications)"),
             ("paired difference", "each variant minus variant 0 in the same replication: both see the same "
                                   "candidates and donors, so the difference is the policy's effect")]
+NO_RELIST = 4294967295
+# Donor-age bands of the survival-after-transplant plots: the heart's are the model's hazard
+# bands (UNOS, Weber et al.); the pancreas's split its younger donors.
+DONOR_BANDS = {0: [(0, 40, "< 40"), (40, 50, "40–49"), (50, 55, "50–54"), (55, 200, "≥ 55")],
+               1: [(0, 30, "< 30"), (30, 40, "30–39"), (40, 50, "40–49"), (50, 200, "≥ 50")]}
+
+
+def person_times(c, seqs=None):
+    """Time origin-free follow-up of the persons of /candidates rows c: (end day, event) where
+    the end is the death (event) or the last day known alive (docs/output.md)."""
+    dead = ~np.isnan(c["death_day"])
+    return np.where(dead, c["death_day"], c["followed_day"]), dead
+
+
+def km_curve(ax, t_years, event, **kw):
+    """Draws the Kaplan–Meier curve of (t_years, event) on ax; nothing when too few."""
+    if len(t_years) < 2:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sf = SurvfuncRight(t_years, event.astype(int))
+    ax.step(np.concatenate([[0], sf.surv_times]), np.concatenate([[1], sf.surv_prob]), where="post", **kw)
+
 
 # The main metrics of the uncertainty section (the all-cause deaths of the outcomes work join them
 # when /uncertainty has them), and how each is computed from /summary rows for the scatter plots.
@@ -162,6 +192,12 @@ class Report:
                    ("removals per year", lambda r: r["removed"] / r["years"]),
                    ("waiting at the end (not NT)", lambda r: r["waiting_end"].astype(float)),
                    ("median wait to transplant, days", lambda r: r["median_wait_days"])]
+        if "deaths_after_tx" in s.dtype.names:
+            figures += [("deaths after transplant per year", lambda r: r["deaths_after_tx"] / r["years"]),
+                        ("all-cause deaths per year", lambda r: r["deaths_all"] / r["years"]),
+                        ("1-year survival after transplant, %", lambda r: 100 * r["surv_tx_1y"]),
+                        ("1-year graft survival after transplant, %", lambda r: 100 * r["graft_tx_1y"]),
+                        ("mean years alive of the first 5 after listing", lambda r: r["rmst_listing_5y"])]
         for p, (_, label, _) in PROGRAMS.items():
             for name, fn in figures:
                 cells, values = [], []
@@ -376,6 +412,70 @@ class Report:
             self.figure(fig, f"cif_{key}.png", f"Cumulative incidence of transplant and of death on the list (competing "
                         f"risks, removal the third), {label}, candidates listed in the counted years, pooled over replications.")
 
+    def survival(self):
+        """Kaplan–Meier survival from listing per variant (overall and by urgency at listing), and
+        survival after transplant by donor-age band (patient for the heart, graft for the
+        pancreas)."""
+        if "candidates" not in self.f or "death_day" not in self.f["candidates"].dtype.names:
+            return
+        c = self.f["candidates"][:]
+        end = self.years * 365.25
+        first = c[(c["listed_day"] >= 0) & (c["listed_day"] < end) & (c["relist_of"] == NO_RELIST)]
+        fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), sharey="row")
+        for row, (p, (key, label, progs)) in enumerate(PROGRAMS.items()):
+            for v, name in enumerate(self.variants):
+                sel = first[(first["variant"] == v) & np.isin(first["program"], progs)]
+                stop, dead = person_times(sel)
+                t = (stop - sel["listed_day"]) / 365.25
+                style = "-" if v == 0 else "--"
+                km_curve(axes[row][0], t, dead, linestyle=style, color=f"C{v}", label=name)
+                urg = np.isin(sel["status_listed"], [1, 3])
+                for k, (mask, what) in enumerate(((urg, "urgent (HU/SU)"), (~urg, "non-urgent"))):
+                    km_curve(axes[row][1], t[mask], dead[mask], linestyle=style, color=f"C{2 * k + 4}",
+                             label=f"listed {what}, {name}")
+            for ax, title in zip(axes[row], ("all first listings", "by urgency at listing")):
+                ax.set_title(f"{label}: {title}", fontsize=10)
+                ax.set_xlim(0, min(10, self.years))
+                ax.set_xlabel("years since listing")
+                ax.grid(alpha=0.3)
+                ax.legend(fontsize=7)
+            axes[row][0].set_ylabel("alive (Kaplan–Meier)")
+        fig.tight_layout()
+        self.figure(fig, "survival_listing.png", "Survival from listing: first listings of the counted years followed "
+                    "through the list, transplants, graft failures and relistings to death; censored at the end of the "
+                    "run and at removal from a list. Pooled over replications.")
+        if "transplants" not in self.f or "donor_age" not in self.f["transplants"].dtype.names:
+            return
+        tx = self.f["transplants"][:]
+        tx = tx[(tx["day"] >= 0) & (tx["day"] < end)]
+        idx = {(int(r["variant"]), int(r["replication"]), int(r["seq"])): i for i, r in enumerate(c)}
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        for ax, (p, (key, label, progs)) in zip(axes, PROGRAMS.items()):
+            for v, name in enumerate(self.variants):
+                sel = tx[(tx["variant"] == v) & np.isin(tx["program"], progs)]
+                if not len(sel):
+                    continue
+                rows = c[[idx[(int(r["variant"]), int(r["replication"]), int(r["candidate_seq"]))] for r in sel]]
+                stop, dead = person_times(rows)
+                if p == 1:  # graft: failure or death, whichever first
+                    g = np.fmin(np.where(np.isnan(sel["graft_fail_day"]), np.inf, sel["graft_fail_day"]),
+                                np.where(dead, stop, np.inf))
+                    dead = np.isfinite(g)
+                    stop = np.where(dead, g, stop)
+                t = (stop - sel["day"]) / 365.25
+                for k, (lo, hi, band) in enumerate(DONOR_BANDS[p]):
+                    m = (sel["donor_age"] >= lo) & (sel["donor_age"] < hi)
+                    km_curve(ax, t[m], dead[m], color=f"C{k}", linestyle="-" if v == 0 else "--",
+                             label=f"donor {band} (n={int(m.sum())}), {name}")
+            ax.set_title(f"{label}: {'patient' if p == 0 else 'graft'} survival after transplant", fontsize=10)
+            ax.set_xlim(0, min(5, self.years))
+            ax.set_xlabel("years since transplant")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7)
+        axes[0].set_ylabel("Kaplan–Meier")
+        self.figure(fig, "survival_tx.png", "Survival after transplant by donor age, transplants of the counted years "
+                    "pooled over replications (heart: patient survival; pancreas: graft survival, failure or death).")
+
     def waits(self):
         if "transplants" not in self.f:
             return
@@ -540,6 +640,7 @@ class Report:
         self.uncertainty()
         self.add("<h2>Plots</h2>")
         self.cif()
+        self.survival()
         self.waits()
         self.groups()
         self.series()

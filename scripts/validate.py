@@ -306,6 +306,9 @@ def figures(summ, cands, donors, tx, meta):
     F.append(fig(sec, "pancreas_su_share",
                     100 * s(p, "transplants_urgent") / s(p, "transplants"), pct))
 
+    # ---------------------------------------------------------------- after transplant
+    F += outcome_figures(summ, cands, tx, reps, years, s)
+
     # ---------------------------------------------------------------- general
     sec = "Donors"
 
@@ -319,6 +322,123 @@ def figures(summ, cands, donors, tx, meta):
                         per_rep(donors, reps,
                                 lambda d, code=code: 100.0 * (in_period(d)["abo"] == code).mean()
                                 if len(in_period(d)) else math.nan), pct))
+    return F
+
+
+def km(times, events, at):
+    """Kaplan–Meier survival at each time of `at` (events at that time included)."""
+    times = np.asarray(times, float)
+    events = np.asarray(events, bool)
+    out = []
+    ev_times = np.unique(times[events])
+    surv, k = 1.0, 0
+    steps = []
+    for u in ev_times:
+        surv *= 1 - ((times == u) & events).sum() / (times >= u).sum()
+        steps.append((u, surv))
+    for a in at:
+        s = 1.0
+        for u, v in steps:
+            if u > a:
+                break
+            s = v
+        out.append(s if len(times) else math.nan)
+    return out
+
+
+def followed(t, c):
+    """Per transplant row of t: (patient time, patient event, graft time, graft event) from the
+    transplant, following the person through /candidates' death_day and followed_day."""
+    by = {int(q): i for i, q in enumerate(c["seq"])}
+    idx = np.array([by[int(q)] for q in t["candidate_seq"]], dtype=int)
+    death, last = c["death_day"][idx], c["followed_day"][idx]
+    dead = ~np.isnan(death)
+    pt = np.where(dead, death, last) - t["day"]
+    g = np.fmin(np.where(np.isnan(t["graft_fail_day"]), np.inf, t["graft_fail_day"]),
+                np.where(dead, death, np.inf))
+    gev = np.isfinite(g)
+    gt = np.where(gev, g, last) - t["day"]
+    return pt, dead, gt, gev
+
+
+def outcome_figures(summ, cands, tx, reps, years, s):
+    """Rows of docs/calibration.md "Outcomes after transplant" (targets: data/calibration.csv (docs/model.md §Outcomes after
+    transplant). Survival is Kaplan–Meier over the counted years' transplants, per replication."""
+    end = years * DAYS_PER_YEAR
+    Y = DAYS_PER_YEAR
+    pct = "{:.1f} %"
+    F = []
+    h, p = HEART_PROG, PANCREAS_PROG
+    have = tx is not None and cands is not None
+    cby = {int(r): cands[cands["replication"] == r] for r in reps} if have else {}
+
+    def per(fn, progs, sel=None):
+        """fn(pt, pev, gt, gev, t) per replication over the counted transplants of progs."""
+        if not have:
+            return None
+
+        def one(t):
+            if not len(t):
+                return math.nan
+            t = t[np.isin(t["program"], progs) & (t["day"] >= 0) & (t["day"] < end)]
+            if sel is not None:
+                t = t[sel(t)]
+            if not len(t):
+                return math.nan
+            return fn(*followed(t, cby[int(t["replication"][0])]), t)
+        return per_rep(tx, reps, one)
+
+    HEARTS, SPK, PA = [P_HEART, P_HEART_LUNG], [P_PANCREAS_KIDNEY], [P_PANCREAS]
+    surv = lambda at: (lambda pt, pe, gt, ge, t: 100 * km(pt, pe, [at])[0])
+    graft = lambda at: (lambda pt, pe, gt, ge, t: 100 * km(gt, ge, [at])[0])
+
+    sec = "After a heart transplant"
+    F.append(fig(sec, "heart_surv_tx_1y", 100 * s(h, "surv_tx_1y"), pct))
+    F.append(fig(sec, "heart_surv_tx_3y", per(surv(3 * Y), HEARTS), pct))
+    F.append(fig(sec, "heart_surv_tx_5y", per(surv(5 * Y), HEARTS), pct))
+
+    def first_month(pt, pe, gt, ge, t):
+        d1 = (pe & (pt <= Y)).sum()
+        return 100 * (pe & (pt <= 30)).sum() / d1 if d1 else math.nan
+
+    F.append(fig(sec, "heart_first_month_deaths", per(first_month, HEARTS), pct))
+    F.append(fig(sec, "heart_graft_tx_1y", 100 * s(h, "graft_tx_1y"), pct))
+
+    def retx(pt, pe, gt, ge, t):
+        return 100 * ((t["candidate_seq"] >> 30) & 1).mean()
+
+    F.append(fig(sec, "heart_retransplants", per(retx, HEARTS), pct))
+
+    def ratio(fn_a, fn_b):
+        """-ln S(1y) of group a over group b: the hazard ratio over the first year."""
+        def f(pt, pe, gt, ge, t):
+            a, b = fn_a(t), fn_b(t)
+            if a.sum() < 5 or b.sum() < 5:
+                return math.nan
+            sa, sb = km(pt[a], pe[a], [Y])[0], km(pt[b], pe[b], [Y])[0]
+            return math.log(sa) / math.log(sb) if 0 < sa < 1 and 0 < sb < 1 else math.nan
+        return f
+
+    F.append(fig(sec, "heart_hr_donor_age",
+                 per(ratio(lambda t: t["donor_age"] >= 55, lambda t: t["donor_age"] < 40), HEARTS), "{:.2f}"))
+    F.append(fig(sec, "heart_hr_hu",
+                 per(ratio(lambda t: t["status"] == 1, lambda t: t["status"] == 0), HEARTS), "{:.2f}"))
+
+    sec = "After a pancreas transplant"
+    F.append(fig(sec, "spk_graft_1y", per(graft(Y), SPK), pct))
+    F.append(fig(sec, "pa_graft_1y", per(graft(Y), PA), pct))
+    F.append(fig(sec, "spk_surv_1y", per(surv(Y), SPK), pct))
+    F.append(fig(sec, "pa_surv_1y", per(surv(Y), PA), pct))
+    F.append(fig(sec, "spk_graft_3y", per(graft(3 * Y), SPK), pct))
+    F.append(fig(sec, "pa_graft_3y", per(graft(3 * Y), PA), pct))
+    F.append(fig(sec, "spk_graft_1y_donor40", per(graft(Y), SPK, lambda t: t["donor_age"] >= 40), pct))
+    F.append(fig(sec, "spk_graft_1y_donor_young", per(graft(Y), SPK, lambda t: t["donor_age"] < 40), pct))
+    F.append(fig(sec, "pancreas_graft_tx_1y", 100 * s(p, "graft_tx_1y"), pct))
+
+    sec = "Survival from listing"
+    for prog, name in ((h, "heart"), (p, "pancreas")):
+        F.append(fig(sec, f"{name}_rmst_listing", s(prog, "rmst_listing_5y"), "{:.2f}"))
+        F.append(fig(sec, f"{name}_deaths_after_tx", s(prog, "deaths_after_tx") / years, "{:.0f}"))
     return F
 
 
@@ -365,11 +485,71 @@ def markdown(F, meta):
     return "\n".join(out)
 
 
+SENS_CMPS = (
+    ("ecd", 1, "pancreas extended-criteria age limit 50 (scenarios/pancreas-ecd-age50.yaml) minus "
+     "the default's 60",
+     (("transplants_per_year", "pancreas transplants per year", 1, "{:+.1f}"),
+      ("graft_tx_1y", "1-year graft survival after transplant, points", 100, "{:+.2f}"),
+      ("surv_tx_1y", "1-year patient survival after transplant, points", 100, "{:+.2f}"),
+      ("deaths_all_per_year", "all-cause deaths per year", 1, "{:+.1f}"),
+      ("rmst_listing_5y", "mean years alive of 5 from listing, days", DAYS_PER_YEAR, "{:+.1f}"))),
+    ("hu", 0, "heart HU granted for 2, then 4 weeks (scenarios/heart-hu-2-4weeks.yaml) minus the "
+     "default's 4, then 8 weeks",
+     (("transplants_urgent_per_year", "heart transplants in HU per year", 1, "{:+.1f}"),
+      ("deaths_waiting_per_year", "deaths on the heart list per year", 1, "{:+.1f}"),
+      ("surv_tx_1y", "1-year survival after transplant, points", 100, "{:+.2f}"),
+      ("deaths_all_per_year", "all-cause deaths per year", 1, "{:+.1f}"),
+      ("rmst_listing_5y", "mean years alive of 5 from listing, days", DAYS_PER_YEAR, "{:+.1f}"))),
+)
+SENS_K = ("0.5", "1", "2")
+
+
+def sensitivity(d):
+    """Markdown section from scripts/sensitivity.sh's files in directory d."""
+    out = ["", "## Sensitivity: the donor-age effect halved and doubled", "",
+           "`scripts/sensitivity.sh` (run by `make validate`) runs two shipped comparisons with the "
+           "donor-age effect on outcomes after transplant scaled by k on the log scale (k = 0.5: "
+           "halved, 1: the default, 2: doubled): pancreas graft failure `beta_age` × k, heart donor-age "
+           "hazard ratios hr^k, in both variants of each pair (same seed). Each cell is the paired "
+           "difference, variant minus default, with its 95 % CI over replications "
+           "(`/comparison`).", ""]
+    for tag, prog, title, metrics in SENS_CMPS:
+        files = {k: f"{d}/{tag}-{k}.h5" for k in SENS_K}
+        rows, reps = {}, None
+        for k, path in files.items():
+            try:
+                with h5py.File(path, "r") as f:
+                    c = f["comparison"][:]
+                    reps = int(len(np.unique(f["summary"][:]["replication"])))
+            except OSError as e:
+                out += [f"({path}: {e})", ""]
+                return out
+            c = c[(c["program"] == prog) & (c["variant"] == 1)]
+            rows[k] = {m.decode() if isinstance(m, bytes) else str(m): r for m, r in zip(c["metric"], c)}
+        out += [f"### {title} ({reps} replications per k)", "",
+                "| metric | k = 0.5 (halved) | k = 1 (default) | k = 2 (doubled) |", "|---|---|---|---|"]
+        for metric, label, scale, fmt in metrics:
+            cells = []
+            for k in SENS_K:
+                r = rows[k].get(metric)
+                if r is None or not math.isfinite(r["diff_mean"]):
+                    cells.append("–")
+                    continue
+                lo, hi = r["ci_low"] * scale, r["ci_high"] * scale
+                cells.append(fmt.format(r["diff_mean"] * scale) +
+                             (f" ({fmt.format(lo)} to {fmt.format(hi)})" if math.isfinite(lo) else ""))
+            out.append(f"| {label} | " + " | ".join(cells) + " |")
+        out.append("")
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("results", help="HDF5 results file of scenarios/default.yaml")
     ap.add_argument("--markdown", metavar="PATH", help="also write the table as Markdown to PATH")
     ap.add_argument("--variant", type=int, default=0, help="variant to validate (default 0)")
+    ap.add_argument("--sensitivity", metavar="DIR",
+                    help="also write the donor-age sensitivity from scripts/sensitivity.sh's DIR")
     a = ap.parse_args(argv)
     try:
         summ, cands, donors, tx, meta = load(a.results, a.variant)
@@ -379,8 +559,11 @@ def main(argv=None):
     F = figures(summ, cands, donors, tx, meta)
     print(text_table(F, meta))
     if a.markdown:
+        text = markdown(F, meta)
+        if a.sensitivity:
+            text += "\n".join(sensitivity(a.sensitivity)) + "\n"
         with open(a.markdown, "w", encoding="utf-8") as fh:
-            fh.write(markdown(F, meta))
+            fh.write(text)
     bad = [x for x in F if x.status == "OUTSIDE"]
     if any(x.status == "n/a" and x.banded for x in F):
         print("note: some figures need the per-entity tables (run without --summary-only)")

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ser.h"
@@ -62,7 +63,8 @@ uint64_t ckpt_fingerprint(const struct scenario *const *variants, int n_variants
     const uint64_t nums[] = {sizeof(struct rec_summary), sizeof(struct rec_group), sizeof(struct rec_cand),
                              sizeof(struct rec_donor), sizeof(struct rec_tx), sizeof(struct rec_episode),
                              sizeof(struct rec_series), o->seed, (uint64_t)o->entity_tables,
-                             (uint64_t)replications, (uint64_t)n_variants, (uint64_t)o->warmup_rows};
+                             (uint64_t)replications, (uint64_t)n_variants, (uint64_t)o->warmup_rows,
+                             (uint64_t)o->branch};
     c.h = ser_hash(c.h, nums, sizeof nums);
     for (int v = 0; v < n_variants; v++) {
         c.h = ser_hash(c.h, variants[v]->name, strlen(variants[v]->name) + 1);
@@ -122,26 +124,29 @@ int ckpt_open(const char *out_path, uint64_t fingerprint, int resume, struct ckp
     if (!(c->path = malloc(n))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     snprintf(c->path, n, "%s.resume", out_path);
 
-    c->fd = open(c->path, O_RDWR | O_CREAT | O_EXCL, 0644);
+    c->fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (c->fd >= 0) created = 1;
-    else if (errno != EEXIST) {
-        rc = err_set(e, ERR_INPUT, "%s: cannot create the resume side file: %s", c->path, strerror(errno));
+    else if (errno != EEXIST || (c->fd = open(c->path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+        rc = err_set(e, ERR_INPUT, "%s: cannot %s the resume side file: %s", c->path, errno == EEXIST ? "open" : "create",
+                     strerror(errno));
         goto cleanup;
-    } else if (!resume) {
+    }
+    /* The lock first: a side file another process holds is that run's, whatever it contains. */
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    if (fcntl(c->fd, F_SETLK, &lk) < 0 && errno != ENOLCK && errno != EINVAL) {
+        rc = err_set(e, ERR_INPUT, "%s: expected no other run on this output, found the side file locked by a running "
+                     "run (wait for it to finish, or stop it and continue with --resume)", c->path);
+        if (created) unlink(c->path);
+        created = 0;
+        goto cleanup;
+    }
+    struct stat st;
+    if (!created && fstat(c->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0) {
+        created = 1; /* empty (the run died before its header reached the disk): as if there were none */
+    } else if (!created && !resume) {
         rc = err_set(e, ERR_INPUT,
                      "%s: expected no unfinished run for this output, found its resume file: add --resume to "
                      "continue that run, or delete the file to start over", c->path);
-        goto cleanup;
-    } else if ((c->fd = open(c->path, O_RDWR)) < 0) {
-        rc = err_set(e, ERR_INPUT, "%s: cannot open the resume side file: %s", c->path, strerror(errno));
-        goto cleanup;
-    }
-    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
-    if (fcntl(c->fd, F_SETLK, &lk) < 0 && errno != ENOLCK && errno != EINVAL) {
-        rc = err_set(e, ERR_INPUT, "%s: expected no other run on this output, found the file locked by one",
-                     c->path);
-        if (created) unlink(c->path);
-        created = 0;
         goto cleanup;
     }
     struct head h;
@@ -264,6 +269,10 @@ void ckpt_close(struct ckpt *c)
 void ckpt_remove(struct ckpt *c)
 {
     if (!c) return;
-    unlink(c->path);
+    /* Only the file this handle opened: if the path now names another file (replaced while the
+     * run went on), that file belongs to someone else. */
+    struct stat mine, now;
+    if (fstat(c->fd, &mine) == 0 && stat(c->path, &now) == 0 && mine.st_dev == now.st_dev && mine.st_ino == now.st_ino)
+        unlink(c->path);
     destroy(c);
 }

@@ -26,7 +26,7 @@
 struct ckpt;
 
 /* The fingerprint of a run: a hash of the program version and commit, the record sizes, the
- * seed, the replications, the table selection, and each variant's name, text and every
+ * seed, the replications, the table selection, --branch, and each variant's name, text and every
  * parameter value. */
 uint64_t ckpt_fingerprint(const struct scenario *const *variants, int n_variants, const struct sim_opts *o,
                           int replications);

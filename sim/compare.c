@@ -11,12 +11,15 @@
 
 /* Metrics per programme: the /summary figures per counted year, then the transplant rate per
  * patient-year on the list of every fairness group (rows of /groups). */
-enum { M_TX, M_URGENT, M_DEATHS, M_REMOVED, M_MEDIAN, M_WAITING, M_BASIC };
+enum { M_TX, M_URGENT, M_DEATHS, M_REMOVED, M_MEDIAN, M_WAITING, M_DEATHS_TX, M_DEATHS_ALL,
+       M_SURV_1Y, M_GRAFT_1Y, M_RMST, M_BASIC };
 #define N_METRICS (M_BASIC + GRP_ROWS)
 
 static const char *const BASIC[M_BASIC] = {"transplants_per_year", "transplants_urgent_per_year",
                                            "deaths_waiting_per_year", "removed_per_year",
-                                           "median_wait_days", "waiting_end"};
+                                           "median_wait_days", "waiting_end",
+                                           "deaths_after_tx_per_year", "deaths_all_per_year",
+                                           "surv_tx_1y", "graft_tx_1y", "rmst_listing_5y"};
 static const char *const GROUP_NAME[GRP_ROWS] = {
     "abo_O", "abo_A", "abo_B", "abo_AB", "age_0_15", "age_16_39", "age_40_59", "age_60_plus",
     "region_nord", "region_nord_ost", "region_nrw", "region_mitte", "region_ost", "region_bayern",
@@ -82,6 +85,11 @@ void cmp_metrics(const struct rep_result *r, int o, double *x)
     x[M_REMOVED] = s->removed / y;
     x[M_MEDIAN] = s->median_wait_days;
     x[M_WAITING] = s->waiting_end;
+    x[M_DEATHS_TX] = s->deaths_after_tx / y;
+    x[M_DEATHS_ALL] = s->deaths_all / y;
+    x[M_SURV_1Y] = s->surv_tx_1y;
+    x[M_GRAFT_1Y] = s->graft_tx_1y;
+    x[M_RMST] = s->rmst_listing_5y;
     for (int g = 0; g < GRP_ROWS; g++) {
         const struct rec_group *gr = &r->groups[o][g];
         x[M_BASIC + g] = gr->waiting_years > 0 ? gr->transplants / gr->waiting_years : NAN;

@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <csv.h>
 
@@ -96,6 +99,28 @@ static const char *show(const char *s, char *buf, size_t len)
     return buf;
 }
 
+/* 1 if s is a plain decimal number ([+-] digits [. digits] [e [+-] digits]); strtod() alone
+ * would also take hex ("0x1p3"), "inf" and "nan". */
+static int decimal_syntax(const char *s)
+{
+    const char *p = s;
+    size_t d = 0;
+    if (*p == '+' || *p == '-') p++;
+    while (*p >= '0' && *p <= '9') p++, d++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++, d++;
+    }
+    if (!d) return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!(*p >= '0' && *p <= '9')) return 0;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    return *p == '\0';
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Generic reader                                                                              */
 
@@ -146,6 +171,29 @@ static int has_content(const char *s, size_t n)
     return 0;
 }
 
+/* The field number (1-based) at byte `at` of line s, counting the commas outside quotes before
+ * it (a field continued from an earlier line by a quoted line break is counted from this line). */
+static long field_at(const char *s, const char *at)
+{
+    long f = 1;
+    int q = 0;
+    for (const char *p = s; p < at; p++) {
+        if (*p == '"') q = !q;
+        else if (*p == ',' && !q) f++;
+    }
+    return f;
+}
+
+/* The first UTF-8 byte-order mark (EF BB BF) in s[0..n), or NULL. */
+static const char *find_bom(const char *s, size_t n)
+{
+    for (const char *p = s; n >= 3 && (p = memchr(p, '\xEF', n - 2 - (size_t)(p - s) + 2)); p++) {
+        if ((size_t)(p - s) + 3 > n) break;
+        if (p[1] == '\xBB' && p[2] == '\xBF') return p;
+    }
+    return NULL;
+}
+
 /* Feeds the file to libcsv, filling r's rows. */
 static int parse_file(struct csvin *r, FILE *f, struct err *e)
 {
@@ -165,15 +213,24 @@ static int parse_file(struct csvin *r, FILE *f, struct err *e)
         st.line++;
         char *s = buf;
         if (st.line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, n -= 3;
+        /* A NUL would cut a field short unseen (ids are C strings); a byte-order mark after the
+         * start of the file is an invisible character that would make two ids differ. */
+        const char *nul = memchr(s, '\0', (size_t)n), *bom = find_bom(s, (size_t)n);
+        if (nul || bom) {
+            const char *at = nul && (!bom || nul < bom) ? nul : bom;
+            rc = err_set(e, ERR_INPUT, "%s:%ld:%ld: expected text, found %s", r->path, st.line,
+                         field_at(s, at), at == nul ? "a NUL byte" : "a byte-order mark after the start of the file");
+            goto cleanup;
+        }
         if (!st.row_line && has_content(s, (size_t)n)) st.row_line = st.line;
         if (csv_parse(&p, s, (size_t)n, on_field, on_row, &st) != (size_t)n) {
             if (csv_error(&p) == CSV_EPARSE)
                 rc = err_set(e, ERR_INPUT,
-                             "%s:%ld: expected well-formed CSV (a field either unquoted or wholly in "
+                             "%s:%ld:%zu: expected well-formed CSV (a field either unquoted or wholly in "
                              "\"quotes\", a quote inside quotes doubled), found a misplaced quote",
-                             r->path, st.line);
+                             r->path, st.line, r->nfld - st.row_first + 1);
             else
-                rc = err_set(e, ERR_INTERNAL, "%s:%ld: %s", r->path, st.line,
+                rc = err_set(e, ERR_INTERNAL, "%s:%ld:1: %s", r->path, st.line,
                              csv_strerror(csv_error(&p)));
             goto cleanup;
         }
@@ -186,9 +243,9 @@ static int parse_file(struct csvin *r, FILE *f, struct err *e)
     }
     if (!st.oom && csv_fini(&p, on_field, on_row, &st) != 0) {
         rc = err_set(e, ERR_INPUT,
-                     "%s:%ld: expected a closing quote for the quoted field in the row starting "
+                     "%s:%ld:%zu: expected a closing quote for the quoted field in the row starting "
                      "here, found the end of the file",
-                     r->path, st.row_line ? st.row_line : st.line);
+                     r->path, st.row_line ? st.row_line : st.line, r->nfld - st.row_first + 1);
         goto cleanup;
     }
     if (st.oom || (n < 0 && errno == ENOMEM)) rc = err_set(e, ERR_INTERNAL, "%s: out of memory", r->path);
@@ -212,6 +269,14 @@ static long col_index(const struct csvin *r, const char *name)
     return -1;
 }
 
+/* The 1-based field number of allowed column `col` in the file (the COL of FILE:LINE:COL, as a
+ * spreadsheet counts columns), or 1 when the file has no such column. */
+static long col_number(const struct csvin *r, const char *col)
+{
+    long i = col_index(r, col);
+    return i >= 0 && r->where[i] >= 0 ? r->where[i] + 1 : 1;
+}
+
 /* Checks the header against the allowed columns and every row's field count. */
 static int check_shape(struct csvin *r, struct err *e)
 {
@@ -222,7 +287,7 @@ static int check_shape(struct csvin *r, struct err *e)
         names[0] = '\0';
         for (size_t i = 0; i < r->ncols && u < sizeof names; i++)
             u += (size_t)snprintf(names + u, sizeof names - u, "%s%s", i ? "," : "", r->cols[i].name);
-        return err_set(e, ERR_INPUT, "%s:1: expected a header row (e.g. %s), found an empty file",
+        return err_set(e, ERR_INPUT, "%s:1:1: expected a header row (e.g. %s), found an empty file",
                        r->path, names);
     }
     const struct row *h = &r->rows[0];
@@ -230,8 +295,8 @@ static int check_shape(struct csvin *r, struct err *e)
     for (size_t j = 0; j < h->n; j++) {
         const char *name = field(r, 0, j);
         if (!*name)
-            return err_set(e, ERR_INPUT, "%s:%ld: header field %zu: expected a column name, found ''",
-                           r->path, h->line, j + 1);
+            return err_set(e, ERR_INPUT, "%s:%ld:%zu: header field %zu: expected a column name, found ''",
+                           r->path, h->line, j + 1, j + 1);
         long i = col_index(r, name);
         if (i < 0) {
             char names[512];
@@ -239,25 +304,26 @@ static int check_shape(struct csvin *r, struct err *e)
             names[0] = '\0';
             for (size_t k = 0; k < r->ncols && u < sizeof names; k++)
                 u += (size_t)snprintf(names + u, sizeof names - u, "%s%s", k ? ", " : "", r->cols[k].name);
-            return err_set(e, ERR_INPUT, "%s:%ld: column %s: expected one of the columns %s, found '%s'",
-                           r->path, h->line, show(name, sh, sizeof sh), names, show(name, sh, sizeof sh));
+            return err_set(e, ERR_INPUT, "%s:%ld:%zu: column %s: expected one of the columns %s, found '%s'",
+                           r->path, h->line, j + 1, show(name, sh, sizeof sh), names, show(name, sh, sizeof sh));
         }
         if (r->where[i] >= 0)
             return err_set(e, ERR_INPUT,
-                           "%s:%ld: column %s: expected once in the header, found it twice (fields %ld "
+                           "%s:%ld:%zu: column %s: expected once in the header, found it twice (fields %ld "
                            "and %zu)",
-                           r->path, h->line, show(name, sh, sizeof sh), r->where[i] + 1, j + 1);
+                           r->path, h->line, j + 1, show(name, sh, sizeof sh), r->where[i] + 1, j + 1);
         r->where[i] = (long)j;
     }
     for (size_t i = 0; i < r->ncols; i++)
         if (r->cols[i].required && r->where[i] < 0)
             return err_set(e, ERR_INPUT,
-                           "%s:%ld: column %s: expected a required column in the header, found none",
+                           "%s:%ld:1: column %s: expected a required column in the header, found none",
                            r->path, h->line, r->cols[i].name);
     for (size_t k = 1; k < r->nrows; k++)
         if (r->rows[k].n != h->n)
-            return err_set(e, ERR_INPUT, "%s:%ld: expected %zu fields as in the header, found %zu",
-                           r->path, r->rows[k].line, h->n, r->rows[k].n);
+            return err_set(e, ERR_INPUT, "%s:%ld:%zu: expected %zu fields as in the header, found %zu",
+                           r->path, r->rows[k].line, (r->rows[k].n < h->n ? r->rows[k].n : h->n) + 1, h->n,
+                           r->rows[k].n);
     return 0;
 }
 
@@ -275,9 +341,24 @@ int csvin_open(const char *path, const struct csvin_col *cols, size_t ncols, str
     }
     r->cols = cols;
     r->ncols = ncols;
-    if (!(f = fopen(path, "r"))) {
+    /* Only a regular file: a FIFO would block (O_NONBLOCK lets the open return so that fstat
+     * can refuse it), /dev/zero would never end. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0) {
         rc = err_set(e, ERR_INPUT, "%s: expected a readable CSV file, found none (%s)", path,
                      strerror(errno));
+        goto cleanup;
+    }
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        rc = err_set(e, ERR_INPUT, "%s: expected a regular CSV file, found %s", path,
+                     S_ISDIR(sb.st_mode) ? "a directory" : "a device, FIFO or socket");
+        goto cleanup;
+    }
+    if (fcntl(fd, F_SETFL, 0) != 0 || !(f = fdopen(fd, "r"))) {
+        close(fd);
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot read: %s", path, strerror(errno));
         goto cleanup;
     }
     if ((rc = parse_file(r, f, e)) || (rc = check_shape(r, e))) goto cleanup;
@@ -345,8 +426,8 @@ int csvin_bad(const struct csvin *r, const char *col, struct err *e, const char 
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return err_set(e, ERR_INPUT, "%s:%ld: column %s: expected %s, found '%s'", r->path,
-                   csvin_line(r), col, what, show(csvin_cell(r, col), sh, sizeof sh));
+    return err_set(e, ERR_INPUT, "%s:%ld:%ld: column %s: expected %s, found '%s'", r->path,
+                   csvin_line(r), col_number(r, col), col, what, show(csvin_cell(r, col), sh, sizeof sh));
 }
 
 /* 1 if the cell is empty: then *rc is 0 (optional: use the default) or the error (required). */
@@ -380,8 +461,8 @@ int csvin_num(const struct csvin *r, const char *col, double lo, double hi, doub
     const char *s = csvin_cell(r, col);
     char *end;
     errno = 0;
-    double v = *s ? strtod(s, &end) : NAN;
-    if (*s && !(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
+    double v = *s && decimal_syntax(s) ? strtod(s, &end) : NAN;
+    if (*s && !isnan(v) && !(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
         *out = v;
         return 0;
     }
@@ -508,7 +589,7 @@ static int idref_cmp(const void *a, const void *b)
 
 /* Sorts ids[0..n) (id, then index). If an id repeats, reports its earliest repetition in file
  * order (lines[idx]) as ERR_INPUT. */
-static int sort_unique(struct idref *ids, size_t n, const long *lines, const char *path,
+static int sort_unique(struct idref *ids, size_t n, const long *lines, const char *path, long col,
                        struct err *e)
 {
     qsort(ids, n, sizeof *ids, idref_cmp);
@@ -524,8 +605,8 @@ static int sort_unique(struct idref *ids, size_t n, const long *lines, const cha
     const char *id = NULL;
     for (size_t i = 0; i < n; i++)
         if (ids[i].idx == worst) id = ids[i].id;
-    return err_set(e, ERR_INPUT, "%s:%ld: column id: expected a unique id, found '%s' again (first on line %ld)",
-                   path, lines[worst], show(id, sh, sizeof sh), lines[first]);
+    return err_set(e, ERR_INPUT, "%s:%ld:%ld: column id: expected a unique id, found '%s' again (first on line %ld)",
+                   path, lines[worst], col, show(id, sh, sizeof sh), lines[first]);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -672,7 +753,7 @@ static int seqref_cmp(const void *a, const void *b)
     return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static int seq_unique(const struct csvin_cands *cs, struct err *e)
+static int seq_unique(const struct csvin_cands *cs, long col, struct err *e)
 {
     struct seqref *v = malloc((cs->n ? cs->n : 1) * sizeof *v);
     if (!v) return err_set(e, ERR_INTERNAL, "%s: out of memory", cs->path);
@@ -687,9 +768,9 @@ static int seq_unique(const struct csvin_cands *cs, struct err *e)
     free(v);
     if (worst == SIZE_MAX) return 0;
     return err_set(e, ERR_INPUT,
-                   "%s:%ld: column seq: expected a unique seq (an empty cell stands for the row's "
+                   "%s:%ld:%ld: column seq: expected a unique seq (an empty cell stands for the row's "
                    "index, counted from 0), found %" PRIu32 " again (first on line %ld)",
-                   cs->path, cs->line[worst], cs->c[worst].seq, cs->line[first]);
+                   cs->path, cs->line[worst], col, cs->c[worst].seq, cs->line[first]);
 }
 
 int csvin_cands_read(const char *path, double age_day, unsigned flags, struct csvin_names *names,
@@ -722,8 +803,9 @@ int csvin_cands_read(const char *path, double age_day, unsigned flags, struct cs
         ids[i] = (struct idref){cs->c[i].id, i};
         cs->n = i + 1;
     }
-    if ((rc = sort_unique(ids, n, cs->line, path, e))) goto cleanup;
-    if (replay && csvin_has_col(r, "seq") && (rc = seq_unique(cs, e))) goto cleanup;
+    if ((rc = sort_unique(ids, n, cs->line, path, col_number(r, "id"), e))) goto cleanup;
+    if (replay && csvin_has_col(r, "seq") && (rc = seq_unique(cs, col_number(r, "seq"), e))) goto cleanup;
+    cs->listed_col = col_number(r, "listed_day");
     for (size_t i = 0; i < n; i++) cs->by_id[i] = ids[i].idx;
     *out = cs;
     cs = NULL;
@@ -973,10 +1055,10 @@ int csvin_donors_read(const char *path, struct csvin_names *names, unsigned flag
     for (size_t i = 0; csvin_next(r); i++) {
         if (max_rows && i >= max_rows) {
             if (max_rows == 1)
-                rc = err_set(e, ERR_INPUT, "%s:%ld: expected one donor row, found a second one", path,
+                rc = err_set(e, ERR_INPUT, "%s:%ld:1: expected one donor row, found a second one", path,
                              csvin_line(r));
             else
-                rc = err_set(e, ERR_INPUT, "%s:%ld: expected at most %zu donor rows, found more", path,
+                rc = err_set(e, ERR_INPUT, "%s:%ld:1: expected at most %zu donor rows, found more", path,
                              csvin_line(r), max_rows);
             goto cleanup;
         }
@@ -990,7 +1072,7 @@ int csvin_donors_read(const char *path, struct csvin_names *names, unsigned flag
         lines[i] = csvin_line(r);
         ids[i] = (struct idref){d[i].id, i};
     }
-    if ((rc = sort_unique(ids, rows, lines, path, e))) goto cleanup;
+    if ((rc = sort_unique(ids, rows, lines, path, col_number(r, "id"), e))) goto cleanup;
     if (rows) {
         *out = d;
         *n = rows;

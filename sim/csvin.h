@@ -8,8 +8,11 @@
  * are skipped). The first row is the header; columns may come in any order, every column must
  * be known to the caller and every required one present. Every data row keeps the 1-based line
  * of the file it starts on, and every problem is reported with ERR_INPUT as
- *     FILE:LINE: column NAME: expected WHAT, found 'CELL'
- * (or FILE:LINE: expected WHAT, found ... where no single column is at fault).
+ *     FILE:LINE:COL: column NAME: expected WHAT, found 'CELL'
+ * (or FILE:LINE:COL: expected WHAT, found ... where no single column is at fault), COL being
+ * the field's number in its row (1 = the first field), as a spreadsheet counts columns. Only
+ * regular files are read; a NUL byte, and a byte-order mark anywhere but at the start, are
+ * refused. Numbers are plain decimals (no hex, inf or nan).
  *
  * Time is in whole days for `wlsim rank`; the replay readers (CSVIN_CANDS_REPLAY,
  * CSVIN_HIST_FRACTIONAL, CSVIN_DONOR_REPLAY) also accept fractional days, so that a synthetic
@@ -74,7 +77,7 @@ int csvin_has_col(const struct csvin *r, const char *col);
  * valid until csvin_free. */
 const char *csvin_cell(const struct csvin *r, const char *col);
 
-/* Records ERR_INPUT in e with the message `PATH:LINE: column COL: expected <fmt ...>, found
+/* Records ERR_INPUT in e with the message `PATH:LINE:FIELD: column COL: expected <fmt ...>, found
  * '<cell>'` for the current row (the cell shown with control characters escaped, cut at 60
  * bytes) and returns ERR_INPUT. */
 int csvin_bad(const struct csvin *r, const char *col, struct err *e, const char *fmt, ...)
@@ -138,6 +141,7 @@ struct csvin_cands {
     size_t n;
     const char *path;    /* the file (a copy owned by this struct) */
     size_t *by_id;       /* indices sorted by id, for csvin_cands_find */
+    long listed_col;     /* field number of listed_day in the file, for messages */
 };
 
 /* Reads the candidate file at `path` (the columns of INTERFACES.md, `wlsim rank`, plus the

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "evq.h"
 
@@ -167,6 +168,25 @@ void evq_free(struct evq *q)
     free(q->node);
     free(q->heap);
     free(q);
+}
+
+struct evq *evq_clone(const struct evq *q)
+{
+    assert(q);
+    struct evq *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    *c = *q;
+    c->node = malloc(q->cap * sizeof *c->node);
+    c->heap = malloc(q->cap * sizeof *c->heap);
+    if (!c->node || !c->heap) {
+        free(c->node);
+        free(c->heap);
+        free(c);
+        return NULL;
+    }
+    memcpy(c->node, q->node, q->cap * sizeof *c->node);
+    memcpy(c->heap, q->heap, q->cap * sizeof *c->heap);
+    return c;
 }
 
 evq_handle evq_push(struct evq *q, double time, int prio, int type, uint32_t a, uint32_t b)

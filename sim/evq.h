@@ -58,6 +58,12 @@ struct evq *evq_alloc(size_t capacity_hint);
 /* Frees q and all its memory; every handle of q becomes meaningless. NULL is a no-op. */
 void evq_free(struct evq *q);
 
+/* A new queue that is an exact copy of q: the same pending events, the same insertion sequence
+ * and the same slots and generations, so every handle of q names the same event in the copy, and
+ * the same pushes, pops and cancels on both give the same results. Returns NULL when memory
+ * could not be allocated. (Used to branch a replication into policy variants, sim.h.) */
+struct evq *evq_clone(const struct evq *q);
+
 /* Schedules the event (time, prio, type, a, b) and returns its handle (never 0). If the pool
  * is full it doubles; if that allocation fails (or the queue already holds the maximum of
  * 2^32 - 1 events) it returns 0 and the queue is unchanged. `time` must not be NaN (assert). */

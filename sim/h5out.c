@@ -7,6 +7,8 @@
 #include "sens.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,7 @@ struct h5out {
     hid_t file;
     char *path, *tmp;
     int entity_tables;
+    int image;                  /* in memory only (h5out_open_image) */
     int uncertainty;            /* --uncertainty: /draws, /sensitivity, /uncertainty */
     struct table t[T_N];
     hid_t str_metric;
@@ -85,6 +88,11 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_summary, transplants_combined, H5T_NATIVE_INT32);
     ADD(t, rec_summary, accelerated, H5T_NATIVE_INT32);
     ADD(t, rec_summary, islets, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, deaths_after_tx, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, deaths_all, H5T_NATIVE_INT32);
+    ADD(t, rec_summary, surv_tx_1y, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_summary, graft_tx_1y, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_summary, rmst_listing_5y, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_CANDS];
     *t = (struct table){.name = "candidates", .title = "one row per candidate listing",
@@ -107,6 +115,8 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_cand, weight_kg, H5T_NATIVE_DOUBLE);
     ADD(t, rec_cand, pra, H5T_NATIVE_DOUBLE);
     ADD(t, rec_cand, relist_of, H5T_NATIVE_UINT32);
+    ADD(t, rec_cand, death_day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_cand, followed_day, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_DONORS];
     *t = (struct table){.name = "donors", .title = "one row per donor", .size = sizeof(struct rec_donor)};
@@ -146,6 +156,9 @@ static void define_tables(struct h5out *h)
     ADD(t, rec_tx, points, H5T_NATIVE_DOUBLE);
     ADD(t, rec_tx, wait_days, H5T_NATIVE_DOUBLE);
     ADD(t, rec_tx, offer_no, H5T_NATIVE_INT32);
+    ADD(t, rec_tx, donor_age, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, death_day, H5T_NATIVE_DOUBLE);
+    ADD(t, rec_tx, graft_fail_day, H5T_NATIVE_DOUBLE);
 
     t = &h->t[T_GROUPS];
     *t = (struct table){.name = "groups", .title = "fairness counts by blood group, age, region and sex",
@@ -370,7 +383,7 @@ static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
     scen_rng_name(m->variants[0], rng, sizeof rng);
     int32_t reps = m->replications, threads = m->threads, ent = m->entity_tables, nv = m->n_variants,
-            wrows = m->warmup_rows;
+            wrows = m->warmup_rows, branch = m->branch;
     uint64_t seed = m->seed;
     if (attr_str(h->file, "wlsim_version", WLSIM_VERSION) || attr_str(h->file, "git_commit", WLSIM_GIT_COMMIT) ||
         attr_num(h->file, "seed", H5T_NATIVE_UINT64, &seed) ||
@@ -378,7 +391,8 @@ static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e
         attr_num(h->file, "threads", H5T_NATIVE_INT32, &threads) || attr_str(h->file, "created", created) ||
         attr_num(h->file, "variants", H5T_NATIVE_INT32, &nv) ||
         attr_num(h->file, "entity_tables", H5T_NATIVE_INT32, &ent) ||
-        attr_num(h->file, "warmup_rows", H5T_NATIVE_INT32, &wrows)) {
+        attr_num(h->file, "warmup_rows", H5T_NATIVE_INT32, &wrows) ||
+        attr_num(h->file, "branch", H5T_NATIVE_INT32, &branch)) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot write root attributes", h->tmp);
         goto cleanup;
     }
@@ -442,9 +456,30 @@ cleanup:
     return rc;
 }
 
+/* Opens the file: on disk at path's temporary name, or (image) in memory only. */
+static int open_file(const char *path, const struct h5out_meta *meta, int image, struct h5out **out,
+                     struct err *e);
+
 int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **out, struct err *e)
 {
+    return open_file(path, meta, 0, out, e);
+}
+
+int h5out_open_image(const struct h5out_meta *meta, struct h5out **out, struct err *e)
+{
+    return open_file("(image)", meta, 1, out, e);
+}
+
+hid_t h5out_hid(const struct h5out *h)
+{
+    return h->file;
+}
+
+static int open_file(const char *path, const struct h5out_meta *meta, int image, struct h5out **out,
+                     struct err *e)
+{
     int rc = 0;
+    hid_t fapl = H5I_INVALID_HID;
     *out = NULL;
     struct h5out *h = calloc(1, sizeof *h);
     if (!h) return err_set(e, ERR_INTERNAL, "out of memory");
@@ -460,7 +495,13 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
     h->tmp = malloc(n);
     if (!h->path || !h->tmp) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     snprintf(h->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    h->file = H5Fcreate(h->tmp, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    h->image = image;
+    /* The image: the core driver without a backing store, so nothing reaches the disk. */
+    if (image && ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0)) {
+        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot set up an in-memory file");
+        goto cleanup;
+    }
+    h->file = H5Fcreate(h->tmp, H5F_ACC_EXCL, H5P_DEFAULT, image ? fapl : H5P_DEFAULT);
     if (h->file < 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot create the output file (does the folder exist and is it writable?)", h->tmp);
         goto cleanup;
@@ -480,6 +521,7 @@ int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **o
         if ((rc = make_table(h, &h->t[t], e))) goto cleanup;
     }
 cleanup:
+    if (fapl >= 0) H5Pclose(fapl);
     if (rc) h5out_abort(h);
     else *out = h;
     return rc;
@@ -564,16 +606,47 @@ static void destroy(struct h5out *h)
     free(h);
 }
 
+/* fsync() of the file at path, or with `dir` of the folder holding it. 0 or -1 (errno). EINVAL:
+ * the file system cannot sync (nothing to do). */
+static int sync_path(const char *path, int dir)
+{
+    char buf[PATH_MAX];
+    if (dir) {
+        snprintf(buf, sizeof buf, "%s", path);
+        char *slash = strrchr(buf, '/');
+        if (!slash) snprintf(buf, sizeof buf, ".");
+        else if (slash == buf) buf[1] = '\0';
+        else *slash = '\0';
+        path = buf;
+    }
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (dir ? O_DIRECTORY : 0));
+    if (fd < 0) return -1;
+    int rc = fsync(fd) != 0 && errno != EINVAL ? -1 : 0;
+    int en = errno;
+    close(fd);
+    errno = en;
+    return rc;
+}
+
 int h5out_commit(struct h5out *h, struct err *e)
 {
     int rc = 0;
     close_tables(h);
-    if (H5Fclose(h->file) < 0) {
+    hid_t file = h->file;
+    h->file = H5I_INVALID_HID;
+    if (H5Fclose(file) < 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot close the output file", h->tmp);
+        unlink(h->tmp);
+    } else if (sync_path(h->tmp, 0) != 0) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot write to disk: %s", h->tmp, strerror(errno));
         unlink(h->tmp);
     } else if (rename(h->tmp, h->path) != 0) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot rename to %s: %s", h->tmp, h->path, strerror(errno));
         unlink(h->tmp);
+    } else if (sync_path(h->path, 1) != 0) {
+        /* The rename reached the folder only once the folder is synced: until then the side
+         * file (removed by the caller after this returns) is the only durable copy. */
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot write its folder to disk: %s", h->path, strerror(errno));
     }
     destroy(h);
     return rc;
@@ -584,6 +657,6 @@ void h5out_abort(struct h5out *h)
     if (!h) return;
     close_tables(h);
     if (h->file >= 0) H5Fclose(h->file);
-    if (h->tmp) unlink(h->tmp);
+    if (h->tmp && !h->image) unlink(h->tmp);
     destroy(h);
 }

@@ -26,6 +26,7 @@ struct h5out_meta {
     int threads;
     int entity_tables;
     int warmup_rows;      /* the entity tables hold the warm-up's rows too (--warmup-rows) */
+    int branch;                 /* enum sim_branch (--branch[=keep|redraw]; 0 without) */
     const struct scenario *const *variants; /* one scenario per variant */
     int n_variants;
     const struct psa *psa;                  /* --uncertainty (its text is stored), or NULL */
@@ -35,6 +36,15 @@ struct h5out_meta {
  * /parameters) and empty tables. Returns 0 and *out, or ERR_INTERNAL (cannot create: message
  * names the path) with *out NULL and nothing left on disk. */
 int h5out_open(const char *path, const struct h5out_meta *meta, struct h5out **out, struct err *e);
+
+/* As h5out_open, but the file lives in memory only (HDF5's core driver without a backing
+ * store): `wlsim verify` builds the file a run would write, without its rows, and compares it
+ * object by object with the file under test. h5out_hid() gives its HDF5 id for reading; free
+ * it with h5out_abort(). */
+int h5out_open_image(const struct h5out_meta *meta, struct h5out **out, struct err *e);
+
+#include <hdf5.h>
+hid_t h5out_hid(const struct h5out *h);
 
 /* Appends one replication's rows to every table. Returns 0 or ERR_INTERNAL. */
 int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e);

@@ -21,6 +21,7 @@
 #include <hdf5.h>
 #include <omp.h>
 
+#include "branch.h"
 #include "ckpt.h"
 #include "compare.h"
 #include "err.h"
@@ -46,10 +47,21 @@ struct procs {
 };
 
 static volatile sig_atomic_t g_stop = 0; /* written only by the signal handler */
+/* 0: a signal ends the process at once (exit 130): loading, check, rank, verify and export write
+ * nothing that a kill would leave half done, and some of their steps (reading a large replay,
+ * one long replication) never look at g_stop. 1: `run` while it simulates: the first signal
+ * asks the runner to stop after the current items, so that the side file keeps the finished
+ * work and the temporary file is removed; a second signal removes g_tmp and exits at once. */
+static volatile sig_atomic_t g_coop = 0;
+static char g_tmp[PATH_MAX + 32];         /* run's temporary results file; set before g_coop */
 
 static void on_signal(int sig)
 {
     (void)sig;
+    if (!g_coop || g_stop) {
+        if (g_coop && g_tmp[0]) unlink(g_tmp); /* async-signal-safe, as is _exit */
+        _exit(130);
+    }
     g_stop = 1;
 }
 
@@ -60,13 +72,16 @@ static void usage(FILE *f)
             "pancreas / pancreas-kidney transplant waiting lists.\n\n"
             "Usage:\n"
             "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
-            "            [-j THREADS] [-q] [--summary-only] [--warmup-rows] [--resume] [--uncertainty U.yaml]\n"
+            "            [-j THREADS] [-q] [--summary-only] [--warmup-rows] [--resume] [--branch[=keep|redraw]]\n"
+            "            [--uncertainty U.yaml]\n"
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
             "      only when the new one is complete; until then finished work is kept in OUT.h5.resume.\n"
-            "  wlsim verify OUT.h5 [-r K] [-j THREADS] [-q]\n"
+            "  wlsim verify OUT.h5 [-r K] [-j THREADS] [-q] [--allow-paths]\n"
             "      Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
-            "      stored in OUT.h5 and report per replication whether the results are bit-identical.\n"
+            "      stored in OUT.h5 and report per replication whether the results are bit-identical; every\n"
+            "      table and attribute must be the one a run writes. --allow-paths: accept replay files\n"
+            "      stored with absolute paths or '..' (refused by default: the file is not trusted).\n"
             "  wlsim check SCENARIO.yaml [...] [--uncertainty U.yaml]\n"
             "                                      validate only; prints \"ok\" on success\n"
             "  wlsim check --list                  list every scenario parameter with default, bounds,\n"
@@ -91,6 +106,11 @@ static void usage(FILE *f)
             "      --warmup-rows        entity tables keep the warm-up's rows too (default: counted years only)\n"
             "      --resume             continue an interrupted run from OUT.h5.resume (the same command\n"
             "                           line; without a side file it starts afresh, so it is safe always)\n"
+            "      --branch             a rule change on a date: per replication the warm-up runs once under\n"
+            "                           variant 0's rules and every variant continues from a copy of its state\n"
+            "                           at day 0 (variants may differ only in policy.*; docs/compare.md);\n"
+            "                           =redraw: listed candidates' pending transitions are drawn afresh\n"
+            "                           at day 0 under a changed programme's rules (docs/rules.md §3)\n"
             "      --uncertainty U.yaml each replication draws the population and model parameters U.yaml\n"
             "                           names from their distributions (the same set for every variant);\n"
             "                           writes /draws, /sensitivity and /uncertainty (docs/compare.md)\n\n"
@@ -199,15 +219,34 @@ static int cmd_check(int argc, char **argv)
             fprintf(stderr, "%s\n", e.msg);
         psa_free(p);
     }
+    /* A warning, not an error: a short warm-up is legitimate for tests and for studying the
+     * fill-up itself. One line per file (a sweep's grid points share their file). */
+    for (int i = 0; !rc && i < nv; i++)
+        if (!sc[i]->replay && sc[i]->run.warmup_years < SCEN_STEADY_WARMUP_YEARS &&
+            (i == 0 || strcmp(sc[i]->path, sc[i - 1]->path) || sc[i]->run.warmup_years != sc[i - 1]->run.warmup_years))
+            fprintf(stderr, "%s: warning: horizon.warmup_years: %g years is shorter than the %g years the synthetic "
+                    "lists need to reach their steady state (docs/model.md, Steady state): the counted years "
+                    "would start on a list still filling up\n", sc[i]->path, sc[i]->run.warmup_years,
+                    SCEN_STEADY_WARMUP_YEARS);
     for (int i = 0; i < nv; i++) scen_free(sc[i]);
     free(sc);
     if (!rc) printf("ok\n");
     return rc;
 }
 
-/* Checks that the folder of `path` exists and is writable, creating `output/` for the default. */
+/* Checks that the folder of `path` exists and is writable, creating `output/` for the default,
+ * and that `path` is a new name or a regular file: a run replaces the file by renaming a new one
+ * over it, which must not turn a device, a symbolic link or a directory into a results file
+ * (nor, for a directory, fail only after every replication has run). */
 static int check_out_dir(const char *path, int is_default)
 {
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "wlsim run: argument -o: expected a regular file or a new name, found %s '%s'\n",
+                S_ISDIR(st.st_mode) ? "a directory" : S_ISLNK(st.st_mode) ? "a symbolic link" : "a device or special file",
+                path);
+        return ERR_INPUT;
+    }
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
@@ -299,9 +338,11 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
         {"resume", no_argument, NULL, 'R'},       {"help", no_argument, NULL, 'h'},
         {"warmup-rows", no_argument, NULL, 'W'},
-        {"uncertainty", required_argument, NULL, 'U'}, {NULL, 0, NULL, 0}};
+        {"uncertainty", required_argument, NULL, 'U'}, {"branch", optional_argument, NULL, 'B'},
+        {NULL, 0, NULL, 0}};
     const char *out = NULL, *unc_path = NULL;
-    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, warmup_rows = 0;
+    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, warmup_rows = 0,
+         branch = 0;
     unsigned long long seed = 0;
     int have_seed = 0, c, rc = 0, told = 0;
     struct scenario **sc = NULL;
@@ -340,6 +381,14 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         case 'S': summary_only = 1; break;
         case 'R': resume = 1; break;
         case 'W': warmup_rows = 1; break;
+        case 'B':
+            if (!optarg || !strcmp(optarg, "keep")) branch = SIM_BRANCH_KEEP;
+            else if (!strcmp(optarg, "redraw")) branch = SIM_BRANCH_REDRAW;
+            else {
+                fprintf(stderr, "wlsim run: argument --branch: expected keep or redraw, found '%s'\n", optarg);
+                return ERR_INPUT;
+            }
+            break;
         case 'U': unc_path = optarg; break;
         case 'h': usage(stdout); return 0;
         default:
@@ -353,6 +402,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         return ERR_INPUT;
     }
     rc = load_all(argc - optind, argv + optind, &sc, &nv, p->rank == 0);
+    if (!rc && branch) {
+        struct err be;
+        err_clear(&be);
+        if ((rc = branch_check((const struct scenario *const *)sc, nv, &be)) && p->rank == 0)
+            fprintf(stderr, "wlsim run: %s\n", be.msg);
+    }
     if (!rc && unc_path) { /* every rank draws for the items it runs */
         struct err ue;
         err_clear(&ue);
@@ -383,11 +438,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
         .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only,
-                 .warmup_rows = (int)warmup_rows},
+                 .warmup_rows = (int)warmup_rows, .branch = (int)branch},
         .progress = !quiet, .stop = &g_stop, .psa = psa};
     struct err e;
     err_clear(&e);
     if (p->rank > 0) {
+        g_coop = 1; /* a worker rank stops as before: between items, as rank 0 tells it */
         go_or_stop(p, &rc, &told);
 #ifdef WLSIM_MPI
         if (!rc && (rc = mpiw_work(&cfg, &e))) fprintf(stderr, "wlsim run (rank %d): %s\n", p->rank, e.msg);
@@ -395,7 +451,19 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         goto cleanup;
     }
     if (!out) {
-        snprintf(defpath, sizeof defpath, "output/%s.h5", sc[0]->name);
+        /* The name is free text: only its safe characters go into the path (`name: ../x` must
+         * not write outside output/). */
+        char safe[sizeof sc[0]->name];
+        size_t n = 0;
+        for (const char *q = sc[0]->name; *q && n + 1 < sizeof safe; q++) {
+            unsigned char ch = (unsigned char)*q;
+            int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                       ch == '-' || ch == '_' || ch == '+' || ch == '=' || ch == ',' || ch == '[' || ch == ']' ||
+                       (ch == '.' && n > 0) || ch >= 0x80;
+            safe[n++] = keep ? (char)ch : '_';
+        }
+        safe[n] = '\0';
+        snprintf(defpath, sizeof defpath, "output/%s.h5", n ? safe : "scenario");
         out = defpath;
     }
     if ((rc = check_out_dir(out, out == defpath))) goto cleanup;
@@ -412,6 +480,8 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     long stale_pid = 0;
     uint64_t fp = ckpt_fingerprint(cfg.variants, nv, &cfg.opts, cfg.replications);
     if (psa) fp = psa_fingerprint(psa, fp);
+    snprintf(g_tmp, sizeof g_tmp, "%s.tmp.%ld", out, (long)getpid()); /* h5out_open's name */
+    g_coop = 1;
     if ((rc = ckpt_open(out, fp, (int)resume, &ck, &stale_pid, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);
         goto cleanup;
@@ -424,7 +494,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     }
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
-                              .warmup_rows = cfg.opts.warmup_rows,
+                              .warmup_rows = cfg.opts.warmup_rows, .branch = cfg.opts.branch,
                               .variants = cfg.variants, .n_variants = nv, .psa = psa};
     if ((rc = h5out_open(out, &meta, &h, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);
@@ -478,6 +548,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     }
 
 cleanup:
+    g_coop = 0;
     go_or_stop(p, &rc, &told);
     if (ck && ckpt_count(ck) == 0) ckpt_remove(ck); /* nothing finished: nothing to resume */
     else ckpt_close(ck);
@@ -534,6 +605,10 @@ int main(int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
     gsl_set_error_handler_off();
+    /* No HDF5 clean-up at exit: every file is closed explicitly, and after a failed close (a full
+     * disk) HDF5 1.10's exit handler would close the half-closed file again and crash (exit 139
+     * after the right message). The kernel frees the library's memory. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -32,31 +32,35 @@ struct coord {
     struct err *e;
     omp_lock_t lock;
     struct rep_result **buf;
-    size_t slots, total, next, written;
+    size_t slots, total, next, written; /* next: the next unit (runner.h); the rest count items */
+    size_t g, units;                    /* items per unit, units in all */
     int failed;
     int local_exited;           /* rank 0's simulation threads that have stopped */
 };
 
-/* Takes the next item if the buffer has room: returns it, or -1 (wait) or -2 (none left). */
+/* Takes the next unit if the buffer has room for all its items: returns it, or -1 (wait) or
+ * -2 (none left). */
 static long long take_item(struct coord *c)
 {
     long long k;
     omp_set_lock(&c->lock);
-    if (c->failed || c->next >= c->total) k = -2;
-    else if (c->next >= c->written + c->slots) k = -1;
+    if (c->failed || c->next >= c->units) k = -2;
+    else if ((c->next + 1) * c->g > c->written + c->slots) k = -1;
     else k = (long long)c->next++;
     omp_unset_lock(&c->lock);
     return k;
 }
 
-/* Stores result r of item k (or records the failure) in the reorder buffer. */
+/* Stores result r of item k (or records the failure) in the reorder buffer. Results of items
+ * before cfg->first (read back on resume; a branched unit re-runs them) or past the end are
+ * dropped. */
 static void deposit(struct coord *c, size_t k, struct rep_result *r, int rc, const char *msg, int source)
 {
     omp_set_lock(&c->lock);
     if (rc || !r) {
         if (!c->failed) c->failed = err_set(c->e, rc ? rc : ERR_INTERNAL, "%s", msg);
         sim_result_free(r);
-    } else if (c->failed) {
+    } else if (c->failed || k < c->cfg->first || k >= c->total) {
         sim_result_free(r);
     } else if (k < c->written || k >= c->written + c->slots || c->buf[k % c->slots]) {
         c->failed = err_set(c->e, ERR_INTERNAL, "rank %d sent item %zu, which was not outstanding", source, k);
@@ -78,11 +82,14 @@ static void local_work(struct coord *c)
             nap(200000);
             continue;
         }
-        struct rep_result *r = NULL;
+        struct rep_result **r = calloc(c->g, sizeof *r);
         struct err le;
         err_clear(&le);
-        int rc = runner_item(cfg, (size_t)k, &r, &le);
-        deposit(c, (size_t)k, r, rc, le.msg, 0);
+        int rc = r ? runner_unit(cfg, (size_t)k, r, &le) : err_set(&le, ERR_INTERNAL, "out of memory");
+        if (rc) deposit(c, 0, NULL, rc, le.msg, 0);
+        else
+            for (size_t i = 0; i < c->g; i++) deposit(c, (size_t)k * c->g + i, r[i], 0, "", 0);
+        free(r);
     }
     omp_set_lock(&c->lock);
     c->local_exited++;
@@ -202,8 +209,11 @@ int mpiw_coordinate(const struct runner_cfg *cfg, struct err *e)
     free(counts);
     /* Rank 0 runs -j threads: one coordinates and writes, the others simulate. */
     int threads = cfg->threads > 1 ? cfg->threads : 1;
-    struct coord c = {.cfg = cfg, .e = e, .total = runner_total(cfg), .next = cfg->first, .written = cfg->first};
-    c.slots = 2 * (size_t)(workers + threads - 1 > 0 ? workers + threads - 1 : 1);
+    struct coord c = {.cfg = cfg, .e = e, .total = runner_total(cfg), .written = cfg->first,
+                      .g = runner_unit_size(cfg)};
+    c.next = cfg->first / c.g;
+    c.units = (c.total + c.g - 1) / c.g;
+    c.slots = 2 * (size_t)(workers + threads - 1 > 0 ? workers + threads - 1 : 1) * c.g;
     if (!(c.buf = calloc(c.slots, sizeof *c.buf))) return err_set(e, ERR_INTERNAL, "out of memory");
     omp_init_lock(&c.lock);
 #pragma omp parallel num_threads(threads)
@@ -239,24 +249,28 @@ int mpiw_work(const struct runner_cfg *cfg, struct err *e)
                 nap(1000000);
                 continue;
             }
-            struct rep_result *r = NULL;
+            /* One message per result of the unit (rank 0 files each by its variant and
+             * replication); an error ends the unit's messages. */
+            size_t g = runner_unit_size(cfg);
+            struct rep_result **r = calloc(g, sizeof *r);
             struct err le;
             err_clear(&le);
-            void *bytes = NULL;
-            size_t len = 0;
-            int rc = runner_item(cfg, (size_t)item, &r, &le);
-            if (!rc) rc = ser_pack(r, &bytes, &len, &le);
-            sim_result_free(r);
-            if (!rc && len > (size_t)INT32_MAX)
-                rc = err_set(&le, ERR_INTERNAL, "a result of %zu bytes exceeds one MPI message; use --summary-only", len);
-            omp_set_lock(&lock);
-            if (rc) {
-                MPI_Send(le.msg, (int)strlen(le.msg), MPI_BYTE, 0, TAG_ERR, MPI_COMM_WORLD);
-            } else {
-                MPI_Send(bytes, (int)len, MPI_BYTE, 0, TAG_RES, MPI_COMM_WORLD);
+            int rc = r ? runner_unit(cfg, (size_t)item, r, &le) : err_set(&le, ERR_INTERNAL, "out of memory");
+            for (size_t i = 0; i < g; i++) {
+                void *bytes = NULL;
+                size_t len = 0;
+                if (!rc) rc = ser_pack(r[i], &bytes, &len, &le);
+                if (!rc && len > (size_t)INT32_MAX)
+                    rc = err_set(&le, ERR_INTERNAL, "a result of %zu bytes exceeds one MPI message; use --summary-only", len);
+                omp_set_lock(&lock);
+                if (rc) MPI_Send(le.msg, (int)strlen(le.msg), MPI_BYTE, 0, TAG_ERR, MPI_COMM_WORLD);
+                else MPI_Send(bytes, (int)len, MPI_BYTE, 0, TAG_RES, MPI_COMM_WORLD);
+                omp_unset_lock(&lock);
+                free(bytes);
+                if (rc) break;
             }
-            omp_unset_lock(&lock);
-            free(bytes);
+            for (size_t i = 0; r && i < g; i++) sim_result_free(r[i]);
+            free(r);
         }
     }
     omp_destroy_lock(&lock);

@@ -174,8 +174,8 @@ int rank_run(const struct rank_args *a, FILE *out, struct err *e)
     for (size_t i = 0; i < cs->n; i++)
         if (cs->c[i].w.listed > a->day) {
             rc = err_set(e, ERR_INPUT,
-                         "%s:%ld: column listed_day: expected a day on or before --day %.0f, found '%.0f'",
-                         cs->path, cs->line[i], a->day, cs->c[i].w.listed);
+                         "%s:%ld:%ld: column listed_day: expected a day on or before --day %.0f, found '%.0f'",
+                         cs->path, cs->line[i], cs->listed_col, a->day, cs->c[i].w.listed);
             goto cleanup;
         }
     if ((rc = csvin_history_read(a->history, cs, 0, &h, &nh, e))) goto cleanup;
@@ -185,7 +185,7 @@ int rank_run(const struct rank_args *a, FILE *out, struct err *e)
     }
     if ((rc = csvin_donors_read(a->donor, names, 0, 1, &d, &nd, e))) goto cleanup;
     if (nd == 0) {
-        rc = err_set(e, ERR_INPUT, "%s:2: expected one donor row after the header, found none", a->donor);
+        rc = err_set(e, ERR_INPUT, "%s:2:1: expected one donor row after the header, found none", a->donor);
         goto cleanup;
     }
     d->day = a->day;

@@ -9,11 +9,14 @@
 
 #include <gsl/gsl_rstat.h>
 
-enum { M_LISTINGS, M_TX, M_URGENT, M_DEATHS, M_REMOVED, M_WAITING, M_MEDIAN, M_N };
+enum { M_LISTINGS, M_TX, M_URGENT, M_DEATHS, M_REMOVED, M_WAITING, M_MEDIAN, M_DEATHS_TX,
+       M_SURV, M_GRAFT, M_RMST, M_N };
 
 static const char *const LABEL[M_N] = {
     "listings per year", "transplants per year", "  of them urgent (HU/SU)", "deaths on the list per year",
-    "removals per year", "waiting at the end (not NT)", "median wait to transplant, days"};
+    "removals per year", "waiting at the end (not NT)", "median wait to transplant, days",
+    "deaths after transplant per year", "1-year survival after tx, %", "1-year graft survival, %",
+    "years alive in 5 after listing"};
 
 struct report {
     int nv;
@@ -62,20 +65,22 @@ void report_add(struct report *r, const struct rep_result *res)
         const struct rec_summary *s = &res->summary[o];
         double y = s->years > 0 ? s->years : 1;
         double x[M_N] = {s->listings / y, s->transplants / y, s->transplants_urgent / y,
-                         s->deaths_waiting / y, s->removed / y, s->waiting_end, s->median_wait_days};
+                         s->deaths_waiting / y, s->removed / y, s->waiting_end, s->median_wait_days,
+                         s->deaths_after_tx / y, 100 * s->surv_tx_1y, 100 * s->graft_tx_1y,
+                         s->rmst_listing_5y};
         for (int m = 0; m < M_N; m++)
             if (!isnan(x[m])) gsl_rstat_add(x[m], *cell(r, res->variant, o, m));
     }
 }
 
 /* Mean and half-width of the 95 % t interval of one cell ("n/a" when empty). */
-static void fmt_cell(const gsl_rstat_workspace *w, char *buf, size_t len)
+static void fmt_cell(const gsl_rstat_workspace *w, int prec, char *buf, size_t len)
 {
     double mean, lo, hi;
     cmp_interval(w, &mean, &lo, &hi);
     if (isnan(mean)) snprintf(buf, len, "n/a");
-    else if (isnan(lo)) snprintf(buf, len, "%.1f", mean);
-    else snprintf(buf, len, "%.1f ± %.1f", mean, (hi - lo) / 2);
+    else if (isnan(lo)) snprintf(buf, len, "%.*f", prec, mean);
+    else snprintf(buf, len, "%.*f ± %.*f", prec, mean, prec, (hi - lo) / 2);
 }
 
 void report_print(const struct report *r, FILE *f)
@@ -87,8 +92,9 @@ void report_print(const struct report *r, FILE *f)
         fprintf(f, "  %-33s %-20s %-20s\n", "", "heart + heart-lung", "pancreas (+ kidney)");
         for (int m = 0; m < M_N; m++) {
             char a[48], b[48];
-            fmt_cell(*cell(r, v, ORGAN_HEART, m), a, sizeof a);
-            fmt_cell(*cell(r, v, ORGAN_PANCREAS, m), b, sizeof b);
+            int prec = m == M_RMST ? 2 : 1;
+            fmt_cell(*cell(r, v, ORGAN_HEART, m), prec, a, sizeof a);
+            fmt_cell(*cell(r, v, ORGAN_PANCREAS, m), prec, b, sizeof b);
             /* Pad by display width: "±" is two bytes but one column. */
             fprintf(f, "  %-33s %-*s %-*s\n", LABEL[m], 20 + (strstr(a, "±") ? 1 : 0), a,
                     20 + (strstr(b, "±") ? 1 : 0), b);

@@ -46,30 +46,46 @@ void runner_meter_end(struct runner_meter *m)
     m->open = 0;
 }
 
-int runner_item(const struct runner_cfg *cfg, size_t k, struct rep_result **out, struct err *e)
+size_t runner_unit_size(const struct runner_cfg *cfg)
+{
+    return cfg->opts.branch ? (size_t)cfg->n_variants : 1;
+}
+
+int runner_unit(const struct runner_cfg *cfg, size_t u, struct rep_result **out, struct err *e)
 {
     /* Replication-major: the variants of one replication are neighbours, so paired comparisons
-     * need only one replication's results at a time. */
-    int variant = (int)(k % (size_t)cfg->n_variants), rep = (int)(k / (size_t)cfg->n_variants);
+     * need only one replication's results at a time. Under --branch the unit is replication u
+     * with all its variants; otherwise item u alone. */
+    const size_t g = runner_unit_size(cfg);
+    const int rep = (int)(cfg->opts.branch ? u : u / (size_t)cfg->n_variants);
+    const int first = cfg->opts.branch ? 0 : (int)(u % (size_t)cfg->n_variants); /* the unit's first variant */
     struct err le;
     err_clear(&le);
-    int rc;
-    if (cfg->psa) {
+    const struct scenario **vs = calloc(g, sizeof *vs);
+    struct scenario *copy = NULL;
+    double *v = NULL;
+    size_t applied = 0;
+    int rc = vs ? 0 : err_set(&le, ERR_INTERNAL, "out of memory");
+    for (size_t i = 0; i < g && !rc; i++) vs[i] = cfg->variants[first + (int)i];
+    if (!rc && cfg->psa) {
         /* Every variant of replication rep draws the same values: common random numbers for the
-         * parameters too. */
-        struct scenario copy;
-        double *v = malloc(((size_t)psa_n(cfg->psa) + 1) * sizeof *v);
-        if (!v) return err_set(e, ERR_INTERNAL, "variant %d replication %d: out of memory", variant, rep);
-        rc = psa_draw(cfg->psa, cfg->opts.seed, rep, v, &le);
-        if (!rc && !(rc = psa_apply(cfg->psa, cfg->variants[variant], variant, rep, v, &copy, &le))) {
-            rc = sim_run(&copy, &cfg->opts, variant, rep, out, &le);
-            psa_release(&copy);
-        }
-        free(v);
-    } else {
-        rc = sim_run(cfg->variants[variant], &cfg->opts, variant, rep, out, &le);
+         * parameters too (and under --branch the variants still differ only in policy.*). */
+        copy = calloc(g, sizeof *copy);
+        v = malloc(((size_t)psa_n(cfg->psa) + 1) * sizeof *v);
+        rc = copy && v ? psa_draw(cfg->psa, cfg->opts.seed, rep, v, &le) : err_set(&le, ERR_INTERNAL, "out of memory");
+        for (size_t i = 0; i < g && !rc; i++)
+            if (!(rc = psa_apply(cfg->psa, cfg->variants[first + (int)i], first + (int)i, rep, v, &copy[i], &le)))
+                vs[i] = &copy[applied++];
     }
-    if (rc) err_set(e, rc, "variant %d replication %d: %s", variant, rep, le.msg);
+    if (!rc)
+        rc = cfg->opts.branch ? sim_run_branch(vs, cfg->n_variants, &cfg->opts, rep, out, &le)
+                              : sim_run(vs[0], &cfg->opts, first, rep, &out[0], &le);
+    for (size_t i = 0; i < applied; i++) psa_release(&copy[i]);
+    free(copy);
+    free(v);
+    free(vs);
+    if (rc && cfg->opts.branch) err_set(e, rc, "replication %d (branched): %s", rep, le.msg);
+    else if (rc) err_set(e, rc, "variant %d replication %d: %s", first, rep, le.msg);
     return rc;
 }
 
@@ -80,11 +96,19 @@ size_t runner_total(const struct runner_cfg *cfg)
 
 int runner_run(const struct runner_cfg *cfg, struct err *e)
 {
-    size_t total = runner_total(cfg);
-    size_t slots = 2 * (size_t)(cfg->threads > 0 ? cfg->threads : 1);
+    size_t total = runner_total(cfg), g = runner_unit_size(cfg);
+    /* Resume may stop inside a branched replication: its unit is run again and the results
+     * already written are dropped (they are the same). */
+    size_t first_unit = cfg->first / g, units = (total + g - 1) / g;
+    size_t slots = 2 * (size_t)(cfg->threads > 0 ? cfg->threads : 1) * g;
     struct rep_result **buf = calloc(slots, sizeof *buf);
-    if (!buf) return err_set(e, ERR_INTERNAL, "out of memory");
-    size_t next = cfg->first, written = cfg->first;
+    struct rep_result **mine = calloc((size_t)(cfg->threads > 0 ? cfg->threads : 1) * g, sizeof *mine);
+    if (!buf || !mine) {
+        free(buf);
+        free(mine);
+        return err_set(e, ERR_INTERNAL, "out of memory");
+    }
+    size_t next = first_unit, written = cfg->first;
     int failed = 0;
     struct runner_meter meter;
     runner_meter_start(&meter);
@@ -93,11 +117,13 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
 
 #pragma omp parallel num_threads(cfg->threads)
     {
+        struct rep_result **out = mine + (size_t)omp_get_thread_num() * g;
         for (;;) {
-            size_t k;
+            size_t u;
 #pragma omp atomic capture
-            k = next++;
-            if (k >= total) break;
+            u = next++;
+            if (u >= units) break;
+            size_t lo = u * g, hi = lo + g < total ? lo + g : total; /* items [lo, hi) */
             int f;
             for (;;) {
                 size_t w;
@@ -105,7 +131,7 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
                 w = written;
 #pragma omp atomic read
                 f = failed;
-                if (f || k < w + slots) break;
+                if (f || hi <= w + slots) break;
                 struct timespec ts = {0, 200000};
                 nanosleep(&ts, NULL);
             }
@@ -120,15 +146,19 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
             }
             struct err le;
             err_clear(&le);
-            struct rep_result *r = NULL;
-            int rc = runner_item(cfg, k, &r, &le);
+            for (size_t i = 0; i < g; i++) out[i] = NULL;
+            int rc = runner_unit(cfg, u, out, &le);
             omp_set_lock(&lock);
             if (rc) {
                 if (!failed) err_set(e, rc, "%s", le.msg);
 #pragma omp atomic write
                 failed = 1;
             } else {
-                buf[k % slots] = r;
+                for (size_t k = lo; k < lo + g; k++) {
+                    if (k < cfg->first || k >= total) sim_result_free(out[k - lo]);
+                    else buf[k % slots] = out[k - lo];
+                    out[k - lo] = NULL;
+                }
                 while (!failed && written < total && buf[written % slots]) {
                     struct rep_result *x = buf[written % slots];
                     buf[written % slots] = NULL;
@@ -149,5 +179,6 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
     if (cfg->progress) runner_meter_end(&meter);
     for (size_t i = 0; i < slots; i++) sim_result_free(buf[i]);
     free(buf);
+    free(mine);
     return failed ? (e->code ? e->code : ERR_INTERNAL) : 0;
 }

@@ -1,9 +1,13 @@
 /* runner.h — runs every work item (replication x variant, replication-major: item k is
  * replication k / variants, variant k % variants) on OpenMP threads and hands the
  * results to the one writer in work-item order, through a reorder buffer of 2 x threads
- * slots: a thread does not start item k until item k - slots has been written, so peak memory
- * is bounded by the thread count, not by the number of replications, and the file is the same
- * for any thread count. */
+ * units: a thread does not start a unit until the unit 2 x threads before it has been written,
+ * so peak memory is bounded by the thread count, not by the number of replications, and the
+ * file is the same for any thread count.
+ *
+ * A unit is what one thread runs at once: one item, or under --branch (cfg->opts.branch) one whole
+ * replication with all its variants (sim_run_branch: the warm-up runs once per replication).
+ * Units never change what an item's result is, only who computes it together with what. */
 #ifndef WLSIM_RUNNER_H
 #define WLSIM_RUNNER_H
 
@@ -33,10 +37,14 @@ struct runner_cfg {
     void *sink_ctx;
 };
 
-/* Runs work item k of cfg (replication k / variants, variant k % variants) and stores its new
- * result in *out. On failure returns the code with "variant V replication R: ..." in e and *out
- * is NULL. Every runner (threads here, MPI ranks in mpiw.c) runs items through this. */
-int runner_item(const struct runner_cfg *cfg, size_t k, struct rep_result **out, struct err *e);
+/* Items per unit: n_variants under branch, else 1. Units are numbered from 0; unit u holds
+ * items u x size .. u x size + size - 1. */
+size_t runner_unit_size(const struct runner_cfg *cfg);
+
+/* Runs unit u of cfg and stores its runner_unit_size() new results in out[], in item order. On
+ * failure returns the code with "variant V replication R: ..." in e and every out[i] is NULL.
+ * Every runner (threads here, MPI ranks in mpiw.c) runs units through this. */
+int runner_unit(const struct runner_cfg *cfg, size_t u, struct rep_result **out, struct err *e);
 
 /* The number of work items cfg describes (cfg->total, or variants x replications). */
 size_t runner_total(const struct runner_cfg *cfg);

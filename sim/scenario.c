@@ -10,10 +10,13 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -157,6 +160,28 @@ static const char *type_word(const struct pdef *d)
     }
 }
 
+/* 1 if s is a plain decimal number: [+-] digits [. digits] [e [+-] digits], with digits on at
+ * least one side of the point. strtod() alone would also take hex ("0x10"), "inf" and "nan". */
+static int decimal_syntax(const char *s)
+{
+    const char *p = s;
+    size_t d = 0;
+    if (*p == '+' || *p == '-') p++;
+    while (*p >= '0' && *p <= '9') p++, d++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++, d++;
+    }
+    if (!d) return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!(*p >= '0' && *p <= '9')) return 0;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    return *p == '\0';
+}
+
 /* Parses scalar node v for definition d into the struct at base. */
 static int parse_scalar(struct loader *L, const char *key, const struct pdef *d, void *p,
                         const yaml_node_t *v)
@@ -184,8 +209,8 @@ static int parse_scalar(struct loader *L, const char *key, const struct pdef *d,
     }
     case PD_DOUBLE: {
         errno = 0;
-        double x = strtod(s, &end);
-        if (errno || end == s || *end || !isfinite(x))
+        double x = decimal_syntax(s) ? strtod(s, &end) : NAN;
+        if (errno || isnan(x) || end == s || *end || !isfinite(x))
             return errat(L, v->start_mark, key, "expected a number, found '%s'", s);
         if (x < d->min || x > d->max)
             return errat(L, v->start_mark, key, "expected a number in [%.15g, %.15g]%s%s, found %s",
@@ -407,6 +432,13 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
     return set_value(L, key, &m->defs[di], m->base, v);
 }
 
+/* Keys of the run table that are one for the whole run: the runner takes them from variant 0
+ * (replications, the RNG recorded in the file) or they decide where the data come from. */
+static int is_run_level(const char *name)
+{
+    return !strcmp(name, "replications") || !strcmp(name, "rng") || !strcmp(name, "population.source");
+}
+
 /* `sweep:` — a mapping of full parameter keys to sequences of values. Values are checked like
  * any other value of that key; the grid is expanded later by scen_expand(). */
 static int parse_sweep(struct loader *L, const yaml_node_t *map)
@@ -434,6 +466,9 @@ static int parse_sweep(struct loader *L, const yaml_node_t *map)
             return errat(L, k->start_mark, key, "expected a known parameter key (see `wlsim check --list`), found %s%s",
                          strncmp(hint, " of ", 4) == 0 ? "a key" : "an unknown key", hint);
         }
+        if (mi == 0 && is_run_level(L->m[0].defs[di].name))
+            return errat(L, k->start_mark, key, "expected a parameter a variant may change, found a setting of the "
+                         "whole run (replications, rng and population.source are one for all variants)");
         if (L->s->n_axes == SWEEP_MAX_AXES)
             return errat(L, k->start_mark, key, "expected at most %d sweep axes, found more", SWEEP_MAX_AXES);
         if (v->type != YAML_SEQUENCE_NODE)
@@ -441,6 +476,11 @@ static int parse_sweep(struct loader *L, const yaml_node_t *map)
         int nv = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
         if (nv < 1 || nv > SWEEP_MAX_VALUES)
             return errat(L, v->start_mark, key, "expected 1 to %d values, found %d", SWEEP_MAX_VALUES, nv);
+        size_t points = (size_t)nv;
+        for (int a = 0; a < L->s->n_axes; a++) points *= (size_t)L->s->axes[a].n; /* <= 64^8: no overflow */
+        if (points > SWEEP_MAX_POINTS)
+            return errat(L, v->start_mark, key, "expected at most %d grid points in all, found %zu with this axis",
+                         SWEEP_MAX_POINTS, points);
         struct sweep_axis *ax = &L->s->axes[L->s->n_axes++];
         snprintf(ax->key, sizeof ax->key, "%s", scalar(k));
         ax->def = &L->m[mi].defs[di];
@@ -607,33 +647,112 @@ static yaml_mark_t locate(struct loader *L, const char *msg, yaml_mark_t fallbac
     return fallback;
 }
 
+/* Line and column (1-based) of byte `off` of text, for messages about raw bytes. */
+static void line_col(const char *text, size_t off, size_t *line, size_t *col)
+{
+    *line = 1, *col = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (text[i] == '\n') (*line)++, *col = 1;
+        else (*col)++;
+    }
+}
+
+/* Reads the scenario file whole. Only a regular file of at most SCEN_MAX_BYTES is read (a FIFO
+ * or a device would block or never end; the size is checked before anything is allocated),
+ * and a NUL byte is refused: everything after it would be silently ignored. */
 static int read_file(const char *path, char **text, size_t *len, struct err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return err_set(e, ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) break;
-        if (n + 1 == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) { free(buf); buf = NULL; }
-            else buf = nb;
-        }
+    struct stat st;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer before fstat can refuse it. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return err_set(e, ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return err_set(e, ERR_INPUT, "%s:1:1: (file): expected a regular scenario file, found %s", path,
+                       S_ISDIR(st.st_mode) ? "a directory" : "a device, FIFO or socket");
     }
-    int bad = ferror(f);
-    fclose(f);
+    if (st.st_size > SCEN_MAX_BYTES) {
+        close(fd);
+        return err_set(e, ERR_INPUT, "%s:1:1: (file): expected a scenario of at most %d bytes, found %lld bytes",
+                       path, SCEN_MAX_BYTES, (long long)st.st_size);
+    }
+    size_t cap = (size_t)st.st_size + 1; /* one byte more than the size: a file that grows is seen */
+    char *buf = malloc(cap + 1);
+    size_t n = 0;
+    int bad = 0;
+    while (buf && n < cap) {
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) bad = errno;
+        if (got <= 0) break;
+        n += (size_t)got;
+    }
+    close(fd);
     if (!buf) return err_set(e, ERR_INTERNAL, "%s: out of memory", path);
-    if (bad) {
+    if (bad || n == cap) {
         free(buf);
-        return err_set(e, ERR_INPUT, "%s: read error", path);
+        if (bad) return err_set(e, ERR_INPUT, "%s: read error: %s", path, strerror(bad));
+        return err_set(e, ERR_INPUT, "%s:1:1: (file): expected a file that does not change while it is read, found "
+                       "it growing", path);
+    }
+    const char *nul = memchr(buf, '\0', n);
+    if (nul) {
+        size_t line, col;
+        line_col(buf, (size_t)(nul - buf), &line, &col);
+        free(buf);
+        return err_set(e, ERR_INPUT, "%s:%zu:%zu: (file): expected text, found a NUL byte", path, line, col);
     }
     buf[n] = '\0';
     *text = buf;
     *len = n;
     return 0;
+}
+
+/* The YAML features a scenario does not use, refused before the document is built: nesting
+ * deeper than SCEN_MAX_DEPTH (libyaml's cost grows with the square of the depth), a second
+ * document (it would be ignored), explicit tags (`!!str 0.2` would be read as the number 0.2),
+ * and anchors and aliases (a few lines could stand for an exponential tree). The stream is
+ * parsed event by event and abandoned at the first refusal, so a hostile file costs little. */
+static int prescan(const char *path, const char *text, size_t len, struct err *e)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    int depth = 0, docs = 0, rc = 0, done = 0;
+    if (!yaml_parser_initialize(&p)) return err_set(e, ERR_INTERNAL, "yaml: cannot initialise parser");
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    while (!done && !rc) {
+        if (!yaml_parser_parse(&p, &ev)) break; /* the loader reports syntax errors */
+        yaml_mark_t mk = ev.start_mark;
+        const char *what = NULL;
+        const unsigned char *tag = NULL, *anchor = NULL;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT: done = 1; break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (++docs > 1) what = "expected one YAML document, found a second one";
+            break;
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT:
+            if (++depth > SCEN_MAX_DEPTH) what = "expected nesting at most " SCEN_MAX_DEPTH_TEXT " levels deep, found deeper";
+            tag = ev.type == YAML_MAPPING_START_EVENT ? ev.data.mapping_start.tag : ev.data.sequence_start.tag;
+            anchor = ev.type == YAML_MAPPING_START_EVENT ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
+            break;
+        case YAML_MAPPING_END_EVENT:
+        case YAML_SEQUENCE_END_EVENT: depth--; break;
+        case YAML_SCALAR_EVENT:
+            tag = ev.data.scalar.tag;
+            anchor = ev.data.scalar.anchor;
+            break;
+        case YAML_ALIAS_EVENT: what = "expected a value, found an alias (*name): anchors and aliases are not supported"; break;
+        default: break;
+        }
+        if (!what && tag) what = "expected a value without a YAML tag, found a tag (such as !!str)";
+        if (!what && anchor) what = "expected a value, found an anchor (&name): anchors and aliases are not supported";
+        if (what)
+            rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: (yaml): %s", path, mk.line + 1, mk.column + 1, what);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return rc;
 }
 
 static int warn_lapses(const struct scenario *s, const char *path, struct err *e);
@@ -665,8 +784,13 @@ static int parse_layer(struct loader *L, struct layer *ly)
     yaml_parser_t parser;
     int rc = 0;
     L->path = ly->path;
+    size_t len = strlen(ly->text);
+    if (len > (size_t)SCEN_MAX_BYTES)
+        return err_set(L->e, ERR_INPUT, "%s:1:1: (file): expected a scenario of at most %d bytes, found %zu bytes",
+                       ly->path, SCEN_MAX_BYTES, len);
+    if ((rc = prescan(ly->path, ly->text, len, L->e))) return rc;
     if (!yaml_parser_initialize(&parser)) return err_set(L->e, ERR_INTERNAL, "yaml: cannot initialise parser");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)ly->text, strlen(ly->text));
+    yaml_parser_set_input_string(&parser, (const unsigned char *)ly->text, len);
     if (!yaml_parser_load(&parser, &ly->doc)) {
         rc = err_set(L->e, ERR_INPUT, "%s:%zu:%zu: (yaml): expected well-formed YAML, found an error: %s%s%s",
                      ly->path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
@@ -728,7 +852,8 @@ static yaml_node_t *base_node(struct loader *L, struct layer *ly)
 
 /* Splits a stored text into its layers (each starts with a LAYER_MARK line naming its file),
  * or takes it whole as one layer, then reads the files named by `base:` in front of it. */
-static int load_layers(struct loader *L, const char *path, const char *text, struct layer *ly, int *n)
+static int load_layers(struct loader *L, const char *path, const char *text, unsigned flags, struct layer *ly,
+                       int *n)
 {
     int rc = 0;
     *n = 0;
@@ -765,6 +890,9 @@ static int load_layers(struct loader *L, const char *path, const char *text, str
         char fb[96], found_path[1024];
         if (b->type != YAML_SCALAR_NODE || is_null(b))
             return errat(L, b->start_mark, "base", "expected a scenario file or name, found %s", found(b, fb, sizeof fb));
+        if (flags & SCEN_CONFINE_PATHS) /* an untrusted stored text has its bases inlined: read no file for it */
+            return errat(L, b->start_mark, "base", "expected no base in a stored scenario (its bases are stored "
+                         "with it), found '%s'", scalar(b));
         if (*n == SCEN_MAX_LAYERS)
             return errat(L, b->start_mark, "base", "expected a chain of at most %d files, found a longer one "
                          "(or a file that is its own base)", SCEN_MAX_LAYERS);
@@ -799,7 +927,33 @@ static char *layers_text(const struct layer *ly, int n)
     return t;
 }
 
+/* 1 if p is absolute or has a `..` component. */
+static int escapes(const char *p)
+{
+    if (p[0] == '/') return 1;
+    for (const char *q = p; (q = strstr(q, "..")); q += 2)
+        if ((q == p || q[-1] == '/') && (q[2] == '\0' || q[2] == '/')) return 1;
+    return 0;
+}
+
+/* The output.series_days check: at most SCEN_MAX_SNAPSHOTS snapshots over warm-up and counted
+ * years, so that a tiny interval is refused here instead of allocating without end. */
+static int series_ok(const struct run_par *r, char *msg, size_t len)
+{
+    double days = (r->warmup_years + r->years) * 365.25;
+    if (r->series_days == 0 || days / r->series_days <= SCEN_MAX_SNAPSHOTS) return 0;
+    snprintf(msg, len, "output.series_days: expected 0 or at least %.6g days (at most %d snapshots over %.6g "
+             "simulated years), found %.6g", days / SCEN_MAX_SNAPSHOTS, SCEN_MAX_SNAPSHOTS,
+             r->warmup_years + r->years, r->series_days);
+    return -1;
+}
+
 int scen_load_text(const char *path, const char *text, struct scenario **out, struct err *e)
+{
+    return scen_load_text_opts(path, text, 0, out, e);
+}
+
+int scen_load_text_opts(const char *path, const char *text, unsigned flags, struct scenario **out, struct err *e)
 {
     struct loader L = {.path = path, .e = e};
     struct layer ly[SCEN_MAX_LAYERS];
@@ -813,7 +967,7 @@ int scen_load_text(const char *path, const char *text, struct scenario **out, st
     s->path = strdup(path);
     if (!s->path) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     default_name(s);
-    if ((rc = load_layers(&L, path, text, ly, &nl))) goto cleanup;
+    if ((rc = load_layers(&L, path, text, flags, ly, &nl))) goto cleanup;
     if (!(s->text = layers_text(ly, nl))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     L.top = nl - 1;
     for (int i = 0; i < nl; i++) L.layer_path[i] = ly[i].path;
@@ -866,12 +1020,25 @@ int scen_load_text(const char *path, const char *text, struct scenario **out, st
                        "expected no replication unless population.source is replay, found one");
             goto cleanup;
         }
+        if (replay && (flags & SCEN_CONFINE_PATHS)) {
+            for (int i = 0; i < 3 && !rc; i++)
+                if (escapes(s->replay_files[i]) || escapes(path))
+                    rc = errat(&L, L.replay_marks[i], REPLAY_KEYS[i],
+                               "expected a path inside the folder of %s (absolute paths and '..' are refused "
+                               "here unless --allow-paths is given), found '%s'", path, s->replay_files[i]);
+            if (rc) goto cleanup;
+        }
         if (replay && (rc = replay_load(path, s->replay_files[0], s->replay_files[1], s->replay_files[2],
                                         &s->replay, e)))
             goto cleanup;
     }
     char msg[512];
     const char *where;
+    if (series_ok(&s->run, msg, sizeof msg)) {
+        yaml_mark_t mk = locate(&L, "output.series_days", root->start_mark, &where);
+        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
+        goto cleanup;
+    }
     if (popn_validate(&s->pop, msg, sizeof msg)) {
         yaml_mark_t mk = locate(&L, msg, root->start_mark, &where);
         rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
@@ -964,17 +1131,19 @@ static void *axis_base(struct scenario *s, int target)
 int scen_expand(const struct scenario *s, struct scenario ***out, int *n, struct err *e)
 {
     size_t total = 1;
-    for (int a = 0; a < s->n_axes; a++) total *= (size_t)s->axes[a].n;
+    *out = NULL;
+    *n = 0;
+    /* Counted before anything is allocated, saturating (64^8 points would overflow nothing, but
+     * must not be allocated either); the loader already refused such a grid with its line. */
+    for (int a = 0; a < s->n_axes; a++)
+        total = total > SWEEP_MAX_POINTS ? total : total * (size_t)s->axes[a].n;
+    if (total > SWEEP_MAX_POINTS)
+        return err_set(e, ERR_INPUT, "%s: sweep: expected at most %d grid points, found more", s->path,
+                       SWEEP_MAX_POINTS);
     size_t count = s->n_axes ? total + 1 : 1;
     int rc = 0;
     struct scenario **v = calloc(count, sizeof *v);
-    *out = NULL;
-    *n = 0;
-    if (!v || count > 100000) {
-        free(v);
-        return v ? err_set(e, ERR_INPUT, "%s: sweep: expected at most 100000 grid points, found %zu", s->path, total)
-                 : err_set(e, ERR_INTERNAL, "out of memory");
-    }
+    if (!v) return err_set(e, ERR_INTERNAL, "out of memory");
     for (size_t i = 0; i < count; i++) {
         if (!(v[i] = clone(s))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
         if (i == 0) continue;
@@ -1000,7 +1169,7 @@ int scen_expand(const struct scenario *s, struct scenario ***out, int *n, struct
         if (used < sizeof name) snprintf(name + used, sizeof name - used, "]");
         snprintf(v[i]->name, sizeof v[i]->name, "%s", name);
         char msg[512];
-        if (popn_validate(&v[i]->pop, msg, sizeof msg) ||
+        if (series_ok(&v[i]->run, msg, sizeof msg) || popn_validate(&v[i]->pop, msg, sizeof msg) ||
             (v[i]->ops[0]->validate && v[i]->ops[0]->validate(v[i]->par[0], msg, sizeof msg)) ||
             (v[i]->ops[1]->validate && v[i]->ops[1]->validate(v[i]->par[1], msg, sizeof msg))) {
             rc = err_set(e, ERR_INPUT, "%s: sweep: variant %s: %s", s->path, v[i]->name, msg);

@@ -42,11 +42,17 @@ enum { RUN_SOURCE_SYNTHETIC = 0, RUN_SOURCE_REPLAY = 1 };
 enum { RUN_ACCEPT_MODEL = 0, RUN_ACCEPT_ALL = 1 };
 struct replay;
 
+/* Warm-up years the calibrated synthetic lists need to reach their steady state (docs/model.md,
+ * "Steady state": the heart list fills with an e-folding time of ~4 years, so 15 years leave a
+ * deficit of ~2 % at the start of counting). `wlsim check` warns below it. */
+#define SCEN_STEADY_WARMUP_YEARS 15.0
+
 #define RUN_RNG_CHOICES "taus2|mt19937|ranlxd1|ranlxs2|ctr64"
 
 /* One axis of a `sweep:` grid: a parameter and the values it takes. */
 #define SWEEP_MAX_AXES 8
 #define SWEEP_MAX_VALUES 64
+#define SWEEP_MAX_POINTS 100000   /* grid points of one scenario */
 struct sweep_axis {
     char key[96];                      /* full dotted key */
     const struct pdef *def;
@@ -81,9 +87,27 @@ struct scenario {
  * (allocation), and *out is NULL. */
 int scen_load(const char *path, struct scenario **out, struct err *e);
 
+/* Limits checked before anything is parsed: the file's size (a scenario is a page or two) and
+ * the nesting depth of its YAML (settings nest three or four levels deep). */
+#define SCEN_MAX_BYTES (1 << 20)
+#define SCEN_MAX_DEPTH 32
+#define SCEN_MAX_DEPTH_TEXT "32"
+/* At most this many /series snapshots per programme and replication (output.series_days). */
+#define SCEN_MAX_SNAPSHOTS 100000
+
 /* As scen_load, but the file's text is given (e.g. as stored in a results file): `path` names it
  * in messages and anchors relative paths (replay CSV files); the file itself is not read. */
 int scen_load_text(const char *path, const char *text, struct scenario **out, struct err *e);
+
+/* Flags of scen_load_text_opts. */
+enum {
+    /* Refuse replay files (and a scenario path) that are absolute or contain a `..` component:
+     * for texts from an untrusted source, such as a results file given to `wlsim verify`. */
+    SCEN_CONFINE_PATHS = 1
+};
+
+/* scen_load_text with flags (SCEN_*). */
+int scen_load_text_opts(const char *path, const char *text, unsigned flags, struct scenario **out, struct err *e);
 
 /* Expands a scenario with a `sweep:` section into its variants: first the scenario as written
  * (the baseline), then one per point of the grid (the product of the axes, the last axis

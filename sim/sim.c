@@ -40,13 +40,28 @@ enum { PRIO_R_LISTING = -2, PRIO_R_HISTORY = -1 };
 #define SEQ_ORGAN_BIT 31
 #define SEQ_RELIST_BIT 30
 
+/* The ranking passes reach every listed candidate through a pointer, so the slot should stay
+ * small (and ideally a multiple of 64 bytes, which keeps each candidate's hot first line aligned
+ * alike). So the course after a transplant shares the space of the pending transition, which is
+ * dead once the candidate has left the list (leave() cancels its event): it adds nothing. */
 struct slot {                   /* engine-side state of one candidate */
     struct cand c;
-    struct trans t;             /* the pending transition */
+    union {
+        struct trans t;         /* while listed: the pending transition */
+        struct {                /* once transplanted (engine clock; INFINITY: not in the course) */
+            double tx_death;    /* death with the graft, or after a graft failure not relisted */
+            double tx_fail;     /* the graft failed without death */
+            double tx_relist;   /* relisted for a re-transplant on this day */
+            uint32_t next;      /* slot of that relisting once it happened, UINT32_MAX none */
+            uint32_t tx_rec;    /* row of /transplants, UINT32_MAX none */
+        };
+    };
     evq_handle h;
     uint32_t relist_of;
     int8_t status_listed;
 };
+_Static_assert(sizeof(struct trans) >= 3 * sizeof(double) + 2 * sizeof(uint32_t),
+               "struct slot: the course after a transplant must fit in the transition's space");
 
 struct list {
     struct cand **v;
@@ -72,6 +87,8 @@ struct ctx {
     size_t mcap;
     VEC(double) waits[ORGAN_N];
     int32_t *rmap;              /* replay: candidate row -> slot index, -1 before listing */
+    VEC(uint32_t) relists;      /* replay: transplanted slots whose course relists them, until
+                                   the files' relisting row is matched to them */
 };
 
 #define PUSH(vec, item, ctx)                                                                   \
@@ -266,6 +283,7 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     c->prior_tx_day = old->c.end_day;
     c->graft_loss_day = now;
     sl->relist_of = old->c.seq;
+    old->next = idx;
     return list_candidate(x, sl, idx, now);
 }
 
@@ -323,6 +341,8 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     double wait = now - c->w.listed;
     int rc = leave(x, sl, OUT_TRANSPLANTED, now);
     if (rc) return rc;
+    sl->tx_death = sl->tx_fail = sl->tx_relist = INFINITY; /* the transition is dead from here */
+    sl->next = sl->tx_rec = UINT32_MAX;
     *taken = sl;
     if (counted(x, now)) {
         struct rec_summary *sm = &x->res->summary[o];
@@ -350,13 +370,24 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
         r->points = m->points;
         r->wait_days = wait;
         r->offer_no = offer_no;
+        r->donor_age = d->age_years;
+        r->death_day = r->graft_fail_day = NAN; /* filled by finish() */
+        sl->tx_rec = (uint32_t)(x->res->tx.n - 1);
     }
-    if (ops->graft_loss && !x->s->replay) { /* a replay lists relistings as rows of its own */
-        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES, c->seq);
-        double loss = ops->graft_loss(par, c, d, now, x->outc);
-        if (loss < x->t_end && !evq_push(x->q, loss, PRIO_RELIST, EV_RELIST, idx, 0))
-            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
-    }
+    if (!ops->course) return 0;
+    /* The recipient's own sub-stream: the same uniforms in every variant, whatever the organ. */
+    struct outc_course oc;
+    rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES, c->seq);
+    ops->course(par, c, d, now, x->outc, &oc);
+    sl->tx_fail = oc.graft_fail_day;
+    sl->tx_relist = oc.relist ? oc.graft_fail_day : INFINITY;
+    sl->tx_death = oc.relist ? INFINITY : oc.death_day; /* relisted: the list decides */
+    if (counted(x, sl->tx_death)) x->res->summary[o].deaths_after_tx++;
+    if (!oc.relist || !(sl->tx_relist < x->t_end)) return 0;
+    /* A replay lists relistings as rows of its own: on_r_listing() links them back. */
+    if (x->s->replay) return PUSH(x->relists, idx, x) ? ERR_INTERNAL : 0;
+    if (!evq_push(x->q, sl->tx_relist, PRIO_RELIST, EV_RELIST, idx, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     return 0;
 }
 
@@ -538,6 +569,19 @@ static int on_r_listing(struct ctx *x, uint32_t row, double now)
     sl->h = 0;
     x->rmap[row] = (int32_t)idx;
     enum organ o = prog_organ(sl->c.prog);
+    /* A relisting row of an exported run: the transplant whose drawn course relists it on this
+     * day (the files carry the days exactly), so the person is followed as in the original. */
+    if (isfinite(sl->c.graft_loss_day))
+        for (size_t k = 0; k < x->relists.n; k++) {
+            struct slot *old = slot_at(x, x->relists.v[k]);
+            if (old->tx_relist != sl->c.graft_loss_day || old->c.end_day != sl->c.prior_tx_day ||
+                prog_organ(old->c.prog) != o)
+                continue;
+            old->next = idx;
+            sl->relist_of = old->c.seq;
+            x->relists.v[k] = x->relists.v[--x->relists.n];
+            break;
+        }
     if (x->s->ops[o]->prepare) x->s->ops[o]->prepare(x->s->par[o], &sl->c);
     if (list_add(x, o, &sl->c)) return ERR_INTERNAL;
     if (counted(x, now)) x->res->summary[o].listings++;
@@ -726,9 +770,84 @@ static int drop_warmup_episodes(struct ctx *x)
     return 0;
 }
 
+/* The person listed in slot i, followed through transplants and relistings: the day of death
+ * (engine clock), or INFINITY with *last the last day known alive (the end of the run, or a
+ * removal from the list: removed patients are censored there). */
+static double person_death(struct ctx *x, uint32_t i, double *last)
+{
+    for (;;) {
+        const struct slot *sl = slot_at(x, i);
+        const struct cand *c = &sl->c;
+        switch (c->outcome) {
+        case OUT_DIED: *last = c->end_day; return c->end_day;
+        case OUT_REMOVED: *last = c->end_day; return INFINITY;
+        case OUT_TRANSPLANTED:
+            if (sl->next != UINT32_MAX) {
+                i = sl->next;
+                continue;
+            }
+            if (sl->tx_death < x->t_end) return *last = sl->tx_death;
+            /* A relisting a replay could not link to its row (on_r_listing): censored there. */
+            *last = sl->tx_relist < x->t_end ? sl->tx_relist : x->t_end;
+            return INFINITY;
+        default: *last = x->t_end; return INFINITY;
+        }
+    }
+}
+
+/* Kaplan–Meier survival 1 year after the counted years' transplants (patient and graft), the
+ * restricted mean survival over 5 years from a first listing in the counted years, and the
+ * death and graft-failure days of /transplants. */
+static int outcomes(struct ctx *x)
+{
+    const double year = 365.25, tau = 5 * 365.25;
+    const size_t n = x->ncand ? x->ncand : 1;
+    /* One pass over the pool (it is several MB): three regions of n observations (patient,
+     * graft, listing), the heart's filled from the front of each and the pancreas's from the
+     * back, so the two programmes never need more than n per region together. */
+    struct outc_obs *buf = malloc(3 * n * sizeof *buf);
+    if (!buf) return err_set(x->e, ERR_INTERNAL, "out of memory (outcomes)");
+    struct outc_obs *pat = buf, *gr = buf + n, *lst = buf + 2 * n;
+    size_t np[ORGAN_N] = {0, 0}, nl[ORGAN_N] = {0, 0};
+#define OBS_AT(region, o, k) ((region)[(o) == 0 ? (k) : n - 1 - (k)])
+    for (uint32_t i = 0; i < x->ncand; i++) {
+        struct slot *sl = slot_at(x, i);
+        const struct cand *c = &sl->c;
+        const int o = (int)prog_organ(c->prog);
+        int tx = c->outcome == OUT_TRANSPLANTED, first = sl->relist_of == UINT32_MAX;
+        if (!(tx || (first && counted(x, c->w.listed)))) continue;
+        double last, death = person_death(x, i, &last);
+        if (first && counted(x, c->w.listed))
+            OBS_AT(lst, o, nl[o]++) = (struct outc_obs){(isfinite(death) ? death : last) - c->w.listed, isfinite(death)};
+        if (!tx) continue;
+        if (sl->tx_rec != UINT32_MAX) {
+            struct rec_tx *r = &x->res->tx.v[sl->tx_rec];
+            r->death_day = isfinite(death) ? death - x->t0 : NAN;
+            r->graft_fail_day = sl->tx_fail < x->t_end ? sl->tx_fail - x->t0 : NAN;
+        }
+        if (!counted(x, c->end_day)) continue;
+        double g = sl->tx_fail < death ? sl->tx_fail : death;
+        OBS_AT(pat, o, np[o]) = (struct outc_obs){(isfinite(death) ? death : last) - c->end_day, isfinite(death)};
+        OBS_AT(gr, o, np[o]++) = g < x->t_end ? (struct outc_obs){g - c->end_day, 1}
+                                              : (struct outc_obs){last - c->end_day, 0};
+    }
+#undef OBS_AT
+    for (int o = 0; o < ORGAN_N; o++) {
+        const size_t p0 = o == 0 ? 0 : n - np[o], l0 = o == 0 ? 0 : n - nl[o];
+        struct rec_summary *sm = &x->res->summary[o];
+        sm->surv_tx_1y = outc_km_at(pat + p0, np[o], year);
+        sm->graft_tx_1y = outc_km_at(gr + p0, np[o], year);
+        sm->rmst_listing_5y = nl[o] ? outc_km_rmst(lst + l0, nl[o], tau) / year : NAN;
+        sm->deaths_all = sm->deaths_waiting + sm->deaths_after_tx;
+    }
+    free(buf);
+    return 0;
+}
+
 static int finish(struct ctx *x)
 {
     fill_groups(x);
+    if (outcomes(x)) return ERR_INTERNAL;
     for (int o = 0; o < ORGAN_N; o++) {
         struct rec_summary *sm = &x->res->summary[o];
         for (size_t i = 0; i < x->list[o].n; i++) {
@@ -771,6 +890,9 @@ static int finish(struct ctx *x)
         rc->weight_kg = c->weight_kg;
         rc->pra = c->pra;
         rc->relist_of = sl->relist_of;
+        double last, death = person_death(x, (uint32_t)i, &last);
+        rc->death_day = isfinite(death) ? death - x->t0 : NAN;
+        rc->followed_day = isfinite(death) ? NAN : last - x->t0;
     }
     return 0;
 }
@@ -778,7 +900,8 @@ static int finish(struct ctx *x)
 static int schedule_synthetic(struct ctx *x);
 static int dispatch(struct ctx *x, const struct evq_event *ev);
 
-static int run(struct ctx *x)
+/* Schedules the first events of the replication. */
+static int start(struct ctx *x)
 {
     const struct scenario *s = x->s;
     if (s->replay) {
@@ -788,8 +911,17 @@ static int run(struct ctx *x)
     }
     if (s->run.series_days > 0 && !evq_push(x->q, s->run.series_days, PRIO_SNAPSHOT, EV_SNAPSHOT, 0, 0))
         return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    return 0;
+}
+
+/* Handles every pending event before `until` (INFINITY: all of them; nothing is ever scheduled
+ * at or after t_end, which is finite). */
+static int advance(struct ctx *x, double until)
+{
     struct evq_event ev;
-    while (evq_pop(x->q, &ev)) {
+    double t;
+    while (evq_peek_time(x->q, &t) && t < until) {
+        evq_pop(x->q, &ev);
         int rc = 0;
         switch ((enum ev_type)ev.type) {
         case EV_R_LISTING: rc = on_r_listing(x, ev.a, ev.time); break;
@@ -805,7 +937,7 @@ static int run(struct ctx *x)
         }
         if (rc) return rc;
     }
-    return finish(x);
+    return 0;
 }
 
 static int schedule_synthetic(struct ctx *x)
@@ -839,57 +971,230 @@ static int dispatch(struct ctx *x, const struct evq_event *ev)
     }
 }
 
+/* Allocates x's streams, queue and result for replication `rep` of s as `variant`. On failure
+ * returns the code with a message in e; ctx_fini() must be called either way. */
+static int ctx_init(struct ctx *x, const struct scenario *s, const struct sim_opts *o, int variant, int rep,
+                    struct err *e)
+{
+    *x = (struct ctx){.s = s, .o = o, .e = e, .variant = variant, .rep = rep,
+                      .srep = (uint64_t)rep + (uint64_t)(s->replay ? s->replay_replication : 0)};
+    char rngname[32];
+    const gsl_rng_type *T = rng_type_by_name(scen_rng_name(s, rngname, sizeof rngname));
+    if (!T) return err_set(e, ERR_INTERNAL, "unknown RNG %s", rngname);
+    x->res = calloc(1, sizeof *x->res);
+    x->q = evq_alloc(4096);
+    for (int g = 0; g < ORGAN_N; g++) x->arr[g] = rng_stream_alloc(T, o->seed, x->srep, RNG_ARRIVALS, (uint64_t)g);
+    x->don = rng_stream_alloc(T, o->seed, x->srep, RNG_DONORS, 0);
+    x->prog = rng_stream_alloc(T, o->seed, x->srep, RNG_PROGRESSION, 0);
+    x->offer = rng_stream_alloc(T, o->seed, x->srep, RNG_OFFERS, 0);
+    x->outc = rng_stream_alloc(T, o->seed, x->srep, RNG_OUTCOMES, 0);
+    if (!x->res || !x->q || !x->arr[0] || !x->arr[1] || !x->don || !x->prog || !x->offer || !x->outc)
+        return err_set(e, ERR_INTERNAL, "out of memory starting replication %d", rep);
+    x->res->variant = variant;
+    x->res->replication = rep;
+    x->t0 = s->run.warmup_years * 365.25;
+    x->t_end = x->t0 + s->run.years * 365.25;
+    for (int g = 0; g < ORGAN_N; g++) { /* calloc'ed: padding stays zero */
+        x->res->summary[g].variant = variant;
+        x->res->summary[g].replication = rep;
+        x->res->summary[g].program = g;
+        x->res->summary[g].years = s->run.years;
+    }
+    return 0;
+}
+
+/* Frees everything x owns. On rc == 0 hands the result to *out (else frees it). */
+static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
+{
+    for (size_t b = 0; b < x->nblocks; b++) free(x->blocks[b]);
+    free(x->blocks);
+    for (int g = 0; g < ORGAN_N; g++) {
+        free(x->list[g].v);
+        free(x->waits[g].v);
+        gsl_rng_free(x->arr[g]);
+    }
+    free(x->mbuf);
+    free(x->rmap);
+    free(x->relists.v);
+    gsl_rng_free(x->don);
+    gsl_rng_free(x->prog);
+    gsl_rng_free(x->offer);
+    gsl_rng_free(x->outc);
+    evq_free(x->q);
+    if (rc || !out) sim_result_free(x->res);
+    else *out = x->res;
+    x->res = NULL;
+}
+
+/* A copy of vector src into dst (of the same element type), or -1. */
+#define VEC_DUP(dst, src)                                                                      \
+    ((dst).n = (dst).cap = 0, (dst).v = NULL,                                                  \
+     (src).n == 0 ? 0                                                                          \
+     : ((dst).v = malloc((src).n * sizeof *(src).v)) == NULL ? -1                               \
+     : (memcpy((dst).v, (src).v, (src).n * sizeof *(src).v), (dst).n = (dst).cap = (src).n, 0))
+
+/* A deep copy of result r, every record relabelled as `variant`. NULL when out of memory. A new
+ * vector in struct rep_result must be duplicated here (a shallow copy would be freed twice, which
+ * the branching tests under make asan report at once). */
+static struct rep_result *result_clone(const struct rep_result *r, int variant)
+{
+    struct rep_result *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    memcpy(c, r, sizeof *c); /* the summaries and group rows, then the owned vectors below */
+    int bad = VEC_DUP(c->cands, r->cands);
+    bad |= VEC_DUP(c->donors, r->donors);
+    bad |= VEC_DUP(c->tx, r->tx);
+    bad |= VEC_DUP(c->episodes, r->episodes);
+    bad |= VEC_DUP(c->series, r->series);
+    if (bad) {
+        sim_result_free(c);
+        return NULL;
+    }
+    c->variant = variant;
+    for (int o = 0; o < ORGAN_N; o++) {
+        c->summary[o].variant = variant;
+        for (int i = 0; i < GRP_ROWS; i++) c->groups[o][i].variant = variant;
+    }
+    for (size_t i = 0; i < c->cands.n; i++) c->cands.v[i].variant = variant;
+    for (size_t i = 0; i < c->donors.n; i++) c->donors.v[i].variant = variant;
+    for (size_t i = 0; i < c->tx.n; i++) c->tx.v[i].variant = variant;
+    for (size_t i = 0; i < c->episodes.n; i++) c->episodes.v[i].variant = variant;
+    for (size_t i = 0; i < c->series.n; i++) c->series.v[i].variant = variant;
+    return c;
+}
+
+/* sim_ctx_clone: makes *dst an independent copy of the replication *src at its current moment,
+ * to continue as `variant` under scenario s (whose policies may differ from src's; nothing else
+ * may: the caller checks). The struct is copied wholesale first, so a new plain field (a
+ * counter, a day) is copied without a change here; then every pointer src owns is deep-copied:
+ *   res (and its record vectors), q (pending events: handles stay valid), blocks (the candidate
+ *   slots, with their pending transitions and event handles), list[] (pointers remapped into the
+ *   new slots), waits[], rmap and relists (replay), and the streams arr[], don, prog, offer, outc
+ *   (gsl_rng_clone copies the generator state).
+ * Not copied: mbuf (scratch of one allocation; starts empty). Shared, not owned: s, o, e.
+ * A new owned pointer in struct ctx must be added to this list, to ctx_fini() and to the
+ * test_sim test that compares a clone's continuation with the original's.
+ * Returns 0, or ERR_INTERNAL (message in src's e); ctx_fini(dst) must be called either way. */
+static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct scenario *s, int variant)
+{
+    *dst = *src;
+    dst->s = s;
+    dst->variant = variant;
+    dst->res = NULL;
+    dst->q = NULL;
+    for (int g = 0; g < ORGAN_N; g++) {
+        dst->arr[g] = NULL;
+        dst->list[g] = (struct list){0};
+        dst->waits[g].v = NULL;
+        dst->waits[g].n = dst->waits[g].cap = 0;
+    }
+    dst->don = dst->prog = dst->offer = dst->outc = NULL;
+    dst->blocks = NULL;
+    dst->nblocks = 0;
+    dst->mbuf = NULL;
+    dst->mcap = 0;
+    dst->rmap = NULL;
+    dst->relists.v = NULL;
+    dst->relists.n = dst->relists.cap = 0;
+    /* From here on dst owns only what it has allocated: ctx_fini(dst) is always safe. */
+    if (!(dst->res = result_clone(src->res, variant))) goto oom;
+    if (!(dst->q = evq_clone(src->q))) goto oom;
+    for (int g = 0; g < ORGAN_N; g++)
+        if (!(dst->arr[g] = gsl_rng_clone(src->arr[g]))) goto oom;
+    if (!(dst->don = gsl_rng_clone(src->don)) || !(dst->prog = gsl_rng_clone(src->prog)) ||
+        !(dst->offer = gsl_rng_clone(src->offer)) || !(dst->outc = gsl_rng_clone(src->outc)))
+        goto oom;
+    if (src->nblocks) {
+        if (!(dst->blocks = calloc(src->nblocks, sizeof *dst->blocks))) goto oom;
+        for (size_t b = 0; b < src->nblocks; b++) {
+            size_t used = src->ncand - b * BLOCK < BLOCK ? src->ncand - b * BLOCK : BLOCK;
+            if (!(dst->blocks[b] = malloc(BLOCK * sizeof **dst->blocks))) goto oom;
+            dst->nblocks = b + 1;
+            memcpy(dst->blocks[b], src->blocks[b], used * sizeof **dst->blocks);
+        }
+    }
+    for (int g = 0; g < ORGAN_N; g++) {
+        const struct list *l = &src->list[g];
+        if (l->cap && !(dst->list[g].v = malloc(l->cap * sizeof *l->v))) goto oom;
+        dst->list[g].cap = l->cap;
+        for (size_t i = 0; i < l->n; i++) dst->list[g].v[i] = &slot_at(dst, l->v[i]->slot)->c;
+        dst->list[g].n = l->n;
+        if (VEC_DUP(dst->waits[g], src->waits[g])) goto oom;
+    }
+    if (src->rmap) {
+        size_t n = src->s->replay->cands->n ? src->s->replay->cands->n : 1;
+        if (!(dst->rmap = malloc(n * sizeof *dst->rmap))) goto oom;
+        memcpy(dst->rmap, src->rmap, n * sizeof *dst->rmap);
+    }
+    if (VEC_DUP(dst->relists, src->relists)) goto oom;
+    return 0;
+oom:
+    return err_set(src->e, ERR_INTERNAL, "out of memory branching replication %d", src->rep);
+}
+
+/* 1 when organ o's rules in s differ from those in b (another policy, or another parameter). */
+static int rules_differ(const struct scenario *b, const struct scenario *s, enum organ o)
+{
+    return b->ops[o] != s->ops[o] || memcmp(b->par[o], s->par[o], b->ops[o]->par_size) != 0;
+}
+
+/* --branch=redraw: every candidate on organ o's list drops its pending transition and draws the
+ * next one at `now` under x's rules. In list order; each draw comes from the candidate's own
+ * progression sub-stream, so the order moves no draw. */
+static int redraw(struct ctx *x, enum organ o, double now)
+{
+    for (size_t i = 0; i < x->list[o].n; i++) {
+        uint32_t idx = x->list[o].v[i]->slot;
+        struct slot *sl = slot_at(x, idx);
+        if (sl->h) evq_cancel(x->q, sl->h);
+        sl->h = 0;
+        if (schedule_next(x, sl, idx, now)) return ERR_INTERNAL;
+    }
+    return 0;
+}
+
 int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
             struct rep_result **out, struct err *e)
 {
-    struct ctx x = {.s = s, .o = o, .e = e, .variant = variant, .rep = rep,
-                    .srep = (uint64_t)rep + (uint64_t)(s->replay ? s->replay_replication : 0)};
-    int rc = 0;
+    struct ctx x;
     *out = NULL;
-    const gsl_rng_type *T = NULL;
-    char rngname[32];
-    T = rng_type_by_name(scen_rng_name(s, rngname, sizeof rngname));
-    if (!T) return err_set(e, ERR_INTERNAL, "unknown RNG %s", rngname);
-    x.res = calloc(1, sizeof *x.res);
-    x.q = evq_alloc(4096);
-    for (int g = 0; g < ORGAN_N; g++) x.arr[g] = rng_stream_alloc(T, o->seed, x.srep, RNG_ARRIVALS, (uint64_t)g);
-    x.don = rng_stream_alloc(T, o->seed, x.srep, RNG_DONORS, 0);
-    x.prog = rng_stream_alloc(T, o->seed, x.srep, RNG_PROGRESSION, 0);
-    x.offer = rng_stream_alloc(T, o->seed, x.srep, RNG_OFFERS, 0);
-    x.outc = rng_stream_alloc(T, o->seed, x.srep, RNG_OUTCOMES, 0);
-    if (!x.res || !x.q || !x.arr[0] || !x.arr[1] || !x.don || !x.prog || !x.offer || !x.outc) {
-        rc = err_set(e, ERR_INTERNAL, "out of memory starting replication %d", rep);
-        goto cleanup;
-    }
-    x.res->variant = variant;
-    x.res->replication = rep;
-    x.t0 = s->run.warmup_years * 365.25;
-    x.t_end = x.t0 + s->run.years * 365.25;
-    for (int g = 0; g < ORGAN_N; g++) { /* calloc'ed: padding stays zero */
-        x.res->summary[g].variant = variant;
-        x.res->summary[g].replication = rep;
-        x.res->summary[g].program = g;
-        x.res->summary[g].years = s->run.years;
-    }
-    rc = run(&x);
+    int rc = ctx_init(&x, s, o, variant, rep, e);
+    if (!rc) rc = start(&x);
+    if (!rc) rc = advance(&x, INFINITY);
+    if (!rc) rc = finish(&x);
+    ctx_fini(&x, rc, out);
+    return rc;
+}
 
-cleanup:
-    for (size_t b = 0; b < x.nblocks; b++) free(x.blocks[b]);
-    free(x.blocks);
-    for (int g = 0; g < ORGAN_N; g++) {
-        free(x.list[g].v);
-        free(x.waits[g].v);
-        gsl_rng_free(x.arr[g]);
+int sim_run_branch(const struct scenario *const *variants, int n_variants, const struct sim_opts *o, int rep,
+                   struct rep_result **out, struct err *e)
+{
+    assert(n_variants >= 1);
+    struct ctx x;
+    for (int v = 0; v < n_variants; v++) out[v] = NULL;
+    int rc = ctx_init(&x, variants[0], o, 0, rep, e);
+    if (!rc) rc = start(&x);
+    if (!rc) rc = advance(&x, x.t0); /* the warm-up, once, under variant 0's rules */
+    /* Each other variant continues from its own copy of the list at day 0; variant 0 goes on
+     * with the original last, so at most two contexts exist at once. */
+    for (int v = 1; v < n_variants && !rc; v++) {
+        struct ctx y;
+        rc = sim_ctx_clone(&y, &x, variants[v], v);
+        for (int g = 0; g < ORGAN_N && !rc; g++)
+            if (o->branch == SIM_BRANCH_REDRAW && !x.s->replay && rules_differ(variants[0], variants[v], (enum organ)g))
+                rc = redraw(&y, (enum organ)g, y.t0);
+        if (!rc) rc = advance(&y, INFINITY);
+        if (!rc) rc = finish(&y);
+        ctx_fini(&y, rc, &out[v]);
     }
-    free(x.mbuf);
-    free(x.rmap);
-    gsl_rng_free(x.don);
-    gsl_rng_free(x.prog);
-    gsl_rng_free(x.offer);
-    gsl_rng_free(x.outc);
-    evq_free(x.q);
-    if (rc) sim_result_free(x.res);
-    else *out = x.res;
+    if (!rc) rc = advance(&x, INFINITY);
+    if (!rc) rc = finish(&x);
+    ctx_fini(&x, rc, &out[0]);
+    if (rc)
+        for (int v = 0; v < n_variants; v++) {
+            sim_result_free(out[v]);
+            out[v] = NULL;
+        }
     return rc;
 }
 

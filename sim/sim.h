@@ -6,6 +6,9 @@
  * records (candidates, donors, transplants, status episodes). Results are plain arrays so they
  * can be handed between threads (and later MPI ranks) and written by one writer in order.
  *
+ * sim_run_branch() (`--branch`) runs the warm-up once and continues every policy variant from a
+ * deep copy of the replication at day 0 (sim_ctx_clone in sim.c).
+ *
  * Days in the records are on the counted clock: day 0 is the end of the warm-up, warm-up days
  * are negative. Candidate and donor numbers (`seq`) are stable across policy variants with the
  * same seed (common random numbers, see docs/output.md). */
@@ -39,6 +42,14 @@ struct rec_summary {
     int32_t transplants_combined; /* heart-lung or pancreas-kidney transplants */
     int32_t accelerated;        /* organs allocated in the accelerated procedure */
     int32_t islets;             /* organs sent to an islet programme */
+    /* After the transplant (docs/output.md). */
+    int32_t deaths_after_tx;    /* deaths after a transplant in the counted years */
+    int32_t deaths_all;         /* deaths_waiting + deaths_after_tx */
+    double surv_tx_1y;          /* Kaplan–Meier patient survival 1 year after the counted years'
+                                   transplants; NaN if none */
+    double graft_tx_1y;         /* the same for graft survival (graft failure or death) */
+    double rmst_listing_5y;     /* restricted mean survival over 5 years from a first listing in
+                                   the counted years, years; NaN if none */
 };
 
 struct rec_cand {
@@ -51,6 +62,9 @@ struct rec_cand {
     int16_t region, center;
     double listed_day, age_years, end_day, wait_days, weight_kg, pra;
     uint32_t relist_of;         /* seq of the candidate whose graft failed, or UINT32_MAX */
+    double death_day;           /* the person's death, on this listing or after (transplant,
+                                   relisting), NaN when not observed */
+    double followed_day;        /* last day the person is known alive when death_day is NaN */
 };
 
 struct rec_donor {
@@ -77,6 +91,9 @@ struct rec_tx {
     int8_t group;
     double points, wait_days;
     int32_t offer_no;           /* 1 = the first candidate offered accepted */
+    double donor_age;           /* years */
+    double death_day;           /* the recipient's death (also after a relisting), NaN if not by the end */
+    double graft_fail_day;      /* the graft failed without death, NaN if not by the end */
 };
 
 struct rec_episode {
@@ -148,13 +165,37 @@ struct sim_opts {
                                  * only (donors and transplants from day 0, the candidates on the
                                  * list at some time from day 0 with all their episodes) */
     const struct sim_recorder *rec; /* NULL in normal runs (then nothing is observed) */
+    int branch;                 /* enum sim_branch: whether and how the run's variants branch from
+                                 * a shared warm-up (--branch, sim_run_branch); read by the runners,
+                                 * recorded in the results and resume files; sim_run ignores it */
 };
+
+/* --branch[=keep|redraw]: what becomes of a listed candidate's pending transition at day 0 in a
+ * variant whose rules for the candidate's programme differ from variant 0's (docs/rules.md §3).
+ * KEEP: it happens as it was drawn under variant 0's rules (a renewal drawn before day 0 still
+ * confers the old grant length once); REDRAW: it is discarded and drawn afresh at day 0 under the
+ * variant's rules (from the candidate's own progression sub-stream, so nobody else's draws move).
+ * Variants whose rules for a programme equal variant 0's are never redrawn there. */
+enum sim_branch { SIM_BRANCH_NONE = 0, SIM_BRANCH_KEEP = 1, SIM_BRANCH_REDRAW = 2 };
 
 /* Runs replication `rep` of scenario s as variant `variant`. On success returns 0 and stores a
  * new result in *out (free with sim_result_free). On failure returns ERR_INTERNAL with a message
  * in e, and *out is NULL. Thread-safe: touches nothing shared but the const scenario. */
 int sim_run(const struct scenario *s, const struct sim_opts *o, int variant, int rep,
             struct rep_result **out, struct err *e);
+
+/* Runs replication `rep` of every variant from one shared warm-up (`wlsim run --branch`): the
+ * warm-up (every event before day 0 of the counted years) is simulated once under variants[0]'s
+ * rules; then the whole replication state (lists, candidates with their status, grants, expiries,
+ * waiting-time accounts and pending transitions, pending events, the random streams, the records
+ * so far) is copied for each other variant, which continues under its own rules; variants[0]
+ * continues from the original. Variants must differ only in their policies (the caller checks:
+ * branch_check) and o->branch says what becomes of pending transitions. On success stores n_variants new results in out[0..n_variants), result v
+ * labelled variant v; on failure returns ERR_INTERNAL with a message in e and every out[v] is
+ * NULL. With one variant the result equals sim_run(variants[0], o, 0, rep) bit for bit; a
+ * variant identical to variants[0] reproduces its result bit for bit (but for the label). */
+int sim_run_branch(const struct scenario *const *variants, int n_variants, const struct sim_opts *o, int rep,
+                   struct rep_result **out, struct err *e);
 
 /* Frees r. NULL is a no-op. */
 void sim_result_free(struct rep_result *r);

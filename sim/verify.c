@@ -10,6 +10,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +22,10 @@
 #include <hdf5_hl.h>
 #include <omp.h>
 
+#include "branch.h"
 #include "compare.h"
 #include "err.h"
+#include "h5out.h"
 #include "psa.h"
 #include "runner.h"
 #include "scenario.h"
@@ -34,12 +39,14 @@ static const size_t TSIZE[V_N] = {sizeof(struct rec_summary), sizeof(struct rec_
                                   sizeof(struct rec_cand),    sizeof(struct rec_donor), sizeof(struct rec_tx),
                                   sizeof(struct rec_episode)};
 
+/* A per-replication table of the file: its layout and a cursor. Rows are read in work-item
+ * order from `next` as the re-run results arrive, never more than a re-run result's rows plus
+ * one block: the file's own row count bounds nothing a crafted file could inflate. */
 struct table {
-    hid_t ds, ftype;            /* H5I_INVALID_HID when the file has no such table */
+    hid_t ds, ftype;            /* H5I_INVALID_HID when absent or of another layout (reported) */
     int nm;
     size_t *moff, *msize;       /* the members' offsets and sizes */
-    size_t *start, *count;      /* per work item: its first row and number of rows */
-    int disordered;             /* rows are not grouped by work item in order */
+    hsize_t n, next;            /* rows in the file; the first row not yet matched */
 };
 
 struct vctx {
@@ -49,6 +56,7 @@ struct vctx {
     struct table t[V_N];
     unsigned char *buf;
     size_t bufcap;
+    int32_t *vr;                /* a block of (variant, replication) pairs */
     int *rep_bad;               /* per replication: 1 if anything differs */
     char (*why)[160];           /* per replication: the first difference */
     struct cmp *cmp;
@@ -58,6 +66,10 @@ struct vctx {
     uint64_t seed;
     double *draws;              /* the current replication's draws */
 };
+
+#define BLOCK 4096              /* rows per read of the variant and replication columns */
+#define MAX_OBJECTS 4096        /* attributes or links of one object a results file may have */
+#define NAME_LEN 256
 
 static void rows_of(const struct rep_result *r, int t, const void **p, size_t *n)
 {
@@ -72,18 +84,23 @@ static void rows_of(const struct rep_result *r, int t, const void **p, size_t *n
     }
 }
 
-/* Reads a string attribute of any length into a new buffer (free()), or NULL. */
+/* Reads a fixed-length string attribute into a new buffer (free()), or NULL when it is missing,
+ * not a fixed-length string, or holds a NUL before its end (the text would be cut short). */
 static char *read_attr_text(hid_t loc, const char *name)
 {
+    if (H5Aexists(loc, name) <= 0) return NULL;
     hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
     if (a < 0) return NULL;
-    hid_t ft = H5Aget_type(a);
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
     size_t n = ft >= 0 ? H5Tget_size(ft) : 0;
-    char *buf = ft >= 0 && H5Tis_variable_str(ft) <= 0 ? calloc(n + 1, 1) : NULL;
-    if (buf && H5Aread(a, ft, buf) < 0) {
+    int ok = ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_STRING && H5Tis_variable_str(ft) == 0 &&
+             H5Sget_simple_extent_npoints(sp) == 1 && n > 0 && n <= (size_t)SCEN_MAX_BYTES + 1;
+    char *buf = ok ? calloc(n + 1, 1) : NULL;
+    if (buf && (H5Aread(a, ft, buf) < 0 || strlen(buf) + 1 < n)) {
         free(buf);
         buf = NULL;
     }
+    if (sp >= 0) H5Sclose(sp);
     if (ft >= 0) H5Tclose(ft);
     H5Aclose(a);
     return buf;
@@ -99,11 +116,19 @@ static int read_attr_str(hid_t loc, const char *name, char *buf, size_t len)
     return 0;
 }
 
+/* Reads a scalar numeric attribute. Returns 0, or -1 if missing or not one number. */
 static int read_attr_num(hid_t loc, const char *name, hid_t mtype, void *out)
 {
+    if (H5Aexists(loc, name) <= 0) return -1;
     hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
     if (a < 0) return -1;
-    int rc = H5Aread(a, mtype, out) < 0 ? -1 : 0;
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
+    int rc = ft >= 0 && sp >= 0 && (H5Tget_class(ft) == H5T_INTEGER) && H5Sget_simple_extent_npoints(sp) == 1 &&
+                     H5Aread(a, mtype, out) >= 0
+                 ? 0
+                 : -1;
+    if (sp >= 0) H5Sclose(sp);
+    if (ft >= 0) H5Tclose(ft);
     H5Aclose(a);
     return rc;
 }
@@ -114,16 +139,17 @@ static void table_fini(struct table *t)
     if (t->ds >= 0) H5Dclose(t->ds);
     free(t->moff);
     free(t->msize);
-    free(t->start);
-    free(t->count);
+    t->ds = t->ftype = H5I_INVALID_HID;
+    t->moff = t->msize = NULL;
 }
 
 /* Records the offset and size of every member of t->ftype. Returns 0, or -1 out of memory. */
 static int members(struct table *t)
 {
     t->nm = H5Tget_nmembers(t->ftype);
-    t->moff = calloc((size_t)t->nm, sizeof *t->moff);
-    t->msize = calloc((size_t)t->nm, sizeof *t->msize);
+    if (t->nm < 0) t->nm = 0;
+    t->moff = calloc((size_t)t->nm + 1, sizeof *t->moff);
+    t->msize = calloc((size_t)t->nm + 1, sizeof *t->msize);
     if (!t->moff || !t->msize) return -1;
     for (int m = 0; m < t->nm; m++) {
         hid_t mt = H5Tget_member_type(t->ftype, (unsigned)m);
@@ -134,61 +160,30 @@ static int members(struct table *t)
     return 0;
 }
 
-/* Opens table ti (if present) and indexes its rows by work item. */
-static int table_open(struct vctx *v, int ti, struct err *e)
+/* Opens the one-dimensional compound dataset `name` as t, requiring records of `size` bytes (0:
+ * any). Returns 0 (t->ds invalid when it is absent or otherwise shaped), or -1 out of memory. */
+static int open_table(hid_t file, const char *name, size_t size, struct table *t)
 {
-    struct table *t = &v->t[ti];
-    hid_t two = H5I_INVALID_HID, space = H5I_INVALID_HID;
-    int32_t *vr = NULL;
-    int rc = 0;
-    size_t items = (size_t)v->nv * (size_t)v->reps;
-    if (H5Lexists(v->file, TNAME[ti], H5P_DEFAULT) <= 0) return 0;
-    if ((t->ds = H5Dopen2(v->file, TNAME[ti], H5P_DEFAULT)) < 0 || (t->ftype = H5Dget_type(t->ds)) < 0 ||
-        H5Tget_class(t->ftype) != H5T_COMPOUND)
-        return err_set(e, ERR_INPUT, "%s: /%s: expected a table, found something else", v->path, TNAME[ti]);
-    if (H5Tget_size(t->ftype) != TSIZE[ti])
-        return err_set(e, ERR_INPUT, "%s: /%s: expected records of %zu bytes (this build's layout), found %zu",
-                       v->path, TNAME[ti], TSIZE[ti], H5Tget_size(t->ftype));
-    t->start = calloc(items, sizeof *t->start);
-    t->count = calloc(items, sizeof *t->count);
-    if (!t->start || !t->count || members(t)) return err_set(e, ERR_INTERNAL, "out of memory");
-    hsize_t n = 0;
-    if ((space = H5Dget_space(t->ds)) < 0 || H5Sget_simple_extent_dims(space, &n, NULL) != 1) {
-        rc = err_set(e, ERR_INPUT, "%s: /%s: expected a one-dimensional table", v->path, TNAME[ti]);
-        goto cleanup;
+    hid_t space = H5I_INVALID_HID;
+    int rank;
+    t->ds = t->ftype = H5I_INVALID_HID;
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0 || (t->ds = H5Dopen2(file, name, H5P_DEFAULT)) < 0 ||
+        (t->ftype = H5Dget_type(t->ds)) < 0 || H5Tget_class(t->ftype) != H5T_COMPOUND ||
+        (size && H5Tget_size(t->ftype) != size) || (space = H5Dget_space(t->ds)) < 0 ||
+        (rank = H5Sget_simple_extent_ndims(space)) != 1 || H5Sget_simple_extent_dims(space, &t->n, NULL) != 1) {
+        if (space >= 0) H5Sclose(space);
+        table_fini(t);
+        return 0;
     }
-    /* Read the variant and replication columns only: HDF5 converts compound members by name. */
-    if ((two = H5Tcreate(H5T_COMPOUND, 2 * sizeof(int32_t))) < 0 ||
-        H5Tinsert(two, "variant", 0, H5T_NATIVE_INT32) < 0 ||
-        H5Tinsert(two, "replication", sizeof(int32_t), H5T_NATIVE_INT32) < 0) {
-        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot build a type");
-        goto cleanup;
-    }
-    if (n && !(vr = malloc((size_t)n * 2 * sizeof *vr))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
-    if (n && H5Dread(t->ds, two, H5S_ALL, H5S_ALL, H5P_DEFAULT, vr) < 0) {
-        rc = err_set(e, ERR_INPUT, "%s: /%s: cannot read the variant and replication columns", v->path, TNAME[ti]);
-        goto cleanup;
-    }
-    size_t prev = 0;
-    for (size_t i = 0; i < (size_t)n; i++) {
-        int32_t var = vr[2 * i], rep = vr[2 * i + 1];
-        if (var < 0 || var >= v->nv || rep < 0 || rep >= v->reps) { t->disordered = 1; break; }
-        size_t k = (size_t)rep * (size_t)v->nv + (size_t)var;
-        if (i > 0 && k < prev) { t->disordered = 1; break; }
-        if (i == 0 || k != prev) t->start[k] = i;
-        t->count[k]++;
-        prev = k;
-    }
-cleanup:
-    free(vr);
-    if (two >= 0) H5Tclose(two);
-    if (space >= 0) H5Sclose(space);
-    return rc;
+    H5Sclose(space);
+    t->next = 0;
+    return members(t);
 }
 
-/* Reads n rows from row `start` of table t into v->buf (records laid out as in sim.h). */
+/* Reads n rows from row `start` of table t into v->buf (records laid out as the file type). */
 static int read_rows(struct vctx *v, struct table *t, size_t size, size_t start, size_t n)
 {
+    if (n > SIZE_MAX / size) return -1;
     if (n * size > v->bufcap) {
         unsigned char *nb = realloc(v->buf, n * size);
         if (!nb) return -1;
@@ -204,6 +199,30 @@ static int read_rows(struct vctx *v, struct table *t, size_t size, size_t start,
         rc = 0;
     if (ms >= 0) H5Sclose(ms);
     if (fs >= 0) H5Sclose(fs);
+    return rc;
+}
+
+/* The work items of rows [start, start + n) of t (n <= BLOCK) into it[]: replication x variants
+ * + variant, or -1 where either is out of range. HDF5 converts compound members by name, so only
+ * the two columns are read. Returns 0 or -1. */
+static int items_of(struct vctx *v, struct table *t, hsize_t start, size_t n, int64_t *it)
+{
+    hid_t two = H5Tcreate(H5T_COMPOUND, 2 * sizeof(int32_t)), fs = H5Dget_space(t->ds), ms = H5I_INVALID_HID;
+    hsize_t off[1] = {start}, cnt[1] = {n};
+    int rc = -1;
+    if (two >= 0 && H5Tinsert(two, "variant", 0, H5T_NATIVE_INT32) >= 0 &&
+        H5Tinsert(two, "replication", sizeof(int32_t), H5T_NATIVE_INT32) >= 0 && fs >= 0 &&
+        H5Sselect_hyperslab(fs, H5S_SELECT_SET, off, NULL, cnt, NULL) >= 0 &&
+        (ms = H5Screate_simple(1, cnt, NULL)) >= 0 && H5Dread(t->ds, two, ms, fs, H5P_DEFAULT, v->vr) >= 0) {
+        for (size_t i = 0; i < n; i++) {
+            int32_t var = v->vr[2 * i], rep = v->vr[2 * i + 1];
+            it[i] = var < 0 || var >= v->nv || rep < 0 || rep >= v->reps ? -1 : (int64_t)rep * v->nv + var;
+        }
+        rc = 0;
+    }
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    if (two >= 0) H5Tclose(two);
     return rc;
 }
 
@@ -224,43 +243,79 @@ static size_t first_diff(const struct table *t, size_t size, const void *a, cons
 static void member_name(const struct table *t, int m, char *buf, size_t len)
 {
     char *nm = H5Tget_member_name(t->ftype, (unsigned)m);
-    snprintf(buf, len, "%s", nm ? nm : "?");
+    snprintf(buf, len, "%.60s", nm ? nm : "?");
     H5free_memory(nm);
+}
+
+/* Matches the stored rows of work item k in table ti against the m fresh ones. Returns 1 if
+ * they are equal, 0 if not (why filled), -1 on a read failure. */
+static int match_item(struct vctx *v, int ti, int64_t k, int variant, const void *fresh, size_t m, char *why)
+{
+    struct table *t = &v->t[ti];
+    int64_t it[BLOCK];
+    hsize_t skipped = 0, c = 0;
+    /* Rows of earlier items left over: the file holds rows the re-run does not. */
+    while (t->next < t->n) {
+        size_t b = t->n - t->next < BLOCK ? (size_t)(t->n - t->next) : BLOCK, i = 0;
+        if (items_of(v, t, t->next, b, it)) return -1;
+        while (i < b && it[i] < k) i++;
+        skipped += i;
+        t->next += i;
+        if (i < b) break;
+    }
+    /* Count this item's rows, up to one more than the re-run has. */
+    for (hsize_t pos = t->next; pos < t->n && c <= m;) {
+        size_t b = t->n - pos < BLOCK ? (size_t)(t->n - pos) : BLOCK, i = 0;
+        if (b > m + 1 - c) b = (size_t)(m + 1 - c);
+        if (items_of(v, t, pos, b, it)) return -1;
+        while (i < b && it[i] == k) i++;
+        c += i;
+        pos += i;
+        if (i < b) break;
+    }
+    if (skipped) {
+        snprintf(why, 160, "variant %d: /%s has %llu rows out of work-item order or of no work item", variant,
+                 TNAME[ti], (unsigned long long)skipped);
+        t->next += c;
+        return 0;
+    }
+    if (c != m) {
+        snprintf(why, 160, "variant %d: /%s has %s%llu rows, the re-run %zu", variant, TNAME[ti],
+                 c > m ? "more than " : "", (unsigned long long)(c > m ? m : c), m);
+        t->next += c;
+        return 0;
+    }
+    if (m == 0) return 1;
+    if (read_rows(v, t, TSIZE[ti], (size_t)t->next, m)) return -1;
+    int mem = 0;
+    size_t i = first_diff(t, TSIZE[ti], fresh, v->buf, m, &mem);
+    if (i < m) {
+        char mn[64];
+        member_name(t, mem, mn, sizeof mn);
+        snprintf(why, 160, "variant %d: /%s row %llu, field %s", variant, TNAME[ti],
+                 (unsigned long long)(t->next + i), mn);
+    }
+    t->next += m;
+    return i == m;
 }
 
 static int sink(void *vctx, const struct rep_result *r, struct err *e)
 {
     struct vctx *v = vctx;
-    size_t k = (size_t)r->replication * (size_t)v->nv + (size_t)r->variant;
+    int64_t k = (int64_t)r->replication * v->nv + r->variant;
     if (v->cmp) cmp_add(v->cmp, r);
     if (v->sens) {
         if (r->variant == 0 && psa_draw(v->psa, v->seed, r->replication, v->draws, e)) return ERR_INTERNAL;
         sens_add(v->sens, r, v->draws);
     }
     for (int ti = 0; ti < V_N && !v->rep_bad[r->replication]; ti++) {
-        struct table *t = &v->t[ti];
         const void *fresh;
         size_t n;
+        if (v->t[ti].ds < 0) continue; /* absent or of another layout: reported with the layout */
         rows_of(r, ti, &fresh, &n);
-        char *why = v->why[r->replication];
-        if (t->ds < 0) continue;
-        if (t->disordered) {
-            snprintf(why, 160, "/%s is not in work-item order", TNAME[ti]);
-        } else if (t->count[k] != n) {
-            snprintf(why, 160, "variant %d: /%s has %zu rows, the re-run %zu", r->variant, TNAME[ti], t->count[k], n);
-        } else if (n) {
-            if (read_rows(v, t, TSIZE[ti], t->start[k], n))
-                return err_set(e, ERR_INTERNAL, "%s: cannot read /%s", v->path, TNAME[ti]);
-            int m = 0;
-            size_t i = first_diff(t, TSIZE[ti], fresh, v->buf, n, &m);
-            if (i == n) continue;
-            char mn[64];
-            member_name(t, m, mn, sizeof mn);
-            snprintf(why, 160, "variant %d: /%s row %zu, field %s", r->variant, TNAME[ti], t->start[k] + i, mn);
-        } else {
-            continue;
-        }
-        v->rep_bad[r->replication] = 1;
+        int same = match_item(v, ti, k, r->variant, fresh, n, v->why[r->replication]);
+        if (same < 0) return err_set(e, ERR_INTERNAL, "%s: cannot read /%s", v->path, TNAME[ti]);
+        if (!same) v->rep_bad[r->replication] = 1;
     }
     if (r->variant == v->nv - 1 && !v->quiet) {
         if (v->rep_bad[r->replication]) printf("replication %d: DIFFERS (%s)\n", r->replication, v->why[r->replication]);
@@ -270,72 +325,222 @@ static int sink(void *vctx, const struct rep_result *r, struct err *e)
     return 0;
 }
 
-static int same_table(struct vctx *v, const char *name, const void *rows, size_t n, size_t size, char *why,
-                      size_t len)
+/* ------------------------------------------------------------------------------------------ */
+/* Objects and attributes, compared with the file the run would write (an in-memory image)      */
+
+struct names {
+    char (*v)[NAME_LEN];
+    size_t n;
+    int overflow;               /* more than MAX_OBJECTS, or a name of NAME_LEN bytes or more */
+};
+
+static herr_t add_name(struct names *ns, const char *name)
 {
-    int res = -1;
-    struct table t = {.ds = H5I_INVALID_HID, .ftype = H5I_INVALID_HID};
-    if (H5Lexists(v->file, name, H5P_DEFAULT) <= 0) {
-        snprintf(why, len, "the file has no /%s", name);
-        res = 0;
+    if (ns->n >= MAX_OBJECTS || strlen(name) >= NAME_LEN) {
+        ns->overflow = 1;
+        return 1; /* stop iterating */
+    }
+    if (!ns->v && !(ns->v = calloc(MAX_OBJECTS, sizeof *ns->v))) {
+        ns->overflow = 1;
+        return -1;
+    }
+    snprintf(ns->v[ns->n++], NAME_LEN, "%s", name);
+    return 0;
+}
+
+static herr_t attr_cb(hid_t loc, const char *name, const H5A_info_t *info, void *op)
+{
+    (void)loc, (void)info;
+    return add_name(op, name);
+}
+
+static int has_name(const struct names *ns, const char *name)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        if (!strcmp(ns->v[i], name)) return 1;
+    return 0;
+}
+
+/* Attributes that may differ between two runs of the same work: when and on how many threads
+ * it ran, and the program version (verify prints a note about that instead). */
+static int volatile_attr(const char *name)
+{
+    return !strcmp(name, "created") || !strcmp(name, "threads") || !strcmp(name, "wlsim_version") ||
+           !strcmp(name, "git_commit");
+}
+
+/* Compares attribute `name` of a (the file) and b (the image). 1 equal, 0 not. */
+static int same_attr(hid_t a, hid_t b, const char *name)
+{
+    hid_t aa = H5Aopen(a, name, H5P_DEFAULT), ab = H5Aopen(b, name, H5P_DEFAULT);
+    hid_t ta = aa >= 0 ? H5Aget_type(aa) : -1, tb = ab >= 0 ? H5Aget_type(ab) : -1;
+    hid_t sa = aa >= 0 ? H5Aget_space(aa) : -1, sb = ab >= 0 ? H5Aget_space(ab) : -1;
+    int same = 0;
+    unsigned char *ba = NULL, *bb = NULL;
+    if (ta >= 0 && tb >= 0 && sa >= 0 && sb >= 0 && H5Tequal(ta, tb) > 0 && H5Sextent_equal(sa, sb) > 0 &&
+        H5Tis_variable_str(tb) == 0) {
+        /* The image's type and extent bound what is read from the file. */
+        size_t n = H5Tget_size(tb) * (size_t)H5Sget_simple_extent_npoints(sb);
+        if ((ba = calloc(n + 1, 1)) && (bb = calloc(n + 1, 1)) && H5Aread(aa, tb, ba) >= 0 && H5Aread(ab, tb, bb) >= 0)
+            same = memcmp(ba, bb, n) == 0;
+    }
+    free(ba);
+    free(bb);
+    hid_t all[] = {sa, sb, ta, tb};
+    for (int i = 0; i < 4; i++)
+        if (all[i] >= 0) (i < 2 ? H5Sclose : H5Tclose)(all[i]);
+    if (aa >= 0) H5Aclose(aa);
+    if (ab >= 0) H5Aclose(ab);
+    return same;
+}
+
+/* Every attribute of object a (the file) against b (the image), in both directions. Returns 1
+ * if they agree, 0 with why filled if not. */
+static int same_attrs(hid_t a, hid_t b, const char *what, char *why, size_t len)
+{
+    struct names na = {0}, nb = {0};
+    hsize_t ia = 0, ib = 0;
+    int same = 1;
+    H5Aiterate2(a, H5_INDEX_NAME, H5_ITER_INC, &ia, attr_cb, &na);
+    H5Aiterate2(b, H5_INDEX_NAME, H5_ITER_INC, &ib, attr_cb, &nb);
+    if (na.overflow || nb.overflow) {
+        snprintf(why, len, "%s: too many attributes or too long a name", what);
+        same = 0;
+    }
+    for (size_t i = 0; same && i < nb.n; i++) {
+        if (!has_name(&na, nb.v[i])) {
+            snprintf(why, len, "%s: attribute %s is missing", what, nb.v[i]);
+            same = 0;
+        } else if (!volatile_attr(nb.v[i]) && !same_attr(a, b, nb.v[i])) {
+            snprintf(why, len, "%s: attribute %s differs", what, nb.v[i]);
+            same = 0;
+        }
+    }
+    for (size_t i = 0; same && i < na.n; i++)
+        if (!has_name(&nb, na.v[i])) {
+            snprintf(why, len, "%s: attribute %.60s is not one a run writes", what, na.v[i]);
+            same = 0;
+        }
+    free(na.v);
+    free(nb.v);
+    return same;
+}
+
+/* Dataset `name` of the file against the image's: the same type, the same attributes and, with
+ * `data`, the same extent and the same bytes in every member. 1 equal, 0 not (why), -1 failure. */
+static int same_dataset(struct vctx *v, hid_t image, const char *name, int data, char *why, size_t len)
+{
+    struct table a = {.ds = H5I_INVALID_HID}, b = {.ds = H5I_INVALID_HID};
+    char what[NAME_LEN + 8];
+    int res = 0;
+    snprintf(what, sizeof what, "/%s", name);
+    if (open_table(image, name, 0, &b) || b.ds < 0) {
+        res = -1;
         goto done;
     }
-    hid_t space = H5I_INVALID_HID;
-    hsize_t stored = 0;
-    if ((t.ds = H5Dopen2(v->file, name, H5P_DEFAULT)) < 0 || (t.ftype = H5Dget_type(t.ds)) < 0 ||
-        H5Tget_size(t.ftype) != size || (space = H5Dget_space(t.ds)) < 0 ||
-        H5Sget_simple_extent_dims(space, &stored, NULL) != 1) {
-        if (space >= 0) H5Sclose(space);
-        snprintf(why, len, "/%s is not a table of this build's layout", name);
-        res = 0;
+    if (open_table(v->file, name, 0, &a)) {
+        res = -1;
         goto done;
     }
-    H5Sclose(space);
-    if ((size_t)stored != n) {
-        snprintf(why, len, "/%s has %zu rows, the re-run %zu", name, (size_t)stored, n);
-        res = 0;
+    if (a.ds < 0) {
+        snprintf(why, len, "%.60s is missing or not a table", what);
         goto done;
     }
-    if (members(&t)) goto done;
-    if (n && read_rows(v, &t, size, 0, n)) goto done;
-    int m = 0;
-    size_t i = first_diff(&t, size, rows, v->buf, n, &m);
-    if (i == n) {
+    if (H5Tequal(a.ftype, b.ftype) <= 0) {
+        snprintf(why, len, "%.60s: the record layout differs from this build's", what);
+        goto done;
+    }
+    if (!same_attrs(a.ds, b.ds, what, why, len)) goto done;
+    if (!data) {
         res = 1;
-    } else {
+        goto done;
+    }
+    if (a.n != b.n) {
+        snprintf(why, len, "%.60s has %llu rows, the re-run %llu", what, (unsigned long long)a.n, (unsigned long long)b.n);
+        goto done;
+    }
+    size_t size = H5Tget_size(b.ftype), n = (size_t)b.n;
+    unsigned char *fresh = NULL;
+    if (n && (!(fresh = malloc(n * size)) || read_rows(v, &b, size, 0, n) < 0)) {
+        free(fresh);
+        res = -1;
+        goto done;
+    }
+    if (n) memcpy(fresh, v->buf, n * size);
+    if (n && read_rows(v, &a, size, 0, n) < 0) {
+        free(fresh);
+        res = -1;
+        goto done;
+    }
+    int m = 0;
+    size_t i = n ? first_diff(&b, size, fresh, v->buf, n, &m) : 0;
+    free(fresh);
+    if (i < n) {
         char mn[64];
-        member_name(&t, m, mn, sizeof mn);
-        snprintf(why, len, "/%s row %zu, field %s", name, i, mn);
+        member_name(&b, m, mn, sizeof mn);
+        snprintf(why, len, "%.60s row %zu, field %s", what, i, mn);
+        goto done;
+    }
+    res = 1;
+done:
+    table_fini(&a);
+    table_fini(&b);
+    return res;
+}
+
+/* 1 if name is in the NULL-terminated list. */
+static int listed(const char *const *list, const char *name)
+{
+    for (; *list; list++)
+        if (!strcmp(*list, name)) return 1;
+    return 0;
+}
+
+static int per_replication(const char *name)
+{
+    if (!strcmp(name, "draws")) return 1; /* compared with fresh draws by same_draws */
+    for (int t = 0; t < V_N; t++)
+        if (!strcmp(TNAME[t], name)) return 1;
+    return 0;
+}
+
+/* The file's objects and attributes against the image of what the run writes: the root
+ * attributes, every dataset of either (`skip` excepted: compared later), each one's type and
+ * attributes, and the rows of every table that is not per replication (/variants, /parameters,
+ * ...). The per-replication rows are compared as the re-run produces them. 1 equal, 0 not, -1. */
+static int same_layout(struct vctx *v, hid_t image, const char *const *skip, char *why, size_t len)
+{
+    struct names na = {0}, nb = {0};
+    H5G_info_t ga, gb;
+    int res = 1;
+    if (!same_attrs(v->file, image, "/", why, len)) return 0;
+    if (H5Gget_info(v->file, &ga) < 0 || H5Gget_info(image, &gb) < 0) return -1;
+    for (int pass = 0; pass < 2; pass++) {
+        hid_t loc = pass ? image : v->file;
+        struct names *ns = pass ? &nb : &na;
+        hsize_t count = pass ? gb.nlinks : ga.nlinks;
+        for (hsize_t i = 0; i < count && !ns->overflow; i++) {
+            char name[NAME_LEN];
+            ssize_t l = H5Lget_name_by_idx(loc, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT);
+            if (l < 0 || l >= NAME_LEN) ns->overflow = 1;
+            else add_name(ns, name);
+        }
+    }
+    if (na.overflow || nb.overflow) {
+        snprintf(why, len, "/: too many objects or too long a name");
         res = 0;
     }
-done:
-    table_fini(&t);
-    return res;
-}
-
-/* Compares the re-run /comparison with the stored one. Returns 1 if equal, 0 if not, -1 on
- * failure. */
-static int same_comparison(struct vctx *v, char *why, size_t len)
-{
-    struct rec_comparison *rows = NULL;
-    size_t n = 0;
-    if (cmp_rows(v->cmp, &rows, &n)) return -1;
-    int res = same_table(v, "comparison", rows, n, sizeof *rows, why, len);
-    free(rows);
-    return res;
-}
-
-/* Compares the re-run /sensitivity and /uncertainty with the stored ones, as same_comparison. */
-static int same_sensitivity(struct vctx *v, char *why, size_t len)
-{
-    struct rec_sens *rows = NULL;
-    struct rec_unc *u = NULL;
-    size_t n = 0, nu = 0;
-    if (sens_rows(v->sens, &rows, &n, &u, &nu)) return -1;
-    int res = same_table(v, "sensitivity", rows, n, sizeof *rows, why, len);
-    if (res == 1) res = same_table(v, "uncertainty", u, nu, sizeof *u, why, len);
-    free(rows);
-    free(u);
+    for (size_t i = 0; res == 1 && i < na.n; i++)
+        if (!has_name(&nb, na.v[i]) && !listed(skip, na.v[i])) {
+            snprintf(why, len, "/%.60s is not an object a run writes", na.v[i]);
+            res = 0;
+        }
+    for (size_t i = 0; res == 1 && i < nb.n; i++) {
+        if (listed(skip, nb.v[i])) continue;
+        res = same_dataset(v, image, nb.v[i], !per_replication(nb.v[i]), why, len);
+    }
+    free(na.v);
+    free(nb.v);
     return res;
 }
 
@@ -368,8 +573,10 @@ static int same_draws(struct vctx *v, const struct psa *p, uint64_t seed, char *
     }
     if ((t.ds = H5Dopen2(v->file, "draws", H5P_DEFAULT)) < 0 || (t.ftype = H5Dget_type(t.ds)) < 0 ||
         H5Tget_size(t.ftype) != sizeof(struct rec_draw) || (space = H5Dget_space(t.ds)) < 0 ||
-        H5Sget_simple_extent_dims(space, &stored, NULL) != 1 || (size_t)stored < n) {
-        snprintf(why, len, "/draws is not a table of this build's layout with %zu rows", n);
+        H5Sget_simple_extent_dims(space, &stored, NULL) != 1 || (size_t)stored < n ||
+        (v->checked_reps == v->reps && (size_t)stored != n)) {
+        snprintf(why, len, "/draws is not a table of this build's layout with %s%zu rows",
+                 v->checked_reps == v->reps ? "" : "at least ", n);
         goto done;
     }
     res = -1;
@@ -390,9 +597,26 @@ done:
     return res;
 }
 
+/* Keeps only where a loader's message points (FILE:LINE[:COL]): the rest may quote a file the
+ * results file named (a replay CSV), and verify never echoes a file's content. */
+static void redact(char *msg)
+{
+    char *p = msg, *keep = NULL;
+    while ((p = strchr(p, ':'))) {
+        char *q = p + 1;
+        while (*q >= '0' && *q <= '9') q++;
+        if (q > p + 1 && (*q == ':' || *q == '\0')) keep = q; /* after :LINE or :COL */
+        else if (keep) break;
+        p = q > p + 1 ? q : p + 1;
+        if (*p != ':') break;
+    }
+    snprintf(keep ? keep : msg, 160, "%s", keep ? ": invalid there (verify does not show file contents: run "
+             "`wlsim check` on the scenario)" : "invalid (verify does not show file contents)");
+}
+
 /* Rebuilds the variants from the stored scenario texts: each text is loaded and expanded as
  * `wlsim run` did, and the variant of the stored name is taken from the expansion. */
-static int rebuild(struct vctx *v, struct scenario **sc, struct err *e)
+static int rebuild(struct vctx *v, struct scenario **sc, unsigned flags, struct err *e)
 {
     struct { char name[128], path[256]; } *vr = calloc((size_t)v->nv, sizeof *vr);
     int rc = 0;
@@ -404,21 +628,24 @@ static int rebuild(struct vctx *v, struct scenario **sc, struct err *e)
     }
     for (int i = 0; i < v->nv && !rc; i++) {
         char an[48];
+        vr[i].name[sizeof vr[i].name - 1] = vr[i].path[sizeof vr[i].path - 1] = '\0';
         snprintf(an, sizeof an, "scenario_text_%d", i);
         char *text = read_attr_text(v->file, an);
         if (!text) {
-            rc = err_set(e, ERR_INPUT, "%s: expected the attribute %s, found none", v->path, an);
+            rc = err_set(e, ERR_INPUT, "%s: expected the attribute %s (a text without NUL bytes), found none", v->path, an);
             break;
         }
         struct scenario *s = NULL, **x = NULL;
         int nx = 0;
         struct err le;
         err_clear(&le);
-        rc = scen_load_text(vr[i].path, text, &s, &le);
+        rc = scen_load_text_opts(vr[i].path, text, flags, &s, &le);
         if (!rc) rc = scen_expand(s, &x, &nx, &le);
         free(text);
         scen_free(s);
         if (rc) {
+            size_t pl = strlen(vr[i].path);
+            if (strncmp(le.msg, vr[i].path, pl) || le.msg[pl] != ':') redact(le.msg); /* about another file */
             rc = err_set(e, ERR_INPUT, "%s: variant %d: the stored scenario no longer loads: %s", v->path, i, le.msg);
             break;
         }
@@ -428,12 +655,25 @@ static int rebuild(struct vctx *v, struct scenario **sc, struct err *e)
         }
         free(x);
         if (!sc[i])
-            rc = err_set(e, ERR_INPUT, "%s: variant %d: expected the stored scenario to give a variant named '%s', "
-                         "found none", v->path, i, vr[i].name);
+            rc = err_set(e, ERR_INPUT, "%s: variant %d: expected the stored scenario to give the variant named in "
+                         "/variants, found none", v->path, i);
     }
 cleanup:
     free(vr);
     return rc;
+}
+
+/* The number of rows of dataset `name`, or -1 when it is missing or not one-dimensional. */
+static long long rows_in(hid_t file, const char *name)
+{
+    struct table t = {.ds = H5I_INVALID_HID};
+    if (open_table(file, name, 0, &t) || t.ds < 0) {
+        table_fini(&t);
+        return -1;
+    }
+    long long n = t.n > (hsize_t)LLONG_MAX ? LLONG_MAX : (long long)t.n;
+    table_fini(&t);
+    return n;
 }
 
 int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
@@ -442,11 +682,16 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
                                          {"threads", required_argument, NULL, 'j'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
+                                         {"allow-paths", no_argument, NULL, 'A'},
                                          {NULL, 0, NULL, 0}};
     long k = -1, threads = omp_get_num_procs();
-    int c, rc = 0, quiet = 0;
+    int c, rc = 0, quiet = 0, allow_paths = 0;
     struct vctx v = {.file = H5I_INVALID_HID};
     struct scenario **sc = NULL;
+    struct h5out *img = NULL;
+    struct rec_comparison *crows = NULL;
+    struct rec_sens *srows = NULL;
+    struct rec_unc *urows = NULL;
     struct psa *psa = NULL;
     struct err e;
     err_clear(&e);
@@ -467,14 +712,18 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
             break;
         case 'q': quiet = 1; break;
         case 'h':
-            printf("Usage: wlsim verify OUT.h5 [-r K] [-j THREADS] [-q]\n"
+            printf("Usage: wlsim verify OUT.h5 [-r K] [-j THREADS] [-q] [--allow-paths]\n"
                    "  Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
-                   "  stored in OUT.h5 and report per replication whether the results are bit-identical.\n"
+                   "  stored in OUT.h5 and report per replication whether the results are bit-identical; every\n"
+                   "  table and attribute must be the one a run writes.\n"
                    "  -r, --replications K    replications to re-run (default: all of the file's)\n"
                    "  -j, --threads N         OpenMP threads (default: all cores)\n"
                    "  -q, --quiet             only the final line\n"
+                   "      --allow-paths       accept replay files stored with absolute paths or '..' (refused by\n"
+                   "                          default: the file is not trusted)\n"
                    "Exit codes: 0 identical, 1 a difference (or an internal failure), 2 bad input.\n");
             return 0;
+        case 'A': allow_paths = 1; break;
         default: fprintf(stderr, "wlsim verify: see 'wlsim verify --help'\n"); return ERR_INPUT;
         }
     }
@@ -484,26 +733,51 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     v.path = argv[optind];
     v.quiet = quiet;
-    if (H5Fis_hdf5(v.path) <= 0 || (v.file = H5Fopen(v.path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+    struct stat st;
+    if (stat(v.path, &st) != 0 || !S_ISREG(st.st_mode) || H5Fis_hdf5(v.path) <= 0 ||
+        (v.file = H5Fopen(v.path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        int en = errno;
         fprintf(stderr, "wlsim verify: %s: expected an HDF5 results file of wlsim, found %s\n", v.path,
-                access(v.path, R_OK) ? strerror(errno) : "another kind of file");
+                access(v.path, R_OK) ? strerror(en) : "another kind of file");
         return ERR_INPUT;
     }
     char ver[64] = "", commit[64] = "";
     uint64_t seed = 0;
-    int32_t reps = 0, nv = 0, ent = 0, wrows = 1; /* files without the attribute kept the warm-up */
+    int32_t reps = 0, nv = 0, ent = 0, branch = 0, wrows = 1; /* files without warmup_rows kept the warm-up */
     if (read_attr_str(v.file, "wlsim_version", ver, sizeof ver) || read_attr_str(v.file, "git_commit", commit, sizeof commit) ||
         read_attr_num(v.file, "seed", H5T_NATIVE_UINT64, &seed) ||
         read_attr_num(v.file, "replications", H5T_NATIVE_INT32, &reps) ||
         read_attr_num(v.file, "variants", H5T_NATIVE_INT32, &nv) ||
-        read_attr_num(v.file, "entity_tables", H5T_NATIVE_INT32, &ent) || reps < 1 || nv < 1) {
+        read_attr_num(v.file, "entity_tables", H5T_NATIVE_INT32, &ent) || reps < 1 || nv < 1 || (ent != 0 && ent != 1)) {
         fprintf(stderr, "wlsim verify: %s: expected the root attributes of a wlsim results file (wlsim_version, "
                 "git_commit, seed, replications, variants, entity_tables), found them missing or invalid\n", v.path);
         rc = ERR_INPUT;
         goto cleanup;
     }
-    if (H5Aexists(v.file, "warmup_rows") > 0 && read_attr_num(v.file, "warmup_rows", H5T_NATIVE_INT32, &wrows)) {
-        fprintf(stderr, "wlsim verify: %s: expected an integer root attribute warmup_rows, found another kind\n", v.path);
+    /* Files written before --warmup-rows existed have no `warmup_rows` attribute: they kept the
+     * warm-up's rows (the layout check below still reports the missing attribute). */
+    if (H5Aexists(v.file, "warmup_rows") > 0 &&
+        (read_attr_num(v.file, "warmup_rows", H5T_NATIVE_INT32, &wrows) || (wrows != 0 && wrows != 1))) {
+        fprintf(stderr, "wlsim verify: %s: expected the root attribute warmup_rows to be 0 or 1, found it invalid\n",
+                v.path);
+        rc = ERR_INPUT;
+        goto cleanup;
+    }
+    /* Files written before --branch existed have no `branch` attribute: their variants ran apart. */
+    if (H5Aexists(v.file, "branch") > 0 && (read_attr_num(v.file, "branch", H5T_NATIVE_INT32, &branch) ||
+                                            branch < SIM_BRANCH_NONE || branch > SIM_BRANCH_REDRAW)) {
+        fprintf(stderr, "wlsim verify: %s: expected the root attribute branch to be 0, 1 or 2, found it invalid\n",
+                v.path);
+        rc = ERR_INPUT;
+        goto cleanup;
+    }
+    /* The work to redo is bounded by what the file holds: one /variants row per variant and
+     * ORGAN_N /summary rows per work item, checked before anything is allocated or run. */
+    long long nvar = rows_in(v.file, "variants"), nsum = rows_in(v.file, "summary");
+    if (nvar != nv || nsum < 0 || (unsigned long long)nsum != (unsigned long long)nv * (unsigned long long)reps * ORGAN_N) {
+        fprintf(stderr, "wlsim verify: %s: expected /variants with %d rows and /summary with %llu rows (the root "
+                "attributes: %d variants x %d replications), found %lld and %lld\n", v.path, nv,
+                (unsigned long long)nv * (unsigned long long)reps * ORGAN_N, nv, reps, nvar, nsum);
         rc = ERR_INPUT;
         goto cleanup;
     }
@@ -519,16 +793,20 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         printf("note: %s was written by wlsim %s (git %s); this is wlsim %s (git %s): differences may come from "
                "the program change\n", v.path, ver, commit, WLSIM_VERSION, WLSIM_GIT_COMMIT);
     if (!(sc = calloc((size_t)nv, sizeof *sc)) || !(v.rep_bad = calloc((size_t)reps, sizeof *v.rep_bad)) ||
-        !(v.why = calloc((size_t)reps, sizeof *v.why)) || (nv > 1 && !(v.cmp = cmp_alloc(nv)))) {
+        !(v.why = calloc((size_t)reps, sizeof *v.why)) || !(v.vr = malloc(2 * BLOCK * sizeof *v.vr)) ||
+        (nv > 1 && !(v.cmp = cmp_alloc(nv)))) {
         rc = ERR_INTERNAL;
         fprintf(stderr, "wlsim verify: out of memory\n");
         goto cleanup;
     }
-    if ((rc = rebuild(&v, sc, &e))) goto fail;
+    if ((rc = rebuild(&v, sc, allow_paths ? 0 : SCEN_CONFINE_PATHS, &e))) goto fail;
+    if (branch && (rc = branch_check((const struct scenario *const *)sc, nv, &e))) goto fail;
     char *utext = read_attr_text(v.file, "uncertainty_text");
     if (utext) { /* --uncertainty: the same draws again */
         char where[600];
-        snprintf(where, sizeof where, "%s (uncertainty_text)", v.path);
+        /* The path as stored (the image must store the same), else a name for messages. */
+        if (read_attr_str(v.file, "uncertainty_path", where, sizeof where))
+            snprintf(where, sizeof where, "%s (uncertainty_text)", v.path);
         rc = psa_load_text(where, utext, &psa, &e);
         free(utext);
         if (!rc) rc = psa_bind(psa, (const struct scenario *const *)sc, nv, &e);
@@ -540,14 +818,31 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
             goto fail;
         }
     }
-    for (int t = 0; t < V_N; t++)
-        if ((rc = table_open(&v, t, &e))) goto fail;
+    /* The file this run would write, without rows: every object and attribute must match it. */
+    struct h5out_meta meta = {.seed = seed, .replications = reps, .threads = 1, .entity_tables = ent,
+                              .warmup_rows = wrows, .branch = branch, .variants = (const struct scenario *const *)sc, .n_variants = nv, .psa = psa};
+    if ((rc = h5out_open_image(&meta, &img, &e))) goto fail;
+    char lwhy[160] = "";
+    static const char *const LATER[] = {"comparison", "sensitivity", "uncertainty", NULL}; /* after the run */
+    int layout = same_layout(&v, h5out_hid(img), LATER, lwhy, sizeof lwhy);
+    if (layout < 0) { rc = err_set(&e, ERR_INTERNAL, "%s: cannot compare the file's objects", v.path); goto fail; }
+    if (!quiet) printf("tables and attributes: %s%s%s\n", layout ? "identical" : "DIFFER (", lwhy, layout ? "" : ")");
+    for (int t = 0; t < V_N; t++) {
+        if (open_table(v.file, TNAME[t], TSIZE[t], &v.t[t])) { rc = err_set(&e, ERR_INTERNAL, "out of memory"); goto fail; }
+        /* A table of another layout is not compared row by row (the layout check reported it). */
+        struct table it = {.ds = H5I_INVALID_HID};
+        if (v.t[t].ds >= 0 && (open_table(h5out_hid(img), TNAME[t], 0, &it) || it.ds < 0 ||
+                               H5Tequal(it.ftype, v.t[t].ftype) <= 0))
+            table_fini(&v.t[t]);
+        table_fini(&it);
+    }
     struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
                              .replications = v.checked_reps, .threads = (int)threads,
-                             .opts = {.seed = seed, .entity_tables = ent, .warmup_rows = wrows}, .stop = stop,
+                             .opts = {.seed = seed, .entity_tables = ent, .warmup_rows = wrows, .branch = branch},
+                             .stop = stop,
                              .progress = 0, .sink = sink, .sink_ctx = &v, .psa = psa};
     if ((rc = runner_run(&cfg, &e))) goto fail;
-    int bad = 0;
+    int bad = !layout;
     for (int r = 0; r < v.checked_reps; r++) bad += v.rep_bad[r];
     if (psa) {
         char why[160] = "";
@@ -556,19 +851,50 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         if (!same) bad++;
         if (!quiet) printf("draws: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
     }
-    if (v.cmp && v.checked_reps == reps) {
+    if (v.checked_reps == reps) {
+        /* Rows after the last work item's. */
+        for (int t = 0; t < V_N; t++)
+            if (v.t[t].ds >= 0 && v.t[t].next < v.t[t].n) {
+                if (!quiet) printf("rows: DIFFER (/%s has %llu rows after the last re-run row)\n", TNAME[t],
+                                   (unsigned long long)(v.t[t].n - v.t[t].next));
+                bad++;
+                break;
+            }
         char why[160] = "";
-        int same = same_comparison(&v, why, sizeof why);
-        if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /comparison"); goto fail; }
+        int same = 1;
+        size_t n = 0;
+        if (v.cmp) {
+            if (cmp_rows(v.cmp, &crows, &n) || h5out_comparison(img, crows, n, &e)) {
+                rc = err_set(&e, ERR_INTERNAL, "cannot compute /comparison");
+                goto fail;
+            }
+            same = same_dataset(&v, h5out_hid(img), "comparison", 1, why, sizeof why);
+            if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /comparison"); goto fail; }
+        } else if (H5Lexists(v.file, "comparison", H5P_DEFAULT) > 0) {
+            snprintf(why, sizeof why, "/comparison in a file of one variant");
+            same = 0;
+        }
         if (!same) bad++;
-        if (!quiet) printf("comparison: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
-    }
-    if (v.sens && v.checked_reps == reps) {
-        char why[160] = "";
-        int same = same_sensitivity(&v, why, sizeof why);
-        if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /sensitivity"); goto fail; }
+        if (!quiet && (v.cmp || !same)) printf("comparison: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+        /* --uncertainty with two or more variants: /sensitivity and /uncertainty as the run
+         * writes them at its end, compared like every other table. */
+        why[0] = '\0';
+        same = 1;
+        size_t nu = 0;
+        if (v.sens) {
+            if (sens_rows(v.sens, &srows, &n, &urows, &nu) || h5out_sensitivity(img, srows, n, urows, nu, &e)) {
+                rc = err_set(&e, ERR_INTERNAL, "cannot compute /sensitivity");
+                goto fail;
+            }
+            same = same_dataset(&v, h5out_hid(img), "sensitivity", 1, why, sizeof why);
+            if (same == 1) same = same_dataset(&v, h5out_hid(img), "uncertainty", 1, why, sizeof why);
+            if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /sensitivity"); goto fail; }
+        } else if (H5Lexists(v.file, "sensitivity", H5P_DEFAULT) > 0 || H5Lexists(v.file, "uncertainty", H5P_DEFAULT) > 0) {
+            snprintf(why, sizeof why, "/sensitivity or /uncertainty in a file without them");
+            same = 0;
+        }
         if (!same) bad++;
-        if (!quiet) printf("sensitivity: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+        if (!quiet && (v.sens || !same)) printf("sensitivity: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
     }
     printf("%s: %d of %d replications identical%s\n", v.path, v.checked_reps - (bad > v.checked_reps ? v.checked_reps : bad),
            v.checked_reps, bad ? "; the file does NOT match a re-run" : "; the file matches a re-run");
@@ -578,15 +904,20 @@ fail:
     fprintf(stderr, "wlsim verify: %s\n", e.msg);
 cleanup:
     for (int t = 0; t < V_N; t++) table_fini(&v.t[t]);
+    h5out_abort(img);
     for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);
     free(sc);
-    free(v.rep_bad);
-    free(v.why);
-    free(v.buf);
-    cmp_free(v.cmp);
+    free(crows);
+    free(srows);
+    free(urows);
     sens_free(v.sens);
     free(v.draws);
     psa_free(psa);
+    free(v.rep_bad);
+    free(v.why);
+    free(v.buf);
+    free(v.vr);
+    cmp_free(v.cmp);
     if (v.file >= 0) H5Fclose(v.file);
     return rc;
 }

@@ -187,6 +187,61 @@ static void test_refusals(void **state)
     assert_null(c);
 }
 
+/* An empty side file counts as none; a locked one is another run's, said so even without
+ * --resume (never "delete it"); removing the side file removes only the file this run opened. */
+static void test_empty_locked_ours(void **state)
+{
+    struct fx *f = *state;
+    struct ckpt *c = NULL;
+    long stale;
+    struct err e;
+    FILE *x = fopen(f->side, "w");
+    assert_non_null(x);
+    fclose(x);
+    err_clear(&e);
+    assert_int_equal(ckpt_open(f->out, 7, 0, &c, &stale, &e), 0);
+    assert_int_equal(ckpt_count(c), 0);
+    assert_true(size_of(f->side) > 0);
+    /* The path replaced while the run goes on: the new file is not ours to remove. */
+    char moved[200];
+    snprintf(moved, sizeof moved, "%s.moved", f->side);
+    assert_int_equal(rename(f->side, moved), 0);
+    x = fopen(f->side, "w");
+    assert_non_null(x);
+    fputs("someone else's", x);
+    fclose(x);
+    ckpt_remove(c);
+    assert_int_equal(size_of(f->side), 14);
+    unlink(moved);
+    unlink(f->side);
+    /* Locked by a running run, asked without --resume. */
+    int to_child[2], to_parent[2];
+    assert_int_equal(pipe(to_child), 0);
+    assert_int_equal(pipe(to_parent), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct ckpt *cc = NULL;
+        long s2;
+        struct err e2;
+        char go = ckpt_open(f->out, 7, 0, &cc, &s2, &e2) == 0 ? 'y' : 'n';
+        (void)!write(to_parent[1], &go, 1);
+        (void)!read(to_child[0], &go, 1);
+        ckpt_remove(cc);
+        _exit(0);
+    }
+    char go = 0;
+    assert_int_equal(read(to_parent[0], &go, 1), 1);
+    assert_int_equal(go, 'y');
+    err_clear(&e);
+    assert_int_equal(ckpt_open(f->out, 7, 0, &c, &stale, &e), ERR_INPUT);
+    assert_non_null(strstr(e.msg, "locked by a running run"));
+    assert_null(strstr(e.msg, "delete"));
+    assert_int_equal(write(to_child[1], &go, 1), 1);
+    int status;
+    waitpid(pid, &status, 0);
+}
+
 static void test_fingerprint(void **state)
 {
     (void)state;
@@ -209,6 +264,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip_and_torn_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_locked_ours, setup, teardown),
         cmocka_unit_test(test_fingerprint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csvin.h"
@@ -141,23 +142,23 @@ static void test_parse_quotes_newlines_crlf_bom(void **state)
 
 static void test_open_errors(void **state)
 {
-    expect_open_error(state, "", ":1: expected a header row (e.g. id,x,y), found an empty file");
-    expect_open_error(state, "\n  \n", ":1: expected a header row (e.g. id,x,y), found an empty file");
-    expect_open_error(state, "id,z\n1,2\n", ":1: column z: expected one of the columns id, x, y, found 'z'");
-    expect_open_error(state, "x,y\n1,2\n", ":1: column id: expected a required column in the header, found none");
+    expect_open_error(state, "", ":1:1: expected a header row (e.g. id,x,y), found an empty file");
+    expect_open_error(state, "\n  \n", ":1:1: expected a header row (e.g. id,x,y), found an empty file");
+    expect_open_error(state, "id,z\n1,2\n", ":1:2: column z: expected one of the columns id, x, y, found 'z'");
+    expect_open_error(state, "x,y\n1,2\n", ":1:1: column id: expected a required column in the header, found none");
     expect_open_error(state, "\n\nid,x,id\n1,2,3\n",
-                      ":3: column id: expected once in the header, found it twice (fields 1 and 3)");
-    expect_open_error(state, "id,,x\n1,2,3\n", ":1: header field 2: expected a column name, found ''");
-    expect_open_error(state, "id,x\n1,2\n\"3\n4\",5,6\n", ":3: expected 2 fields as in the header, found 3");
-    expect_open_error(state, "id,x\n1,2\n3\n", ":3: expected 2 fields as in the header, found 1");
+                      ":3:3: column id: expected once in the header, found it twice (fields 1 and 3)");
+    expect_open_error(state, "id,,x\n1,2,3\n", ":1:2: header field 2: expected a column name, found ''");
+    expect_open_error(state, "id,x\n1,2\n\"3\n4\",5,6\n", ":3:3: expected 2 fields as in the header, found 3");
+    expect_open_error(state, "id,x\n1,2\n3\n", ":3:2: expected 2 fields as in the header, found 1");
     expect_open_error(state, "id,x\n1,2\n3,a\"b\n",
-                      ":3: expected well-formed CSV (a field either unquoted or wholly in \"quotes\", a "
+                      ":3:2: expected well-formed CSV (a field either unquoted or wholly in \"quotes\", a "
                       "quote inside quotes doubled), found a misplaced quote");
     expect_open_error(state, "id,x\n\"1\"2,3\n",
-                      ":2: expected well-formed CSV (a field either unquoted or wholly in \"quotes\", a "
+                      ":2:1: expected well-formed CSV (a field either unquoted or wholly in \"quotes\", a "
                       "quote inside quotes doubled), found a misplaced quote");
     expect_open_error(state, "id,x\n1,2\n\n3,\"open\nstill open\n",
-                      ":4: expected a closing quote for the quoted field in the row starting here, "
+                      ":4:2: expected a closing quote for the quoted field in the row starting here, "
                       "found the end of the file");
 }
 
@@ -174,9 +175,45 @@ static void test_open_unreadable(void **state)
     assert_string_equal(e.msg, want);
     err_clear(&e);
     assert_int_equal(csvin_open(t->dir, COLS, 3, &r, &e), ERR_INPUT);
-    snprintf(want, sizeof want, "%s: expected a readable CSV file, found a read error (Is a directory)", t->dir);
+    snprintf(want, sizeof want, "%s: expected a regular CSV file, found a directory", t->dir);
     assert_string_equal(e.msg, want);
     assert_null(r);
+    /* Neither a FIFO (no writer: it must not block) nor a device that never ends. */
+    snprintf(p, sizeof p, "%s/fifo.csv", t->dir);
+    assert_int_equal(mkfifo(p, 0600), 0);
+    err_clear(&e);
+    assert_int_equal(csvin_open(p, COLS, 3, &r, &e), ERR_INPUT);
+    snprintf(want, sizeof want, "%s: expected a regular CSV file, found a device, FIFO or socket", p);
+    assert_string_equal(e.msg, want);
+    unlink(p);
+    err_clear(&e);
+    assert_int_equal(csvin_open("/dev/zero", COLS, 3, &r, &e), ERR_INPUT);
+    assert_string_equal(e.msg, "/dev/zero: expected a regular CSV file, found a device, FIFO or socket");
+    assert_null(r);
+}
+
+/* Bytes a reader would otherwise take silently: a NUL (it would cut the id short), a byte-order
+ * mark after the start, a hexadecimal number. */
+static void test_open_hidden_bytes(void **state)
+{
+    struct tmp *t = *state;
+    struct csvin *r = NULL;
+    struct err e;
+    char want[512];
+    err_clear(&e);
+    const char *p = put(state, "nul.csv", "");
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite("id,x\na\0b,1\n", 1, 11, f), 11);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(csvin_open(p, COLS, 3, &r, &e), ERR_INPUT);
+    assert_null(r);
+    snprintf(want, sizeof want, "%s/nul.csv:2:1: expected text, found a NUL byte", t->dir);
+    assert_string_equal(e.msg, want);
+    expect_open_error(state, "\xEF\xBB\xBF" "id,x\n\xEF\xBB\xBF" "a,1\n",
+                      ":2:1: expected text, found a byte-order mark after the start of the file");
+    expect_open_error(state, "id,x\na,\"1\xEF\xBB\xBF\"\n",
+                      ":2:2: expected text, found a byte-order mark after the start of the file");
 }
 
 /* Opens a one-row file with the columns of TYPED and positions on the row. */
@@ -221,22 +258,22 @@ static void test_typed_num_whole_bool(void **state)
     assert_int_equal(csvin_bool(r, "opt", 1, &b, &e), 0);
     assert_int_equal(b, 1);
     assert_int_equal(csvin_num(r, "req", 3, 10, NAN, &v, &e), ERR_INPUT); /* out of range */
-    assert_msg(state, &e, ":2: column req: expected a number in [3, 10], found '2.5'");
+    assert_msg(state, &e, ":2:1: column req: expected a number in [3, 10], found '2.5'");
     err_clear(&e);
     assert_int_equal(csvin_whole(r, "req", 0, 10, NAN, &v, &e), ERR_INPUT); /* not whole */
-    assert_msg(state, &e, ":2: column req: expected a whole number in [0, 10], found '2.5'");
+    assert_msg(state, &e, ":2:1: column req: expected a whole number in [0, 10], found '2.5'");
     err_clear(&e);
     assert_int_equal(csvin_whole(r, "n", 0, 10, NAN, &v, &e), ERR_INPUT);
-    assert_msg(state, &e, ":2: column n: expected a whole number in [0, 10], found '-17'");
+    assert_msg(state, &e, ":2:3: column n: expected a whole number in [0, 10], found '-17'");
     err_clear(&e);
     assert_int_equal(csvin_bool(r, "n", 0, &b, &e), ERR_INPUT);
-    assert_msg(state, &e, ":2: column n: expected 0 or 1, found '-17'");
+    assert_msg(state, &e, ":2:3: column n: expected 0 or 1, found '-17'");
     csvin_free(r);
 
     r = one_row(state, "abc,+4,1e3");
     err_clear(&e);
     assert_int_equal(csvin_num(r, "req", 0, 10, NAN, &v, &e), ERR_INPUT);
-    assert_msg(state, &e, ":2: column req: expected a number in [0, 10], found 'abc'");
+    assert_msg(state, &e, ":2:1: column req: expected a number in [0, 10], found 'abc'");
     err_clear(&e);
     assert_int_equal(csvin_whole(r, "opt", 0, 10, NAN, &v, &e), 0);
     assert_float_equal(v, 4, 0);
@@ -248,7 +285,7 @@ static void test_typed_num_whole_bool(void **state)
     r = one_row(state, "inf,-0,1");
     err_clear(&e);
     assert_int_equal(csvin_num(r, "req", -1e300, 1e300, NAN, &v, &e), ERR_INPUT);
-    assert_msg(state, &e, ":2: column req: expected a number in [-1e+300, 1e+300], found 'inf'");
+    assert_msg(state, &e, ":2:1: column req: expected a number in [-1e+300, 1e+300], found 'inf'");
     assert_int_equal(csvin_whole(r, "opt", -1, 1, NAN, &v, &e), 0);
     assert_false(signbit(v));
     assert_int_equal(csvin_bool(r, "n", 0, &b, &e), 0);
@@ -265,23 +302,23 @@ static void test_typed_required_empty_text_bad(void **state)
     struct csvin *r = one_row(state, ",x\ty,");
     err_clear(&e);
     assert_int_equal(csvin_num(r, "req", 0, 10, 5, &v, &e), ERR_INPUT);
-    assert_msg(state, &e, ":2: column req: expected a number in [0, 10], found ''");
+    assert_msg(state, &e, ":2:1: column req: expected a number in [0, 10], found ''");
     err_clear(&e);
     assert_int_equal(csvin_bool(r, "req", 0, &b, &e), ERR_INPUT);
-    assert_msg(state, &e, ":2: column req: expected 0 or 1, found ''");
+    assert_msg(state, &e, ":2:1: column req: expected 0 or 1, found ''");
     err_clear(&e);
     assert_int_equal(csvin_text(r, "req", 0, &s, &e), ERR_INPUT);
-    assert_msg(state, &e, ":2: column req: expected a non-empty value, found ''");
+    assert_msg(state, &e, ":2:1: column req: expected a non-empty value, found ''");
     err_clear(&e);
     assert_int_equal(csvin_text(r, "n", 0, &s, &e), 0); /* optional, empty */
     assert_string_equal(s, "");
     assert_int_equal(csvin_text(r, "opt", 2, &s, &e), ERR_INPUT);
-    assert_msg(state, &e, ":2: column opt: expected at most 2 bytes, found 'x\\ty'");
+    assert_msg(state, &e, ":2:2: column opt: expected at most 2 bytes, found 'x\\ty'");
     err_clear(&e);
     assert_int_equal(csvin_text(r, "opt", 0, &s, &e), 0);
     assert_string_equal(s, "x\ty");
     assert_int_equal(csvin_bad(r, "opt", &e, "something %d", 42), ERR_INPUT);
-    assert_msg(state, &e, ":2: column opt: expected something 42, found 'x\\ty'");
+    assert_msg(state, &e, ":2:2: column opt: expected something 42, found 'x\\ty'");
     csvin_free(r);
 
     /* Long cells are cut in messages. */
@@ -289,7 +326,7 @@ static void test_typed_required_empty_text_bad(void **state)
     err_clear(&e);
     assert_int_equal(csvin_bad(r, "req", &e, "short"), ERR_INPUT);
     assert_msg(state, &e,
-               ":2: column req: expected short, found "
+               ":2:1: column req: expected short, found "
                "'012345678901234567890123456789012345678901234567890123456789...'");
     csvin_free(r);
 }
@@ -423,19 +460,19 @@ static void expect_cands_error(void **state, const char *text, const char *msg)
 static void test_cands_errors(void **state)
 {
     expect_cands_error(state, CH "a,heart,A,1,0,,\nb,kidney,A,1,0,,\n",
-                       ":3: column program: expected heart, heart-lung, pancreas or pancreas-kidney, found 'kidney'");
-    expect_cands_error(state, CH "a,heart,a,1,0,,\n", ":2: column abo: expected O (or 0), A, B or AB, found 'a'");
-    expect_cands_error(state, CH "a,heart,A,-1,0,,\n", ":2: column age_years: expected a number in [0, 150], found '-1'");
+                       ":3:2: column program: expected heart, heart-lung, pancreas or pancreas-kidney, found 'kidney'");
+    expect_cands_error(state, CH "a,heart,a,1,0,,\n", ":2:3: column abo: expected O (or 0), A, B or AB, found 'a'");
+    expect_cands_error(state, CH "a,heart,A,-1,0,,\n", ":2:4: column age_years: expected a number in [0, 150], found '-1'");
     expect_cands_error(state, CH "a,heart,A,1,x,,\n",
-                       ":2: column listed_day: expected a whole number in [-10000000, 10000000], found 'x'");
+                       ":2:5: column listed_day: expected a whole number in [-10000000, 10000000], found 'x'");
     expect_cands_error(state, CH "0123456789012345678901234567890123,heart,A,1,0,,\n",
-                       ":2: column id: expected at most 31 bytes, found '0123456789012345678901234567890123'");
+                       ":2:1: column id: expected at most 31 bytes, found '0123456789012345678901234567890123'");
     expect_cands_error(state, CH "a,heart,A,1,0,,\nb,heart,A,1,0,,\nb,heart,A,1,0,,\na,heart,A,1,0,,\n",
-                       ":4: column id: expected a unique id, found 'b' again (first on line 3)");
+                       ":4:1: column id: expected a unique id, found 'b' again (first on line 3)");
     expect_cands_error(state, CH "a,pancreas,A,1,0,10,9\n",
-                       ":2: column graft_loss_day: expected a day on or after prior_tx_day 10, found '9'");
+                       ":2:7: column graft_loss_day: expected a day on or after prior_tx_day 10, found '9'");
     expect_cands_error(state, "id,program,abo,age_years\n",
-                       ":1: column listed_day: expected a required column in the header, found none");
+                       ":1:1: column listed_day: expected a required column in the header, found none");
 }
 
 /* The optional heart columns of the candidate file (tlc_l, dmcs, dmcs_day, diag, sex,
@@ -487,23 +524,23 @@ static void test_cands_heart_columns(void **state)
 
 #define HC "id,program,abo,age_years,listed_day,tlc_l,dmcs,dmcs_day,diag,sex,height_cm\n"
     expect_cands_error(state, HC "a,heart-lung,A,40,0,0,,,,,\n",
-                       ":2: column tlc_l: expected a number in [0.1, 20], found '0'");
+                       ":2:6: column tlc_l: expected a number in [0.1, 20], found '0'");
     expect_cands_error(state, HC "a,heart-lung,A,40,0,6 l,,,,,\n",
-                       ":2: column tlc_l: expected a number in [0.1, 20], found '6 l'");
-    expect_cands_error(state, HC "a,heart,A,40,0,,yes,,,,\n", ":2: column dmcs: expected 0 or 1, found 'yes'");
+                       ":2:6: column tlc_l: expected a number in [0.1, 20], found '6 l'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,yes,,,,\n", ":2:7: column dmcs: expected 0 or 1, found 'yes'");
     expect_cands_error(state, HC "a,heart,A,40,0,,1,3.5,,,\n",
-                       ":2: column dmcs_day: expected a whole number in [-10000000, 10000000], found '3.5'");
+                       ":2:8: column dmcs_day: expected a whole number in [-10000000, 10000000], found '3.5'");
     expect_cands_error(state, HC "a,heart,A,40,0,,0,-20,,,\n",
-                       ":2: column dmcs_day: expected an empty cell unless dmcs is 1, found '-20'");
+                       ":2:8: column dmcs_day: expected an empty cell unless dmcs is 1, found '-20'");
     expect_cands_error(state, HC "a,heart,A,40,0,,,-20,,,\n",
-                       ":2: column dmcs_day: expected an empty cell unless dmcs is 1, found '-20'");
+                       ":2:8: column dmcs_day: expected an empty cell unless dmcs is 1, found '-20'");
     expect_cands_error(state, HC "a,heart,A,40,0,,,,5,,\n",
-                       ":2: column diag: expected a whole number in [0, 4], found '5'");
+                       ":2:9: column diag: expected a whole number in [0, 4], found '5'");
     expect_cands_error(state, HC "a,heart,A,40,0,,,,amyloid,,\n",
-                       ":2: column diag: expected a whole number in [0, 4], found 'amyloid'");
-    expect_cands_error(state, HC "a,heart,A,40,0,,,,,x,\n", ":2: column sex: expected f or m, found 'x'");
+                       ":2:9: column diag: expected a whole number in [0, 4], found 'amyloid'");
+    expect_cands_error(state, HC "a,heart,A,40,0,,,,,x,\n", ":2:10: column sex: expected f or m, found 'x'");
     expect_cands_error(state, HC "a,heart,A,40,0,,,,,,5\n",
-                       ":2: column height_cm: expected a number in [10, 300], found '5'");
+                       ":2:11: column height_cm: expected a number in [10, 300], found '5'");
 #undef HC
 }
 
@@ -589,36 +626,36 @@ static void test_history_errors(void **state)
 {
     struct tmp *t = *state;
     char msg[256];
-    snprintf(msg, sizeof msg, ":2: column id: expected the id of a candidate in %s/c.csv, found 'x'", t->dir);
+    snprintf(msg, sizeof msg, ":2:1: column id: expected the id of a candidate in %s/c.csv, found 'x'", t->dir);
     expect_hist_error(state, 0, "id,day,status\nx,1,T\n", msg);
-    snprintf(msg, sizeof msg, ":2: column day: expected a day on or after listed_day 10 of 'p' (%s/c.csv:3), found '9'", t->dir);
+    snprintf(msg, sizeof msg, ":2:2: column day: expected a day on or after listed_day 10 of 'p' (%s/c.csv:3), found '9'", t->dir);
     expect_hist_error(state, 0, "id,day,status\np,9,T\n", msg);
     expect_hist_error(state, 0, "id,day,status\nh,1.5,T\n",
-                      ":2: column day: expected a whole number in [-10000000, 10000000], found '1.5'");
+                      ":2:2: column day: expected a whole number in [-10000000, 10000000], found '1.5'");
     expect_hist_error(state, 0, "id,day,status\nh,5,T\np,20,T\nh,4,HU\n",
-                      ":4: column day: expected a day on or after 5, the day of the previous row of 'h' (line 2), found '4'");
+                      ":4:2: column day: expected a day on or after 5, the day of the previous row of 'h' (line 2), found '4'");
     expect_hist_error(state, 0, "id,day,status\nh,5,T\nh,5,HU\n",
-                      ":3: column status: expected T as on line 2 (two rows of 'h' on day 5), found 'HU'");
+                      ":3:3: column status: expected T as on line 2 (two rows of 'h' on day 5), found 'HU'");
     expect_hist_error(state, 0, "id,day,status,nt_credit\np,15,NT,1\np,15,NT,0\n",
-                      ":3: column nt_credit: expected 1 as on line 2 (two rows of 'p' on day 15), found '0'");
+                      ":3:4: column nt_credit: expected 1 as on line 2 (two rows of 'p' on day 15), found '0'");
     expect_hist_error(state, 0, "id,day,status\nh,5,t\n",
-                      ":2: column status: expected T, HU or NT (a heart candidate), found 't'");
+                      ":2:3: column status: expected T, HU or NT (a heart candidate), found 't'");
     expect_hist_error(state, 0, "id,day,status\np,15,HU\n",
-                      ":2: column status: expected T, SU or NT (a pancreas candidate), found 'HU'");
+                      ":2:3: column status: expected T, SU or NT (a pancreas candidate), found 'HU'");
     expect_hist_error(state, 0, "id,day,status\nh,5,SU\n",
-                      ":2: column status: expected T, HU or NT (a heart candidate), found 'SU'");
+                      ":2:3: column status: expected T, HU or NT (a heart candidate), found 'SU'");
     expect_hist_error(state, 0, "id,day,status\nh,5,DEAD\n",
-                      ":2: column status: expected T, HU or NT (a heart candidate), found 'DEAD'");
+                      ":2:3: column status: expected T, HU or NT (a heart candidate), found 'DEAD'");
     expect_hist_error(state, CSVIN_HIST_FINAL, "id,day,status\nh,5,GONE\n",
-                      ":2: column status: expected T, HU or NT, DEAD or REMOVED (a heart candidate), found 'GONE'");
+                      ":2:3: column status: expected T, HU or NT, DEAD or REMOVED (a heart candidate), found 'GONE'");
     expect_hist_error(state, 0, "id,day,status,nt_credit\nh,5,T,1\n",
-                      ":2: column nt_credit: expected 0 on a T row (nt_credit applies to NT only), found '1'");
+                      ":2:4: column nt_credit: expected 0 on a T row (nt_credit applies to NT only), found '1'");
     expect_hist_error(state, 0, "id,day,status,nt_credit\np,15,NT,2\n",
-                      ":2: column nt_credit: expected 0 or 1, found '2'");
+                      ":2:4: column nt_credit: expected 0 or 1, found '2'");
     expect_hist_error(state, CSVIN_HIST_FINAL, "id,day,status\nh,5,DEAD\nh,6,T\n",
-                      ":3: column id: expected no row after the final status DEAD of this candidate (line 2), found 'h'");
+                      ":3:1: column id: expected no row after the final status DEAD of this candidate (line 2), found 'h'");
     expect_hist_error(state, 0, "id,day,state\nh,5,T\n",
-                      ":1: column state: expected one of the columns id, day, status, nt_credit, found 'state'");
+                      ":1:3: column state: expected one of the columns id, day, status, nt_credit, found 'state'");
 }
 
 static void test_donors(void **state)
@@ -685,22 +722,22 @@ static void test_donors(void **state)
         size_t max;
         const char *text, *msg;
     } bad[] = {
-        {0, 1, "id,abo,age_years\nd1,A,40\nd2,A,40\n", ":3: expected one donor row, found a second one"},
+        {0, 1, "id,abo,age_years\nd1,A,40\nd2,A,40\n", ":3:1: expected one donor row, found a second one"},
         {CSVIN_DONOR_REPLAY, 2, "id,abo,age_years,day\nd1,A,40,1\nd2,A,40,1\nd3,A,40,1\n",
-         ":4: expected at most 2 donor rows, found more"},
+         ":4:1: expected at most 2 donor rows, found more"},
         {CSVIN_DONOR_REPLAY, 0, "id,abo,age_years,day\nd1,A,40,1\nd2,A,40,1\nd1,A,40,1\n",
-         ":4: column id: expected a unique id, found 'd1' again (first on line 2)"},
+         ":4:1: column id: expected a unique id, found 'd1' again (first on line 2)"},
         {CSVIN_DONOR_REPLAY, 0, "id,abo,age_years\nd1,A,40\n",
-         ":1: column day: expected a required column in the header, found none"},
+         ":1:1: column day: expected a required column in the header, found none"},
         {CSVIN_DONOR_REPLAY, 0, "id,abo,age_years,day,heart\nd1,A,40,1,yes\n",
-         ":2: column heart: expected 0 or 1, found 'yes'"},
-        {0, 1, "id,abo,age_years,sex\nd1,A,40,female\n", ":2: column sex: expected f or m, found 'female'"},
-        {0, 1, "id,abo,age_years\nd1,X,40\n", ":2: column abo: expected O (or 0), A, B or AB, found 'X'"},
-        {0, 1, "id,abo,age_years,waist_cm\nd1,A,40,5\n", ":2: column waist_cm: expected a number in [10, 300], found '5'"},
-        {0, 1, "id,abo,age_years,weight_kg\nd1,A,40,0\n", ":2: column weight_kg: expected a number in [0.1, 1000], found '0'"},
-        {0, 1, "id,abo,age_years,ecd\nd1,A,40,2\n", ":2: column ecd: expected 0 or 1, found '2'"},
-        {0, 1, "id,abo,age_years,hla_typed\nd1,A,40,-\n", ":2: column hla_typed: expected 0 or 1, found '-'"},
-        {0, 1, "id,abo,age_years\n,A,40\n", ":2: column id: expected a non-empty value, found ''"},
+         ":2:5: column heart: expected 0 or 1, found 'yes'"},
+        {0, 1, "id,abo,age_years,sex\nd1,A,40,female\n", ":2:4: column sex: expected f or m, found 'female'"},
+        {0, 1, "id,abo,age_years\nd1,X,40\n", ":2:2: column abo: expected O (or 0), A, B or AB, found 'X'"},
+        {0, 1, "id,abo,age_years,waist_cm\nd1,A,40,5\n", ":2:4: column waist_cm: expected a number in [10, 300], found '5'"},
+        {0, 1, "id,abo,age_years,weight_kg\nd1,A,40,0\n", ":2:4: column weight_kg: expected a number in [0.1, 1000], found '0'"},
+        {0, 1, "id,abo,age_years,ecd\nd1,A,40,2\n", ":2:4: column ecd: expected 0 or 1, found '2'"},
+        {0, 1, "id,abo,age_years,hla_typed\nd1,A,40,-\n", ":2:4: column hla_typed: expected 0 or 1, found '-'"},
+        {0, 1, "id,abo,age_years\n,A,40\n", ":2:1: column id: expected a non-empty value, found ''"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err_clear(&e);
@@ -749,13 +786,13 @@ static void test_donors_new_columns(void **state)
     struct {
         const char *text, *msg;
     } bad[] = {
-        {"id,abo,age_years,tlc_l\nd1,A,40,25\n", ":2: column tlc_l: expected a number in [0.1, 20], found '25'"},
+        {"id,abo,age_years,tlc_l\nd1,A,40,25\n", ":2:4: column tlc_l: expected a number in [0.1, 20], found '25'"},
         {"id,abo,age_years,height_cm\nd1,A,40,tall\n",
-         ":2: column height_cm: expected a number in [10, 300], found 'tall'"},
-        {"id,abo,age_years,cpr_min\nd1,A,40,-1\n", ":2: column cpr_min: expected a number in [0, 1440], found '-1'"},
+         ":2:4: column height_cm: expected a number in [10, 300], found 'tall'"},
+        {"id,abo,age_years,cpr_min\nd1,A,40,-1\n", ":2:4: column cpr_min: expected a number in [0, 1440], found '-1'"},
         {"id,abo,age_years,icu_days\nd1,A,40,4000\n",
-         ":2: column icu_days: expected a number in [0, 3650], found '4000'"},
-        {"id,abo,age_years,sodium\nd1,A,40,nan\n", ":2: column sodium: expected a number in [50, 250], found 'nan'"},
+         ":2:4: column icu_days: expected a number in [0, 3650], found '4000'"},
+        {"id,abo,age_years,sodium\nd1,A,40,nan\n", ":2:4: column sodium: expected a number in [50, 250], found 'nan'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err_clear(&e);
@@ -817,20 +854,20 @@ static void test_replay_fractional_days(void **state)
     assert_int_equal(csvin_history_read(put(state, "h.csv", "id,day,status\nb,7.5,HU\nb,7.25,T\n"), cs,
                                         CSVIN_HIST_FRACTIONAL, &h, &nh, &e), ERR_INPUT);
     assert_null(h);
-    snprintf(want, sizeof want, "%s/h.csv:3: column day: expected a day on or after 7.5, the day of the previous "
+    snprintf(want, sizeof want, "%s/h.csv:3:2: column day: expected a day on or after 7.5, the day of the previous "
              "row of 'b' (line 2), found '7.25'", t->dir);
     assert_string_equal(e.msg, want);
     /* Without the flag a fractional day is an error, as for `wlsim rank`. */
     err_clear(&e);
     assert_int_equal(csvin_history_read(put(state, "h.csv", "id,day,status\nb,7.5,HU\n"), cs, CSVIN_HIST_FINAL,
                                         &h, &nh, &e), ERR_INPUT);
-    snprintf(want, sizeof want, "%s/h.csv:2: column day: expected a whole number in [-10000000, 10000000], "
+    snprintf(want, sizeof want, "%s/h.csv:2:2: column day: expected a whole number in [-10000000, 10000000], "
              "found '7.5'", t->dir);
     assert_string_equal(e.msg, want);
     err_clear(&e);
     assert_int_equal(csvin_history_read(put(state, "h.csv", "id,day,status\nb,1e8,HU\n"), cs, CSVIN_HIST_FRACTIONAL,
                                         &h, &nh, &e), ERR_INPUT);
-    snprintf(want, sizeof want, "%s/h.csv:2: column day: expected a number in [-10000000, 10000000], found '1e8'",
+    snprintf(want, sizeof want, "%s/h.csv:2:2: column day: expected a number in [-10000000, 10000000], found '1e8'",
              t->dir);
     assert_string_equal(e.msg, want);
     csvin_cands_free(cs);
@@ -841,18 +878,18 @@ static void test_replay_fractional_days(void **state)
     assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,program,abo,age_years,listed_day\na,heart,A,40,0.5\n"),
                                       0, 0, n, &cs, &e), ERR_INPUT);
     assert_null(cs);
-    snprintf(want, sizeof want, "%s/c.csv:2: column listed_day: expected a whole number in [-10000000, 10000000], "
+    snprintf(want, sizeof want, "%s/c.csv:2:5: column listed_day: expected a whole number in [-10000000, 10000000], "
              "found '0.5'", t->dir);
     assert_string_equal(e.msg, want);
     err_clear(&e);
     assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,seq,program,abo,age_years,listed_day\na,1,heart,A,40,0\n"),
                                       0, 0, n, &cs, &e), ERR_INPUT);
-    assert_non_null(strstr(e.msg, ":1: column seq: expected one of the columns id, program,"));
+    assert_non_null(strstr(e.msg, ":1:2: column seq: expected one of the columns id, program,"));
     /* A seq out of range. */
     err_clear(&e);
     assert_int_equal(csvin_cands_read(put(state, "c.csv", "id,seq,program,abo,age_years,listed_day\na,4294967296,heart,A,40,0\n"),
                                       NAN, CSVIN_CANDS_REPLAY, n, &cs, &e), ERR_INPUT);
-    snprintf(want, sizeof want, "%s/c.csv:2: column seq: expected a whole number in [0, 4294967295], "
+    snprintf(want, sizeof want, "%s/c.csv:2:2: column seq: expected a whole number in [0, 4294967295], "
              "found '4294967296'", t->dir);
     assert_string_equal(e.msg, want);
 
@@ -868,7 +905,7 @@ static void test_replay_fractional_days(void **state)
     assert_int_equal(csvin_donors_read(put(state, "d.csv", "id,abo,age_years,day\nd0,A,40,2.5\nd1,O,30,3\nd2,B,20,2.75\n"),
                                        n, CSVIN_DONOR_REPLAY, 0, &d, &nd, &e), ERR_INPUT);
     assert_null(d);
-    snprintf(want, sizeof want, "%s/d.csv:4: column day: expected a day on or after 3, the day of the previous donor "
+    snprintf(want, sizeof want, "%s/d.csv:4:4: column day: expected a day on or after 3, the day of the previous donor "
              "(line 3), found '2.75'", t->dir);
     assert_string_equal(e.msg, want);
     csvin_names_free(n);
@@ -881,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_parse_quotes_newlines_crlf_bom),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_open_unreadable),
+        cmocka_unit_test(test_open_hidden_bytes),
         cmocka_unit_test(test_typed_num_whole_bool),
         cmocka_unit_test(test_typed_required_empty_text_bad),
         cmocka_unit_test(test_names),

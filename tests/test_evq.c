@@ -410,6 +410,44 @@ static void test_nan_aborts(void **state)
     assert_int_equal(WTERMSIG(status), SIGABRT);
 }
 
+/* A clone holds the same pending events in the same order (ties included), every handle of the
+ * original names the same event in the clone, and the two then evolve independently. */
+static void test_clone(void **state)
+{
+    (void)state;
+    struct evq *q = evq_alloc(4);
+    assert_non_null(q);
+    evq_handle h[200];
+    for (uint32_t i = 0; i < 200; i++) h[i] = evq_push(q, (double)(i % 17), (int)(i % 3), 1, i, 0);
+    for (uint32_t i = 0; i < 200; i += 7) assert_int_equal(evq_cancel(q, h[i]), 1);
+    struct evq_event e1, e2;
+    for (int i = 0; i < 20; i++) assert_int_equal(evq_pop(q, &e1), 1);
+    struct evq *c = evq_clone(q);
+    assert_non_null(c);
+    assert_int_equal(evq_size(c), evq_size(q));
+    /* The same handle cancels the same event in both (and a stale one in neither). */
+    int cancelled = 0;
+    for (uint32_t i = 1; i < 200; i += 5) {
+        int a = evq_cancel(q, h[i]), b = evq_cancel(c, h[i]);
+        assert_int_equal(a, b);
+        cancelled += a;
+    }
+    assert_true(cancelled > 0);
+    /* Pushes after the clone keep the insertion sequence: equal-time ties pop alike. */
+    evq_push(q, 5.0, 1, 2, 999, 0);
+    evq_push(c, 5.0, 1, 2, 999, 0);
+    while (evq_pop(q, &e1)) {
+        assert_int_equal(evq_pop(c, &e2), 1);
+        assert_true(e1.time == e2.time && e1.prio == e2.prio && e1.type == e2.type && e1.a == e2.a);
+    }
+    assert_int_equal(evq_pop(c, &e2), 0);
+    /* Independent: the emptied original leaves the clone's state alone, and vice versa. */
+    evq_push(q, 1.0, 0, 1, 1, 0);
+    assert_int_equal(evq_size(c), 0);
+    evq_free(q);
+    evq_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +460,7 @@ int main(void)
         cmocka_unit_test(test_clear),
         cmocka_unit_test(test_stress_with_cancellations),
         cmocka_unit_test(test_nan_aborts),
+        cmocka_unit_test(test_clone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

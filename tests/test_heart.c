@@ -1056,7 +1056,12 @@ static void test_accept_by_group(void **state)
     for (int i = 0; i < 50; i++) assert_int_equal(OPS->accept(&p, &c, &d, &m, r), 1);
     m.group = HEART_GRP_T;
     for (int i = 0; i < 50; i++) assert_int_equal(OPS->accept(&p, &c, &d, &m, r), 0);
-    assert_true(isinf(OPS->graft_loss(&p, &c, &d, 0, r)));
+    /* The course hook: with both post-transplant hazards off nothing ever happens. */
+    p.outc.death = (struct outc_haz){0, 1, 0};
+    p.outc.relist_per_year = 0;
+    struct outc_course oc;
+    OPS->course(&p, &c, &d, 0, r, &oc);
+    assert_true(isinf(oc.death_day) && isinf(oc.graft_fail_day) && !oc.relist);
     gsl_rng_free(r);
 }
 

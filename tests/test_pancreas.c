@@ -778,22 +778,31 @@ static void test_hazard_statistics(void **state)
     }
     double sp = sqrt(0.75 * 0.25 / n);
     assert_true(fabs((double)deaths / n - 0.75) < 4 * sp);
-    /* Graft loss within a year: 0.05 + 0.95 x 0.063 = 0.10985 (docs/calibration.md: ~11 %). */
+    /* Graft loss within a year through the course hook: with no death after the transplant the
+     * share lost is 1 - S(365) of the outcome model for this recipient and donor
+     * (model/outcome.h), and every graft lost in the year is relisted. */
     defaults(&p);
+    p.outc.death = (struct outc_haz){0, 1, 0};
     struct donor d;
     donor(&d, ABO_O);
-    int lost = 0, early = 0;
+    int lost = 0;
     for (int i = 0; i < n; i++) {
-        double day = pancreas_bak2026_ops.graft_loss(&p, &c, &d, 100, r);
-        assert_true(day >= 100);
-        lost += day <= 465;
-        early += day <= 114;
+        struct outc_course oc;
+        pancreas_bak2026_ops.course(&p, &c, &d, 100, r, &oc);
+        assert_true(isinf(oc.death_day));
+        assert_true(oc.graft_fail_day >= 100);
+        if (oc.graft_fail_day <= 465) {
+            lost++;
+            assert_int_equal(oc.relist, 1);
+        }
     }
-    double q = 0.05 + 0.95 * 0.063;
+    double q = 1 - outc_surv(&p.outc.graft, outc_pancreas_hr(&p.outc, &c, &d), 365);
+    assert_true(q > 0.05 && q < 0.3);
     assert_true(fabs((double)lost / n - q) < 4 * sqrt(q * (1 - q) / n));
-    assert_true(fabs((double)early / n - 0.05) < 4 * sqrt(0.05 * 0.95 / n));
-    p.graft_p14 = p.graft_p1y = p.graft_late_per_year = 0;
-    assert_true(isinf(pancreas_bak2026_ops.graft_loss(&p, &c, &d, 100, r)));
+    p.outc.graft = (struct outc_haz){0, 1, 0};
+    struct outc_course oc;
+    pancreas_bak2026_ops.course(&p, &c, &d, 100, r, &oc);
+    assert_true(isinf(oc.graft_fail_day) && isinf(oc.death_day) && !oc.relist);
     gsl_rng_free(r);
 }
 

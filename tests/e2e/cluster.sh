@@ -69,6 +69,39 @@ expect_exit 2 "garbage side file" -- "$BIN" run tests/scenarios/good/tiny.yaml -
 grep -q "expected a wlsim resume file" "$T/err" && ok || bad "garbage side file message: $(cat "$T/err")"
 [ "$(cat "$T/junk.h5.resume")" = "not a side file" ] && ok || bad "the garbage side file was changed"
 
+# --- --branch: resume after SIGKILL, also inside a replication's variants ----------------------
+# Under --branch a work unit is one replication with both variants; a side file cut after the
+# first variant of a replication makes the resumed run simulate that replication again and drop
+# the variant it already has.
+{ cat tests/scenarios/good/tiny.yaml; printf 'policy:\n  pancreas:\n    ecd: {age_max: 50}\n'; } | sed 's/^name: tiny/name: tiny-ecd50/' >"$T/ecd50.yaml"
+BR="tests/scenarios/good/tiny.yaml $T/ecd50.yaml"
+expect_exit 0 "--branch reference" -- "$BIN" run $BR --branch -r 60 -j 2 -q -o "$T/br_ref.h5"
+start_and_kill "$T/br.h5" "$BIN" run $BR --branch -r 60 -j 2 -q -o "$T/br.h5"
+[ ! -e "$T/br.h5" ] && ok || bad "--branch SIGKILL: the run finished before the kill"
+# Keep an odd number of whole records (header 24 bytes; a record is 16 bytes of item and length,
+# then the bytes): the last replication is cut after its variant 0.
+$PY - "$T/br.h5.resume" >"$T/cut.out" 2>&1 <<'PY' && ok || bad "cutting the side file: $(cat "$T/cut.out")"
+import os, struct, sys
+p = sys.argv[1]
+data = open(p, "rb").read()
+off, ends = 24, []
+while off + 16 <= len(data):
+    item, n = struct.unpack_from("<QQ", data, off)
+    if off + 16 + n > len(data): break
+    off += 16 + n
+    ends.append(off)
+keep = len(ends) if len(ends) % 2 else len(ends) - 1
+assert keep >= 1, len(ends)
+os.truncate(p, ends[keep - 1])
+print(keep)
+PY
+cp "$T/br.h5.resume" "$T/brmpi.h5.resume"
+expect_exit 2 "--resume of a --branch run without --branch" -- "$BIN" run $BR -r 60 -j 2 -q -o "$T/br.h5" --resume
+grep -q "different run" "$T/err" && ok || bad "--branch fingerprint message: $(cat "$T/err")"
+expect_exit 0 "--branch --resume" -- "$BIN" run $BR --branch -r 60 -j 1 -o "$T/br.h5" --resume
+grep -q "^resuming: $(cat "$T/cut.out") of 120 work items read back" "$T/err" && ok || bad "--branch resume message: $(grep resuming "$T/err")"
+same_tables "$T/br_ref.h5" "$T/br.h5" "--branch killed and resumed mid-replication"
+
 # --- verify -----------------------------------------------------------------------------------
 expect_exit 0 "run two variants" -- "$BIN" run $RUN -r 3 -j 2 -q -o "$T/two.h5"
 expect_exit 0 "verify a fresh file" -- "$BIN" verify "$T/two.h5"
@@ -134,6 +167,13 @@ if [ -n "$MPIBIN" ] && [ -x "$MPIBIN" ] && command -v mpirun >/dev/null 2>&1; th
     expect_exit 0 "mpirun -np 2 -j 1" -- $MPIRUN -np 2 "$MPIBIN" run $RUN -r 4 -j 1 -q -o "$T/np2.h5"
     same_tables "$T/serial.h5" "$T/np2.h5" "2 ranks x 1 thread vs serial"
     expect_exit 0 "verify an MPI file with the serial binary" -- "$BIN" verify -q "$T/np3.h5"
+    # --branch over ranks: a replication with all its variants is one unit; the file is the same.
+    expect_exit 0 "--branch serial -j 1" -- "$BIN" run $BR --branch -r 4 -j 1 -q -o "$T/brser.h5"
+    expect_exit 0 "--branch mpirun -np 3" -- $MPIRUN -np 3 "$MPIBIN" run $BR --branch -r 4 -j 2 -q -o "$T/brnp3.h5"
+    same_tables "$T/brser.h5" "$T/brnp3.h5" "--branch: 3 ranks vs -j 1"
+    expect_exit 0 "verify a --branch MPI file" -- "$BIN" verify -q "$T/brnp3.h5"
+    expect_exit 0 "--branch resume mid-replication under mpirun -np 3" -- $MPIRUN -np 3 "$MPIBIN" run $BR --branch -r 60 -j 1 -q -o "$T/brmpi.h5" --resume
+    same_tables "$T/br_ref.h5" "$T/brmpi.h5" "--branch: single-process kill, MPI resume"
     # A side file of a killed single-process run resumed under MPI (one program, one format).
     start_and_kill "$T/mix.h5" "$BIN" run tests/scenarios/good/tiny.yaml -r 120 -j 2 -q -o "$T/mix.h5"
     expect_exit 0 "resume under mpirun -np 3" -- $MPIRUN -np 3 "$MPIBIN" run tests/scenarios/good/tiny.yaml -r 120 -j 1 -o "$T/mix.h5" --resume
@@ -143,7 +183,7 @@ if [ -n "$MPIBIN" ] && [ -x "$MPIBIN" ] && command -v mpirun >/dev/null 2>&1; th
     [ "$(grep -c 'duplicate_key.yaml' "$T/err")" -eq 1 ] && ok || bad "broken scenario under MPI: expected one message, found: $(cat "$T/err")"
     [ ! -e "$T/bad.h5" ] && [ ! -e "$T/bad.h5.resume" ] && ok || bad "broken scenario under MPI wrote files"
     echo "precious" >"$T/busy.h5"
-    touch "$T/busy.h5.resume"
+    echo "an unfinished run" >"$T/busy.h5.resume"   # not empty: an empty side file counts as none
     expect_exit 2 "mpirun over an unfinished run" -- $MPIRUN -np 3 "$MPIBIN" run tests/scenarios/good/tiny.yaml -r 2 -q -o "$T/busy.h5"
     [ "$(cat "$T/busy.h5")" = "precious" ] && ok || bad "refused MPI run touched the output"
 else

@@ -128,6 +128,59 @@ def main(path):
         ok &= int(n) == int(row["transplants"])
     check("summary transplants match /transplants", ok)
 
+    # 11. After the transplant: death and graft failure lie between the transplant and the end of
+    #     the run, a graft fails before its recipient dies, and donor_age is the donor's.
+    dd, gf = tx["death_day"], tx["graft_fail_day"]
+    bad = ((~np.isnan(dd) & ((dd < tx["day"] - EPS) | (dd >= end))) |
+           (~np.isnan(gf) & ((gf < tx["day"] - EPS) | (gf >= end))) |
+           (~np.isnan(dd) & ~np.isnan(gf) & (gf > dd + EPS)))
+    check("death_day and graft_fail_day within [transplant, end), failure before death",
+          not bad.any(), str(tx[bad][:3]))
+    dage = np.array([donor[key(t["variant"], t["replication"], t["donor_seq"])]["age_years"] for t in tx])
+    check("transplants' donor_age is the donor's age", np.array_equal(dage, tx["donor_age"]))
+
+    # 12. /candidates: a death on the list is the person's death; death_day and followed_day are
+    #     exclusive.
+    died = cands[cands["outcome"] == DIED]
+    check("candidates who died on the list have death_day = end_day",
+          np.array_equal(died["death_day"], died["end_day"]))
+    check("exactly one of death_day and followed_day is set",
+          not (np.isnan(cands["death_day"]) == np.isnan(cands["followed_day"])).any())
+
+    # 13. The summary's deaths after transplant are the transplants whose recipient died in the
+    #     counted years without being relisted (a relisted patient's death is a death on the list
+    #     or after the next transplant), and all-cause deaths add both kinds.
+    relisted = {key(c["variant"], c["replication"], c["relist_of"]) for c in cands if c["relist_of"] != 0xFFFFFFFF}
+    ok = True
+    for row in s:
+        progs = [HEART, HEART_LUNG] if row["program"] == 0 else [PANCREAS, PANCREAS_KIDNEY]
+        sel = tx[(tx["variant"] == row["variant"]) & (tx["replication"] == row["replication"]) &
+                 np.isin(tx["program"], progs) & (tx["death_day"] >= 0) & (tx["death_day"] < end)]
+        n = sum(1 for t in sel if key(t["variant"], t["replication"], t["candidate_seq"]) not in relisted)
+        ok &= n == int(row["deaths_after_tx"])
+        ok &= int(row["deaths_all"]) == int(row["deaths_waiting"]) + int(row["deaths_after_tx"])
+    check("summary deaths after transplant match /transplants", ok)
+
+    # 14. The summary's 1-year survival after transplant is the Kaplan–Meier estimate over the
+    #     counted transplants, followed to the recipient's death or last day known alive.
+    ok = True
+    for row in s:
+        progs = [HEART, HEART_LUNG] if row["program"] == 0 else [PANCREAS, PANCREAS_KIDNEY]
+        sel = tx[(tx["variant"] == row["variant"]) & (tx["replication"] == row["replication"]) &
+                 np.isin(tx["program"], progs) & (tx["day"] >= 0) & (tx["day"] < end)]
+        times, events = [], []
+        for t in sel:
+            c = cand[key(t["variant"], t["replication"], t["candidate_seq"])]
+            dead = not np.isnan(c["death_day"])
+            times.append((c["death_day"] if dead else c["followed_day"]) - t["day"])
+            events.append(dead)
+        times, events = np.array(times), np.array(events, bool)
+        surv = 1.0
+        for u in np.unique(times[events & (times <= 365.25)]):
+            surv *= 1 - ((times == u) & events).sum() / (times >= u).sum()
+        ok &= (len(sel) == 0 and np.isnan(row["surv_tx_1y"])) or abs(surv - row["surv_tx_1y"]) < 1e-9
+    check("summary 1-year survival after transplant is the Kaplan-Meier estimate", ok)
+
     return 1 if failures else 0
 
 

@@ -70,7 +70,7 @@ expect 2 "wlsim rank: expected an option of rank (see 'wlsim rank --help'), foun
 expect 2 "wlsim rank: expected only options (see 'wlsim rank --help'), found 'extra'" -- rank $B $S --day 1 extra
 expect 2 "wlsim rank: $F/nope.csv: expected a readable CSV file, found none (No such file or directory)" -- \
     rank --candidates $F/nope.csv --history $F/base/history.csv --donor $F/base/donor.csv --day 100 $S
-expect 2 "wlsim rank: $F: expected a readable CSV file, found a read error (Is a directory)" -- \
+expect 2 "wlsim rank: $F: expected a regular CSV file, found a directory" -- \
     rank --candidates $F --history $F/base/history.csv --donor $F/base/donor.csv --day 100 $S
 # The default scenario: from $WLSIM_SCENARIO_DIR ...
 WLSIM_SCENARIO_DIR=$F/scenario_dir "$BIN" rank $B --day 100 >"$T/out" 2>"$T/err" && ok || bad "WLSIM_SCENARIO_DIR: exit $?: $(cat "$T/err")"

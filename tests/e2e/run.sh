@@ -38,6 +38,14 @@ for f in scenarios/*.yaml tests/scenarios/good/*.yaml; do
     expect_exit 0 "check $f" -- "$BIN" check "$f"
     [ "$(cat "$T/out")" = "ok" ] && ok || bad "check $f prints only ok"
 done
+# A synthetic scenario with a warm-up shorter than the steady state needs: a warning, not a failure.
+for f in scenarios/*.yaml; do
+    "$BIN" check "$f" 2>&1 >/dev/null | grep -q "warning" && bad "check $f warns: every shipped scenario has the default's warm-up" || ok
+done
+expect_exit 0 "check a short warm-up" -- "$BIN" check tests/scenarios/good/tiny.yaml
+grep -qF "tests/scenarios/good/tiny.yaml: warning: horizon.warmup_years: 1 years is shorter than the 15 years" "$T/err" \
+    && ok || bad "short warm-up warning: $(cat "$T/err")"
+[ "$(cat "$T/out")" = "ok" ] && ok || bad "check with a warning prints ok"
 expect_exit 0 "check --list" -- "$BIN" check --list
 grep -q '^| `horizon.years` | (required)' "$T/out" && ok || bad "--list names horizon.years"
 cmp -s "$T/out" docs/parameters.md && ok || bad "docs/parameters.md is not current: run 'make docs'"
@@ -285,6 +293,76 @@ a, b = s[s['variant'] == 0], s[s['variant'] == 5]
 assert all((a[n] == b[n]).all() for n in names), 'grid point equal to the baseline differs'
 " "$T/sweep.h5" && ok || bad "sweep variants"
 
+# --- --branch: variants continue one shared warm-up (docs/compare.md) ----------------------------
+# Variant 1 repeats variant 0's rules (another name), variant 2 lowers the pancreas ECD age limit.
+{ cat tests/scenarios/good/tiny.yaml; echo "description: the same rules"; } | sed 's/^name: tiny/name: tiny-same/' >"$T/same.yaml"
+{ cat tests/scenarios/good/tiny.yaml; printf 'policy:\n  pancreas:\n    ecd: {age_max: 50}\n'; } | sed 's/^name: tiny/name: tiny-ecd50/' >"$T/ecd50.yaml"
+BR="tests/scenarios/good/tiny.yaml $T/same.yaml $T/ecd50.yaml"
+expect_exit 0 "--branch -j 1" -- "$BIN" run $BR --branch -r 3 -j 1 -q -o "$T/br1.h5"
+expect_exit 0 "--branch -j 2" -- "$BIN" run $BR --branch -r 3 -j 2 -q -o "$T/br2.h5"
+expect_exit 0 "the same without --branch" -- "$BIN" run $BR -r 3 -j 2 -q -o "$T/nobr.h5"
+for d in summary candidates donors transplants episodes groups series comparison; do
+    h5diff -q "$T/br1.h5" "$T/br2.h5" "/$d" "/$d" && ok || bad "--branch: /$d differs between -j 1 and -j 2"
+done
+$PY - "$T/br2.h5" "$T/nobr.h5" "$T/j1.h5" >"$T/br.out" 2>&1 <<'EOF2' && ok || bad "--branch: $(tail -n 3 "$T/br.out")"
+import sys, h5py, numpy as np
+b, n, plain = (h5py.File(p, "r") for p in sys.argv[1:4])
+assert b.attrs["branch"] == 1 and n.attrs["branch"] == 0, (b.attrs["branch"], n.attrs["branch"])
+def rows(f, t, v, reps=3):
+    x = f[t][:]
+    x = x[(x["variant"] == v) & (x["replication"] < reps)]
+    return {k: x[k] for k in x.dtype.names if k != "variant"}
+def same(a, c):
+    return all(np.array_equal(a[k], c[k], equal_nan=a[k].dtype.kind == "f") for k in a)
+for t in ("summary", "candidates", "donors", "transplants", "episodes", "groups", "series"):
+    # variant 0 under --branch is the plain run; a variant with variant 0's rules reproduces it
+    assert same(rows(b, t, 0), rows(plain, t, 0)), f"{t}: variant 0 under --branch differs from the plain run"
+    assert same(rows(b, t, 0), rows(b, t, 1)), f"{t}: the identical variant differs from variant 0"
+# the warm-up is shared: every record before day 0 is the same in the ECD variant ...
+for t, day in (("donors", "day"), ("transplants", "day"), ("episodes", "day"), ("series", "day")):
+    a, c = rows(b, t, 0), rows(b, t, 2)
+    ma, mc = a[day] < 0, c[day] < 0
+    assert ma.sum() > 0 and same({k: v[ma] for k, v in a.items()}, {k: v[mc] for k, v in c.items()}), f"{t} before day 0 differ"
+# ... without --branch it is not (the ECD variant had its own warm-up under its own rule: its
+# donors aged 51-60 were extended-criteria donors already before day 0) ...
+a, c = rows(n, "donors", 0), rows(n, "donors", 2)
+assert not same({k: v[a["day"] < 0] for k, v in a.items()}, {k: v[c["day"] < 0] for k, v in c.items()}), "warm-ups equal without --branch"
+# ... and after day 0 the pancreas programme differs while the heart rows stay identical
+s0, s2 = rows(b, "summary", 0), rows(b, "summary", 2)
+h = s0["program"] == 0
+assert same({k: v[h] for k, v in s0.items()}, {k: v[h] for k, v in s2.items()}), "heart rows differ"
+assert not same({k: v[~h] for k, v in s0.items()}, {k: v[~h] for k, v in s2.items()}), "ECD change had no effect after day 0"
+print("ok")
+EOF2
+expect_exit 0 "verify a --branch file" -- "$BIN" verify "$T/br2.h5" -j 2
+grep -q "3 of 3 replications identical" "$T/out" && ok || bad "verify --branch: $(cat "$T/out")"
+# A --branch file re-run without branching does not match: verify really follows the attribute.
+cp "$T/br2.h5" "$T/br0.h5"
+$PY -c "import h5py,sys,numpy as np; f=h5py.File(sys.argv[1],'r+'); f.attrs['branch']=np.int32(0); f.close()" "$T/br0.h5"
+expect_exit 1 "verify a --branch file as unbranched" -- "$BIN" verify "$T/br0.h5"
+expect_exit 0 "--branch --summary-only" -- "$BIN" run $BR --branch --summary-only -r 3 -j 2 -q -o "$T/brs.h5"
+h5diff -q "$T/br1.h5" "$T/brs.h5" /summary /summary && ok || bad "--branch --summary-only: /summary differs"
+expect_exit 0 "verify a --branch --summary-only file" -- "$BIN" verify "$T/brs.h5"
+expect_exit 2 "--branch=x" -- "$BIN" run $BR --branch=x -q -o "$T/brx.h5"
+grep -q "argument --branch: expected keep or redraw, found 'x'" "$T/err" && ok || bad "--branch=x message: $(cat "$T/err")"
+expect_exit 0 "--branch=redraw" -- "$BIN" run $BR --branch=redraw -r 2 -j 2 -q -o "$T/brr.h5"
+$PY -c "import h5py,sys; assert h5py.File(sys.argv[1])['summary'].file.attrs['branch'] == 2" "$T/brr.h5" && ok || bad "--branch=redraw: attribute branch is not 2"
+expect_exit 0 "verify a --branch=redraw file" -- "$BIN" verify "$T/brr.h5"
+# With --uncertainty every variant of a replication draws the same values, so branching composes.
+expect_exit 0 "--branch --uncertainty" -- "$BIN" run tests/scenarios/good/tiny.yaml "$T/same.yaml" --branch --uncertainty tests/uncertainty/tiny.yaml -r 3 -j 2 -q --summary-only -o "$T/bru.h5"
+expect_exit 0 "verify a --branch --uncertainty file" -- "$BIN" verify "$T/bru.h5"
+# Only policy.*, name and description may differ: anything else is exit 2 naming the key.
+sed 's/^name: tiny/name: tiny-donors/; s/donors: {per_year: 400}/donors: {per_year: 300}/' tests/scenarios/good/tiny.yaml >"$T/donors.yaml"
+expect_exit 0 "the other-population scenario is valid" -- "$BIN" check "$T/donors.yaml"
+expect_exit 2 "--branch with another population" -- "$BIN" run tests/scenarios/good/tiny.yaml "$T/donors.yaml" --branch -q -o "$T/brbad.h5"
+grep -qF "$T/donors.yaml: population.donors.per_year: expected 400 as in tests/scenarios/good/tiny.yaml (variant 0) under --branch, found 300" "$T/err" \
+    && ok || bad "--branch bad variant message: $(cat "$T/err")"
+sed 's/years: 3}/years: 4}/' "$T/same.yaml" >"$T/longer.yaml"
+expect_exit 2 "--branch with another horizon" -- "$BIN" run tests/scenarios/good/tiny.yaml "$T/longer.yaml" --branch -q -o "$T/brbad.h5"
+grep -q "horizon.years: expected 3 as in" "$T/err" && ok || bad "--branch horizon message: $(cat "$T/err")"
+[ ! -e "$T/brbad.h5" ] && [ ! -e "$T/brbad.h5.resume" ] && ok || bad "--branch refusal wrote files"
+expect_exit 0 "the same two without --branch" -- "$BIN" run tests/scenarios/good/tiny.yaml "$T/donors.yaml" -r 1 -q -o "$T/brbad.h5"
+
 # --- the file as users read it ------------------------------------------------------------------
 if $PY - "$T/j1.h5" >"$T/py.out" 2>&1 <<'EOF'
 import sys, h5py, numpy as np
@@ -362,7 +440,8 @@ grep -q "<h2>In brief</h2>" "$T/report/index.html" 2>/dev/null && ok || bad "rep
 grep -q "identical to variant 0 in every replication" "$T/report/index.html" && ok || bad "report: identical rows not folded"
 grep -q "<dt><b>dMCS</b></dt>" "$T/report/index.html" && ok || bad "report: no glossary"
 head -c 8 "$T/report/forest.png" 2>/dev/null | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" && ok || bad "report: no forest plot"
-for png in cif_heart cif_pancreas waits groups series; do
+grep -q "graft_tx_1y" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the outcome rows of the comparison"
+for png in cif_heart cif_pancreas survival_listing survival_tx waits groups series; do
     head -c 8 "$T/report/$png.png" 2>/dev/null | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" && ok || bad "report: $png.png missing or not a PNG"
     grep -q "src=\"$png.png\"" "$T/report/index.html" 2>/dev/null && ok || bad "report: index.html does not show $png.png"
 done
@@ -407,6 +486,10 @@ if [ -f tests/e2e/rank.sh ]; then
     if sh tests/e2e/rank.sh "$BIN" >"$T/rank.out" 2>&1; then ok; else bad "tests/e2e/rank.sh: $(tail -n 20 "$T/rank.out")"; fi
     tail -n 1 "$T/rank.out"
 fi
+
+# --- hostile input and faults (their own script) ---------------------------------------------
+if sh tests/e2e/hostile.sh "$BIN" >"$T/hostile.out" 2>&1; then ok; else bad "tests/e2e/hostile.sh: $(grep FAIL "$T/hostile.out" | head -n 20)"; fi
+tail -n 1 "$T/hostile.out"
 
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
