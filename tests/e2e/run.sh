@@ -298,13 +298,15 @@ assert all((a[n] == b[n]).all() for n in names), 'grid point equal to the baseli
 { cat tests/scenarios/good/tiny.yaml; echo "description: the same rules"; } | sed 's/^name: tiny/name: tiny-same/' >"$T/same.yaml"
 { cat tests/scenarios/good/tiny.yaml; printf 'policy:\n  pancreas:\n    ecd: {age_max: 50}\n'; } | sed 's/^name: tiny/name: tiny-ecd50/' >"$T/ecd50.yaml"
 BR="tests/scenarios/good/tiny.yaml $T/same.yaml $T/ecd50.yaml"
-expect_exit 0 "--branch -j 1" -- "$BIN" run $BR --branch -r 3 -j 1 -q -o "$T/br1.h5"
-expect_exit 0 "--branch -j 2" -- "$BIN" run $BR --branch -r 3 -j 2 -q -o "$T/br2.h5"
-expect_exit 0 "the same without --branch" -- "$BIN" run $BR -r 3 -j 2 -q -o "$T/nobr.h5"
+# --warmup-rows: the checks below compare the shared warm-up's records (and "plain" is $T/j1w.h5).
+expect_exit 0 "run -j 1 --warmup-rows" -- "$BIN" run tests/scenarios/good/tiny.yaml -o "$T/j1w.h5" -j 1 -q --warmup-rows
+expect_exit 0 "--branch -j 1" -- "$BIN" run $BR --branch -r 3 -j 1 -q --warmup-rows -o "$T/br1.h5"
+expect_exit 0 "--branch -j 2" -- "$BIN" run $BR --branch -r 3 -j 2 -q --warmup-rows -o "$T/br2.h5"
+expect_exit 0 "the same without --branch" -- "$BIN" run $BR -r 3 -j 2 -q --warmup-rows -o "$T/nobr.h5"
 for d in summary candidates donors transplants episodes groups series comparison; do
     h5diff -q "$T/br1.h5" "$T/br2.h5" "/$d" "/$d" && ok || bad "--branch: /$d differs between -j 1 and -j 2"
 done
-$PY - "$T/br2.h5" "$T/nobr.h5" "$T/j1.h5" >"$T/br.out" 2>&1 <<'EOF2' && ok || bad "--branch: $(tail -n 3 "$T/br.out")"
+$PY - "$T/br2.h5" "$T/nobr.h5" "$T/j1w.h5" >"$T/br.out" 2>&1 <<'EOF2' && ok || bad "--branch: $(tail -n 3 "$T/br.out")"
 import sys, h5py, numpy as np
 b, n, plain = (h5py.File(p, "r") for p in sys.argv[1:4])
 assert b.attrs["branch"] == 1 and n.attrs["branch"] == 0, (b.attrs["branch"], n.attrs["branch"])
@@ -395,6 +397,9 @@ then ok; else bad "h5py read-back: $(cat "$T/py.out")"; fi
 # --- invariants on real runs (no NT/ABO-incompatible transplant, HU/SU expiry, children HU ...) ---
 expect_exit 0 "run for invariants" -- "$BIN" run scenarios/default.yaml -r 3 -j 2 -q -o "$T/inv.h5"
 if $PY tests/e2e/invariants.py "$T/inv.h5" >"$T/inv.out" 2>&1; then ok; else bad "invariants: $(grep FAIL "$T/inv.out")"; fi
+# With the warm-up's rows every death after a transplant is in the file: the exact count is checked.
+expect_exit 0 "run for invariants --warmup-rows" -- "$BIN" run scenarios/default.yaml -r 2 -j 2 -q --warmup-rows -o "$T/invw.h5"
+if $PY tests/e2e/invariants.py "$T/invw.h5" >"$T/inv.out" 2>&1; then ok; else bad "invariants --warmup-rows: $(grep FAIL "$T/inv.out")"; fi
 # The checker can fail: a transplant moved to NT status must be reported.
 cp "$T/inv.h5" "$T/tampered.h5"
 $PY -c "
