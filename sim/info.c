@@ -158,6 +158,11 @@ int info_print(const char *path, FILE *f, struct err *e)
     fprintf(f, "  %s%s\n", entity ? "entity tables: written (candidates, donors, transplants, episodes), "
                                   : "entity tables: not written (--summary-only)",
             !entity ? "" : wrows ? "warm-up included (--warmup-rows)" : "counted years only");
+    int32_t branch = 0; /* files written before --branch existed: the variants ran apart */
+    attr_num(file, "branch", H5T_NATIVE_INT32, &branch);
+    if (branch)
+        fprintf(f, "  variants branched from one shared warm-up at day 0 (--branch%s)\n",
+                branch == 2 ? "=redraw" : "");
 
     static const char *const vf[3] = {"name", "heart_policy", "pancreas_policy"};
     static const char *const pf[2] = {"name", "value"};
