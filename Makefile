@@ -15,7 +15,8 @@
 #                   ASan + UBSan (clang; in build-fuzz/; see docs/testing.md)
 #   make bench      benchmarks (event queue, one replication, all cores, MPI ranks)
 #   make mpi        build/wlsim-mpi: the same program on Open MPI (rank 0 writes; see docs/cluster.md)
-#   make install    install the binary under $(PREFIX)
+#   make man        build/wlsim.1, the man page generated from the commands' --help texts
+#   make install    install the binary, its man page and the shipped scenarios under $(PREFIX)
 #   make clean      remove build folders
 
 PREFIX ?= /usr/local
@@ -82,7 +83,7 @@ BENCH_BIN := $(BUILD)/tests/bench_evq
 
 .SECONDARY:
 .PHONY: all run test check asan bench install clean deps unit e2e docs valgrind validate mpi mpitest \
-        ref-check ref-update fuzz fuzz-build deps-fuzz
+        ref-check ref-update man fuzz fuzz-build deps-fuzz
 
 all: $(BUILD)/wlsim
 
@@ -209,8 +210,9 @@ valgrind: all
 	$(VG) $(BUILD)/wlsim verify -q /tmp/wlsim-valgrind.h5 -j 2
 	@rm -f /tmp/wlsim-valgrind.h5 /tmp/wlsim-valgrind-hu.yaml
 
-# Calibration check: the default scenario against ../shared/CALIBRATION.md (docs/validation.md).
-# The sensitivity of the ECD and HU comparisons to the donor-age effect: scripts/sensitivity.sh.
+# Calibration check: the default scenario against the targets of data/calibration.csv (docs/calibration.md;
+# writes docs/validation.md). The sensitivity of the ECD and HU comparisons to the donor-age effect:
+# scripts/sensitivity.sh.
 VALIDATE_REPS ?= 200
 SENS_REPS ?= 100
 validate: deps
@@ -227,9 +229,15 @@ docs: $(BUILD)/wlsim
 
 # The binary looks for its default scenario (wlsim rank without --scenario) in $(DATADIR) after
 # ./scenarios; PREFIX must therefore be the same when building and installing.
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
+man: $(BUILD)/wlsim.1
+
+$(BUILD)/wlsim.1: $(BUILD)/wlsim scripts/manpage.py
+	$(PYTHON) scripts/manpage.py $(BUILD)/wlsim > $@.tmp && mv $@.tmp $@
+
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/wlsim $(DESTDIR)$(PREFIX)/bin/wlsim
+	install -m 644 $(BUILD)/wlsim.1 $(DESTDIR)$(PREFIX)/share/man/man1/wlsim.1
 	if [ -x $(BUILD)/wlsim-mpi ]; then install -m 755 $(BUILD)/wlsim-mpi $(DESTDIR)$(PREFIX)/bin/wlsim-mpi; fi
 	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)
 

@@ -7,7 +7,7 @@
  * for interpretation is an option with the reading we think natural as default (see
  * docs/rules.md §1 for each rule, its section and the option that changes it). The disease
  * model's constants (hazards, shares, probabilities) are model parameters (`model.heart.`),
- * mostly placeholders until calibration (issue 5).
+ * calibrated against docs/calibration.md where a figure exists (docs/model.md).
  *
  * Ranking (001 §III.3.4), encoded into match.tier so that the shared order (tier, points desc,
  * listed, seq) is the guideline's order:

@@ -8,6 +8,8 @@
  * points are finite day counts, never NaN), so every correct sort yields the same list. */
 #include "match.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +141,21 @@ size_t match_top(struct match *m, size_t n, size_t k)
         }
     match_sort(m, k);
     return k;
+}
+
+const char *match_points_text(double p, char *buf, size_t len)
+{
+    if (!isfinite(p)) {
+        snprintf(buf, len, "%s", "");
+        return buf;
+    }
+    double r = nearbyint(p * 100.0) / 100.0;
+    if (r == nearbyint(r)) {
+        snprintf(buf, len, "%.0f", nearbyint(r) + 0.0);
+        return buf;
+    }
+    snprintf(buf, len, "%.2f", r);
+    size_t n = strlen(buf);
+    while (n > 0 && buf[n - 1] == '0') buf[--n] = '\0';
+    return buf;
 }

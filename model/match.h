@@ -53,4 +53,8 @@ void match_heap_build(struct match *m, size_t n);
  * Returns 0, or -1 when the heap is empty. */
 int match_heap_pop(struct match *m, size_t *n, struct match *out);
 
+/* Points as `wlsim rank` shows them, in the points column and in every reason alike: rounded to
+ * two decimals, trailing zeros dropped ("150", "116.67", "0.5"), "" when not finite. Returns buf. */
+const char *match_points_text(double points, char *buf, size_t len);
+
 #endif

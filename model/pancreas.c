@@ -163,7 +163,7 @@ const struct pdef pancreas_model_pdefs[] = {
      "extended-criteria at half the rate (" CALM ")"},
     {"accept.ecd_factor", PD_DOUBLE, OFF(accept_ecd_factor), 0.5, 0, 10, "", NULL,
      "Multiplier of accept.prob for an extended-criteria pancreas (result capped at 1).",
-     "CALIBRATION.md: median donor age 31 used vs 42 not used; " PH},
+     "docs/calibration.md: median donor age 31 used vs 42 not used; " PH},
     /* After the transplant (model/outcome.h; derivations in docs/model.md §Outcomes after
      * transplant). Graft failure means loss of graft function without the patient's death. */
     {"outcome.graft.early", PD_DOUBLE, OFF(outc.graft.early), 0.029, 0, 10, "", NULL,
@@ -213,7 +213,7 @@ const struct pdef pancreas_model_pdefs[] = {
      "BMI; EXPAND (Proneth 2018) found no difference (" OUTM ")"},
     {"outcome.relist_days", PD_DOUBLE, OFF(outc.relist_days), 365, 0, 36525, "days", NULL,
      "A graft lost within this many days of the transplant is always relisted.",
-     "CALIBRATION.md: ~10 relistings/year after graft loss (95 tx x 11 %) (" CALM ")"},
+     "docs/calibration.md: ~10 relistings/year after graft loss (95 tx x 11 %) (" CALM ")"},
     {"outcome.relist_late_prob", PD_DOUBLE, OFF(outc.relist_late_prob), 0.1, 0, 1,
      "probability", NULL,
      "Probability that a graft lost after outcome.relist_days is relisted (else the patient "
@@ -224,7 +224,7 @@ const struct pdef pancreas_model_pdefs[] = {
      "Declined offers after which a pancreas counts as unplaced two hours before procurement and "
      "moves to the accelerated procedure (rescue allocation; 0: never).",
      "model of 003 §III.8.1a third criterion (the allocation clock): withdrawn after 8 offers "
-     "(CALIBRATION.md) at up to 30 min each (§II.2 Erklärungsfrist) = 4 h, so 2 h before the end "
+     "(docs/calibration.md) at up to 30 min each (§II.2 Erklärungsfrist) = 4 h, so 2 h before the end "
      "is after 8 - 2 h / 30 min = 4 offers (docs/model.md)"},
     {"islet.nonvascular_prob", PD_DOUBLE, OFF(islet_nonvasc_prob), 0.1, 0, 1, "probability", NULL,
      "Probability that a pancreas accepted in the accelerated procedure is found not vascularly "
@@ -457,6 +457,27 @@ static void app(char *buf, size_t len, size_t *used, const char *fmt, ...)
     if (w > 0) *used += (size_t)w;
 }
 
+/* Why the donor is an extended-criteria donor (§III.8.1), the findings with their limits, e.g.
+ * "donor 62 > 60 years"; "" for a standard donor. */
+static void ecd_why(const struct pancreas_par *p, const struct donor *d, char *buf, size_t len)
+{
+    unsigned w = 0;
+    size_t u = 0;
+    buf[0] = '\0';
+    pancreas_ecd(p, d, &w);
+    const char *sep = "";
+#define WHY(bit, ...) if (w & (bit)) { app(buf, len, &u, "%s", sep); app(buf, len, &u, __VA_ARGS__); sep = ", "; }
+    WHY(PANCREAS_ECD_AGE_HIGH, "donor %.0f > %g years", floor(d->age_years), p->ecd_age_max)
+    WHY(PANCREAS_ECD_AGE_LOW, "donor %.0f < %g years", floor(d->age_years), p->ecd_age_min)
+    WHY(PANCREAS_ECD_BMI, "BMI %.1f > %g", d->bmi, p->ecd_bmi)
+    WHY(PANCREAS_ECD_WAIST, "waist %.0f cm above the limit", d->waist_cm)
+    WHY(PANCREAS_ECD_CPR, "CPR %g > %g min", d->cpr_min, p->ecd_cpr_min)
+    WHY(PANCREAS_ECD_ICU, "ICU %g > %g days", d->icu_days, p->ecd_icu_days)
+    WHY(PANCREAS_ECD_SODIUM, "sodium %g > %g mmol/l", d->sodium, p->ecd_sodium_mmol)
+    WHY(PANCREAS_ECD_GENERAL, "a general finding (§II.4.2)")
+#undef WHY
+}
+
 static void pancreas_reason(const void *par, const struct donor *d, double day,
                             const struct match *m, char *buf, size_t len)
 {
@@ -498,17 +519,24 @@ static void pancreas_reason(const void *par, const struct donor *d, double day,
                 pt.relist_pct);
     }
     if (m->flags & PANCREAS_F_REGIONAL) {
+        char pts[32]; /* as the points column shows points (match_points_text) */
+        match_points_text(pt.bonus, pts, sizeof pts);
         if (fabs(p->regional_factor - 2.0 / 3.0) < 1e-9)
-            app(buf, len, &u, "; +2/3 regional bonus %.0f", pt.bonus);
+            app(buf, len, &u, "; +2/3 regional bonus %s", pts);
         else
-            app(buf, len, &u, "; +%g x regional bonus %.0f", p->regional_factor, pt.bonus);
+            app(buf, len, &u, "; +%g x regional bonus %s", p->regional_factor, pts);
     }
-    if (m->flags & PANCREAS_F_ACCEL1)
-        app(buf, len, &u, "; accelerated: named by centre %d of the donor region", c->center);
-    else if (m->flags & PANCREAS_F_ACCEL2)
-        app(buf, len, &u, p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE
-                              ? "; accelerated: best of further centre %d, centres in drawn arrival order"
-                              : "; accelerated: further centre %d", c->center);
+    if (m->flags & (PANCREAS_F_ACCEL1 | PANCREAS_F_ACCEL2)) {
+        char why[160];
+        ecd_why(p, d, why, sizeof why);
+        app(buf, len, &u, "; accelerated (%s%s)", why[0] ? why : "not placed in time",
+            why[0] ? ": extended criteria" : "");
+        if (m->flags & PANCREAS_F_ACCEL1) app(buf, len, &u, ": named by centre %d of the donor region", c->center);
+        else
+            app(buf, len, &u, p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE
+                                  ? ": best of further centre %d, centres in drawn arrival order"
+                                  : ": further centre %d", c->center);
+    }
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -22,7 +22,7 @@ struct pdef {
     const char *unit;     /* "days", "1/year", "%", "" ... */
     const char *choices;  /* PD_ENUM: "|"-separated names, e.g. "within|across" */
     const char *help;     /* one sentence: what it does */
-    const char *source;   /* guideline section, CALIBRATION.md figure or literature */
+    const char *source;   /* guideline section, docs/calibration.md figure or literature */
 };
 
 /* Writes every default of defs[0..n) into the struct at base. */

@@ -1,5 +1,5 @@
 /* popn.c — the synthetic population model (see popn.h). Defaults are calibrated against
- * ../shared/CALIBRATION.md where a figure exists (issue 5); docs/model.md gives each derivation. */
+ * docs/calibration.md where a figure exists; docs/model.md gives each derivation. */
 #include "popn.h"
 
 #include <math.h>
@@ -10,7 +10,7 @@
 #include <gsl/gsl_randist.h>
 
 #define OFF(f) offsetof(struct popn_par, f)
-#define CAL "CALIBRATION.md"
+#define CAL "docs/calibration.md"
 #define PH "assumption, no figure (docs/model.md §Calibration)"
 
 const struct pdef popn_pdefs[] = {

@@ -1,6 +1,6 @@
 /* popn.h — the synthetic population: who is listed, who donates, and when.
  *
- * A first, deliberately simple model (issue 5 calibrates and refines it): listings per
+ * A deliberately simple model, calibrated in docs/model.md ("Calibration"): listings per
  * programme and donors arrive as Poisson processes; blood group from population shares; age,
  * sex, weight, region and centre from simple distributions. Pure: every draw takes its RNG.
  * The engine draws each new candidate from the arrivals stream and each donor from the donor

@@ -10,12 +10,12 @@
 
 static const struct pdef rule_pdefs[] = {
     {"abo_identical_first", PD_BOOL, OFF(abo_identical_first), 1, 0, 1, "", NULL,
-     "Offer to ABO-identical candidates before ABO-compatible ones.", "foundation model (issue 2)"},
+     "Offer to ABO-identical candidates before ABO-compatible ones.", "design: the foundation model (docs/rules.md)"},
 };
 
 static const struct pdef model_pdefs[] = {
     {"death_per_year", PD_DOUBLE, OFF(death_per_year), 0.15, 0, 100, "1/year", NULL,
-     "Constant hazard of death while listed.", "simple baseline policy: of the order of the heart figure of CALIBRATION.md (docs/model.md, simple policy); not calibrated"},
+     "Constant hazard of death while listed.", "simple baseline policy: of the order of the heart figure of docs/calibration.md (docs/model.md, simple policy); not calibrated"},
     {"removal_per_year", PD_DOUBLE, OFF(removal_per_year), 0.05, 0, 100, "1/year", NULL,
      "Constant hazard of removal from the list.", "simple baseline policy: assumption, not calibrated (docs/model.md, simple policy)"},
     {"accept_prob", PD_DOUBLE, OFF(accept_prob), 0.5, 0, 1, "probability", NULL,

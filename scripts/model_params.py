@@ -71,7 +71,7 @@ def main(list_md, model_md, rules_md=None):
         rules_table(list_md, rules_md)
     table = ["## Appendix: every population and model parameter and its source", "",
              "Generated from the parameter tables (`make docs`); the source column names the "
-             "CALIBRATION.md figure, the derivation in the sections above, or says that the value "
+             "docs/calibration.md figure, the derivation in the sections above, or says that the value "
              "is an assumption without a figure.", "",
              "| key | default | unit | source |", "|---|---|---|---|"]
     table += [f"| {k} | {d} | {u} | {s} |" for k, d, u, s in rows(list_md)]

@@ -33,6 +33,35 @@ STATUS = ["T", "HU", "NT", "SU"]
 MAIN_METRICS = ["transplants_per_year", "transplants_urgent_per_year", "deaths_waiting_per_year",
                 "deaths_after_tx_per_year", "deaths_all_per_year", "surv_tx_1y", "graft_tx_1y",
                 "rmst_listing_5y", "removed_per_year", "median_wait_days", "waiting_end"]
+# /comparison metrics in words, with their units (the same words as the terminal, sim/report.c)
+METRIC_WORDS = {"transplants_per_year": ("transplants", "per year"),
+                "transplants_urgent_per_year": ("urgent (HU/SU) transplants", "per year"),
+                "deaths_waiting_per_year": ("deaths on the list", "per year"),
+                "deaths_after_tx_per_year": ("deaths after transplant", "per year"),
+                "deaths_all_per_year": ("all-cause deaths (on the list and after transplant)", "per year"),
+                "surv_tx_1y": ("1-year patient survival after transplant", "probability"),
+                "graft_tx_1y": ("1-year graft survival after transplant", "probability"),
+                "rmst_listing_5y": ("years alive of the first 5 after listing", "years"),
+                "removed_per_year": ("removals from the list", "per year"),
+                "median_wait_days": ("median wait to transplant", "days"),
+                "waiting_end": ("patients waiting at the end (not NT)", "patients")}
+GROUP_WORDS = {"abo_": "blood group ", "age_0_15": "age 0-15", "age_16_39": "age 16-39", "age_40_59": "age 40-59",
+               "age_60_plus": "age 60+", "region_nord_ost": "region Nord-Ost", "region_nord": "region Nord",
+               "region_nrw": "region NRW", "region_mitte": "region Mitte", "region_ost": "region Ost",
+               "region_bayern": "region Bayern", "region_bw": "region Baden-Württemberg", "sex_f": "women", "sex_m": "men"}
+GLOSSARY = [("T", "transplantable: on the active list without urgency"),
+            ("HU", "high urgency (heart): allocated before every T candidate, granted for limited periods"),
+            ("SU", "special urgency (pancreas): the pancreas counterpart of HU"),
+            ("NT", "not transplantable: listed but temporarily unable to receive an organ"),
+            ("ECD", "extended-criteria donor: a donor outside the standard criteria (e.g. older); such organs "
+                    "go through the accelerated procedure"),
+            ("dMCS", "durable mechanical circulatory support (a ventricular assist device) as a bridge to transplant"),
+            ("df", "donor frequency: the share of donors whose organs a candidate could receive (pancreas); "
+                   "low df raises priority"),
+            ("95 % interval", "the range that covers the true mean difference in 95 % of repeated studies "
+                              "(Student t over replications)"),
+            ("paired difference", "each variant minus variant 0 in the same replication: both see the same "
+                                  "candidates and donors, so the difference is the policy's effect")]
 NO_RELIST = 4294967295
 # Donor-age bands of the survival-after-transplant plots: the heart's are the model's hazard
 # bands (UNOS, Weber et al.); the pancreas's split its younger donors.
@@ -56,6 +85,7 @@ def km_curve(ax, t_years, event, **kw):
         sf = SurvfuncRight(t_years, event.astype(int))
     ax.step(np.concatenate([[0], sf.surv_times]), np.concatenate([[1], sf.surv_prob]), where="post", **kw)
 
+
 # The main metrics of the uncertainty section (the all-cause deaths of the outcomes work join them
 # when /uncertainty has them), and how each is computed from /summary rows for the scatter plots.
 UNC_METRICS = ["transplants_per_year", "deaths_waiting_per_year", "deaths_all_per_year"]
@@ -69,6 +99,31 @@ def text(x):
 
 def fmt(x, digits=1):
     return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.{digits}f}"
+
+
+def metric_words(code):
+    """(words, unit) of a /comparison metric code."""
+    if code in METRIC_WORDS:
+        return METRIC_WORDS[code]
+    if code.startswith("tx_rate_"):
+        g = code[8:]
+        for k, w in GROUP_WORDS.items():
+            if g == k or (k.endswith("_") and g.startswith(k)):
+                return (f"transplant rate of {w}{g[len(k):] if k.endswith('_') else ''}", "per patient-year")
+    return (code, "")
+
+
+def excludes_zero(r):
+    return not np.isnan(r["ci_low"]) and (r["ci_low"] > 0 or r["ci_high"] < 0)
+
+
+def identical_row(r):
+    return r["n"] > 0 and r["diff_mean"] == 0 and r["ci_low"] == 0 and r["ci_high"] == 0
+
+
+def pct_change(r):
+    b = r["base_mean"]
+    return 100 * r["diff_mean"] / abs(b) if b and np.isfinite(b) else np.nan
 
 
 def t_interval(values):
@@ -145,11 +200,14 @@ class Report:
                         ("mean years alive of the first 5 after listing", lambda r: r["rmst_listing_5y"])]
         for p, (_, label, _) in PROGRAMS.items():
             for name, fn in figures:
-                cells = []
+                cells, values = [], []
                 for v in range(len(self.variants)):
                     rows = s[(s["variant"] == v) & (s["program"] == p)]
-                    m, lo, hi = t_interval(fn(rows))
+                    values.append(np.asarray(fn(rows), dtype=float))
+                    m, lo, hi = t_interval(values[-1])
                     cells.append(f"<td>{fmt(m)} <span class=ci>[{fmt(lo)}, {fmt(hi)}]</span></td>")
+                if len(values) > 1 and all(np.array_equal(values[0], x, equal_nan=True) for x in values[1:]):
+                    cells = [f"<td colspan={len(values)}>{cells[0][4:-5]} <i>(identical in every variant and replication)</i></td>"]
                 self.add(f"<tr><td>{label}</td><td>{name}</td>{''.join(cells)}</tr>")
         self.add("</table>")
 
@@ -157,21 +215,165 @@ class Report:
         if "comparison" not in self.f:
             return
         c = self.f["comparison"][:]
+        many = len(self.variants) > 6
         self.add("<h2>Differences against variant 0</h2><p>Paired over replications (every variant sees the same "
                  "candidates and donors), mean difference with 95 % confidence interval. A difference whose interval "
-                 "excludes 0 is marked <b>bold</b>. Transplant rates (<code>tx_rate_*</code>) are transplants per "
-                 "patient-year on the list.</p>")
-        self.add("<table><tr><th>variant</th><th>programme</th><th>metric</th><th>variant 0</th><th>variant</th>"
-                 "<th>difference [95 % CI]</th></tr>")
+                 "excludes 0 is marked <b>bold</b>; figures identical in every replication are folded into one line "
+                 "per variant. Transplant rates are transplants per patient-year on the list."
+                 + (" With this many variants only the main figures and the differences whose interval excludes 0 "
+                    "are listed (all rows: /comparison)." if many else "") + "</p>")
+        self.add("<table><tr><th>variant</th><th>programme</th><th>figure (code)</th><th>unit</th><th>variant 0</th>"
+                 "<th>variant</th><th>difference [95 % CI]</th><th>% change</th></tr>")
         order = {m: i for i, m in enumerate(MAIN_METRICS)}
         rows = sorted(c, key=lambda r: (r["variant"], r["program"], order.get(text(r["metric"]), 99), text(r["metric"])))
-        for r in rows:
-            sig = not np.isnan(r["ci_low"]) and (r["ci_low"] > 0 or r["ci_high"] < 0)
-            d = f"{fmt(r['diff_mean'], 3)} [{fmt(r['ci_low'], 3)}, {fmt(r['ci_high'], 3)}]"
-            self.add(f"<tr><td>{r['variant']} {html.escape(self.variants[r['variant']])}</td><td>{PROGRAMS[int(r['program'])][0]}</td>"
-                     f"<td><code>{html.escape(text(r['metric']))}</code></td><td>{fmt(r['base_mean'], 3)}</td><td>{fmt(r['mean'], 3)}</td>"
-                     f"<td>{'<b>' + d + '</b>' if sig else d}</td></tr>")
+        for v in sorted({int(r["variant"]) for r in rows}):
+            vrows = [r for r in rows if r["variant"] == v]
+            same = [r for r in vrows if identical_row(r)]
+            for r in vrows:
+                if identical_row(r) or (many and text(r["metric"]) not in METRIC_WORDS and not excludes_zero(r)):
+                    continue
+                sig = excludes_zero(r)
+                words, unit = metric_words(text(r["metric"]))
+                d = f"{fmt(r['diff_mean'], 3)} [{fmt(r['ci_low'], 3)}, {fmt(r['ci_high'], 3)}]"
+                self.add(f"<tr><td>{v} {html.escape(self.variants[v])}</td><td>{PROGRAMS[int(r['program'])][0]}</td>"
+                         f"<td>{html.escape(words)} <code>{html.escape(text(r['metric']))}</code></td><td>{unit}</td>"
+                         f"<td>{fmt(r['base_mean'], 3)}</td><td>{fmt(r['mean'], 3)}</td>"
+                         f"<td>{'<b>' + d + '</b>' if sig else d}</td><td>{fmt(pct_change(r), 1)} %</td></tr>")
+            if same:
+                progs = sorted({PROGRAMS[int(r["program"])][0] for r in same})
+                self.add(f"<tr><td>{v} {html.escape(self.variants[v])}</td><td colspan=7><i>identical to variant 0 in every "
+                         f"replication: {len(same)} figures ({', '.join(progs)})</i></td></tr>")
         self.add("</table>")
+
+    # --- the answer first (docs/compare.md): sentences, forest plot, sweep grid, glossary -----------
+    def _comparison_rows(self):
+        return self.f["comparison"][:] if "comparison" in self.f else None
+
+    def sentence(self, r):
+        """One plain-language sentence for a /comparison row."""
+        words, unit = metric_words(text(r["metric"]))
+        prog = PROGRAMS[int(r["program"])][0]
+        d, lo, hi, pc = r["diff_mean"], r["ci_low"], r["ci_high"], pct_change(r)
+        w = max(abs(d), abs(hi - lo))
+        digits = 1 if w >= 1 else 3 if w >= 0.01 else 4
+        pcs = f", {pc:+.1f} %" if np.isfinite(pc) else ""
+        rng = f"({fmt(lo, digits)} to {fmt(hi, digits)}{pcs})"
+        if unit == "per year":
+            return f"{'adds' if d > 0 else 'removes'} {fmt(abs(d), digits)} {prog} {words} a year {rng}"
+        return f"{'raises' if d > 0 else 'lowers'} the {prog} {words} by {fmt(abs(d), digits)} {unit} {rng}"
+
+    def opening(self):
+        """A few sentences in words before any table: what each variant changes, with 95 % intervals."""
+        c = self._comparison_rows()
+        if c is None:
+            return
+        n = int(c["n"].max()) if len(c) else 0
+        out = [f"<h2>In brief</h2><p>Each variant against <b>{html.escape(self.variants[0])}</b> in the same {n} "
+               "replications (the same candidates and donors); ranges are 95 % intervals, percentages are of "
+               f"{html.escape(self.variants[0])}'s mean.</p><ul>"]
+        shown = range(1, len(self.variants)) if len(self.variants) <= 6 else []
+        for v in shown:
+            rows = [r for r in c[c["variant"] == v] if excludes_zero(r)]
+            rows.sort(key=lambda r: -abs(pct_change(r)) if np.isfinite(pct_change(r)) else 0)
+            name = html.escape(self.variants[v])
+            if not rows:
+                out.append(f"<li><b>{name}</b> changes no figure beyond chance: every 95 % interval includes 0.</li>")
+                continue
+            main = [r for r in rows if text(r["metric"]) in METRIC_WORDS][:3] or rows[:3]
+            parts = "; ".join(html.escape(self.sentence(r)) for r in main)
+            more = len(rows) - len(main)
+            out.append(f"<li><b>{name}</b> {parts}." + (f" {more} further figure{'s' if more > 1 else ''} "
+                       "differ beyond chance (table below)." if more > 0 else "") + "</li>")
+        if not shown:
+            sig = [r for r in c if excludes_zero(r) and text(r["metric"]) in METRIC_WORDS]
+            nv = len({int(r["variant"]) for r in sig})
+            out.append(f"<li>{len(self.variants) - 1} variants; {nv} of them change a main figure beyond chance"
+                       f"{' (the grid view and the table below show each)' if nv else ''}.</li>")
+            sig.sort(key=lambda r: -abs(pct_change(r)) if np.isfinite(pct_change(r)) else 0)
+            for r in sig[:3]:
+                out.append(f"<li><b>{html.escape(self.variants[int(r['variant'])])}</b> "
+                           f"{html.escape(self.sentence(r))}.</li>")
+        out.append("</ul>")
+        self.add("".join(out))
+
+    def forest(self):
+        """Forest plot: % change against variant 0 with 95 % interval, main figures, per programme."""
+        c = self._comparison_rows()
+        if c is None or len(self.variants) > 8:
+            return
+        rows = [r for r in c if text(r["metric"]) in METRIC_WORDS and not identical_row(r)]
+        if not rows:
+            return
+        rows.sort(key=lambda r: (int(r["program"]), MAIN_METRICS.index(text(r["metric"])), int(r["variant"])))
+        fig, ax = plt.subplots(figsize=(9, 0.35 * len(rows) + 1.2))
+        labels = []
+        for i, r in enumerate(rows):
+            b = abs(r["base_mean"]) if r["base_mean"] else np.nan
+            y = len(rows) - 1 - i
+            m, lo, hi = (100 * r[k] / b for k in ("diff_mean", "ci_low", "ci_high"))
+            col = "tab:red" if excludes_zero(r) else "tab:grey"
+            ax.errorbar([m], [y], xerr=[[m - lo], [hi - m]] if np.isfinite(lo) else None, fmt="o", color=col, capsize=3)
+            words, unit = metric_words(text(r["metric"]))
+            labels.append(f"{PROGRAMS[int(r['program'])][0]}: {words} ({self.variants[int(r['variant'])]})")
+        ax.set_yticks(range(len(rows)))
+        ax.set_yticklabels(labels[::-1], fontsize=8)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(f"change against {self.variants[0]}, % of its mean (95 % interval)")
+        ax.grid(axis="x", alpha=0.3)
+        self.figure(fig, "forest.png", "Differences against variant 0 in % of its mean, with 95 % intervals; red: the "
+                    "interval excludes 0. Figures identical in every replication are left out.")
+
+    def sweep_grid(self):
+        """A sweep over two parameters: a heat map of the main difference over the grid."""
+        import re
+        c = self._comparison_rows()
+        grid = [re.fullmatch(r".*\[([^=\]]+)=([^,\]]+),([^=\]]+)=([^\]]+)\]", n) for n in self.variants[1:]]
+        if c is None or len(grid) < 4 or not all(grid) or len({(g[1], g[3]) for g in grid}) != 1:
+            return
+        kx, ky = grid[0][3], grid[0][1]
+        xs = sorted({float(g[4]) for g in grid})
+        ys = sorted({float(g[2]) for g in grid})
+        prog = 1 if kx.startswith(("policy.pancreas", "model.pancreas")) else 0
+        # the main figure: the one of the swept programme with the largest mean |t| over the grid
+        best, score = "deaths_waiting_per_year", -1
+        for m in MAIN_METRICS:
+            sel = c[(c["program"] == prog) & (c["metric"] == m.encode())]
+            half = (sel["ci_high"] - sel["ci_low"]) / 2
+            t = np.nanmean(np.abs(sel["diff_mean"]) / np.where(half > 0, half, np.nan)) if len(sel) else np.nan
+            if np.isfinite(t) and t > score:
+                best, score = m, t
+        z = np.full((len(ys), len(xs)), np.nan)
+        sig = np.zeros_like(z, dtype=bool)
+        for v, g in enumerate(grid, start=1):
+            r = c[(c["variant"] == v) & (c["program"] == prog) & (c["metric"] == best.encode())]
+            if len(r):
+                z[ys.index(float(g[2])), xs.index(float(g[4]))] = r[0]["diff_mean"]
+                sig[ys.index(float(g[2])), xs.index(float(g[4]))] = excludes_zero(r[0])
+        words, unit = metric_words(best)
+        lim = np.nanmax(np.abs(z)) or 1
+        fig, ax = plt.subplots(figsize=(1.2 * len(xs) + 3, 0.9 * len(ys) + 1.5))
+        im = ax.imshow(z, cmap="RdBu_r", vmin=-lim, vmax=lim, origin="lower", aspect="auto")
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                if np.isfinite(z[i, j]):
+                    ax.text(j, i, f"{z[i, j]:+.2f}{'*' if sig[i, j] else ''}", ha="center", va="center", fontsize=9)
+        ax.set_xticks(range(len(xs)))
+        ax.set_xticklabels([f"{x:g}" for x in xs])
+        ax.set_yticks(range(len(ys)))
+        ax.set_yticklabels([f"{y:g}" for y in ys])
+        p = self.f["parameters"][:]
+        units = {text(r["name"]): text(r["unit"]) for r in p[p["variant"] == 0]}
+        ax.set_xlabel(f"{kx} ({units.get(kx, '')})")
+        ax.set_ylabel(f"{ky} ({units.get(ky, '')})")
+        ax.set_title(f"{PROGRAMS[prog][0]} {words}: difference against variant 0", fontsize=10)
+        fig.colorbar(im, ax=ax, label=unit)
+        self.add("<h2>The sweep at a glance</h2>")
+        self.figure(fig, "sweep.png", f"Difference against variant 0 ({self.variants[0]}) in {PROGRAMS[prog][0]} "
+                    f"{words} ({unit}) over the grid; * marks a 95 % interval that excludes 0.")
+
+    def glossary(self):
+        self.add("<h2>Glossary</h2><dl>" + "".join(f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(v)}</dd>"
+                                                   for k, v in GLOSSARY) + "</dl>")
 
     def cif(self):
         if "candidates" not in self.f:
@@ -205,7 +407,7 @@ class Report:
                 ax.set_xlabel("years since listing")
                 ax.set_xlim(0, min(5, self.years))
                 ax.grid(alpha=0.3)
-            axes[0].set_ylabel("cumulative incidence")
+            axes[0].set_ylabel("cumulative incidence (share of listed)")
             axes[1].legend(fontsize=8)
             self.figure(fig, f"cif_{key}.png", f"Cumulative incidence of transplant and of death on the list (competing "
                         f"risks, removal the third), {label}, candidates listed in the counted years, pooled over replications.")
@@ -288,6 +490,7 @@ class Report:
                     ax.hist(w, bins=40, histtype="step", density=True, label=name)
             ax.set_title(f"{label}: days from listing to transplant", fontsize=10)
             ax.set_xlabel("days")
+            ax.set_ylabel("density (share per day)")
             ax.legend(fontsize=8)
         self.figure(fig, "waits.png", "Distribution of waiting times of the transplants in the counted years (density).")
 
@@ -325,6 +528,7 @@ class Report:
             ax.axvline(0, color="grey", linewidth=0.8)
             ax.set_title(f"{label}: list size (mean over replications)", fontsize=10)
             ax.set_xlabel("years (negative: warm-up)")
+            ax.set_ylabel("patients on the list")
             ax.legend(fontsize=7)
         self.figure(fig, "series.png", "List size by status over time; the warm-up (before year 0) is simulated, not counted.")
 
@@ -428,6 +632,9 @@ class Report:
 
     def write(self):
         self.header()
+        self.opening()
+        self.sweep_grid()
+        self.forest()
         self.summary_table()
         self.comparison()
         self.uncertainty()
@@ -437,6 +644,7 @@ class Report:
         self.waits()
         self.groups()
         self.series()
+        self.glossary()
         style = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}"
                  "table{border-collapse:collapse;margin:1em 0;font-size:90%}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}"
                  "th{background:#f0f0f0}.ci{color:#666;font-size:85%}figure{margin:1.5em 0}img{max-width:100%}")

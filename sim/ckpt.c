@@ -63,7 +63,8 @@ uint64_t ckpt_fingerprint(const struct scenario *const *variants, int n_variants
     const uint64_t nums[] = {sizeof(struct rec_summary), sizeof(struct rec_group), sizeof(struct rec_cand),
                              sizeof(struct rec_donor), sizeof(struct rec_tx), sizeof(struct rec_episode),
                              sizeof(struct rec_series), o->seed, (uint64_t)o->entity_tables,
-                             (uint64_t)replications, (uint64_t)n_variants, (uint64_t)o->branch};
+                             (uint64_t)replications, (uint64_t)n_variants, (uint64_t)o->warmup_rows,
+                             (uint64_t)o->branch};
     c.h = ser_hash(c.h, nums, sizeof nums);
     for (int v = 0; v < n_variants; v++) {
         c.h = ser_hash(c.h, variants[v]->name, strlen(variants[v]->name) + 1);

@@ -419,7 +419,10 @@ int export_write(const struct scenario *s, uint64_t seed, int rep, const char *d
     /* Read the data back as the replay will: a value the readers reject (out of their bounds)
      * is this program's fault, caught before anything is replaced. */
     snprintf(base, sizeof base, "%s/%s", dir, FILE_NAME[F_SCEN]);
-    if (replay_load(base, tmp[F_CANDS], tmp[F_HIST], tmp[F_DONORS], &back, e)) {
+    /* The replay reads its files relative to the scenario's folder, dir: name them from there
+     * (tmp[i] is dir/.NAME.XXXXXX; dir itself may be relative). */
+    size_t dl = strlen(dir) + 1;
+    if (replay_load(base, tmp[F_CANDS] + dl, tmp[F_HIST] + dl, tmp[F_DONORS] + dl, &back, e)) {
         rc = ERR_INTERNAL;
         goto cleanup;
     }
@@ -462,32 +465,63 @@ static void usage(FILE *f)
                "  Write the population of one replication of a synthetic scenario as replay files:\n"
                "  DIR/candidates.csv, history.csv, donors.csv and DIR/scenario.yaml, which replays it\n"
                "  (`wlsim run DIR/scenario.yaml`; docs/scenario.md, \"Export\").\n"
-               "  -o, --output DIR        folder for the files (created if missing)\n"
+               "  -o, --output DIR        folder for the files (created with its parents if missing)\n"
                "  -r, --replication R     the replication to export (default 0)\n"
                "  -s, --seed N            master seed (default: the scenario's `seed`)\n"
                "  -q, --quiet             no summary on stderr\n");
 }
 
-/* Makes sure `dir` is a writable folder, creating it when missing. *created = 1 if it was. */
-static int prepare_dir(const char *dir, int *created)
+/* Removes the folders mkdir_p created: dir and its parents down to (and including) the first
+ * created one, dir[0..first). */
+static void rmdir_created(const char *dir, size_t first)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s", dir);
+    for (;;) {
+        rmdir(path);
+        char *slash = strrchr(path, '/');
+        if (!slash || (size_t)(slash - path) < first) break;
+        *slash = '\0';
+    }
+}
+
+/* Makes sure `dir` is a writable folder, creating it and any missing parent (as mkdir -p: the
+ * README's `-o out/r1` works in a fresh folder). *created = 1 if anything was created, and
+ * *first the length of the first created component's path. */
+static int prepare_dir(const char *dir, int *created, size_t *first)
 {
     struct stat sb;
+    char path[4096];
     *created = 0;
-    if (stat(dir, &sb) != 0) {
-        if (errno != ENOENT || mkdir(dir, 0777) != 0) {
-            fprintf(stderr, "wlsim export: argument -o: expected a writable folder (created if missing, in an "
-                            "existing folder), found '%s' (%s)\n", dir, strerror(errno));
+    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path) {
+        fprintf(stderr, "wlsim export: argument -o: expected a folder name under 4096 characters\n");
+        return ERR_INPUT;
+    }
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char keep = *p;
+        *p = '\0';
+        if (stat(path, &sb) != 0) {
+            if (errno != ENOENT || mkdir(path, 0777) != 0) {
+                fprintf(stderr, "wlsim export: argument -o: expected a writable folder (created if missing), "
+                                "found '%s' (%s: %s)\n", dir, path, strerror(errno));
+                if (*created) rmdir_created(path, *first);
+                return ERR_INPUT;
+            }
+            if (!*created) *first = strlen(path);
+            *created = 1;
+        } else if (!S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "wlsim export: argument -o: expected a folder, found the file '%s'\n", path);
+            if (*created) rmdir_created(path, *first);
             return ERR_INPUT;
         }
-        *created = 1;
-    } else if (!S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "wlsim export: argument -o: expected a folder, found the file '%s'\n", dir);
-        return ERR_INPUT;
+        *p = keep;
+        if (!keep) break;
     }
     if (access(dir, W_OK | X_OK) != 0) {
         fprintf(stderr, "wlsim export: argument -o: expected a writable folder, found '%s' (%s)\n", dir,
                 strerror(errno));
-        if (*created) rmdir(dir);
+        if (*created) rmdir_created(dir, *first);
         return ERR_INPUT;
     }
     return 0;
@@ -502,6 +536,7 @@ int export_main(int argc, char **argv)
     const char *dir = NULL;
     long rep = 0;
     int quiet = 0, have_seed = 0, c, created = 0, rc = 0;
+    size_t first_created = 0;
     unsigned long long seed = 0;
     struct scenario *s = NULL;
     struct err e;
@@ -551,12 +586,12 @@ int export_main(int argc, char **argv)
         fprintf(stderr, "wlsim export: %s\n", e.msg);
         goto cleanup;
     }
-    if ((rc = prepare_dir(dir, &created))) goto cleanup;
+    if ((rc = prepare_dir(dir, &created, &first_created))) goto cleanup;
     struct export_stats st;
     const uint64_t sd = have_seed ? seed : s->seed;
     if ((rc = export_write(s, sd, (int)rep, dir, &st, &e))) {
         fprintf(stderr, "wlsim export: %s\n", e.msg);
-        if (created) rmdir(dir);
+        if (created) rmdir_created(dir, first_created);
         goto cleanup;
     }
     if (!quiet) {

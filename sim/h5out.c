@@ -383,7 +383,7 @@ static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tmv));
     scen_rng_name(m->variants[0], rng, sizeof rng);
     int32_t reps = m->replications, threads = m->threads, ent = m->entity_tables, nv = m->n_variants,
-            branch = m->branch;
+            wrows = m->warmup_rows, branch = m->branch;
     uint64_t seed = m->seed;
     if (attr_str(h->file, "wlsim_version", WLSIM_VERSION) || attr_str(h->file, "git_commit", WLSIM_GIT_COMMIT) ||
         attr_num(h->file, "seed", H5T_NATIVE_UINT64, &seed) ||
@@ -391,6 +391,7 @@ static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e
         attr_num(h->file, "threads", H5T_NATIVE_INT32, &threads) || attr_str(h->file, "created", created) ||
         attr_num(h->file, "variants", H5T_NATIVE_INT32, &nv) ||
         attr_num(h->file, "entity_tables", H5T_NATIVE_INT32, &ent) ||
+        attr_num(h->file, "warmup_rows", H5T_NATIVE_INT32, &wrows) ||
         attr_num(h->file, "branch", H5T_NATIVE_INT32, &branch)) {
         rc = err_set(e, ERR_INTERNAL, "%s: cannot write root attributes", h->tmp);
         goto cleanup;

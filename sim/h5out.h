@@ -25,6 +25,7 @@ struct h5out_meta {
     int replications;
     int threads;
     int entity_tables;
+    int warmup_rows;      /* the entity tables hold the warm-up's rows too (--warmup-rows) */
     int branch;                 /* enum sim_branch (--branch[=keep|redraw]; 0 without) */
     const struct scenario *const *variants; /* one scenario per variant */
     int n_variants;

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "export.h"
 #include "h5out.h"
+#include "info.h"
 #include "psa.h"
 #include "rank.h"
 #include "report.h"
@@ -71,7 +72,7 @@ static void usage(FILE *f)
             "pancreas / pancreas-kidney transplant waiting lists.\n\n"
             "Usage:\n"
             "  wlsim run SCENARIO.yaml [SCENARIO2.yaml ...] [-o OUT.h5] [-r REPLICATIONS] [-s SEED]\n"
-            "            [-j THREADS] [-q] [--summary-only] [--resume] [--branch[=keep|redraw]]\n"
+            "            [-j THREADS] [-q] [--summary-only] [--warmup-rows] [--resume] [--branch[=keep|redraw]]\n"
             "            [--uncertainty U.yaml]\n"
             "      Run every scenario (a variant each; variant 0 is the baseline) and write the results\n"
             "      to OUT.h5 (default output/<first scenario's name>.h5). An existing file is replaced\n"
@@ -91,14 +92,18 @@ static void usage(FILE *f)
             "  wlsim export SCENARIO.yaml -o DIR [-r REPLICATION] [-s SEED] [-q]\n"
             "      Write one replication's population as replay files and a scenario replaying it\n"
             "      (DIR/candidates.csv, history.csv, donors.csv, scenario.yaml; docs/scenario.md).\n"
+            "  wlsim info OUT.h5\n"
+            "      Describe a results file: version, seed, variants and what differs, tables and sizes.\n"
+            "  wlsim COMMAND --help                help on one command\n"
             "  wlsim --help | --version\n\n"
             "Options of run:\n"
             "  -o, --output FILE        results file\n"
             "  -r, --replications N     replications per scenario (default: the scenario's `replications`)\n"
             "  -s, --seed N             master seed (default: the first scenario's `seed`)\n"
             "  -j, --threads N          OpenMP threads (default: all cores); results do not depend on it\n"
-            "  -q, --quiet              no progress on stderr\n"
-            "      --summary-only       write /summary only, no per-entity tables\n"
+            "  -q, --quiet              no progress line on stderr (results still go to stdout)\n"
+            "      --summary-only       no per-entity tables (/summary, /groups, /series, /comparison only)\n"
+            "      --warmup-rows        entity tables keep the warm-up's rows too (default: counted years only)\n"
             "      --resume             continue an interrupted run from OUT.h5.resume (the same command\n"
             "                           line; without a side file it starts afresh, so it is safe always)\n"
             "      --branch             a rule change on a date: per replication the warm-up runs once under\n"
@@ -173,6 +178,15 @@ static int cmd_check(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         scen_list(stdout);
+        return 0;
+    }
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: wlsim check SCENARIO.yaml [SCENARIO2.yaml ...]\n"
+               "  Validate the scenarios (and expand their sweeps) without running: prints \"ok\", or\n"
+               "  FILE:LINE:COL: key: expected ..., found ... on stderr and exits with 2.\n"
+               "       wlsim check --list\n"
+               "  Print every scenario parameter with default, bounds, unit, help and source (Markdown;\n"
+               "  docs/parameters.md is this list).\n");
         return 0;
     }
     if (argc < 2) {
@@ -323,10 +337,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         {"seed", required_argument, NULL, 's'},   {"threads", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},        {"summary-only", no_argument, NULL, 'S'},
         {"resume", no_argument, NULL, 'R'},       {"help", no_argument, NULL, 'h'},
+        {"warmup-rows", no_argument, NULL, 'W'},
         {"uncertainty", required_argument, NULL, 'U'}, {"branch", optional_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
     const char *out = NULL, *unc_path = NULL;
-    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, branch = 0;
+    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, warmup_rows = 0,
+         branch = 0;
     unsigned long long seed = 0;
     int have_seed = 0, c, rc = 0, told = 0;
     struct scenario **sc = NULL;
@@ -364,6 +380,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         case 'q': quiet = 1; break;
         case 'S': summary_only = 1; break;
         case 'R': resume = 1; break;
+        case 'W': warmup_rows = 1; break;
         case 'B':
             if (!optarg || !strcmp(optarg, "keep")) branch = SIM_BRANCH_KEEP;
             else if (!strcmp(optarg, "redraw")) branch = SIM_BRANCH_REDRAW;
@@ -420,8 +437,9 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct runner_cfg cfg = {
         .variants = (const struct scenario *const *)sc, .n_variants = nv,
         .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
-        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only, .branch = (int)branch},
-        .progress = !quiet && isatty(STDERR_FILENO), .stop = &g_stop, .psa = psa};
+        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only,
+                 .warmup_rows = (int)warmup_rows, .branch = (int)branch},
+        .progress = !quiet, .stop = &g_stop, .psa = psa};
     struct err e;
     err_clear(&e);
     if (p->rank > 0) {
@@ -453,7 +471,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     names = calloc((size_t)nv, sizeof *names);
     if (!names) { rc = ERR_INTERNAL; goto cleanup; }
     for (int i = 0; i < nv; i++) names[i] = sc[i]->name;
-    if (!quiet && !(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
+    if (!(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
     if (nv > 1 && !(cmp = cmp_alloc(nv))) { rc = ERR_INTERNAL; goto cleanup; }
     if (psa && nv > 1 && !(sens = sens_alloc(nv, cfg.replications, psa))) { rc = ERR_INTERNAL; goto cleanup; }
     struct run_sink sink = {.report = rep, .cmp = cmp, .psa = psa, .sens = sens, .seed = cfg.opts.seed, .draws = draws};
@@ -476,7 +494,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     }
     struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
                               .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
-                              .branch = cfg.opts.branch,
+                              .warmup_rows = cfg.opts.warmup_rows, .branch = cfg.opts.branch,
                               .variants = cfg.variants, .n_variants = nv, .psa = psa};
     if ((rc = h5out_open(out, &meta, &h, &e))) {
         fprintf(stderr, "wlsim run: %s\n", e.msg);
@@ -521,10 +539,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         ckpt_remove(ck);
         ck = NULL;
     }
-    if (!rc && !quiet) {
-        report_print(rep, stderr);
-        if (sens) sens_print(urows, nurows, srows, nsrows, names, stderr);
-        fprintf(stderr, "\nwrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
+    if (!rc) { /* the answer on stdout, the differences first; messages on stderr */
+        report_print_diffs(rows, nrows, names, stdout);
+        report_print(rep, stdout);
+        if (sens) sens_print(urows, nurows, srows, nsrows, names, stdout);
+        fflush(stdout);
+        fprintf(stderr, "wrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
     }
 
 cleanup:
@@ -571,7 +591,8 @@ static int dispatch(int argc, char **argv, const struct procs *p)
     if (!strcmp(cmd, "rank")) return rank_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify")) return verify_main(argc - 1, argv + 1, &g_stop);
     if (!strcmp(cmd, "export")) return export_main(argc - 1, argv + 1);
-    fprintf(stderr, "wlsim: expected a command (run, check, rank, verify, export, --help, --version), found '%s'\n", cmd);
+    if (!strcmp(cmd, "info")) return info_main(argc - 1, argv + 1);
+    fprintf(stderr, "wlsim: expected a command (run, check, rank, verify, export, info, --help, --version), found '%s'\n", cmd);
     return ERR_INPUT;
 }
 

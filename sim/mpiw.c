@@ -142,6 +142,7 @@ static void coordinate(struct coord *c, long long workers, int nlocal)
         omp_unset_lock(&c->lock);
         if (done) {
             drain(c, &meter);
+            if (cfg->progress) runner_meter_end(&meter);
             return;
         }
         int flag = 0;

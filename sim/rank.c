@@ -98,19 +98,21 @@ cleanup:
 /* Writes one CSV field: as it is, or quoted by libcsv when it needs quoting. */
 const char *rank_points(double p, char *buf, size_t len)
 {
-    if (!isfinite(p)) {
-        snprintf(buf, len, "%s", "");
-        return buf;
-    }
-    double r = nearbyint(p * 100.0) / 100.0;
-    if (r == nearbyint(r)) {
-        snprintf(buf, len, "%.0f", nearbyint(r) + 0.0);
-        return buf;
-    }
-    snprintf(buf, len, "%.2f", r);
-    size_t n = strlen(buf);
-    while (n > 0 && buf[n - 1] == '0') buf[--n] = '\0';
-    return buf;
+    return match_points_text(p, buf, len); /* the reasons format points with it too */
+}
+
+/* Why m ranks below the ranked row before it, prev, when both have the same tier and points:
+ * the order's next keys (model/match.h), earlier listing, then the lower candidate number. */
+static void tie_note(const struct match *prev, const struct match *m, size_t prev_rank, char *buf, size_t len)
+{
+    if (prev->tier != m->tier || prev->points != m->points) return;
+    size_t u = strlen(buf);
+    if (prev->c->w.listed < m->c->w.listed)
+        snprintf(buf + u, len - u, "; tie on points with rank %zu, broken by the earlier listing (day %.6g before %.6g)",
+                 prev_rank, prev->c->w.listed, m->c->w.listed);
+    else if (prev->c->w.listed == m->c->w.listed && prev->c->seq < m->c->seq)
+        snprintf(buf + u, len - u, "; tie on points and listing day with rank %zu, broken by the candidate number (seq)",
+                 prev_rank);
 }
 
 static void print_list(FILE *out, const struct scenario *s, enum organ organ, const struct donor *d,
@@ -129,6 +131,7 @@ static void print_list(FILE *out, const struct scenario *s, enum organ organ, co
         ops->reason(par, d, day, m, reason, sizeof reason - 64);
         if (i >= pl->ranked && i < pl->eligible)
             strcat(reason, "; not offered in the accelerated procedure");
+        if (i > 0 && i < pl->ranked) tie_note(&pl->m[i - 1], m, i, reason, sizeof reason);
         csvin_put_field(out, rank, 0);
         csvin_put_field(out, m->c->id, 0);
         csvin_put_field(out, prog_name(m->c->prog), 0);

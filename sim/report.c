@@ -101,3 +101,163 @@ void report_print(const struct report *r, FILE *f)
         }
     }
 }
+
+/* Words for the /comparison metrics (compare.c names them); a fairness group's rate is
+ * "transplant rate per patient-year on the list, GROUP". */
+static const char *const WORDS[][2] = {
+    {"transplants_per_year", "transplants per year"},
+    {"transplants_urgent_per_year", "urgent (HU/SU) transplants per year"},
+    {"deaths_waiting_per_year", "deaths on the list per year"},
+    {"removed_per_year", "removals from the list per year"},
+    {"median_wait_days", "median wait to transplant, days"},
+    {"waiting_end", "waiting at the end (not NT)"},
+};
+static const char *const GROUP_WORDS[][2] = {
+    {"abo_", "blood group "},   {"age_0_15", "age 0-15"},  {"age_16_39", "age 16-39"},
+    {"age_40_59", "age 40-59"}, {"age_60_plus", "age 60+"}, {"region_nord_ost", "region Nord-Ost"},
+    {"region_nord", "region Nord"}, {"region_nrw", "region NRW"}, {"region_mitte", "region Mitte"},
+    {"region_ost", "region Ost"}, {"region_bayern", "region Bayern"}, {"region_bw", "region Baden-Württemberg"},
+    {"sex_f", "women"},         {"sex_m", "men"},
+};
+
+const char *report_metric_words(const char *code, char *buf, size_t len)
+{
+    for (size_t i = 0; i < sizeof WORDS / sizeof WORDS[0]; i++)
+        if (strcmp(code, WORDS[i][0]) == 0) {
+            snprintf(buf, len, "%s", WORDS[i][1]);
+            return buf;
+        }
+    if (strncmp(code, "tx_rate_", 8) == 0) {
+        const char *g = code + 8;
+        for (size_t i = 0; i < sizeof GROUP_WORDS / sizeof GROUP_WORDS[0]; i++) {
+            size_t k = strlen(GROUP_WORDS[i][0]);
+            if (strncmp(g, GROUP_WORDS[i][0], k) == 0 && (GROUP_WORDS[i][0][k - 1] == '_' || g[k] == '\0')) {
+                snprintf(buf, len, "transplant rate per patient-year, %s%s", GROUP_WORDS[i][1],
+                         GROUP_WORDS[i][0][k - 1] == '_' ? g + k : "");
+                return buf;
+            }
+        }
+    }
+    snprintf(buf, len, "%s", code);
+    return buf;
+}
+
+static const char *const ORGAN_WORD[ORGAN_N] = {"heart", "pancreas"};
+
+static int excludes_zero(const struct rec_comparison *r) { return r->ci_low > 0 || r->ci_high < 0; }
+
+/* Every replication gave the same value on both sides. */
+static int identical(const struct rec_comparison *r)
+{
+    return r->n > 0 && r->diff_mean == 0 && r->ci_low == 0 && r->ci_high == 0;
+}
+
+static double pct(const struct rec_comparison *r)
+{
+    return r->base_mean != 0 && isfinite(r->base_mean) ? 100 * r->diff_mean / fabs(r->base_mean) : NAN;
+}
+
+static int by_pct(const void *a, const void *b)
+{
+    const struct rec_comparison *x = *(const struct rec_comparison *const *)a;
+    const struct rec_comparison *y = *(const struct rec_comparison *const *)b;
+    double px = fabs(pct(x)), py = fabs(pct(y));
+    if (isnan(px)) px = -1;
+    if (isnan(py)) py = -1;
+    return (px < py) - (px > py);
+}
+
+static void diff_label(const struct rec_comparison *r, char *buf, size_t len)
+{
+    char w[96];
+    snprintf(buf, len, "%s: %s", ORGAN_WORD[r->program], report_metric_words(r->metric, w, sizeof w));
+}
+
+/* Display width of UTF-8 text (continuation bytes take no column). */
+static int width(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static void diff_line(const struct rec_comparison *r, int labw, FILE *f)
+{
+    char label[128], ci[64], pc[24];
+    diff_label(r, label, sizeof label);
+    if (isnan(r->ci_low)) snprintf(ci, sizeof ci, "%+.2f (one replication: no interval)", r->diff_mean);
+    else { /* enough decimals for the interval's width to show: 2, or more for small rates */
+        double w = fmax(fabs(r->diff_mean), r->ci_high - r->ci_low);
+        int d = w >= 1 || w == 0 ? 2 : w >= 0.1 ? 3 : w >= 0.01 ? 4 : 5;
+        snprintf(ci, sizeof ci, "%+.*f [%+.*f, %+.*f]", d, r->diff_mean, d, r->ci_low, d, r->ci_high);
+    }
+    if (isnan(pct(r))) snprintf(pc, sizeof pc, "n/a");
+    else snprintf(pc, sizeof pc, "%+.1f %%", pct(r));
+    fprintf(f, "  %c %s%*s  %-30s %9s\n", excludes_zero(r) ? '*' : ' ', label, labw - width(label), "", ci, pc);
+}
+
+/* One line naming the /summary metrics identical in every replication of a variant's rows
+ * [i, end): per programme "all six figures" or the list. */
+static void identical_line(const struct rec_comparison *rows, size_t i, size_t end, FILE *f)
+{
+    int any = 0;
+    for (int o = 0; o < ORGAN_N; o++) {
+        int n = 0, total = 0;
+        for (size_t j = i; j < end; j++)
+            if (rows[j].program == o && strncmp(rows[j].metric, "tx_rate_", 8) != 0) {
+                total++;
+                n += identical(&rows[j]);
+            }
+        if (!n) continue;
+        fprintf(f, "%s%s: ", any ? "; " : "    identical in every replication: ", ORGAN_WORD[o]);
+        any = 1;
+        if (n == total) {
+            fprintf(f, "every figure");
+            continue;
+        }
+        int first = 1;
+        for (size_t j = i; j < end; j++)
+            if (rows[j].program == o && strncmp(rows[j].metric, "tx_rate_", 8) != 0 && identical(&rows[j])) {
+                char w[96];
+                fprintf(f, "%s%s", first ? "" : ", ", report_metric_words(rows[j].metric, w, sizeof w));
+                first = 0;
+            }
+    }
+    if (any) fputc('\n', f);
+}
+
+void report_print_diffs(const struct rec_comparison *rows, size_t n, const char *const *names, FILE *f)
+{
+    if (!n) return;
+    const struct rec_comparison **sel = malloc(n * sizeof *sel);
+    if (!sel) return;
+    fprintf(f, "Differences against variant 0 (%s): each variant minus variant 0 in the same replications,\n"
+               "mean [95 %% interval] and %% change of variant 0's mean; * marks an interval that excludes 0.\n",
+            names[0]);
+    for (size_t i = 0; i < n;) {
+        int v = rows[i].variant;
+        size_t end = i;
+        while (end < n && rows[end].variant == v) end++;
+        size_t k = 0, nsig = 0;
+        for (size_t j = i; j < end; j++)
+            if (excludes_zero(&rows[j])) sel[k++] = &rows[j];
+        nsig = k;
+        qsort(sel, nsig, sizeof *sel, by_pct);
+        for (size_t j = i; j < end; j++)
+            if (!excludes_zero(&rows[j]) && !identical(&rows[j]) && strncmp(rows[j].metric, "tx_rate_", 8) != 0)
+                sel[k++] = &rows[j];
+        int labw = 0;
+        for (size_t j = 0; j < k; j++) {
+            char label[128];
+            diff_label(sel[j], label, sizeof label);
+            if (width(label) > labw) labw = width(label);
+        }
+        fprintf(f, "\nvariant %d (%s), %d replications: %zu difference%s with an interval that excludes 0\n", v,
+                names[v], rows[i].n, nsig, nsig == 1 ? "" : "s");
+        for (size_t j = 0; j < k; j++) diff_line(sel[j], labw, f);
+        identical_line(rows, i, end, f);
+        i = end;
+    }
+    free(sel);
+    fputc('\n', f);
+}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <omp.h>
 
@@ -17,19 +18,32 @@ static double wall(void)
 void runner_meter_start(struct runner_meter *m)
 {
     m->t0 = wall();
-    m->last = 0;
+    m->last = m->t0;
+    m->tty = isatty(STDERR_FILENO);
+    m->open = 0;
 }
 
 void runner_meter_show(struct runner_meter *m, size_t done, size_t total)
 {
     double now = wall();
     int final = done == total;
-    if (!final && now - m->last < 0.5) return;
+    if (!final && now - m->last < (m->tty ? 0.5 : 10.0)) return;
     m->last = now;
     double rate = (double)done / (now - m->t0 > 1e-9 ? now - m->t0 : 1e-9);
-    double eta = rate > 0 ? (double)(total - done) / rate : 0;
-    fprintf(stderr, "\r%zu/%zu replications, %.1f/s, ETA %.0f s   %s", done, total, rate, eta, final ? "\n" : "");
+    double left = rate > 0 ? (double)(total - done) / rate : 0;
+    if (m->tty)
+        fprintf(stderr, "\r%zu/%zu replications, %.1f/s, %.0f s left   %s", done, total, rate, left,
+                final ? "\n" : "");
+    else
+        fprintf(stderr, "%zu/%zu replications, %.1f/s, %.0f s left\n", done, total, rate, left);
+    m->open = m->tty && !final;
     fflush(stderr);
+}
+
+void runner_meter_end(struct runner_meter *m)
+{
+    if (m->open) fputc('\n', stderr);
+    m->open = 0;
 }
 
 size_t runner_unit_size(const struct runner_cfg *cfg)
@@ -162,6 +176,7 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
         }
     }
     omp_destroy_lock(&lock);
+    if (cfg->progress) runner_meter_end(&meter);
     for (size_t i = 0; i < slots; i++) sim_result_free(buf[i]);
     free(buf);
     free(mine);

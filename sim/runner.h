@@ -55,12 +55,18 @@ size_t runner_total(const struct runner_cfg *cfg);
 #define ERR_INTERRUPTED 130
 int runner_run(const struct runner_cfg *cfg, struct err *e);
 
-/* Progress on stderr ("done/total replications, rate, ETA"), at most twice a second and once at
- * the end. */
+/* Progress on stderr ("done/total replications, rate, time left"). On a terminal one line
+ * rewritten at most twice a second; otherwise (Slurm, nohup, a redirect) a new line at most every
+ * 10 seconds, so a log shows progress without growing fast. Both show the end. runner_meter_end
+ * finishes a terminal line left open by an interruption, so the next message starts on its own
+ * line. */
 struct runner_meter {
     double t0, last;
+    int tty;        /* stderr is a terminal */
+    int open;       /* a terminal line is shown without its newline */
 };
 void runner_meter_start(struct runner_meter *m);
 void runner_meter_show(struct runner_meter *m, size_t done, size_t total);
+void runner_meter_end(struct runner_meter *m);
 
 #endif

@@ -4,7 +4,9 @@
  * document, and walked once. Each leaf's dotted path is looked up among the mounted tables;
  * values are type- and range-checked; duplicate keys, unknown keys, wrong node kinds and
  * missing required values are errors. Policies are selected first (policy.<organ>.rule), so
- * that their tables can be mounted before the walk. */
+ * that their tables can be mounted before the walk. A file that names `base:` is walked after
+ * its base (and the base's base ...), each layer overriding the keys it sets; a key twice in one
+ * file is still a duplicate. */
 #include "scenario.h"
 
 #include <errno.h>
@@ -23,15 +25,19 @@
 #include "score.h"
 #include "scoresec.h"
 
+#ifndef WLSIM_DATADIR
+#define WLSIM_DATADIR "scenarios"
+#endif
+
 #define ROFF(f) offsetof(struct run_par, f)
 
 static const struct pdef run_pdefs[] = {
-    {"horizon.warmup_years", PD_DOUBLE, ROFF(warmup_years), 5, 0, 200, "years", NULL,
+    {"horizon.warmup_years", PD_DOUBLE, ROFF(warmup_years), 15, 0, 200, "years", NULL,
      "Simulated years before counting starts, so the list reaches its steady state; discarded.",
-     "design: the list starts empty"},
+     "design: the list starts empty; 15 years bring the heart list to its steady state (docs/model.md)"},
     {"horizon.years", PD_DOUBLE, ROFF(years), NAN, 0.01, 500, "years", NULL,
      "Simulated years counted in the results (required).", "design"},
-    {"replications", PD_INT, ROFF(replications), 10, 1, 100000000, "count", NULL,
+    {"replications", PD_INT, ROFF(replications), 20, 1, 100000000, "count", NULL,
      "Replications to run when -r is not given.", "design"},
     {"rng", PD_ENUM, ROFF(rng), 0, 0, 0, "", RUN_RNG_CHOICES,
      "Random number generator for every stream: a GSL generator, or ctr64, wlsim's counter-based one (no state to reseed; the fastest). taus2 reseeds cheaply, mt19937 and the ranlux ones cost 3-4 us per per-candidate reseed (docs/scenario.md, sim/rng.h).", "GSL manual, Random Number Generator Algorithms; sim/rng.h (ctr64)"},
@@ -47,14 +53,17 @@ static const struct pdef run_pdefs[] = {
     {"acceptance", PD_ENUM, ROFF(acceptance), 0, 0, 0, "", "model|all",
      "model: offers are accepted by the policy's acceptance model; all: the first eligible candidate "
      "accepts every offer (a deterministic replay).", "INTERFACES.md"},
-    {"allocation.max_offers", PD_DOUBLE, ROFF(max_offers), 0, 0, 1e6, "offers", NULL,
-     "Offers per organ after which it is discarded (0: offer down the whole list; a fraction counts up: 2.5 allows 3).", "design"},
+    {"allocation.max_offers", PD_DOUBLE, ROFF(max_offers), 8, 0, 1e6, "offers", NULL,
+     "Offers per organ after which it is discarded (0: offer down the whole list; a fraction counts up: 2.5 allows 3).",
+     "docs/calibration.md: pancreata withdrawn after a median of 8 offers (2005-2009)"},
     {"output.series_days", PD_DOUBLE, ROFF(series_days), 30.4375, 0, 36525, "days", NULL,
      "Interval of the /series snapshots of list size by status, warm-up included (0: none).", "design"},
 };
 #define N_RUN (sizeof run_pdefs / sizeof run_pdefs[0])
 
 static const char *const ORGAN_KEY[ORGAN_N] = {"heart", "pancreas"};
+static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
+static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
 
 /* The replay file keys, in the order of struct scenario's replay_files. */
 static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
@@ -63,6 +72,10 @@ static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.
 #define RREP_KEY "population.replication"
 
 #define MAX_MOUNTS (2 + 2 * ORGAN_N)
+/* A scenario and the chain of files it names with `base:` (docs/scenario.md, Base files). */
+#define SCEN_MAX_LAYERS 8
+/* The line that starts each layer of a scenario text stored with its bases inlined. */
+static const char LAYER_MARK[] = "#%wlsim-layer ";
 #define KEY_MAX 256
 
 struct mount {
@@ -71,14 +84,17 @@ struct mount {
     size_t n;
     void *base;
     yaml_mark_t *marks;       /* where each def was set; line 0 = not seen (marks are 0-based, +1) */
-    unsigned char *seen;
+    unsigned char *seen;      /* 0 not seen, else 1 + the layer that set it last */
 };
 
 struct loader {
-    const char *path;
+    const char *path;         /* the file of the layer being walked (messages) */
     struct scenario *s;
     struct err *e;
-    yaml_document_t doc;
+    yaml_document_t *doc;     /* the layer being walked */
+    int layer;                /* its index: 0 the deepest base, last the file itself */
+    int top;                  /* index of the file itself */
+    const char *layer_path[SCEN_MAX_LAYERS];
     struct mount m[MAX_MOUNTS];
     int nm;
     yaml_mark_t special_mark;
@@ -86,7 +102,7 @@ struct loader {
     int replay_seen[3];
     yaml_mark_t rrep_mark;    /* population.replication */
     int rrep_seen;
-    int score_seen[ORGAN_N];  /* policy.<organ>.score read */
+    int score_seen[ORGAN_N];  /* policy.<organ>.score read: 1 + the layer that gave it, 0 none */
 };
 
 static int errat(struct loader *L, yaml_mark_t mk, const char *key, const char *fmt, ...)
@@ -278,12 +294,86 @@ static int copy_string(struct loader *L, const char *key, const yaml_node_t *v, 
     return 0;
 }
 
+/* Edit distance between a and b (insertions, deletions, substitutions), capped at 99. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 95 || lb > 95) return 99;
+    int row[96];
+    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* What an unknown key `key` may have meant, appended to the message in buf: the rule whose table
+ * holds it when another policy than the selected one does (policy.<organ>. and model.<organ>.
+ * keys depend on the rule), else the nearest known key when it is close (a typo). */
+static const char *unknown_hint(struct loader *L, const char *key, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int o = 0; o < ORGAN_N; o++) {
+        const char *pre[2] = {POLICY_PREFIX[o], MODEL_PREFIX[o]};
+        for (int t = 0; t < 2; t++) {
+            size_t pl = strlen(pre[t]);
+            if (strncmp(key, pre[t], pl) != 0) continue;
+            const struct policy_ops *ops;
+            for (size_t i = 0; (ops = registry_get((enum organ)o, i)); i++) {
+                if (ops == L->s->ops[o]) continue;
+                const struct pdef *defs = t ? ops->model_pdefs : ops->rule_pdefs;
+                size_t n = t ? ops->n_model_pdefs : ops->n_rule_pdefs;
+                for (size_t j = 0; j < n; j++)
+                    if (strcmp(key + pl, defs[j].name) == 0) {
+                        snprintf(buf, len, " of policy.%s.rule: %s (this file's rule is %s)", ORGAN_KEY[o],
+                                 ops->name, L->s->ops[o]->name);
+                        return buf;
+                    }
+            }
+        }
+    }
+    int best = 99, near_mount = 0;
+    char near[KEY_MAX] = "";
+    for (int i = 0; i < L->nm; i++)
+        for (size_t j = 0; j < L->m[i].n; j++) {
+            char full[KEY_MAX];
+            snprintf(full, sizeof full, "%s%s", L->m[i].prefix, L->m[i].defs[j].name);
+            int d = edit_distance(key, full);
+            if (d < best) {
+                best = d;
+                near_mount = i;
+                snprintf(near, sizeof near, "%s", full);
+            }
+        }
+    int allowed = (int)strlen(key) / 4;
+    if (allowed < 2) allowed = 2;
+    if (best > allowed) return buf;
+    if (near_mount >= 2) { /* a key of the selected rule (mounts 2.. are the organs' tables) */
+        int o = (near_mount - 2) / 2;
+        snprintf(buf, len, "; did you mean %s (of policy.%s.rule: %s)?", near, ORGAN_KEY[o], L->s->ops[o]->name);
+    } else snprintf(buf, len, "; did you mean %s?", near);
+    return buf;
+}
+
 static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const yaml_node_t *v)
 {
     char fb[96];
-    if (strcmp(key, "name") == 0) return copy_string(L, key, v, L->s->name, sizeof L->s->name);
+    /* A base's name and description describe the base, not the file that builds on it. */
+    char ignored[sizeof L->s->description];
+    if (strcmp(key, "name") == 0)
+        return copy_string(L, key, v, L->layer == L->top ? L->s->name : ignored, sizeof L->s->name);
     if (strcmp(key, "description") == 0)
-        return copy_string(L, key, v, L->s->description, sizeof L->s->description);
+        return copy_string(L, key, v, L->layer == L->top ? L->s->description : ignored,
+                           sizeof L->s->description);
     if (strcmp(key, "seed") == 0) {
         char *end;
         if (v->type != YAML_SCALAR_NODE || is_null(v) || quoted(v))
@@ -308,11 +398,11 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
         /* Not a parameter of the table: it names where a replay's data came from (like the
          * file keys) and changes no rule, so /parameters stays the same for every run. */
         char *end;
-        if (L->rrep_seen)
+        if (L->rrep_seen == L->layer + 1)
             return errat(L, k->start_mark, key, "expected each key once, found a duplicate (first at line %zu)",
                          L->rrep_mark.line + 1);
         L->rrep_mark = v->start_mark;
-        L->rrep_seen = 1;
+        L->rrep_seen = L->layer + 1;
         if (v->type != YAML_SCALAR_NODE || is_null(v) || quoted(v))
             return errat(L, v->start_mark, key, "expected an integer in [0, 100000000], found %s",
                          found(v, fb, sizeof fb));
@@ -328,13 +418,19 @@ static int leaf(struct loader *L, const char *key, const yaml_node_t *k, const y
     if (!lookup(L, key, &mi, &di)) {
         if (is_section(L, key))
             return errat(L, v->start_mark, key, "expected a mapping, found %s", found(v, fb, sizeof fb));
-        return errat(L, k->start_mark, key, "expected a known key (see `wlsim check --list`), found an unknown key");
+    {
+        char hint[KEY_MAX + 96];
+        unknown_hint(L, key, hint, sizeof hint);
+        if (strncmp(hint, " of ", 4) == 0)
+            return errat(L, k->start_mark, key, "expected a known key (see `wlsim check --list`), found a key%s", hint);
+        return errat(L, k->start_mark, key, "expected a known key (see `wlsim check --list`), found an unknown key%s", hint);
+    }
     }
     struct mount *m = &L->m[mi];
-    if (m->seen[di]) /* the same key written twice in different forms (nested and dotted) */
+    if (m->seen[di] == L->layer + 1) /* the same key twice in one file (nested and dotted) */
         return errat(L, k->start_mark, key, "expected each key once, found a duplicate (first at line %zu)",
                      m->marks[di].line + 1);
-    m->seen[di] = 1;
+    m->seen[di] = (unsigned char)(L->layer + 1); /* a later layer overrides its bases */
     m->marks[di] = v->start_mark;
     return set_value(L, key, &m->defs[di], m->base, v);
 }
@@ -355,8 +451,8 @@ static int parse_sweep(struct loader *L, const yaml_node_t *map)
         return errat(L, map->start_mark, "sweep", "expected a mapping of parameter: [values], found %s",
                      found(map, fb, sizeof fb));
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&L->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(&L->doc, p->value);
+        yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
         if (k->type != YAML_SCALAR_NODE)
             return errat(L, k->start_mark, "sweep", "expected a parameter key, found %s", node_kind(k));
         char key[KEY_MAX];
@@ -367,7 +463,12 @@ static int parse_sweep(struct loader *L, const yaml_node_t *map)
         int mi;
         size_t di;
         if (!lookup(L, scalar(k), &mi, &di))
-            return errat(L, k->start_mark, key, "expected a known parameter key (see `wlsim check --list`), found an unknown key");
+        {
+            char hint[KEY_MAX + 96];
+            unknown_hint(L, scalar(k), hint, sizeof hint);
+            return errat(L, k->start_mark, key, "expected a known parameter key (see `wlsim check --list`), found %s%s",
+                         strncmp(hint, " of ", 4) == 0 ? "a key" : "an unknown key", hint);
+        }
         if (mi == 0 && is_run_level(L->m[0].defs[di].name))
             return errat(L, k->start_mark, key, "expected a parameter a variant may change, found a setting of the "
                          "whole run (replications, rng and population.source are one for all variants)");
@@ -389,7 +490,7 @@ static int parse_sweep(struct loader *L, const yaml_node_t *map)
         ax->target = mi < 2 ? mi : 2 + (mi - 2) / 2;
         ax->n = nv;
         for (int j = 0; j < nv; j++) {
-            yaml_node_t *item = yaml_document_get_node(&L->doc, v->data.sequence.items.start[j]);
+            yaml_node_t *item = yaml_document_get_node(L->doc, v->data.sequence.items.start[j]);
             if (parse_scalar(L, key, ax->def, &ax->v[j], item)) return L->e->code;
             snprintf(ax->text[j], sizeof ax->text[j], "%s", scalar(item));
         }
@@ -397,27 +498,27 @@ static int parse_sweep(struct loader *L, const yaml_node_t *map)
     return 0;
 }
 
-static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
-static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
 
 /* `policy.<organ>.score:` — the declared order of a score policy (sim/scoresec.h). */
 static int score_section(struct loader *L, enum organ o, const char *key, const yaml_node_t *k,
                          const yaml_node_t *v)
 {
-    if (L->score_seen[o])
+    /* A base's score section is replaced by a later file's (each file of a base: chain is
+     * walked in turn, deepest base first); twice in one file is a duplicate. */
+    if (L->score_seen[o] == L->layer + 1)
         return errat(L, k->start_mark, key, "expected each key once, found a duplicate");
     if (!score_is(L->s->ops[o]))
         return errat(L, k->start_mark, key, "expected no score section unless policy.%s.rule is "
                      "score, found one (rule is %s)", ORGAN_KEY[o], L->s->ops[o]->name);
-    L->score_seen[o] = 1;
-    return scoresec_parse(L->path, &L->doc, v, key, o, score_prog_of(L->s->par[o], o), L->e);
+    L->score_seen[o] = L->layer + 1;
+    return scoresec_parse(L->path, L->doc, v, key, o, score_prog_of(L->s->par[o], o), L->e);
 }
 
 static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
 {
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
-        yaml_node_t *k = yaml_document_get_node(&L->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(&L->doc, p->value);
+        yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node(L->doc, p->value);
         char fb[96];
         if (k->type != YAML_SCALAR_NODE)
             return errat(L, k->start_mark, *prefix ? prefix : "(top level)", "expected a key, found %s", node_kind(k));
@@ -425,7 +526,7 @@ static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
         if (snprintf(key, sizeof key, "%s%s%s", prefix, *prefix ? "." : "", scalar(k)) >= (int)sizeof key)
             return errat(L, k->start_mark, scalar(k), "expected a key shorter than %d characters, found a longer one", KEY_MAX);
         for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-            yaml_node_t *k2 = yaml_document_get_node(&L->doc, q->key);
+            yaml_node_t *k2 = yaml_document_get_node(L->doc, q->key);
             if (k2->type == YAML_SCALAR_NODE && strcmp(scalar(k2), scalar(k)) == 0)
                 return errat(L, k->start_mark, key, "expected each key once, found a duplicate (first at line %zu)",
                              k2->start_mark.line + 1);
@@ -439,7 +540,16 @@ static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
             continue;
         }
         if (strcmp(key, "sweep") == 0) {
+            if (L->layer != L->top)
+                return errat(L, k->start_mark, key, "expected no sweep in a base file (put it in the "
+                             "file that names the base), found one");
             if (parse_sweep(L, v)) return L->e->code;
+            continue;
+        }
+        if (strcmp(key, "base") == 0) { /* resolved before the walk (scen_load_text) */
+            if (v->type != YAML_SCALAR_NODE || is_null(v))
+                return errat(L, v->start_mark, key, "expected a scenario file or name, found %s",
+                             found(v, fb, sizeof fb));
             continue;
         }
         if (v->type == YAML_MAPPING_NODE) {
@@ -474,9 +584,9 @@ static yaml_node_t *find_path(struct loader *L, yaml_node_t *n, const char *path
         if (n->type != YAML_MAPPING_NODE) return NULL;
         yaml_node_t *next = NULL;
         for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-            yaml_node_t *k = yaml_document_get_node(&L->doc, p->key);
+            yaml_node_t *k = yaml_document_get_node(L->doc, p->key);
             if (k->type == YAML_SCALAR_NODE && strcmp(scalar(k), part) == 0) {
-                next = yaml_document_get_node(&L->doc, p->value);
+                next = yaml_document_get_node(L->doc, p->value);
                 break;
             }
         }
@@ -504,12 +614,29 @@ static int add_mount(struct loader *L, const char *prefix, const struct pdef *de
     return 0;
 }
 
-static int select_policies(struct loader *L, yaml_node_t *root)
+
+/* One file of a scenario: the file itself or one of the bases it names. */
+struct layer {
+    char *path;
+    char *text;
+    yaml_document_t doc;
+    int have_doc;
+    yaml_node_t *root;
+};
+
+/* Selects each organ's policy: the rule named by the last layer that names one, else the
+ * registry's default. */
+static int select_policies(struct loader *L, struct layer *ly, int n)
 {
     for (int o = 0; o < ORGAN_N; o++) {
         char key[64], names[256], fb[96];
         snprintf(key, sizeof key, "policy.%s.rule", ORGAN_KEY[o]);
-        yaml_node_t *v = find_path(L, root, key);
+        yaml_node_t *v = NULL;
+        for (int i = n - 1; i >= 0 && !v; i--) {
+            L->doc = &ly[i].doc;
+            L->path = ly[i].path;
+            v = find_path(L, ly[i].root, key);
+        }
         const struct policy_ops *ops = registry_get((enum organ)o, 0);
         if (v) {
             registry_names((enum organ)o, names, sizeof names);
@@ -527,8 +654,9 @@ static int select_policies(struct loader *L, yaml_node_t *root)
 }
 
 /* The mark of the first seen key that starts with the key named at the head of msg. */
-static yaml_mark_t locate(struct loader *L, const char *msg, yaml_mark_t fallback)
+static yaml_mark_t locate(struct loader *L, const char *msg, yaml_mark_t fallback, const char **path)
 {
+    *path = L->layer_path[L->top];
     char head[KEY_MAX];
     size_t n = strcspn(msg, ": ");
     snprintf(head, sizeof head, "%.*s", (int)n, msg);
@@ -536,7 +664,10 @@ static yaml_mark_t locate(struct loader *L, const char *msg, yaml_mark_t fallbac
         for (size_t j = 0; j < L->m[i].n; j++) {
             char full[KEY_MAX];
             snprintf(full, sizeof full, "%s%s", L->m[i].prefix, L->m[i].defs[j].name);
-            if (L->m[i].seen[j] && strncmp(full, head, strlen(head)) == 0) return L->m[i].marks[j];
+            if (L->m[i].seen[j] && strncmp(full, head, strlen(head)) == 0) {
+                *path = L->layer_path[L->m[i].seen[j] - 1];
+                return L->m[i].marks[j];
+            }
         }
     return fallback;
 }
@@ -672,9 +803,153 @@ int scen_load(const char *path, struct scenario **out, struct err *e)
     return rc;
 }
 
-int scen_load_text(const char *path, const char *text, struct scenario **out, struct err *e)
+/* Parses ly->text into ly->doc; the root must be a mapping. */
+static int parse_layer(struct loader *L, struct layer *ly)
 {
-    return scen_load_text_opts(path, text, 0, out, e);
+    yaml_parser_t parser;
+    int rc = 0;
+    L->path = ly->path;
+    size_t len = strlen(ly->text);
+    if (len > (size_t)SCEN_MAX_BYTES)
+        return err_set(L->e, ERR_INPUT, "%s:1:1: (file): expected a scenario of at most %d bytes, found %zu bytes",
+                       ly->path, SCEN_MAX_BYTES, len);
+    if ((rc = prescan(ly->path, ly->text, len, L->e))) return rc;
+    if (!yaml_parser_initialize(&parser)) return err_set(L->e, ERR_INTERNAL, "yaml: cannot initialise parser");
+    yaml_parser_set_input_string(&parser, (const unsigned char *)ly->text, len);
+    if (!yaml_parser_load(&parser, &ly->doc)) {
+        rc = err_set(L->e, ERR_INPUT, "%s:%zu:%zu: (yaml): expected well-formed YAML, found an error: %s%s%s",
+                     ly->path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                     parser.problem ? parser.problem : "unknown", parser.context ? " " : "",
+                     parser.context ? parser.context : "");
+        goto cleanup;
+    }
+    ly->have_doc = 1;
+    ly->root = yaml_document_get_root_node(&ly->doc);
+    if (!ly->root) {
+        rc = err_set(L->e, ERR_INPUT, "%s:1:1: (top level): expected a mapping of settings, found an empty file", ly->path);
+        goto cleanup;
+    }
+    if (ly->root->type != YAML_MAPPING_NODE)
+        rc = errat(L, ly->root->start_mark, "(top level)", "expected a mapping of settings, found %s",
+                   node_kind(ly->root));
+cleanup:
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+static int file_readable(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+/* Where `base: NAME` in the file `from` points: NAME relative to from's folder (or absolute);
+ * else, for a bare name, a shipped scenario NAME or NAME.yaml in $WLSIM_SCENARIO_DIR,
+ * ./scenarios or the installed WLSIM_DATADIR. Returns 1 and the path in buf, or 0. */
+static int find_base(const char *from, const char *name, char *buf, size_t len)
+{
+    const char *slash = strrchr(from, '/');
+    if (name[0] == '/') snprintf(buf, len, "%s", name);
+    else if (slash) snprintf(buf, len, "%.*s/%s", (int)(slash - from), from, name);
+    else snprintf(buf, len, "%s", name);
+    if (file_readable(buf)) return 1;
+    if (strchr(name, '/')) return 0;
+    const char *env = getenv("WLSIM_SCENARIO_DIR");
+    const char *dirs[3] = {env && *env ? env : NULL, "scenarios", WLSIM_DATADIR};
+    size_t nl = strlen(name);
+    int has_ext = (nl > 5 && strcmp(name + nl - 5, ".yaml") == 0) || (nl > 4 && strcmp(name + nl - 4, ".yml") == 0);
+    for (int i = 0; i < 3; i++) {
+        if (!dirs[i]) continue;
+        snprintf(buf, len, "%s/%s%s", dirs[i], name, has_ext ? "" : ".yaml");
+        if (file_readable(buf)) return 1;
+    }
+    return 0;
+}
+
+/* The value of the top-level `base:` key of a layer, or NULL. */
+static yaml_node_t *base_node(struct loader *L, struct layer *ly)
+{
+    L->doc = &ly->doc;
+    L->path = ly->path;
+    return find_path(L, ly->root, "base");
+}
+
+/* Splits a stored text into its layers (each starts with a LAYER_MARK line naming its file),
+ * or takes it whole as one layer, then reads the files named by `base:` in front of it. */
+static int load_layers(struct loader *L, const char *path, const char *text, unsigned flags, struct layer *ly,
+                       int *n)
+{
+    int rc = 0;
+    *n = 0;
+    if (strncmp(text, LAYER_MARK, sizeof LAYER_MARK - 1) != 0) {
+        ly[0].path = strdup(path);
+        ly[0].text = strdup(text);
+        *n = 1;
+        if (!ly[0].path || !ly[0].text) return err_set(L->e, ERR_INTERNAL, "out of memory");
+    } else {
+        const char *p = text;
+        while (*p) {
+            if (*n == SCEN_MAX_LAYERS || strncmp(p, LAYER_MARK, sizeof LAYER_MARK - 1) != 0)
+                return err_set(L->e, ERR_INPUT, "%s: stored scenario: expected at most %d layers each "
+                               "starting with '%s', found other text", path, SCEN_MAX_LAYERS, LAYER_MARK);
+            const char *nm = p + sizeof LAYER_MARK - 1, *eol = strchr(nm, '\n');
+            if (!eol) eol = nm + strlen(nm);
+            const char *body = *eol ? eol + 1 : eol, *next = body;
+            while (*next && strncmp(next, LAYER_MARK, sizeof LAYER_MARK - 1) != 0) {
+                const char *nl = strchr(next, '\n');
+                next = nl ? nl + 1 : next + strlen(next);
+            }
+            struct layer *y = &ly[(*n)++];
+            y->path = strndup(nm, (size_t)(eol - nm));
+            y->text = strndup(body, (size_t)(next - body));
+            if (!y->path || !y->text) return err_set(L->e, ERR_INTERNAL, "out of memory");
+            p = next;
+        }
+    }
+    for (int i = 0; i < *n; i++)
+        if ((rc = parse_layer(L, &ly[i]))) return rc;
+    /* The first layer's base (a stored text has its bases inlined: only a file read from disk
+     * names one here). */
+    for (yaml_node_t *b; (b = base_node(L, &ly[0]));) {
+        char fb[96], found_path[1024];
+        if (b->type != YAML_SCALAR_NODE || is_null(b))
+            return errat(L, b->start_mark, "base", "expected a scenario file or name, found %s", found(b, fb, sizeof fb));
+        if (flags & SCEN_CONFINE_PATHS) /* an untrusted stored text has its bases inlined: read no file for it */
+            return errat(L, b->start_mark, "base", "expected no base in a stored scenario (its bases are stored "
+                         "with it), found '%s'", scalar(b));
+        if (*n == SCEN_MAX_LAYERS)
+            return errat(L, b->start_mark, "base", "expected a chain of at most %d files, found a longer one "
+                         "(or a file that is its own base)", SCEN_MAX_LAYERS);
+        if (!find_base(ly[0].path, scalar(b), found_path, sizeof found_path) || strchr(found_path, '\n'))
+            return errat(L, b->start_mark, "base", "expected a scenario file (relative to this file's folder) or "
+                         "the name of a shipped scenario, found '%s' (no such file)", scalar(b));
+        memmove(ly + 1, ly, (size_t)*n * sizeof *ly);
+        memset(ly, 0, sizeof *ly);
+        (*n)++;
+        size_t len;
+        if (!(ly[0].path = strdup(found_path))) return err_set(L->e, ERR_INTERNAL, "out of memory");
+        if ((rc = read_file(found_path, &ly[0].text, &len, L->e))) return rc;
+        if ((rc = parse_layer(L, &ly[0]))) return rc;
+    }
+    return 0;
+}
+
+/* The text stored in results: the file as written, or, with bases, every layer behind a
+ * LAYER_MARK line, so that the stored text loads without the base files. */
+static char *layers_text(const struct layer *ly, int n)
+{
+    if (n == 1) return strdup(ly[0].text);
+    size_t len = 1;
+    for (int i = 0; i < n; i++) len += sizeof LAYER_MARK + strlen(ly[i].path) + strlen(ly[i].text) + 2;
+    char *t = malloc(len), *p = t;
+    if (!t) return NULL;
+    for (int i = 0; i < n; i++) {
+        size_t tl = strlen(ly[i].text);
+        p += sprintf(p, "%s%s\n%s%s", LAYER_MARK, ly[i].path, ly[i].text,
+                     tl && ly[i].text[tl - 1] != '\n' ? "\n" : "");
+    }
+    return t;
 }
 
 /* 1 if p is absolute or has a `..` component. */
@@ -698,47 +973,33 @@ static int series_ok(const struct run_par *r, char *msg, size_t len)
     return -1;
 }
 
+int scen_load_text(const char *path, const char *text, struct scenario **out, struct err *e)
+{
+    return scen_load_text_opts(path, text, 0, out, e);
+}
+
 int scen_load_text_opts(const char *path, const char *text, unsigned flags, struct scenario **out, struct err *e)
 {
     struct loader L = {.path = path, .e = e};
-    yaml_parser_t parser;
-    int have_parser = 0, have_doc = 0, rc = 0;
-    size_t len = 0;
+    struct layer ly[SCEN_MAX_LAYERS];
+    int nl = 0, rc = 0;
+    memset(ly, 0, sizeof ly);
     *out = NULL;
     struct scenario *s = calloc(1, sizeof *s);
     if (!s) return err_set(e, ERR_INTERNAL, "out of memory");
     L.s = s;
-    s->seed = 1;
+    s->seed = SCEN_DEFAULT_SEED;
     s->path = strdup(path);
     if (!s->path) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
-    if (!(s->text = strdup(text))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
-    len = strlen(text);
     default_name(s);
-    if (len > (size_t)SCEN_MAX_BYTES) {
-        rc = err_set(e, ERR_INPUT, "%s:1:1: (file): expected a scenario of at most %d bytes, found %zu bytes", path,
-                     SCEN_MAX_BYTES, len);
-        goto cleanup;
-    }
-    if ((rc = prescan(path, s->text, len, e))) goto cleanup;
+    if ((rc = load_layers(&L, path, text, flags, ly, &nl))) goto cleanup;
+    if (!(s->text = layers_text(ly, nl))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
+    L.top = nl - 1;
+    for (int i = 0; i < nl; i++) L.layer_path[i] = ly[i].path;
+    yaml_node_t *root = ly[L.top].root;
 
-    if (!yaml_parser_initialize(&parser)) { rc = err_set(e, ERR_INTERNAL, "yaml: cannot initialise parser"); goto cleanup; }
-    have_parser = 1;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)s->text, len);
-    if (!yaml_parser_load(&parser, &L.doc)) {
-        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: (yaml): expected well-formed YAML, found an error: %s%s%s",
-                     path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                     parser.problem ? parser.problem : "unknown", parser.context ? " " : "",
-                     parser.context ? parser.context : "");
-        goto cleanup;
-    }
-    have_doc = 1;
-    yaml_node_t *root = yaml_document_get_root_node(&L.doc);
-    if (!root) { rc = err_set(e, ERR_INPUT, "%s:1:1: (top level): expected a mapping of settings, found an empty file", path); goto cleanup; }
-    if (root->type != YAML_MAPPING_NODE) {
-        rc = errat(&L, root->start_mark, "(top level)", "expected a mapping of settings, found %s", node_kind(root));
-        goto cleanup;
-    }
-    if ((rc = select_policies(&L, root))) goto cleanup;
+    if ((rc = select_policies(&L, ly, nl))) goto cleanup;
+    L.path = path;
     if ((rc = add_mount(&L, "", run_pdefs, N_RUN, &s->run))) goto cleanup;
     if ((rc = add_mount(&L, "population.", popn_pdefs, popn_n_pdefs, &s->pop))) goto cleanup;
     for (int o = 0; o < ORGAN_N; o++) {
@@ -746,7 +1007,15 @@ int scen_load_text_opts(const char *path, const char *text, unsigned flags, stru
         if ((rc = add_mount(&L, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs, s->par[o]))) goto cleanup;
         if ((rc = add_mount(&L, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) goto cleanup;
     }
-    if ((rc = walk(&L, root, ""))) goto cleanup;
+    for (int i = 0; i < nl; i++) {
+        L.layer = i;
+        L.doc = &ly[i].doc;
+        L.path = ly[i].path;
+        if ((rc = walk(&L, ly[i].root, ""))) goto cleanup;
+    }
+    L.layer = L.top;
+    L.doc = &ly[L.top].doc;
+    L.path = path;
     for (int o = 0; o < ORGAN_N; o++)
         if (score_is(s->ops[o]) && !L.score_seen[o]) {
             char key[64];
@@ -797,26 +1066,27 @@ int scen_load_text_opts(const char *path, const char *text, unsigned flags, stru
             goto cleanup;
     }
     char msg[512];
+    const char *where;
     if (series_ok(&s->run, msg, sizeof msg)) {
-        yaml_mark_t mk = locate(&L, "output.series_days", root->start_mark);
-        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", path, mk.line + 1, mk.column + 1, msg);
+        yaml_mark_t mk = locate(&L, "output.series_days", root->start_mark, &where);
+        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
         goto cleanup;
     }
     if (popn_validate(&s->pop, msg, sizeof msg)) {
-        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", path, locate(&L, msg, root->start_mark).line + 1,
-                     locate(&L, msg, root->start_mark).column + 1, msg);
+        yaml_mark_t mk = locate(&L, msg, root->start_mark, &where);
+        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
         goto cleanup;
     }
     for (int o = 0; o < ORGAN_N; o++)
         if (s->ops[o]->validate && s->ops[o]->validate(s->par[o], msg, sizeof msg)) {
             char full[600];
             snprintf(full, sizeof full, "%s%s", POLICY_PREFIX[o], msg);
-            yaml_mark_t mk = locate(&L, full, root->start_mark);
-            if (mk.line == root->start_mark.line) {
+            yaml_mark_t mk = locate(&L, full, root->start_mark, &where);
+            if (mk.line == root->start_mark.line && where == L.layer_path[L.top]) {
                 snprintf(full, sizeof full, "%s%s", MODEL_PREFIX[o], msg);
-                mk = locate(&L, full, root->start_mark);
+                mk = locate(&L, full, root->start_mark, &where);
             }
-            rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: policy/model.%s.%s", path, mk.line + 1, mk.column + 1,
+            rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: policy/model.%s.%s", where, mk.line + 1, mk.column + 1,
                          ORGAN_KEY[o], msg);
             goto cleanup;
         }
@@ -827,8 +1097,11 @@ cleanup:
         free(L.m[i].seen);
         free(L.m[i].marks);
     }
-    if (have_doc) yaml_document_delete(&L.doc);
-    if (have_parser) yaml_parser_delete(&parser);
+    for (int i = 0; i < SCEN_MAX_LAYERS; i++) {
+        if (ly[i].have_doc) yaml_document_delete(&ly[i].doc);
+        free(ly[i].path);
+        free(ly[i].text);
+    }
     if (rc) scen_free(s);
     else *out = s;
     return rc;
@@ -1035,9 +1308,11 @@ void scen_list(FILE *out)
                  "`make docs` regenerates it). Keys are dotted paths: `horizon.years` is written\n"
                  "`horizon: {years: 10}` or nested over two lines. See docs/scenario.md.\n\n"
                  "## Run settings and population\n\n%s", TABLE_HEAD);
+    fprintf(out, "| `base` | none | file or name |  | A scenario loaded first; this file overrides it key by key (a path relative to this file, or a shipped scenario's name, e.g. default). | design |\n");
     fprintf(out, "| `name` | the file name | text |  | Name of the scenario; the default output is output/NAME.h5. | design |\n");
     fprintf(out, "| `description` | empty | text |  | Free text describing the scenario. | design |\n");
-    fprintf(out, "| `seed` | 1 | integer in [1, 2^64-1] |  | Master seed of every random stream; `-s` overrides it. | design |\n");
+    fprintf(out, "| `seed` | %u | integer in [1, 2^64-1] |  | Master seed of every random stream; `-s` overrides it. | design |\n",
+            SCEN_DEFAULT_SEED);
     list_table(out, "", run_pdefs, N_RUN);
     list_table(out, "population.", popn_pdefs, popn_n_pdefs);
     for (int o = 0; o < ORGAN_N; o++) {

@@ -6,6 +6,11 @@
  * `model.<organ>.`; `policy.<organ>.rule` selects the policy from model/registry.h. The same
  * tables drive `wlsim check --list`, docs/scenario.md and the /parameters dataset in results.
  *
+ * Every built-in default is the calibrated value (scenarios/default.yaml names the ones it
+ * documents), so a file with only horizon.years runs the calibrated model. `base: FILE` (relative
+ * to the including file, or the name of a shipped scenario) loads FILE first and lets the file
+ * override it key by key; the stored text (s->text) inlines every base, so that it loads alone.
+ *
  * Every problem is reported as `FILE:LINE:COL: key: expected ..., found ...` with ERR_INPUT. */
 #ifndef WLSIM_SCENARIO_H
 #define WLSIM_SCENARIO_H
@@ -17,6 +22,9 @@
 #include "pdef.h"
 #include "policy.h"
 #include "popn.h"
+
+/* The master seed when the file names none (that of scenarios/default.yaml). */
+#define SCEN_DEFAULT_SEED 20260101u
 
 struct run_par {
     double warmup_years;   /* simulated years discarded before counting starts */
@@ -56,10 +64,11 @@ struct sweep_axis {
 
 struct scenario {
     char *path;            /* as given on the command line */
-    char *text;            /* the full file text, NUL-terminated (stored in results) */
+    char *text;            /* the full file text, NUL-terminated (stored in results); with
+                            * `base:`, each file behind a "#%wlsim-layer PATH" line, bases first */
     char name[128];        /* `name:`, or the file's base name without .yaml */
     char description[512];
-    uint64_t seed;         /* `seed:` (default 1); -s overrides it */
+    uint64_t seed;         /* `seed:` (default SCEN_DEFAULT_SEED); -s overrides it */
     struct run_par run;
     struct popn_par pop;
     const struct policy_ops *ops[ORGAN_N];

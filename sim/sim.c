@@ -351,7 +351,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
         if (c->prog == PROG_HEART_LUNG || c->prog == PROG_PANCREAS_KIDNEY) sm->transplants_combined++;
         if (PUSH(x->waits[o], wait, x)) return ERR_INTERNAL;
     }
-    if (x->o->entity_tables) {
+    if (x->o->entity_tables && (x->o->warmup_rows || now >= x->t0)) {
         struct rec_tx *r = PUSHZ(x->res->tx, x);
         if (!r) return ERR_INTERNAL;
         r->variant = x->variant;
@@ -544,7 +544,7 @@ static int donate(struct ctx *x, const struct donor *dp, double now)
             rd.pancreas_procedure = (int8_t)pl.procedure;
         }
     }
-    if (x->o->entity_tables) {
+    if (x->o->entity_tables && (x->o->warmup_rows || now >= x->t0)) {
         struct rec_donor *slot = PUSHZ(x->res->donors, x);
         if (!slot) return ERR_INTERNAL;
         memcpy(slot, &rd, sizeof rd);
@@ -735,6 +735,41 @@ static void fill_groups(struct ctx *x)
     }
 }
 
+/* The candidate left the list before counting started: without --warmup-rows it has no rows. */
+static int left_in_warmup(const struct ctx *x, const struct cand *c)
+{
+    return c->outcome != OUT_WAITING && c->end_day < x->t0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Removes the episodes of the candidates that left during the warm-up, in place and in order.
+ * Episodes are recorded as they happen, before a candidate's fate is known; this pass, once per
+ * replication, keeps each remaining candidate's rows whole (its warm-up episodes included). */
+static int drop_warmup_episodes(struct ctx *x)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < x->ncand; i++) n += left_in_warmup(x, &slot_at(x, i)->c);
+    if (!n) return 0;
+    uint32_t *gone = malloc(n * sizeof *gone);
+    if (!gone) return err_set(x->e, ERR_INTERNAL, "out of memory");
+    n = 0;
+    for (size_t i = 0; i < x->ncand; i++)
+        if (left_in_warmup(x, &slot_at(x, i)->c)) gone[n++] = slot_at(x, i)->c.seq;
+    qsort(gone, n, sizeof *gone, cmp_u32);
+    struct rec_episode *ep = x->res->episodes.v;
+    size_t kept = 0;
+    for (size_t i = 0; i < x->res->episodes.n; i++)
+        if (!bsearch(&ep[i].candidate, gone, n, sizeof *gone, cmp_u32)) ep[kept++] = ep[i];
+    x->res->episodes.n = kept;
+    free(gone);
+    return 0;
+}
+
 /* The person listed in slot i, followed through transplants and relistings: the day of death
  * (engine clock), or INFINITY with *last the last day known alive (the end of the run, or a
  * removal from the list: removed patients are censored there). */
@@ -829,10 +864,12 @@ static int finish(struct ctx *x)
         }
     }
     if (!x->o->entity_tables) return 0;
+    if (!x->o->warmup_rows && drop_warmup_episodes(x)) return ERR_INTERNAL;
     for (size_t i = 0; i < x->ncand; i++) {
         const struct slot *sl = slot_at(x, i);
         const struct cand *c = &sl->c;
         double end = c->outcome == OUT_WAITING ? x->t_end : c->end_day;
+        if (!x->o->warmup_rows && left_in_warmup(x, c)) continue;
         struct rec_cand *rc = PUSHZ(x->res->cands, x);
         if (!rc) return ERR_INTERNAL;
         rc->variant = x->variant;

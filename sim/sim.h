@@ -161,6 +161,9 @@ struct sim_recorder {
 struct sim_opts {
     uint64_t seed;              /* master seed */
     int entity_tables;          /* 1: record per-entity tables; 0: summaries only */
+    int warmup_rows;            /* 1: entity tables keep the warm-up too; 0: the counted years
+                                 * only (donors and transplants from day 0, the candidates on the
+                                 * list at some time from day 0 with all their episodes) */
     const struct sim_recorder *rec; /* NULL in normal runs (then nothing is observed) */
     int branch;                 /* enum sim_branch: whether and how the run's variants branch from
                                  * a shared warm-up (--branch, sim_run_branch); read by the runners,

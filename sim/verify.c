@@ -681,6 +681,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     static const struct option opts[] = {{"replications", required_argument, NULL, 'r'},
                                          {"threads", required_argument, NULL, 'j'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
                                          {"allow-paths", no_argument, NULL, 'A'},
                                          {NULL, 0, NULL, 0}};
     long k = -1, threads = omp_get_num_procs();
@@ -696,7 +697,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     err_clear(&e);
     for (int t = 0; t < V_N; t++) v.t[t].ds = v.t[t].ftype = H5I_INVALID_HID;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "r:j:q", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "r:j:qh", opts, NULL)) != -1) {
         char *end;
         long *dst = c == 'r' ? &k : &threads;
         switch (c) {
@@ -710,8 +711,20 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
             }
             break;
         case 'q': quiet = 1; break;
+        case 'h':
+            printf("Usage: wlsim verify OUT.h5 [-r K] [-j THREADS] [-q] [--allow-paths]\n"
+                   "  Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
+                   "  stored in OUT.h5 and report per replication whether the results are bit-identical; every\n"
+                   "  table and attribute must be the one a run writes.\n"
+                   "  -r, --replications K    replications to re-run (default: all of the file's)\n"
+                   "  -j, --threads N         OpenMP threads (default: all cores)\n"
+                   "  -q, --quiet             only the final line\n"
+                   "      --allow-paths       accept replay files stored with absolute paths or '..' (refused by\n"
+                   "                          default: the file is not trusted)\n"
+                   "Exit codes: 0 identical, 1 a difference (or an internal failure), 2 bad input.\n");
+            return 0;
         case 'A': allow_paths = 1; break;
-        default: fprintf(stderr, "wlsim verify: see 'wlsim --help'\n"); return ERR_INPUT;
+        default: fprintf(stderr, "wlsim verify: see 'wlsim verify --help'\n"); return ERR_INPUT;
         }
     }
     if (argc - optind != 1) {
@@ -730,7 +743,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     char ver[64] = "", commit[64] = "";
     uint64_t seed = 0;
-    int32_t reps = 0, nv = 0, ent = 0, branch = 0;
+    int32_t reps = 0, nv = 0, ent = 0, branch = 0, wrows = 1; /* files without warmup_rows kept the warm-up */
     if (read_attr_str(v.file, "wlsim_version", ver, sizeof ver) || read_attr_str(v.file, "git_commit", commit, sizeof commit) ||
         read_attr_num(v.file, "seed", H5T_NATIVE_UINT64, &seed) ||
         read_attr_num(v.file, "replications", H5T_NATIVE_INT32, &reps) ||
@@ -738,6 +751,15 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         read_attr_num(v.file, "entity_tables", H5T_NATIVE_INT32, &ent) || reps < 1 || nv < 1 || (ent != 0 && ent != 1)) {
         fprintf(stderr, "wlsim verify: %s: expected the root attributes of a wlsim results file (wlsim_version, "
                 "git_commit, seed, replications, variants, entity_tables), found them missing or invalid\n", v.path);
+        rc = ERR_INPUT;
+        goto cleanup;
+    }
+    /* Files written before --warmup-rows existed have no `warmup_rows` attribute: they kept the
+     * warm-up's rows (the layout check below still reports the missing attribute). */
+    if (H5Aexists(v.file, "warmup_rows") > 0 &&
+        (read_attr_num(v.file, "warmup_rows", H5T_NATIVE_INT32, &wrows) || (wrows != 0 && wrows != 1))) {
+        fprintf(stderr, "wlsim verify: %s: expected the root attribute warmup_rows to be 0 or 1, found it invalid\n",
+                v.path);
         rc = ERR_INPUT;
         goto cleanup;
     }
@@ -798,7 +820,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     /* The file this run would write, without rows: every object and attribute must match it. */
     struct h5out_meta meta = {.seed = seed, .replications = reps, .threads = 1, .entity_tables = ent,
-                              .branch = branch, .variants = (const struct scenario *const *)sc, .n_variants = nv, .psa = psa};
+                              .warmup_rows = wrows, .branch = branch, .variants = (const struct scenario *const *)sc, .n_variants = nv, .psa = psa};
     if ((rc = h5out_open_image(&meta, &img, &e))) goto fail;
     char lwhy[160] = "";
     static const char *const LATER[] = {"comparison", "sensitivity", "uncertainty", NULL}; /* after the run */
@@ -816,7 +838,8 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
                              .replications = v.checked_reps, .threads = (int)threads,
-                             .opts = {.seed = seed, .entity_tables = ent, .branch = branch}, .stop = stop,
+                             .opts = {.seed = seed, .entity_tables = ent, .warmup_rows = wrows, .branch = branch},
+                             .stop = stop,
                              .progress = 0, .sink = sink, .sink_ctx = &v, .psa = psa};
     if ((rc = runner_run(&cfg, &e))) goto fail;
     int bad = !layout;

@@ -253,6 +253,9 @@ static void test_fingerprint(void **state)
     b = a;
     b.entity_tables = 0;
     assert_int_not_equal(ckpt_fingerprint(none, 0, &a, 10), ckpt_fingerprint(none, 0, &b, 10));
+    b = a;
+    b.warmup_rows = 1; /* the tables differ, so a side file of one must not resume the other */
+    assert_int_not_equal(ckpt_fingerprint(none, 0, &a, 10), ckpt_fingerprint(none, 0, &b, 10));
     assert_int_not_equal(ckpt_fingerprint(none, 0, &a, 10), ckpt_fingerprint(none, 0, &a, 11));
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare.h"
 #include "report.h"
 
 /* Two replications with 10 and 20 heart transplants in one year: mean 15, sd 7.071,
@@ -46,8 +47,57 @@ static void test_mean_and_ci(void **state)
     report_free(NULL);
 }
 
+/* The differences: an interval that excludes 0 comes first (the larger |% change| before the
+ * smaller), then the others in table order; identical rows fold into one line; % change is of
+ * variant 0's mean. */
+static void test_diffs(void **state)
+{
+    (void)state;
+    struct rec_comparison rows[5];
+    memset(rows, 0, sizeof rows);
+    const char *codes[5] = {"transplants_per_year", "deaths_waiting_per_year", "removed_per_year",
+                            "median_wait_days", "transplants_per_year"};
+    for (int i = 0; i < 5; i++) {
+        rows[i].variant = 1;
+        rows[i].program = i < 3 ? 0 : 1;
+        rows[i].n = 20;
+        rows[i].base_mean = 100;
+        snprintf(rows[i].metric, sizeof rows[i].metric, "%s", codes[i]);
+    }
+    rows[0].diff_mean = 1, rows[0].ci_low = -1, rows[0].ci_high = 3;      /* includes 0 */
+    rows[1].diff_mean = -5, rows[1].ci_low = -8, rows[1].ci_high = -2;    /* excludes 0, -5 % */
+    rows[2].diff_mean = 10, rows[2].ci_low = 2, rows[2].ci_high = 18;     /* excludes 0, +10 % */
+    /* rows[3]: identical in every replication (all zero) */
+    rows[4].diff_mean = 0.5, rows[4].ci_low = -1, rows[4].ci_high = 2;    /* pancreas, includes 0 */
+    const char *names[2] = {"base", "alt"};
+    char buf[4096] = "";
+    FILE *f = fmemopen(buf, sizeof buf - 1, "w");
+    report_print_diffs(rows, 5, names, f);
+    fclose(f);
+    const char *head = strstr(buf, "variant 1 (alt), 20 replications: 2 differences");
+    const char *rem = strstr(buf, "* heart: removals from the list per year");
+    const char *dea = strstr(buf, "* heart: deaths on the list per year");
+    const char *tx = strstr(buf, "  heart: transplants per year");
+    const char *same = strstr(buf, "identical in every replication: pancreas: median wait to transplant, days\n");
+    assert_non_null(head);
+    assert_non_null(rem);
+    assert_non_null(dea);
+    assert_non_null(tx);
+    assert_non_null(same);
+    assert_true(head < rem && rem < dea && dea < tx && tx < same);
+    assert_non_null(strstr(rem, "+10.00 [+2.00, +18.00]"));
+    assert_non_null(strstr(rem, "+10.0 %"));
+    assert_non_null(strstr(dea, "-5.0 %"));
+    assert_null(strstr(buf, "* heart: transplants per year"));
+    char w[96];
+    assert_string_equal(report_metric_words("tx_rate_abo_AB", w, sizeof w),
+                        "transplant rate per patient-year, blood group AB");
+    assert_string_equal(report_metric_words("tx_rate_region_nord", w, sizeof w),
+                        "transplant rate per patient-year, region Nord");
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_mean_and_ci)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_mean_and_ci), cmocka_unit_test(test_diffs)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scenario.h"
 
@@ -173,6 +174,99 @@ static void test_sweep_expand(void **state)
     scen_free(s);
 }
 
+/* Every parameter of s as "name=value" lines, for comparing two scenarios. */
+struct dump {
+    char buf[65536];
+    size_t used;
+};
+
+static void dump_param(void *ctx, const char *full, const struct pdef *d, const void *value)
+{
+    struct dump *du = ctx;
+    char v[64];
+    du->used += (size_t)snprintf(du->buf + du->used, sizeof du->buf - du->used, "%s=%s\n", full,
+                                 scen_format(d, value, v, sizeof v));
+    assert_true(du->used < sizeof du->buf);
+}
+
+static void dump(const struct scenario *s, struct dump *du)
+{
+    du->used = 0;
+    du->buf[0] = '\0';
+    scen_each_param(s, dump_param, du);
+    du->used += (size_t)snprintf(du->buf + du->used, sizeof du->buf - du->used, "seed=%llu\n",
+                                 (unsigned long long)s->seed);
+}
+
+static struct scenario *load_ok(const char *path)
+{
+    struct scenario *s = NULL;
+    struct err e;
+    err_clear(&e);
+    if (scen_load(path, &s, &e)) fail_msg("%s: %s", path, e.msg);
+    return s;
+}
+
+/* A file with only horizon.years is the calibrated model of scenarios/default.yaml: every
+ * parameter, the seed and the replication count are the same. */
+static void test_minimal_is_default(void **state)
+{
+    (void)state;
+    static struct dump a, b;
+    char path[] = "/tmp/wlsim-test-minimal-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("horizon: {years: 10}\n", f);
+    fclose(f);
+    struct scenario *min = load_ok(path), *def = load_ok("scenarios/default.yaml");
+    remove(path);
+    dump(min, &a);
+    dump(def, &b);
+    assert_string_equal(a.buf, b.buf);
+    scen_free(min);
+    scen_free(def);
+}
+
+/* `base: default.yaml` plus one key equals default.yaml with that key changed; the stored text
+ * (bases inlined) loads alone, from a path where no base file lies, to the same parameters. */
+static void test_base(void **state)
+{
+    (void)state;
+    static struct dump a, b, c;
+    struct scenario *v = load_ok("scenarios/heart-nt-cap0.yaml"), *def = load_ok("scenarios/default.yaml");
+    assert_string_equal(v->name, "heart-nt-cap0"); /* the base's name is not inherited */
+    assert_string_equal(v->description, "");
+    dump(v, &a);
+    dump(def, &b);
+    /* The dumps differ in exactly one line. */
+    char *pa = a.buf, *pb = b.buf;
+    int ndiff = 0;
+    while (*pa && *pb) {
+        size_t la = strcspn(pa, "\n"), lb = strcspn(pb, "\n");
+        if (la != lb || strncmp(pa, pb, la) != 0) {
+            ndiff++;
+            assert_int_equal(strncmp(pa, "policy.heart.nt.cap_days=0\n", la + 1), 0);
+        }
+        pa += la + 1;
+        pb += lb + 1;
+    }
+    assert_int_equal(ndiff, 1);
+    assert_int_equal(*pa, *pb);
+
+    struct scenario *re = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_non_null(strstr(v->text, "#%wlsim-layer scenarios/default.yaml\n"));
+    if (scen_load_text("/nonexistent/heart-nt-cap0.yaml", v->text, &re, &e)) fail_msg("%s", e.msg);
+    dump(re, &c);
+    assert_string_equal(a.buf, c.buf);
+    assert_string_equal(re->text, v->text);
+    scen_free(re);
+    scen_free(v);
+    scen_free(def);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +276,8 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_each_param),
         cmocka_unit_test(test_bad_corpus),
+        cmocka_unit_test(test_minimal_is_default),
+        cmocka_unit_test(test_base),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -332,6 +332,47 @@ static int c_donor(void *ctx, const struct donor *d, struct err *e)
     return 0;
 }
 
+/* Without warmup_rows the entity tables are those with it, filtered to the counted years:
+ * donors and transplants from day 0, the candidates not gone before day 0 and all their
+ * episodes; the summary is the same. tiny.yaml has a 1-year warm-up, so rows are dropped. */
+static void test_counted_rows(void **state)
+{
+    (void)state;
+    struct scenario *s = load("tests/scenarios/good/tiny.yaml");
+    struct sim_opts oc = {.seed = 9, .entity_tables = 1}, ow = oc;
+    ow.warmup_rows = 1;
+    struct rep_result *c = NULL, *w = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(sim_run(s, &oc, 0, 0, &c, &e), 0);
+    assert_int_equal(sim_run(s, &ow, 0, 0, &w, &e), 0);
+    assert_memory_equal(c->summary, w->summary, sizeof c->summary);
+    size_t k = 0;
+    for (size_t i = 0; i < w->donors.n; i++)
+        if (w->donors.v[i].day >= 0) assert_memory_equal(&c->donors.v[k++], &w->donors.v[i], sizeof *w->donors.v);
+    assert_int_equal(k, c->donors.n);
+    assert_true(k < w->donors.n);
+    k = 0;
+    for (size_t i = 0; i < w->tx.n; i++)
+        if (w->tx.v[i].day >= 0) assert_memory_equal(&c->tx.v[k++], &w->tx.v[i], sizeof *w->tx.v);
+    assert_int_equal(k, c->tx.n);
+    k = 0;
+    size_t gone = 0;
+    for (size_t i = 0; i < w->cands.n; i++) {
+        if (w->cands.v[i].end_day < 0) { /* gone in the warm-up: no row, no episode */
+            gone++;
+            for (size_t j = 0; j < c->episodes.n; j++) assert_int_not_equal(c->episodes.v[j].candidate, w->cands.v[i].seq);
+            continue;
+        }
+        assert_memory_equal(&c->cands.v[k++], &w->cands.v[i], sizeof *w->cands.v);
+    }
+    assert_int_equal(k, c->cands.n);
+    assert_true(gone > 0 && c->episodes.n < w->episodes.n);
+    sim_result_free(c);
+    sim_result_free(w);
+    scen_free(s);
+}
+
 static void test_recorder(void **state)
 {
     (void)state;
@@ -339,10 +380,13 @@ static void test_recorder(void **state)
     struct counts k = {0};
     const struct sim_recorder rec = {.ctx = &k, .listing = c_listing, .status = c_status, .leave = c_leave,
                                      .donor = c_donor};
-    struct sim_opts o = {.seed = 5, .entity_tables = 1, .rec = &rec};
-    struct rep_result *a = run1(s, 5, 1), *b = NULL;
+    /* Every row, the warm-up's too: the recorder sees every event. */
+    struct sim_opts o = {.seed = 5, .entity_tables = 1, .warmup_rows = 1, .rec = &rec};
+    struct sim_opts plain = {.seed = 5, .entity_tables = 1, .warmup_rows = 1};
+    struct rep_result *a = NULL, *b = NULL;
     struct err e;
     err_clear(&e);
+    assert_int_equal(sim_run(s, &plain, 0, 1, &a, &e), 0);
     assert_int_equal(sim_run(s, &o, 0, 1, &b, &e), 0);
     assert_same(a, b, -1);
     assert_int_equal(k.listings, b->cands.n);
@@ -383,10 +427,12 @@ static struct scenario *load_tiny_with(const char *name, const char *extra)
     return s;
 }
 
-static void branch_as(const struct scenario *const *v, int n, uint64_t seed, int rep, struct rep_result **out,
-                      int how)
+/* Branched runs keep the warm-up's rows (warmup_rows) unless wrows is 0: the tests below compare
+ * the shared warm-up's records of the variants. */
+static void branch_w(const struct scenario *const *v, int n, uint64_t seed, int rep, struct rep_result **out,
+                     int how, int wrows)
 {
-    struct sim_opts o = {.seed = seed, .entity_tables = 1, .branch = how};
+    struct sim_opts o = {.seed = seed, .entity_tables = 1, .branch = how, .warmup_rows = wrows};
     struct err e;
     err_clear(&e);
     if (sim_run_branch(v, n, &o, rep, out, &e)) fail_msg("%s", e.msg);
@@ -394,6 +440,12 @@ static void branch_as(const struct scenario *const *v, int n, uint64_t seed, int
         assert_non_null(out[i]);
         assert_int_equal(out[i]->variant, i);
     }
+}
+
+static void branch_as(const struct scenario *const *v, int n, uint64_t seed, int rep, struct rep_result **out,
+                      int how)
+{
+    branch_w(v, n, seed, rep, out, how, 1);
 }
 
 static void branch(const struct scenario *const *v, int n, uint64_t seed, int rep, struct rep_result **out)
@@ -436,10 +488,17 @@ static void test_branch_identical_variant(void **state)
     struct scenario *b = load_tiny_with("same", "\ndescription: same rules\n");
     const struct scenario *v[3] = {a, b, a};
     struct rep_result *out[3], *one[1];
-    for (int rep = 0; rep < 3; rep++) {
-        struct rep_result *plain = run1(a, 31, rep);
-        branch(v, 3, 31, rep, out);
-        branch(v, 1, 31, rep, one);
+    for (int k = 0; k < 6; k++) {
+        /* Replications 0-2 with the warm-up's rows, then without them (counted years only: the
+         * filter applies when each branched variant is finished). */
+        const int rep = k % 3, wrows = k < 3;
+        struct rep_result *plain = NULL;
+        struct sim_opts po = {.seed = 31, .entity_tables = 1, .warmup_rows = wrows};
+        struct err pe;
+        err_clear(&pe);
+        if (sim_run(a, &po, 0, rep, &plain, &pe)) fail_msg("%s", pe.msg);
+        branch_w(v, 3, 31, rep, out, SIM_BRANCH_KEEP, wrows);
+        branch_w(v, 1, 31, rep, one, SIM_BRANCH_KEEP, wrows);
         assert_identical(plain, out[0]);
         assert_identical(plain, one[0]);
         assert_true(out[0]->tx.n > 0 && out[0]->episodes.n > 0 && out[0]->series.n > 0);
@@ -587,7 +646,7 @@ static void test_branch_every_rng(void **state)
         struct scenario *a = load_tiny_with("rng", extra);
         const struct scenario *v[2] = {a, a};
         struct rep_result *out[2], *plain = run1(a, 53, 0);
-        branch(v, 2, 53, 0, out);
+        branch_w(v, 2, 53, 0, out, SIM_BRANCH_KEEP, 0); /* as run1: counted years only */
         assert_identical(plain, out[0]);
         relabel0(out[1]);
         assert_identical(out[0], out[1]);
@@ -611,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_crn_outcomes_pancreas_change_keeps_heart),
         cmocka_unit_test(test_outcomes_limits),
         cmocka_unit_test(test_listing_rate),
+        cmocka_unit_test(test_counted_rows),
         cmocka_unit_test(test_recorder),
         cmocka_unit_test(test_branch_identical_variant),
         cmocka_unit_test(test_branch_pancreas_change),

@@ -26,6 +26,9 @@ def main(path):
     eps = f["episodes"][:]
     years = f["summary"][:]["years"][0]
     end = years * 365.25
+    # Without --warmup-rows the warm-up's transplants have no rows (docs/output.md), so a death
+    # in the counted years after a warm-up transplant is counted in /summary but not in the file.
+    full = int(f.attrs.get("warmup_rows", 1)) == 1
     failures = []
 
     def check(name, ok, detail=""):
@@ -157,9 +160,10 @@ def main(path):
         sel = tx[(tx["variant"] == row["variant"]) & (tx["replication"] == row["replication"]) &
                  np.isin(tx["program"], progs) & (tx["death_day"] >= 0) & (tx["death_day"] < end)]
         n = sum(1 for t in sel if key(t["variant"], t["replication"], t["candidate_seq"]) not in relisted)
-        ok &= n == int(row["deaths_after_tx"])
+        ok &= n == int(row["deaths_after_tx"]) if full else n <= int(row["deaths_after_tx"])
         ok &= int(row["deaths_all"]) == int(row["deaths_waiting"]) + int(row["deaths_after_tx"])
-    check("summary deaths after transplant match /transplants", ok)
+    check("summary deaths after transplant match /transplants" + ("" if full else
+          " (at least those of the counted years' transplants: counted years only)"), ok)
 
     # 14. The summary's 1-year survival after transplant is the Kaplan–Meier estimate over the
     #     counted transplants, followed to the recipient's death or last day known alive.

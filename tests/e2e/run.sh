@@ -5,6 +5,8 @@
 # Usage: tests/e2e/run.sh path/to/wlsim   (from the repository root)
 set -u
 BIN=${1:?usage: run.sh path/to/wlsim}
+BINABS=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")   # for tests that change folder
+ROOT=$(pwd)
 PY=/usr/bin/python3
 . tests/e2e/lib.sh
 
@@ -14,6 +16,10 @@ grep -q "^wlsim " "$T/out" && ok || bad "--version prints 'wlsim VERSION'"
 expect_exit 0 "--help" -- "$BIN" --help
 grep -q "wlsim run SCENARIO.yaml" "$T/out" && ok || bad "--help shows the run usage"
 grep -q "wlsim export SCENARIO.yaml" "$T/out" && ok || bad "--help shows the export usage"
+for cmd in run check verify rank export info; do
+    expect_exit 0 "$cmd --help" -- "$BIN" $cmd --help
+    grep -q "wlsim $cmd" "$T/out" && ok || bad "$cmd --help does not show its usage: $(head -n 2 "$T/out")"
+done
 expect_exit 2 "no command" -- "$BIN"
 expect_exit 2 "unknown command" -- "$BIN" frobnicate
 expect_exit 2 "run without scenario" -- "$BIN" run
@@ -101,6 +107,63 @@ assert diff == want, f'differs in {diff}, declares {want}'
 " "$T/drift.h5" "$keys" >"$T/drift.out" 2>&1 && ok || bad "$f: $(tail -n 1 "$T/drift.out")"
 done
 
+# --- base: a variant naming one change gives the same comparison as a full copy ---------------
+{ cat scenarios/default.yaml; echo "policy.heart.nt.cap_days: 0"; } | sed 's/^name: default$/name: heart-nt-cap0/' >"$T/fullcopy.yaml"
+expect_exit 0 "run default + full copy" -- "$BIN" run scenarios/default.yaml "$T/fullcopy.yaml" -r 2 -q -o "$T/full.h5"
+expect_exit 0 "run default + base: variant" -- "$BIN" run scenarios/default.yaml scenarios/heart-nt-cap0.yaml -r 2 -q -o "$T/based.h5"
+for d in summary candidates donors transplants episodes groups series parameters comparison; do
+    h5diff -q "$T/full.h5" "$T/based.h5" "/$d" "/$d" && ok || bad "base: variant: /$d differs from the full copy's"
+done
+# A file with only horizon.years runs the calibrated model: the same results as default.yaml.
+printf 'horizon: {years: 10}\n' >"$T/minimal.yaml"
+expect_exit 0 "run a file with only horizon.years" -- "$BIN" run "$T/minimal.yaml" -r 2 -q -o "$T/minimal.h5"
+expect_exit 0 "run default.yaml" -- "$BIN" run scenarios/default.yaml -r 2 -q -o "$T/def2.h5"
+for d in summary candidates donors transplants episodes groups series parameters; do
+    h5diff -q "$T/minimal.h5" "$T/def2.h5" "/$d" "/$d" && ok || bad "horizon.years only: /$d differs from default.yaml's"
+done
+# The stored text inlines the base: verify re-runs it from a folder without the scenario files.
+(cd "$T" && "$BINABS" verify based.h5 -r 1 -q >/dev/null 2>"$T/verr") && ok || bad "verify of a base: run: $(cat "$T/verr")"
+
+# --- the answer on stdout, messages on stderr, progress only without -q --------------------------
+expect_exit 0 "run two variants" -- "$BIN" run tests/scenarios/good/tiny.yaml tests/scenarios/good/one_blood_group.yaml -r 3 -j 2 --warmup-rows -o "$T/two.h5"
+head -n 1 "$T/out" | grep -q "^Differences against variant 0 (tiny)" && ok || bad "first stdout line of a two-variant run: $(head -n 1 "$T/out")"
+grep -q "^variant 1 (one_blood_group), 3 replications: [0-9]* difference" "$T/out" && ok || bad "no difference block on stdout"
+grep -q "\[[-+0-9.]*, [-+0-9.]*\]" "$T/out" && ok || bad "no interval on stdout"
+grep -q "^wrote $T/two.h5" "$T/err" && ok || bad "the 'wrote' message is not on stderr"
+grep -q "^3/6 replications\|^6/6 replications" "$T/err" && ok || bad "no progress line on stderr when it is not a terminal: $(cat "$T/err")"
+grep -q "Differences" "$T/err" && bad "results on stderr" || ok
+expect_exit 0 "run two variants -q" -- "$BIN" run tests/scenarios/good/tiny.yaml tests/scenarios/good/one_blood_group.yaml -r 3 -j 2 -q -o "$T/twoq.h5"
+grep -q "^Differences against variant 0" "$T/out" && ok || bad "-q silenced the results"
+grep -q "replications, .*/s" "$T/err" && bad "-q printed progress: $(cat "$T/err")" || ok
+# wlsim info: version, variants and what differs, tables
+expect_exit 0 "info" -- "$BIN" info "$T/two.h5"
+grep -q "written by wlsim" "$T/out" && grep -q "^  1  one_blood_group" "$T/out" && grep -q "population.abo.A = 1 (baseline 0.43)" "$T/out" \
+    && grep -q "^  /transplants *[0-9]* rows" "$T/out" && ok || bad "info output: $(cat "$T/out")"
+expect_exit 2 "info of a non-results file" -- "$BIN" info tests/scenarios/good/tiny.yaml
+# scripts/wlsim_read.py: labels instead of codes, counted years only unless warmup=True
+$PY - "$T/two.h5" <<'PY' && ok || bad "scripts/wlsim_read.py"
+import sys
+sys.path.insert(0, "scripts")
+import h5py, wlsim_read
+tx = wlsim_read.table(sys.argv[1], "transplants")
+raw = h5py.File(sys.argv[1], "r")["transplants"][:]
+assert (tx.day >= 0).all() and len(tx) == (raw["day"] >= 0).sum() < len(raw), (len(tx), len(raw))  # --warmup-rows file
+assert len(wlsim_read.table(sys.argv[1], "transplants", warmup=True)) == len(raw)
+assert set(tx.status.cat.categories) == {"T", "HU", "NT", "SU"} and "heart" in set(tx.program)
+assert list(tx.variant_name.cat.categories) == ["tiny", "one_blood_group"]
+c = wlsim_read.table(sys.argv[1], "candidates")
+assert ((c.end_day >= 0) | c.end_day.isna()).all() and "transplanted" in set(c.outcome)
+g = wlsim_read.table(sys.argv[1], "groups")
+assert set(g[g.dim == "sex"].group) == {"female", "male"}
+PY
+
+# --- entity tables: the counted years only unless --warmup-rows ---------------------------------
+expect_exit 0 "run counted rows" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 2 -q -o "$T/counted.h5"
+expect_exit 0 "run --warmup-rows" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 2 -q --warmup-rows -o "$T/wrows.h5"
+$PY tests/e2e/warmup_rows.py "$T/counted.h5" "$T/wrows.h5" >"$T/wr.out" 2>&1 && ok || bad "--warmup-rows: $(tail -n 2 "$T/wr.out")"
+expect_exit 0 "verify counted rows" -- "$BIN" verify "$T/counted.h5" -q
+expect_exit 0 "verify --warmup-rows" -- "$BIN" verify "$T/wrows.h5" -r 1 -q
+
 # --- replay: the example's transplant list is the hand-derived one (scenarios/replay-example) ----
 expect_exit 0 "check replay example" -- "$BIN" check scenarios/replay-example/scenario.yaml
 expect_exit 0 "run replay example" -- "$BIN" run scenarios/replay-example/scenario.yaml -r 2 -j 2 -q -o "$T/replay.h5"
@@ -145,7 +208,7 @@ grep -qF "wlsim: $STR/history.csv:2: warning: candidate 'S1': the HU grant of th
 sed 's/  strict: true/  strict: false/' $STR/scenario.yaml >$STR/.lenient.yaml
 expect_exit 0 "replay lenient" -- "$BIN" run $STR/.lenient.yaml -q -o "$T/lenient.h5"
 rm -f $STR/.lenient.yaml
-[ -s "$T/err" ] && bad "replay lenient warned: $(cat "$T/err")" || ok
+grep -v "^wrote " "$T/err" | grep -q . && bad "replay lenient warned: $(cat "$T/err")" || ok   # -q keeps the 'wrote' message
 $PY -c "
 import h5py, sys
 def tx(p): return [(r['donor'].decode(), r['candidate'].decode(), float(r['points'])) for r in h5py.File(p, 'r')['transplants'][:]]
@@ -197,10 +260,15 @@ grep -q "duplicate_key.yaml:[0-9]*:[0-9]*: " "$T/err" && ok || bad "export bad s
 [ ! -e "$T/expbad" ] && ok || bad "export of a bad scenario created $T/expbad"
 expect_exit 2 "export a replay" -- "$BIN" export "$T/exp/scenario.yaml" -o "$T/expbad"
 grep -q "population.source: expected a synthetic scenario to export, found a replay" "$T/err" && ok || bad "export replay message: $(cat "$T/err")"
-expect_exit 2 "export to an unusable folder" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/no/such/dir"
-grep -q "wlsim export: argument -o: expected a writable folder (created if missing, in an existing folder), found '$T/no/such/dir' (No such file or directory)" "$T/err" \
-    && ok || bad "export -o message: $(cat "$T/err")"
 echo x >"$T/afile"
+expect_exit 2 "export below a file" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/afile/sub/dir"
+grep -q "wlsim export: argument -o: expected a folder, found the file '$T/afile'" "$T/err" \
+    && ok || bad "export -o message: $(cat "$T/err")"
+# A relative -o whose parents do not exist yet (the README's `-o out/r1`): created, and the
+# replay runs from there.
+mkdir "$T/fresh"
+(cd "$T/fresh" && "$BINABS" export "$ROOT/tests/scenarios/good/tiny.yaml" -r 1 -o out/r1 -q 2>"$T/err" &&
+    "$BINABS" run out/r1/scenario.yaml -q -o r1.h5 >/dev/null 2>>"$T/err") && ok || bad "export -o out/r1: $(cat "$T/err")"
 expect_exit 2 "export to a file" -- "$BIN" export tests/scenarios/good/tiny.yaml -o "$T/afile"
 [ "$(cat "$T/afile")" = "x" ] && ok || bad "export -o FILE touched the file"
 expect_exit 2 "export without -o" -- "$BIN" export tests/scenarios/good/tiny.yaml
@@ -230,13 +298,15 @@ assert all((a[n] == b[n]).all() for n in names), 'grid point equal to the baseli
 { cat tests/scenarios/good/tiny.yaml; echo "description: the same rules"; } | sed 's/^name: tiny/name: tiny-same/' >"$T/same.yaml"
 { cat tests/scenarios/good/tiny.yaml; printf 'policy:\n  pancreas:\n    ecd: {age_max: 50}\n'; } | sed 's/^name: tiny/name: tiny-ecd50/' >"$T/ecd50.yaml"
 BR="tests/scenarios/good/tiny.yaml $T/same.yaml $T/ecd50.yaml"
-expect_exit 0 "--branch -j 1" -- "$BIN" run $BR --branch -r 3 -j 1 -q -o "$T/br1.h5"
-expect_exit 0 "--branch -j 2" -- "$BIN" run $BR --branch -r 3 -j 2 -q -o "$T/br2.h5"
-expect_exit 0 "the same without --branch" -- "$BIN" run $BR -r 3 -j 2 -q -o "$T/nobr.h5"
+# --warmup-rows: the checks below compare the shared warm-up's records (and "plain" is $T/j1w.h5).
+expect_exit 0 "run -j 1 --warmup-rows" -- "$BIN" run tests/scenarios/good/tiny.yaml -o "$T/j1w.h5" -j 1 -q --warmup-rows
+expect_exit 0 "--branch -j 1" -- "$BIN" run $BR --branch -r 3 -j 1 -q --warmup-rows -o "$T/br1.h5"
+expect_exit 0 "--branch -j 2" -- "$BIN" run $BR --branch -r 3 -j 2 -q --warmup-rows -o "$T/br2.h5"
+expect_exit 0 "the same without --branch" -- "$BIN" run $BR -r 3 -j 2 -q --warmup-rows -o "$T/nobr.h5"
 for d in summary candidates donors transplants episodes groups series comparison; do
     h5diff -q "$T/br1.h5" "$T/br2.h5" "/$d" "/$d" && ok || bad "--branch: /$d differs between -j 1 and -j 2"
 done
-$PY - "$T/br2.h5" "$T/nobr.h5" "$T/j1.h5" >"$T/br.out" 2>&1 <<'EOF2' && ok || bad "--branch: $(tail -n 3 "$T/br.out")"
+$PY - "$T/br2.h5" "$T/nobr.h5" "$T/j1w.h5" >"$T/br.out" 2>&1 <<'EOF2' && ok || bad "--branch: $(tail -n 3 "$T/br.out")"
 import sys, h5py, numpy as np
 b, n, plain = (h5py.File(p, "r") for p in sys.argv[1:4])
 assert b.attrs["branch"] == 1 and n.attrs["branch"] == 0, (b.attrs["branch"], n.attrs["branch"])
@@ -327,6 +397,9 @@ then ok; else bad "h5py read-back: $(cat "$T/py.out")"; fi
 # --- invariants on real runs (no NT/ABO-incompatible transplant, HU/SU expiry, children HU ...) ---
 expect_exit 0 "run for invariants" -- "$BIN" run scenarios/default.yaml -r 3 -j 2 -q -o "$T/inv.h5"
 if $PY tests/e2e/invariants.py "$T/inv.h5" >"$T/inv.out" 2>&1; then ok; else bad "invariants: $(grep FAIL "$T/inv.out")"; fi
+# With the warm-up's rows every death after a transplant is in the file: the exact count is checked.
+expect_exit 0 "run for invariants --warmup-rows" -- "$BIN" run scenarios/default.yaml -r 2 -j 2 -q --warmup-rows -o "$T/invw.h5"
+if $PY tests/e2e/invariants.py "$T/invw.h5" >"$T/inv.out" 2>&1; then ok; else bad "invariants --warmup-rows: $(grep FAIL "$T/inv.out")"; fi
 # The checker can fail: a transplant moved to NT status must be reported.
 cp "$T/inv.h5" "$T/tampered.h5"
 $PY -c "
@@ -337,7 +410,8 @@ if $PY tests/e2e/invariants.py "$T/tampered.h5" >"$T/inv.out" 2>&1; then bad "in
     grep -q "FAIL no NT candidate transplanted" "$T/inv.out" && ok || bad "invariants: wrong failure $(cat "$T/inv.out")"; fi
 
 # --- two variants with common random numbers: a pancreas-only rule change keeps heart identical ---
-expect_exit 0 "run two variants" -- "$BIN" run scenarios/default.yaml scenarios/pancreas-ecd-age50.yaml -r 2 -j 2 -q -o "$T/ab.h5"
+# --warmup-rows: every listing of both variants, so the listings can be compared one to one
+expect_exit 0 "run two variants" -- "$BIN" run scenarios/default.yaml scenarios/pancreas-ecd-age50.yaml -r 2 -j 2 -q --warmup-rows -o "$T/ab.h5"
 if $PY - "$T/ab.h5" >"$T/ab.out" 2>&1 <<'EOF'
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r")
@@ -367,6 +441,10 @@ then ok; else bad "variants/CRN: $(cat "$T/ab.out")"; fi
 if $PY scripts/report.py "$T/ab.h5" -o "$T/report" >"$T/rep.out" 2>&1; then ok; else bad "report.py: $(tail -n 5 "$T/rep.out")"; fi
 grep -q "Differences against variant 0" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the comparison table"
 grep -q "pancreas-ecd-age50" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the variant name"
+grep -q "<h2>In brief</h2>" "$T/report/index.html" 2>/dev/null && ok || bad "report does not open with sentences"
+grep -q "identical to variant 0 in every replication" "$T/report/index.html" && ok || bad "report: identical rows not folded"
+grep -q "<dt><b>dMCS</b></dt>" "$T/report/index.html" && ok || bad "report: no glossary"
+head -c 8 "$T/report/forest.png" 2>/dev/null | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" && ok || bad "report: no forest plot"
 grep -q "graft_tx_1y" "$T/report/index.html" 2>/dev/null && ok || bad "report lacks the outcome rows of the comparison"
 for png in cif_heart cif_pancreas survival_listing survival_tx waits groups series; do
     head -c 8 "$T/report/$png.png" 2>/dev/null | od -An -tx1 | grep -q "89 50 4e 47 0d 0a 1a 0a" && ok || bad "report: $png.png missing or not a PNG"

@@ -26,11 +26,11 @@ same() { # same A B WHAT DATASETS...
 }
 
 # --- the same draws for any thread count ---------------------------------------------------------
-expect_exit 0 "run -j 1 --uncertainty" -- "$BIN" run $RUN -r 12 -j 1 -q -o "$T/u1.h5" --uncertainty $U
-expect_exit 0 "run -j 2 --uncertainty" -- "$BIN" run $RUN -r 12 -j 2 -o "$T/u2.h5" --uncertainty $U
+expect_exit 0 "run -j 1 --uncertainty" -- "$BIN" run $RUN -r 12 -j 1 -q --warmup-rows -o "$T/u1.h5" --uncertainty $U
+expect_exit 0 "run -j 2 --uncertainty" -- "$BIN" run $RUN -r 12 -j 2 --warmup-rows -o "$T/u2.h5" --uncertainty $U
 same "$T/u1.h5" "$T/u2.h5" "-j 1 vs -j 2 under --uncertainty" $ALL
-grep -q "^Under parameter uncertainty" "$T/err" && ok || bad "the summary has no uncertainty part: $(cat "$T/err")"
-grep -Eq "tiny-ecd50, pancreas transplants_per_year: .* of draws; (depends most on|no parameter stands out \(largest:) [a-z]" "$T/err" && ok \
+grep -q "^Under parameter uncertainty" "$T/out" && ok || bad "the summary has no uncertainty part: $(cat "$T/err")"
+grep -Eq "tiny-ecd50, pancreas transplants_per_year: .* of draws; (depends most on|no parameter stands out \(largest:) [a-z]" "$T/out" && ok \
     || bad "the summary does not name the parameter a difference depends on: $(cat "$T/err")"
 
 # --- what the file holds -----------------------------------------------------------------------
