@@ -45,3 +45,23 @@ int pdef_choice_index(const struct pdef *d, const char *name)
     }
     return -1;
 }
+
+int pdef_decimal_syntax(const char *s)
+{
+    const char *p = s;
+    size_t d = 0;
+    if (*p == '+' || *p == '-') p++;
+    while (*p >= '0' && *p <= '9') p++, d++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++, d++;
+    }
+    if (!d) return 0;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-') p++;
+        if (!(*p >= '0' && *p <= '9')) return 0;
+        while (*p >= '0' && *p <= '9') p++;
+    }
+    return *p == '\0';
+}

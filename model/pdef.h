@@ -35,4 +35,9 @@ const char *pdef_choice(const struct pdef *d, int idx, char *buf, size_t len);
 /* Index of `name` among d->choices, or -1. */
 int pdef_choice_index(const struct pdef *d, const char *name);
 
+/* 1 if s is a plain decimal number: [+-] digits [. digits] [e [+-] digits], with digits on at
+ * least one side of the point; else 0. The scenario and CSV readers check this before strtod(),
+ * which alone would also take hex ("0x1p3"), "inf" and "nan". Pure. */
+int pdef_decimal_syntax(const char *s);
+
 #endif

@@ -6,6 +6,7 @@
  * copied into one growing text arena (offsets, not pointers, until parsing is done). Row 0 is
  * the header. */
 #include "csvin.h"
+#include "pdef.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -97,28 +98,6 @@ static const char *show(const char *s, char *buf, size_t len)
     }
     buf[u < len ? u : len - 1] = '\0';
     return buf;
-}
-
-/* 1 if s is a plain decimal number ([+-] digits [. digits] [e [+-] digits]); strtod() alone
- * would also take hex ("0x1p3"), "inf" and "nan". */
-static int decimal_syntax(const char *s)
-{
-    const char *p = s;
-    size_t d = 0;
-    if (*p == '+' || *p == '-') p++;
-    while (*p >= '0' && *p <= '9') p++, d++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') p++, d++;
-    }
-    if (!d) return 0;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-') p++;
-        if (!(*p >= '0' && *p <= '9')) return 0;
-        while (*p >= '0' && *p <= '9') p++;
-    }
-    return *p == '\0';
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -461,7 +440,7 @@ int csvin_num(const struct csvin *r, const char *col, double lo, double hi, doub
     const char *s = csvin_cell(r, col);
     char *end;
     errno = 0;
-    double v = *s && decimal_syntax(s) ? strtod(s, &end) : NAN;
+    double v = *s && pdef_decimal_syntax(s) ? strtod(s, &end) : NAN;
     if (*s && !isnan(v) && !(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
         *out = v;
         return 0;

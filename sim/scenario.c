@@ -163,28 +163,6 @@ static const char *type_word(const struct pdef *d)
     }
 }
 
-/* 1 if s is a plain decimal number: [+-] digits [. digits] [e [+-] digits], with digits on at
- * least one side of the point. strtod() alone would also take hex ("0x10"), "inf" and "nan". */
-static int decimal_syntax(const char *s)
-{
-    const char *p = s;
-    size_t d = 0;
-    if (*p == '+' || *p == '-') p++;
-    while (*p >= '0' && *p <= '9') p++, d++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9') p++, d++;
-    }
-    if (!d) return 0;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-') p++;
-        if (!(*p >= '0' && *p <= '9')) return 0;
-        while (*p >= '0' && *p <= '9') p++;
-    }
-    return *p == '\0';
-}
-
 /* Parses scalar node v for definition d into the struct at base. */
 static int parse_scalar(struct loader *L, const char *key, const struct pdef *d, void *p,
                         const yaml_node_t *v)
@@ -212,7 +190,7 @@ static int parse_scalar(struct loader *L, const char *key, const struct pdef *d,
     }
     case PD_DOUBLE: {
         errno = 0;
-        double x = decimal_syntax(s) ? strtod(s, &end) : NAN;
+        double x = pdef_decimal_syntax(s) ? strtod(s, &end) : NAN;
         if (errno || isnan(x) || end == s || *end || !isfinite(x))
             return errat(L, v->start_mark, key, "expected a number, found '%s'", s);
         if (x < d->min || x > d->max)
