@@ -162,7 +162,7 @@ FUZZ_TARGETS := scenario cands history donors rank
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 deps-fuzz:
-	@sh scripts/deps-fuzz.sh
+	@sh scripts/deps.sh fuzz
 
 fuzz: deps deps-fuzz
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g" \
