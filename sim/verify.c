@@ -32,12 +32,18 @@
 #include "sens.h"
 #include "sim.h"
 
-enum { V_SUMMARY, V_GROUPS, V_SERIES, V_CANDS, V_DONORS, V_TX, V_EPISODES, V_N };
-static const char *const TNAME[V_N] = {"summary", "groups", "series", "candidates", "donors", "transplants",
-                                       "episodes"};
-static const size_t TSIZE[V_N] = {sizeof(struct rec_summary), sizeof(struct rec_group), sizeof(struct rec_series),
-                                  sizeof(struct rec_cand),    sizeof(struct rec_donor), sizeof(struct rec_tx),
-                                  sizeof(struct rec_episode)};
+/* The per-replication tables (sim/rec.h: REC_REPLICATION and REC_ENTITY), in the order the writer
+ * appends them: those written always, then the entity tables. */
+#define V_N REC_T_N
+
+static int per_rep_tables(int *id)
+{
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int t = 0; t < REC_T_N; t++)
+            if (rec_table(t)->when == (pass ? REC_ENTITY : REC_REPLICATION)) id[n++] = t;
+    return n;
+}
 
 /* A per-replication table of the file: its layout and a cursor. Rows are read in work-item
  * order from `next` as the re-run results arrive, never more than a re-run result's rows plus
@@ -53,6 +59,7 @@ struct vctx {
     const char *path;
     hid_t file;
     int nv, reps, checked_reps;
+    int nt, id[V_N];            /* the per-replication tables: v->t[i] is table id[i] */
     struct table t[V_N];
     unsigned char *buf;
     size_t bufcap;
@@ -70,19 +77,6 @@ struct vctx {
 #define BLOCK 4096              /* rows per read of the variant and replication columns */
 #define MAX_OBJECTS 4096        /* attributes or links of one object a results file may have */
 #define NAME_LEN 256
-
-static void rows_of(const struct rep_result *r, int t, const void **p, size_t *n)
-{
-    switch (t) {
-    case V_SUMMARY: *p = r->summary, *n = ORGAN_N; break;
-    case V_GROUPS: *p = r->groups, *n = (size_t)ORGAN_N * GRP_ROWS; break;
-    case V_SERIES: *p = r->series.v, *n = r->series.n; break;
-    case V_CANDS: *p = r->cands.v, *n = r->cands.n; break;
-    case V_DONORS: *p = r->donors.v, *n = r->donors.n; break;
-    case V_TX: *p = r->tx.v, *n = r->tx.n; break;
-    default: *p = r->episodes.v, *n = r->episodes.n; break;
-    }
-}
 
 /* Reads a fixed-length string attribute into a new buffer (free()), or NULL when it is missing,
  * not a fixed-length string, or holds a NUL before its end (the text would be cut short). */
@@ -275,24 +269,24 @@ static int match_item(struct vctx *v, int ti, int64_t k, int variant, const void
     }
     if (skipped) {
         snprintf(why, 160, "variant %d: /%s has %llu rows out of work-item order or of no work item", variant,
-                 TNAME[ti], (unsigned long long)skipped);
+                 rec_table(v->id[ti])->name, (unsigned long long)skipped);
         t->next += c;
         return 0;
     }
     if (c != m) {
-        snprintf(why, 160, "variant %d: /%s has %s%llu rows, the re-run %zu", variant, TNAME[ti],
+        snprintf(why, 160, "variant %d: /%s has %s%llu rows, the re-run %zu", variant, rec_table(v->id[ti])->name,
                  c > m ? "more than " : "", (unsigned long long)(c > m ? m : c), m);
         t->next += c;
         return 0;
     }
     if (m == 0) return 1;
-    if (read_rows(v, t, TSIZE[ti], (size_t)t->next, m)) return -1;
+    if (read_rows(v, t, rec_table(v->id[ti])->size, (size_t)t->next, m)) return -1;
     int mem = 0;
-    size_t i = first_diff(t, TSIZE[ti], fresh, v->buf, m, &mem);
+    size_t i = first_diff(t, rec_table(v->id[ti])->size, fresh, v->buf, m, &mem);
     if (i < m) {
         char mn[64];
         member_name(t, mem, mn, sizeof mn);
-        snprintf(why, 160, "variant %d: /%s row %llu, field %s", variant, TNAME[ti],
+        snprintf(why, 160, "variant %d: /%s row %llu, field %s", variant, rec_table(v->id[ti])->name,
                  (unsigned long long)(t->next + i), mn);
     }
     t->next += m;
@@ -308,13 +302,13 @@ static int sink(void *vctx, const struct rep_result *r, struct err *e)
         if (r->variant == 0 && psa_draw(v->psa, v->seed, r->replication, v->draws, e)) return ERR_INTERNAL;
         sens_add(v->sens, r, v->draws);
     }
-    for (int ti = 0; ti < V_N && !v->rep_bad[r->replication]; ti++) {
+    for (int ti = 0; ti < v->nt && !v->rep_bad[r->replication]; ti++) {
         const void *fresh;
         size_t n;
         if (v->t[ti].ds < 0) continue; /* absent or of another layout: reported with the layout */
-        rows_of(r, ti, &fresh, &n);
+        sim_result_rows(r, v->id[ti], &fresh, &n);
         int same = match_item(v, ti, k, r->variant, fresh, n, v->why[r->replication]);
-        if (same < 0) return err_set(e, ERR_INTERNAL, "%s: cannot read /%s", v->path, TNAME[ti]);
+        if (same < 0) return err_set(e, ERR_INTERNAL, "%s: cannot read /%s", v->path, rec_table(v->id[ti])->name);
         if (!same) v->rep_bad[r->replication] = 1;
     }
     if (r->variant == v->nv - 1 && !v->quiet) {
@@ -499,8 +493,10 @@ static int listed(const char *const *list, const char *name)
 static int per_replication(const char *name)
 {
     if (!strcmp(name, "draws")) return 1; /* compared with fresh draws by same_draws */
-    for (int t = 0; t < V_N; t++)
-        if (!strcmp(TNAME[t], name)) return 1;
+    for (int t = 0; t < REC_T_N; t++)
+        if ((rec_table(t)->when == REC_REPLICATION || rec_table(t)->when == REC_ENTITY) &&
+            !strcmp(rec_table(t)->name, name))
+            return 1;
     return 0;
 }
 
@@ -696,6 +692,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     struct err e;
     err_clear(&e);
     for (int t = 0; t < V_N; t++) v.t[t].ds = v.t[t].ftype = H5I_INVALID_HID;
+    v.nt = per_rep_tables(v.id);
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:j:qh", opts, NULL)) != -1) {
         char *end;
@@ -827,11 +824,12 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     int layout = same_layout(&v, h5out_hid(img), LATER, lwhy, sizeof lwhy);
     if (layout < 0) { rc = err_set(&e, ERR_INTERNAL, "%s: cannot compare the file's objects", v.path); goto fail; }
     if (!quiet) printf("tables and attributes: %s%s%s\n", layout ? "identical" : "DIFFER (", lwhy, layout ? "" : ")");
-    for (int t = 0; t < V_N; t++) {
-        if (open_table(v.file, TNAME[t], TSIZE[t], &v.t[t])) { rc = err_set(&e, ERR_INTERNAL, "out of memory"); goto fail; }
+    for (int t = 0; t < v.nt; t++) {
+        const struct rec_table *rt = rec_table(v.id[t]);
+        if (open_table(v.file, rt->name, rt->size, &v.t[t])) { rc = err_set(&e, ERR_INTERNAL, "out of memory"); goto fail; }
         /* A table of another layout is not compared row by row (the layout check reported it). */
         struct table it = {.ds = H5I_INVALID_HID};
-        if (v.t[t].ds >= 0 && (open_table(h5out_hid(img), TNAME[t], 0, &it) || it.ds < 0 ||
+        if (v.t[t].ds >= 0 && (open_table(h5out_hid(img), rt->name, 0, &it) || it.ds < 0 ||
                                H5Tequal(it.ftype, v.t[t].ftype) <= 0))
             table_fini(&v.t[t]);
         table_fini(&it);
@@ -853,9 +851,9 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     }
     if (v.checked_reps == reps) {
         /* Rows after the last work item's. */
-        for (int t = 0; t < V_N; t++)
+        for (int t = 0; t < v.nt; t++)
             if (v.t[t].ds >= 0 && v.t[t].next < v.t[t].n) {
-                if (!quiet) printf("rows: DIFFER (/%s has %llu rows after the last re-run row)\n", TNAME[t],
+                if (!quiet) printf("rows: DIFFER (/%s has %llu rows after the last re-run row)\n", rec_table(v.id[t])->name,
                                    (unsigned long long)(v.t[t].n - v.t[t].next));
                 bad++;
                 break;

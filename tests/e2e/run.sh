@@ -54,6 +54,9 @@ cp docs/model.md "$T/model.md" && $PY scripts/model_params.py "$T/out" "$T/model
 cp docs/model.md "$T/model.md" && cp docs/rules.md "$T/rules.md" \
     && $PY scripts/model_params.py "$T/out" "$T/model.md" "$T/rules.md" && cmp -s "$T/rules.md" docs/rules.md \
     && ok || bad "the parameter table of docs/rules.md §2.3 is not current: run 'make docs'"
+expect_exit 0 "info --fields" -- "$BIN" info --fields
+cp docs/output.md "$T/output.md" && $PY scripts/output_fields.py "$T/out" "$T/output.md" && cmp -s "$T/output.md" docs/output.md \
+    && ok || bad "the field tables of docs/output.md are not current: run 'make docs'"
 
 # --- broken scenarios: exit 2, exact message, nothing written, existing file kept ---------------
 echo "precious" >"$T/keep.h5"
