@@ -41,7 +41,9 @@ struct h5out {
 };
 
 /* The HDF5 type of field f, new (close it with H5Tclose): a copy of the native integer or
- * floating-point type, or a fixed-length NUL-padded string of f->size bytes. */
+ * floating-point type; for a code column an enum over that integer type with the label of each
+ * code (so h5py, pandas and HDFView show labels; the stored values are the same integers); or a
+ * fixed-length NUL-padded string of f->size bytes. */
 static hid_t field_type(const struct rec_field *f)
 {
     hid_t base;
@@ -61,7 +63,21 @@ static hid_t field_type(const struct rec_field *f)
         return st;
     }
     }
-    return H5Tcopy(base);
+    if (f->codes == REC_CODES_NONE) return H5Tcopy(base);
+    hid_t et = H5Tenum_create(base);
+    for (int v = 0; et >= 0 && v < rec_code_count(f->codes); v++) {
+        /* The value in the base type's own width (the registry's code columns are signed). */
+        int8_t v8 = (int8_t)v;
+        int16_t v16 = (int16_t)v;
+        int32_t v32 = v;
+        const void *value = f->kind == REC_I8 ? (const void *)&v8 : f->kind == REC_I16 ? (const void *)&v16
+                                                                                      : (const void *)&v32;
+        if (f->kind > REC_I32 || H5Tenum_insert(et, rec_code_label(f->codes, v), value) < 0) {
+            H5Tclose(et);
+            et = H5I_INVALID_HID;
+        }
+    }
+    return et;
 }
 
 /* The compound type of table r's records, new (H5Tclose), or H5I_INVALID_HID. */

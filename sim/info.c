@@ -222,7 +222,7 @@ void info_fields(FILE *f)
             char type[32];
             fprintf(f, "| `%s` | %s | %s | %s", x->name, rec_type_name(x, type, sizeof type), x->unit, x->doc);
             for (int v = 0; v < rec_code_count(x->codes); v++)
-                fprintf(f, "%s%d %s", v ? ", " : ". Codes: ", v, rec_code_label(x->codes, v));
+                fprintf(f, "%s%d `%s`", v ? ", " : ". Labels: ", v, rec_code_label(x->codes, v));
             fprintf(f, " |\n");
         }
         fprintf(f, "\n");

@@ -117,6 +117,6 @@ const char *rec_type_name(const struct rec_field *f, char *buf, size_t len)
     static const char *const NAME[] = {[REC_I8] = "int8", [REC_I16] = "int16", [REC_I32] = "int32",
                                        [REC_U32] = "uint32", [REC_U64] = "uint64", [REC_F64] = "float64"};
     if (f->kind == REC_STR) snprintf(buf, len, "string[%zu]", f->size);
-    else snprintf(buf, len, "%s", NAME[f->kind]);
+    else snprintf(buf, len, "%s%s", f->codes != REC_CODES_NONE ? "enum " : "", NAME[f->kind]);
     return buf;
 }

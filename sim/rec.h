@@ -4,7 +4,9 @@
  * Each table's fields are one list macro, REC_<TABLE>(F, S), one line per field in record order:
  *   F(ctype, name, codes, unit, meaning)   a number: int8_t, int16_t, int32_t, uint32_t, uint64_t
  *                                          or double; `codes` names the label set of a code column
- *                                          (REC_CODES_<codes>, NONE for a plain number)
+ *                                          (REC_CODES_<codes>, NONE for a plain number): a code
+ *                                          column (a signed integer) is stored as an HDF5 enum
+ *                                          type over that integer type, with a label per code
  *   S(name, length, meaning)               a fixed-length, NUL-padded string of `length` bytes
  * From these lists follow the record structs (REC_STRUCT, instantiated by the header that owns the
  * record), the HDF5 compound types of the writer (sim/h5out.c) and of verify's image, the field
@@ -307,7 +309,8 @@ const struct rec_table *rec_table(int t);
 int rec_code_count(enum rec_codes c);
 const char *rec_code_label(enum rec_codes c, int v);
 
-/* The type name of field f as docs/output.md gives it (int8, float64, string[32], ...). */
+/* The type name of field f as docs/output.md gives it (int8, float64, string[32], and for a code
+ * column "enum int8": an HDF5 enum over that integer type). */
 const char *rec_type_name(const struct rec_field *f, char *buf, size_t len);
 
 #endif
