@@ -222,10 +222,13 @@ validate: deps
 	sh scripts/sensitivity.sh $(BUILD)/wlsim output/sensitivity $(SENS_REPS)
 	$(PYTHON) scripts/validate.py output/validate.h5 --markdown docs/validation.md --sensitivity output/sensitivity
 
-# docs/parameters.md is generated from the parameter tables.
+# docs/parameters.md is generated from the parameter tables, the field tables of docs/output.md
+# from the registry of result tables (sim/rec.h).
 docs: $(BUILD)/wlsim
 	$(BUILD)/wlsim check --list > docs/parameters.md
 	$(PYTHON) scripts/model_params.py docs/parameters.md docs/model.md docs/rules.md
+	$(BUILD)/wlsim info --fields > $(BUILD)/fields.md
+	$(PYTHON) scripts/output_fields.py $(BUILD)/fields.md docs/output.md
 
 # The binary looks for its default scenario (wlsim rank without --scenario) in $(DATADIR) after
 # ./scenarios; PREFIX must therefore be the same when building and installing.

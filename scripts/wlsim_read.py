@@ -7,7 +7,9 @@
     tx.groupby(["variant_name", "program"]).size()   # labels, not codes
 
 Every code column (program, abo, sex, outcome, status, region, ...) becomes a pandas categorical
-with the labels of docs/output.md, text columns become str, and each row gets `variant_name`
+with the labels of docs/output.md: the file stores code columns as HDF5 enum types, and their
+labels are taken from there (files written before that have plain integers, labelled from CODES
+below, the same labels). Text columns become str, and each row gets `variant_name`
 beside its `variant` number. Entity tables hold the counted years only unless warmup=True, by the
 rule of `wlsim run` (docs/output.md, "Entity tables"): transplants and donors from day 0, the
 candidates on the list at some time from day 0 (end_day >= 0, or still waiting) and every episode
@@ -25,20 +27,23 @@ import numpy as np
 import pandas as pd
 
 STATUS = ["T", "HU", "NT", "SU"]
-REGION = ["Nord", "Nord-Ost", "Nordrhein-Westfalen", "Mitte", "Ost", "Bayern", "Baden-Württemberg"]
+REGION = ["Nord", "Nord-Ost", "Nordrhein-Westfalen", "Mitte", "Ost", "Bayern", "Baden-Wuerttemberg"]
 ABO = ["O", "A", "B", "AB"]
 ORGAN = ["heart", "pancreas"]  # the `program` of /summary, /groups, /series, /comparison
 
-# table -> field -> labels of codes 0, 1, 2, ... (docs/output.md)
+# Files without HDF5 enum types: table -> field -> labels of codes 0, 1, 2, ... (the labels the
+# enum types of newer files carry, sim/rec.c)
 CODES = {
     "summary": {"program": ORGAN},
     "groups": {"program": ORGAN, "dim": ["blood group", "age at listing", "region", "sex"]},
     "series": {"program": ORGAN},
     "comparison": {"program": ORGAN},
+    "sensitivity": {"program": ORGAN},
+    "uncertainty": {"program": ORGAN},
     "candidates": {
         "program": ["heart", "heart-lung", "pancreas", "pancreas-kidney"],
         "abo": ABO, "sex": ["unknown", "female", "male"],
-        "outcome": ["waiting", "transplanted", "died on the list", "removed"],
+        "outcome": ["waiting", "transplanted", "died", "removed"],
         "status_listed": STATUS, "status_end": STATUS, "region": REGION,
     },
     "donors": {
@@ -54,6 +59,17 @@ CODES = {
 
 # /groups: the labels of `group` depend on `dim`
 GROUP_LABELS = {0: ABO, 1: ["under 16", "16-39", "40-59", "60 and over"], 2: REGION, 3: ["female", "male"]}
+
+
+def _enum_labels(dtype):
+    """The labels of codes 0, 1, 2, ... of an HDF5 enum type (as h5py reads it), or None."""
+    m = h5py.check_enum_dtype(dtype) if dtype is not None else None
+    if not m or min(m.values()) < 0:
+        return None
+    labels = [None] * (max(m.values()) + 1)
+    for k, v in m.items():
+        labels[v] = k
+    return labels if None not in labels else None
 
 
 def _categorical(codes, labels):
@@ -84,6 +100,7 @@ def table(path, name, warmup=False):
         if name not in f:
             raise KeyError(f"{path}: no table /{name} (tables: {', '.join(f.keys())})")
         arr = f[name][:]
+        ftypes = {k: arr.dtype.fields[k][0] for k in arr.dtype.names}
         names = [n.decode() for n in f["variants"]["name"]] if "variants" in f else []
         df = pd.DataFrame({k: arr[k] for k in arr.dtype.names})
         if not warmup:
@@ -94,8 +111,9 @@ def table(path, name, warmup=False):
     if name == "groups":
         df["group"] = [GROUP_LABELS[d][g] if 0 <= g < len(GROUP_LABELS[d]) else None
                        for d, g in zip(df["dim"], df["group"])]
-    for k, labels in CODES.get(name, {}).items():
-        if k in df.columns:
+    for k in list(df.columns):
+        labels = _enum_labels(ftypes.get(k)) or CODES.get(name, {}).get(k)
+        if labels and k != "group":
             df[k] = _categorical(df[k], labels)
     if "variant" in df.columns and names:
         df.insert(1, "variant_name", pd.Categorical([names[v] for v in df["variant"]], categories=names))

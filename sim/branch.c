@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
+
 /* One scenario's parameters outside policy.*, as (key, value as written in YAML). */
 struct kv {
     char key[160];
@@ -21,15 +23,9 @@ static void collect(void *ctx, const char *full, const struct pdef *d, const voi
 {
     struct kvs *k = ctx;
     if (strncmp(full, "policy.", 7) == 0 || k->oom) return;
-    if (k->n == k->cap) {
-        size_t nc = k->cap ? 2 * k->cap : 64;
-        struct kv *nv = realloc(k->v, nc * sizeof *nv);
-        if (!nv) {
-            k->oom = 1;
-            return;
-        }
-        k->v = nv;
-        k->cap = nc;
+    if (vec_grow((void **)&k->v, &k->cap, k->n + 1, sizeof *k->v)) {
+        k->oom = 1;
+        return;
     }
     struct kv *p = &k->v[k->n++];
     snprintf(p->key, sizeof p->key, "%s", full);

@@ -19,15 +19,8 @@
 #define CMP_METRIC_LEN 48
 
 /* One row of /comparison. */
-struct rec_comparison {
-    int32_t variant;          /* 1 ... variants-1 (each against variant 0) */
-    int32_t program;          /* 0 heart, 1 pancreas */
-    char metric[CMP_METRIC_LEN];
-    int32_t n;                /* replications with the metric defined on both sides */
-    double base_mean, base_ci_low, base_ci_high;   /* variant 0 */
-    double mean, mean_ci_low, mean_ci_high;        /* this variant */
-    double diff_mean, ci_low, ci_high;             /* this variant minus variant 0, paired */
-};
+REC_STRUCT(rec_comparison, REC_COMPARISON); /* fields: sim/rec.h */
+_Static_assert(REC_METRIC_LEN == CMP_METRIC_LEN, "/comparison holds a metric name");
 
 struct cmp;
 

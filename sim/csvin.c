@@ -25,6 +25,7 @@
 
 #include "heart.h"
 #include "popn.h"
+#include "vec.h"
 
 #define DAY_MAX 1e7 /* bound of every day column: +-10^7 days (27 000 years) */
 
@@ -59,19 +60,6 @@ struct pstate {
 
 /* ------------------------------------------------------------------------------------------ */
 /* Small helpers                                                                               */
-
-/* Grows *v (elements of `size` bytes, capacity *cap) to hold at least `need`. 0 or -1. */
-static int grow(void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap : 64;
-    while (c < need) c *= 2;
-    void *p = realloc(*v, c * size);
-    if (!p) return -1;
-    *v = p;
-    *cap = c;
-    return 0;
-}
 
 static char *dup_str(const char *s)
 {
@@ -108,8 +96,8 @@ static void on_field(void *s, size_t len, void *data)
     struct pstate *st = data;
     struct csvin *r = st->r;
     if (st->oom) return;
-    if (grow((void **)&r->text, &r->text_cap, r->text_len + len + 1, 1)
-        || grow((void **)&r->fld, &r->fld_cap, r->nfld + 1, sizeof *r->fld)) {
+    if (vec_grow((void **)&r->text, &r->text_cap, r->text_len + len + 1, 1)
+        || vec_grow((void **)&r->fld, &r->fld_cap, r->nfld + 1, sizeof *r->fld)) {
         st->oom = 1;
         return;
     }
@@ -134,7 +122,7 @@ static void on_row(int c, void *data)
         r->nfld = st->row_first;
         return;
     }
-    if (grow((void **)&r->rows, &r->rows_cap, r->nrows + 1, sizeof *r->rows)) {
+    if (vec_grow((void **)&r->rows, &r->rows_cap, r->nrows + 1, sizeof *r->rows)) {
         st->oom = 1;
         return;
     }
@@ -518,7 +506,7 @@ static long tab_id(struct nametab *t, const char *name)
 {
     for (size_t i = 0; i < t->n; i++)
         if (strcmp(t->v[i], name) == 0) return (long)i;
-    if (grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)) return -1;
+    if (vec_grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)) return -1;
     if (!(t->v[t->n] = dup_str(name))) return -1;
     return (long)t->n++;
 }

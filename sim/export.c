@@ -62,21 +62,15 @@ static const char *const FILE_NAME[F_N] = {"candidates.csv", "history.csv", "don
 /* ------------------------------------------------------------------------------------------ */
 /* The recorder                                                                                */
 
-static int grow(void **v, size_t *cap, size_t need, size_t size, struct err *e)
+/* Room for `need` elements in a growing array (vec_grow), or ERR_INTERNAL. */
+static int room(void **v, size_t *cap, size_t need, size_t size, struct err *e)
 {
-    if (need <= *cap) return 0;
-    size_t c = *cap ? *cap * 2 : 1024;
-    while (c < need) c *= 2;
-    void *p = realloc(*v, c * size);
-    if (!p) return err_set(e, ERR_INTERNAL, "out of memory collecting the population");
-    *v = p;
-    *cap = c;
-    return 0;
+    return vec_grow(v, cap, need, size) ? err_set(e, ERR_INTERNAL, "out of memory collecting the population") : 0;
 }
 
 static int add_hist(struct coll *k, uint32_t cand, double day, int status, int nt_credit, struct err *e)
 {
-    if (grow((void **)&k->h, &k->cap_h, k->nh + 1, sizeof *k->h, e)) return ERR_INTERNAL;
+    if (room((void **)&k->h, &k->cap_h, k->nh + 1, sizeof *k->h, e)) return ERR_INTERNAL;
     k->h[k->nh++] = (struct hrow){.cand = cand, .status = (int8_t)status, .nt_credit = (int8_t)nt_credit,
                                   .day = day};
     return 0;
@@ -88,7 +82,7 @@ static int rec_listing(void *ctx, const struct cand *c, struct err *e)
     /* Listings arrive in pool order; the row index is then the pool index the other
      * callbacks name the candidate by. */
     assert(c->slot == k->nc);
-    if (grow((void **)&k->c, &k->cap_c, k->nc + 1, sizeof *k->c, e)) return ERR_INTERNAL;
+    if (room((void **)&k->c, &k->cap_c, k->nc + 1, sizeof *k->c, e)) return ERR_INTERNAL;
     k->c[k->nc++] = *c;
     /* A status other than T at listing (children HU, early re-transplant SU) is a history row
      * on the listing day, which the replay applies right after the listing. */
@@ -113,7 +107,7 @@ static int rec_donor(void *ctx, const struct donor *d, struct err *e)
 {
     struct coll *k = ctx;
     assert(d->seq == k->nd); /* donors arrive in seq order, every seq once */
-    if (grow((void **)&k->d, &k->cap_d, k->nd + 1, sizeof *k->d, e)) return ERR_INTERNAL;
+    if (room((void **)&k->d, &k->cap_d, k->nd + 1, sizeof *k->d, e)) return ERR_INTERNAL;
     k->d[k->nd++] = *d;
     return 0;
 }

@@ -1,6 +1,6 @@
 /* h5out.c — writing results with the HDF5 high-level table API (see h5out.h, docs/output.md).
- * Every table's compound type is built here from the record struct of sim.h, field by field,
- * so the file's field names are exactly the struct's member names. */
+ * Every table's compound type is built from its descriptor in the registry of sim/rec.h, field by
+ * field, so the file's field names are exactly the record struct's member names. */
 #include "h5out.h"
 
 #include "compare.h"
@@ -19,18 +19,10 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-#define MAXF 32
 #define CHUNK 4096
 
 struct table {
-    const char *name;
-    const char *title;
-    size_t size;
-    int n;
-    const char *names[MAXF];
-    size_t off[MAXF];
-    hid_t types[MAXF];
-    size_t sizes[MAXF];
+    const struct rec_table *r;  /* the table's descriptor (sim/rec.h) */
     /* Kept open from creation to commit: closing a dataset drops its chunk cache, and the
      * high-level append (open, extend, write, close per call) then re-reads, re-inflates and
      * re-deflates the last partial chunk on every append, which made the writer several times
@@ -39,216 +31,68 @@ struct table {
     hsize_t rows;
 };
 
-enum { T_SUMMARY, T_CANDS, T_DONORS, T_TX, T_EPISODES, T_GROUPS, T_SERIES, T_COMPARISON, T_DRAWS, T_SENS, T_UNC, T_N };
-
 struct h5out {
     hid_t file;
     char *path, *tmp;
     int entity_tables;
     int image;                  /* in memory only (h5out_open_image) */
     int uncertainty;            /* --uncertainty: /draws, /sensitivity, /uncertainty */
-    struct table t[T_N];
-    hid_t str_metric;
-    hid_t str_param;
-    hid_t str_id;
+    struct table t[REC_T_N];
 };
 
-static void add(struct table *t, const char *name, size_t off, hid_t type)
+/* The HDF5 type of field f, new (close it with H5Tclose): a copy of the native integer or
+ * floating-point type; for a code column an enum over that integer type with the label of each
+ * code (so h5py, pandas and HDFView show labels; the stored values are the same integers); or a
+ * fixed-length NUL-padded string of f->size bytes. */
+static hid_t field_type(const struct rec_field *f)
 {
-    t->names[t->n] = name;
-    t->off[t->n] = off;
-    t->types[t->n] = type;
-    t->sizes[t->n] = H5Tget_size(type);
-    t->n++;
+    hid_t base;
+    switch (f->kind) {
+    case REC_I8: base = H5T_NATIVE_INT8; break;
+    case REC_I16: base = H5T_NATIVE_INT16; break;
+    case REC_I32: base = H5T_NATIVE_INT32; break;
+    case REC_U32: base = H5T_NATIVE_UINT32; break;
+    case REC_U64: base = H5T_NATIVE_UINT64; break;
+    case REC_F64: base = H5T_NATIVE_DOUBLE; break;
+    default: {
+        hid_t st = H5Tcopy(H5T_C_S1);
+        if (st >= 0 && H5Tset_size(st, f->size) < 0) {
+            H5Tclose(st);
+            st = H5I_INVALID_HID;
+        }
+        return st;
+    }
+    }
+    if (f->codes == REC_CODES_NONE) return H5Tcopy(base);
+    hid_t et = H5Tenum_create(base);
+    for (int v = 0; et >= 0 && v < rec_code_count(f->codes); v++) {
+        /* The value in the base type's own width (the registry's code columns are signed). */
+        int8_t v8 = (int8_t)v;
+        int16_t v16 = (int16_t)v;
+        int32_t v32 = v;
+        const void *value = f->kind == REC_I8 ? (const void *)&v8 : f->kind == REC_I16 ? (const void *)&v16
+                                                                                      : (const void *)&v32;
+        if (f->kind > REC_I32 || H5Tenum_insert(et, rec_code_label(f->codes, v), value) < 0) {
+            H5Tclose(et);
+            et = H5I_INVALID_HID;
+        }
+    }
+    return et;
 }
 
-#define ADD(t, st, f, type) add(t, #f, offsetof(struct st, f), type)
-
-static void define_tables(struct h5out *h)
+/* The compound type of table r's records, new (H5Tclose), or H5I_INVALID_HID. */
+static hid_t record_type(const struct rec_table *r)
 {
-    struct table *t = &h->t[T_SUMMARY];
-    *t = (struct table){.name = "summary", .title = "per (variant, replication, program) summary",
-                        .size = sizeof(struct rec_summary)};
-    ADD(t, rec_summary, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, replication, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, program, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, years, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_summary, listings, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, transplants, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, transplants_urgent, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, deaths_waiting, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, removed, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, waiting_end, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, median_wait_days, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_summary, urgent_end, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, nt_end, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, organs_offered, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, offers, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, discarded, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, transplants_combined, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, accelerated, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, islets, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, deaths_after_tx, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, deaths_all, H5T_NATIVE_INT32);
-    ADD(t, rec_summary, surv_tx_1y, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_summary, graft_tx_1y, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_summary, rmst_listing_5y, H5T_NATIVE_DOUBLE);
-
-    t = &h->t[T_CANDS];
-    *t = (struct table){.name = "candidates", .title = "one row per candidate listing",
-                        .size = sizeof(struct rec_cand)};
-    ADD(t, rec_cand, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_cand, replication, H5T_NATIVE_INT32);
-    ADD(t, rec_cand, seq, H5T_NATIVE_UINT32);
-    ADD(t, rec_cand, program, H5T_NATIVE_INT8);
-    ADD(t, rec_cand, abo, H5T_NATIVE_INT8);
-    ADD(t, rec_cand, sex, H5T_NATIVE_INT8);
-    ADD(t, rec_cand, outcome, H5T_NATIVE_INT8);
-    ADD(t, rec_cand, status_listed, H5T_NATIVE_INT8);
-    ADD(t, rec_cand, status_end, H5T_NATIVE_INT8);
-    ADD(t, rec_cand, region, H5T_NATIVE_INT16);
-    ADD(t, rec_cand, center, H5T_NATIVE_INT16);
-    ADD(t, rec_cand, listed_day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_cand, age_years, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_cand, end_day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_cand, wait_days, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_cand, weight_kg, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_cand, pra, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_cand, relist_of, H5T_NATIVE_UINT32);
-    ADD(t, rec_cand, death_day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_cand, followed_day, H5T_NATIVE_DOUBLE);
-
-    t = &h->t[T_DONORS];
-    *t = (struct table){.name = "donors", .title = "one row per donor", .size = sizeof(struct rec_donor)};
-    ADD(t, rec_donor, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_donor, replication, H5T_NATIVE_INT32);
-    ADD(t, rec_donor, seq, H5T_NATIVE_UINT32);
-    ADD(t, rec_donor, abo, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, sex, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, hla_typed, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, heart_offered, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, heart_outcome, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, pancreas_offered, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, pancreas_outcome, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, pancreas_ecd, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, pancreas_procedure, H5T_NATIVE_INT8);
-    ADD(t, rec_donor, region, H5T_NATIVE_INT16);
-    ADD(t, rec_donor, day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_donor, age_years, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_donor, bmi, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_donor, weight_kg, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_donor, heart_offers, H5T_NATIVE_INT32);
-    ADD(t, rec_donor, pancreas_offers, H5T_NATIVE_INT32);
-
-    t = &h->t[T_TX];
-    *t = (struct table){.name = "transplants", .title = "one row per transplant", .size = sizeof(struct rec_tx)};
-    ADD(t, rec_tx, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_tx, replication, H5T_NATIVE_INT32);
-    ADD(t, rec_tx, day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_tx, donor, h->str_id);
-    ADD(t, rec_tx, candidate, h->str_id);
-    ADD(t, rec_tx, donor_seq, H5T_NATIVE_UINT32);
-    ADD(t, rec_tx, candidate_seq, H5T_NATIVE_UINT32);
-    ADD(t, rec_tx, program, H5T_NATIVE_INT8);
-    ADD(t, rec_tx, status, H5T_NATIVE_INT8);
-    ADD(t, rec_tx, abo_step, H5T_NATIVE_INT8);
-    ADD(t, rec_tx, group, H5T_NATIVE_INT8);
-    ADD(t, rec_tx, points, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_tx, wait_days, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_tx, offer_no, H5T_NATIVE_INT32);
-    ADD(t, rec_tx, donor_age, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_tx, death_day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_tx, graft_fail_day, H5T_NATIVE_DOUBLE);
-
-    t = &h->t[T_GROUPS];
-    *t = (struct table){.name = "groups", .title = "fairness counts by blood group, age, region and sex",
-                        .size = sizeof(struct rec_group)};
-    ADD(t, rec_group, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_group, replication, H5T_NATIVE_INT32);
-    ADD(t, rec_group, program, H5T_NATIVE_INT32);
-    ADD(t, rec_group, dim, H5T_NATIVE_INT32);
-    ADD(t, rec_group, group, H5T_NATIVE_INT32);
-    ADD(t, rec_group, listings, H5T_NATIVE_INT32);
-    ADD(t, rec_group, transplants, H5T_NATIVE_INT32);
-    ADD(t, rec_group, deaths, H5T_NATIVE_INT32);
-    ADD(t, rec_group, waiting_years, H5T_NATIVE_DOUBLE);
-
-    t = &h->t[T_SERIES];
-    *t = (struct table){.name = "series", .title = "list size by status at regular intervals",
-                        .size = sizeof(struct rec_series)};
-    ADD(t, rec_series, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_series, replication, H5T_NATIVE_INT32);
-    ADD(t, rec_series, program, H5T_NATIVE_INT32);
-    ADD(t, rec_series, day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_series, listed, H5T_NATIVE_INT32);
-    ADD(t, rec_series, n_t, H5T_NATIVE_INT32);
-    ADD(t, rec_series, n_hu, H5T_NATIVE_INT32);
-    ADD(t, rec_series, n_nt, H5T_NATIVE_INT32);
-    ADD(t, rec_series, n_su, H5T_NATIVE_INT32);
-
-    t = &h->t[T_COMPARISON];
-    *t = (struct table){.name = "comparison", .title = "each variant against variant 0, paired over replications",
-                        .size = sizeof(struct rec_comparison)};
-    ADD(t, rec_comparison, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_comparison, program, H5T_NATIVE_INT32);
-    ADD(t, rec_comparison, metric, h->str_metric);
-    ADD(t, rec_comparison, n, H5T_NATIVE_INT32);
-    ADD(t, rec_comparison, base_mean, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_comparison, base_ci_low, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_comparison, base_ci_high, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_comparison, mean, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_comparison, mean_ci_low, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_comparison, mean_ci_high, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_comparison, diff_mean, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_comparison, ci_low, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_comparison, ci_high, H5T_NATIVE_DOUBLE);
-
-    t = &h->t[T_DRAWS];
-    *t = (struct table){.name = "draws", .title = "each replication's draw of every uncertain parameter",
-                        .size = sizeof(struct rec_draw)};
-    ADD(t, rec_draw, replication, H5T_NATIVE_INT32);
-    ADD(t, rec_draw, parameter, h->str_param);
-    ADD(t, rec_draw, value, H5T_NATIVE_DOUBLE);
-
-    t = &h->t[T_SENS];
-    *t = (struct table){.name = "sensitivity", .title = "partial rank correlation of each paired difference with each "
-                        "uncertain parameter", .size = sizeof(struct rec_sens)};
-    ADD(t, rec_sens, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_sens, program, H5T_NATIVE_INT32);
-    ADD(t, rec_sens, metric, h->str_metric);
-    ADD(t, rec_sens, parameter, h->str_param);
-    ADD(t, rec_sens, n, H5T_NATIVE_INT32);
-    ADD(t, rec_sens, rank, H5T_NATIVE_INT32);
-    ADD(t, rec_sens, prcc, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_sens, ci_low, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_sens, ci_high, H5T_NATIVE_DOUBLE);
-
-    t = &h->t[T_UNC];
-    *t = (struct table){.name = "uncertainty", .title = "each paired difference over the parameter draws",
-                        .size = sizeof(struct rec_unc)};
-    ADD(t, rec_unc, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_unc, program, H5T_NATIVE_INT32);
-    ADD(t, rec_unc, metric, h->str_metric);
-    ADD(t, rec_unc, n, H5T_NATIVE_INT32);
-    ADD(t, rec_unc, diff_mean, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_unc, diff_p2_5, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_unc, diff_p97_5, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_unc, share_positive, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_unc, share_negative, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_unc, top_parameter, h->str_param);
-    ADD(t, rec_unc, top_prcc, H5T_NATIVE_DOUBLE);
-
-    t = &h->t[T_EPISODES];
-    *t = (struct table){.name = "episodes", .title = "one row per status change",
-                        .size = sizeof(struct rec_episode)};
-    ADD(t, rec_episode, variant, H5T_NATIVE_INT32);
-    ADD(t, rec_episode, replication, H5T_NATIVE_INT32);
-    ADD(t, rec_episode, candidate, H5T_NATIVE_UINT32);
-    ADD(t, rec_episode, status, H5T_NATIVE_INT8);
-    ADD(t, rec_episode, nt_credit, H5T_NATIVE_INT8);
-    ADD(t, rec_episode, code, H5T_NATIVE_INT16);
-    ADD(t, rec_episode, day, H5T_NATIVE_DOUBLE);
-    ADD(t, rec_episode, expiry, H5T_NATIVE_DOUBLE);
+    hid_t type = H5Tcreate(H5T_COMPOUND, r->size);
+    for (int i = 0; type >= 0 && i < r->n; i++) {
+        hid_t ft = field_type(&r->f[i]);
+        if (ft < 0 || H5Tinsert(type, r->f[i].name, r->f[i].off, ft) < 0) {
+            H5Tclose(type);
+            type = H5I_INVALID_HID;
+        }
+        if (ft >= 0) H5Tclose(ft);
+    }
+    return type;
 }
 
 static int attr_str(hid_t loc, const char *name, const char *value);
@@ -262,26 +106,24 @@ static int make_table(struct h5out *h, struct table *t, struct err *e)
     hid_t type = H5I_INVALID_HID, space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, ds = H5I_INVALID_HID;
     hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, chunk[1] = {CHUNK};
     int rc = 0;
-    if ((type = H5Tcreate(H5T_COMPOUND, t->size)) < 0) goto fail;
-    for (int i = 0; i < t->n; i++)
-        if (H5Tinsert(type, t->names[i], t->off[i], t->types[i]) < 0) goto fail;
+    if ((type = record_type(t->r)) < 0) goto fail;
     if ((space = H5Screate_simple(1, dims, maxdims)) < 0) goto fail;
     if ((dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 || H5Pset_chunk(dcpl, 1, chunk) < 0 ||
         H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 1) < 0)
         goto fail;
-    if ((ds = H5Dcreate2(h->file, t->name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0) goto fail;
-    if (attr_str(ds, "CLASS", "TABLE") || attr_str(ds, "VERSION", "3.0") || attr_str(ds, "TITLE", t->title))
+    if ((ds = H5Dcreate2(h->file, t->r->name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0) goto fail;
+    if (attr_str(ds, "CLASS", "TABLE") || attr_str(ds, "VERSION", "3.0") || attr_str(ds, "TITLE", t->r->title))
         goto fail;
-    for (int i = 0; i < t->n; i++) {
+    for (int i = 0; i < t->r->n; i++) {
         char an[32];
         snprintf(an, sizeof an, "FIELD_%d_NAME", i);
-        if (attr_str(ds, an, t->names[i])) goto fail;
+        if (attr_str(ds, an, t->r->f[i].name)) goto fail;
     }
     t->ds = ds, t->mtype = type, t->rows = 0;
     ds = type = H5I_INVALID_HID;
     goto cleanup;
 fail:
-    rc = err_set(e, ERR_INTERNAL, "%s: cannot create table /%s", h->tmp, t->name);
+    rc = err_set(e, ERR_INTERNAL, "%s: cannot create table /%s", h->tmp, t->r->name);
 cleanup:
     if (ds >= 0) H5Dclose(ds);
     if (dcpl >= 0) H5Pclose(dcpl);
@@ -320,26 +162,8 @@ cleanup:
     return rc;
 }
 
-struct variant_row {
-    int32_t variant;
-    char name[128];
-    char path[256];
-    char heart_policy[32];
-    char pancreas_policy[32];
-    uint64_t seed;
-};
-
-struct param_row {
-    int32_t variant;
-    char name[96];
-    char value[48];
-    char unit[16];
-    char source[160];
-};
-
 struct param_ctx {
-    struct param_row *rows;
-    size_t n, cap;
+    VEC(struct rec_parameter) rows;
     int variant;
     int oom;
 };
@@ -348,14 +172,11 @@ static void collect_param(void *vctx, const char *full, const struct pdef *d, co
 {
     struct param_ctx *c = vctx;
     if (c->oom) return;
-    if (c->n == c->cap) {
-        size_t nc = c->cap ? c->cap * 2 : 128;
-        struct param_row *nr = realloc(c->rows, nc * sizeof *nr);
-        if (!nr) { c->oom = 1; return; }
-        c->rows = nr;
-        c->cap = nc;
+    if (vec_grow((void **)&c->rows.v, &c->rows.cap, c->rows.n + 1, sizeof *c->rows.v)) {
+        c->oom = 1;
+        return;
     }
-    struct param_row *r = &c->rows[c->n++];
+    struct rec_parameter *r = &c->rows.v[c->rows.n++];
     memset(r, 0, sizeof *r);
     r->variant = c->variant;
     snprintf(r->name, sizeof r->name, "%s", full);
@@ -364,17 +185,31 @@ static void collect_param(void *vctx, const char *full, const struct pdef *d, co
     snprintf(r->source, sizeof r->source, "%s", d->source);
 }
 
-static int string_type(size_t n, hid_t *out)
+/* Writes the META table t with its n rows at once (H5TBmake_table: chunks of `chunk` rows,
+ * deflated when `compress`). Returns 0 or -1. */
+static int meta_table(struct h5out *h, int t, size_t n, hsize_t chunk, int compress, const void *rows)
 {
-    *out = H5Tcopy(H5T_C_S1);
-    return *out < 0 || H5Tset_size(*out, n) < 0 ? -1 : 0;
+    const struct rec_table *r = rec_table(t);
+    const char *names[32];
+    size_t off[32];
+    hid_t types[32];
+    int rc = -1, k = 0;
+    if (r->n > 32) return -1;
+    for (; k < r->n; k++) {
+        names[k] = r->f[k].name;
+        off[k] = r->f[k].off;
+        if ((types[k] = field_type(&r->f[k])) < 0) goto cleanup;
+    }
+    rc = H5TBmake_table(r->title, h->file, r->name, (hsize_t)r->n, (hsize_t)n, r->size, names, off, types, chunk,
+                        NULL, compress, rows) < 0 ? -1 : 0;
+cleanup:
+    while (k-- > 0) H5Tclose(types[k]);
+    return rc;
 }
 
 static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e)
 {
-    hid_t s128 = H5I_INVALID_HID, s256 = H5I_INVALID_HID, s32 = H5I_INVALID_HID,
-          s96 = H5I_INVALID_HID, s48 = H5I_INVALID_HID, s16 = H5I_INVALID_HID, s160 = H5I_INVALID_HID;
-    struct variant_row *vr = NULL;
+    struct rec_variant *vr = NULL;
     struct param_ctx pc = {0};
     int rc = 0;
     char created[64], rng[32];
@@ -409,11 +244,6 @@ static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e
             goto cleanup;
         }
     }
-    if (string_type(128, &s128) || string_type(256, &s256) || string_type(32, &s32) || string_type(96, &s96) ||
-        string_type(48, &s48) || string_type(16, &s16) || string_type(160, &s160)) {
-        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot create string types");
-        goto cleanup;
-    }
     vr = calloc((size_t)m->n_variants, sizeof *vr);
     if (!vr) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     for (int v = 0; v < m->n_variants; v++) {
@@ -428,31 +258,14 @@ static int write_meta(struct h5out *h, const struct h5out_meta *m, struct err *e
         scen_each_param(s, collect_param, &pc);
     }
     if (pc.oom) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
-    {
-        const char *vn[] = {"variant", "name", "path", "heart_policy", "pancreas_policy", "seed"};
-        size_t vo[] = {offsetof(struct variant_row, variant), offsetof(struct variant_row, name),
-                       offsetof(struct variant_row, path), offsetof(struct variant_row, heart_policy),
-                       offsetof(struct variant_row, pancreas_policy), offsetof(struct variant_row, seed)};
-        hid_t vt[] = {H5T_NATIVE_INT32, s128, s256, s32, s32, H5T_NATIVE_UINT64};
-        const char *pn[] = {"variant", "name", "value", "unit", "source"};
-        size_t po[] = {offsetof(struct param_row, variant), offsetof(struct param_row, name),
-                       offsetof(struct param_row, value), offsetof(struct param_row, unit),
-                       offsetof(struct param_row, source)};
-        hid_t pt[] = {H5T_NATIVE_INT32, s96, s48, s16, s160};
-        if (H5TBmake_table("variants compared in this file", h->file, "variants", 6, (hsize_t)m->n_variants,
-                           sizeof *vr, vn, vo, vt, 16, NULL, 0, vr) < 0 ||
-            H5TBmake_table("every parameter of every variant", h->file, "parameters", 5, (hsize_t)pc.n,
-                           sizeof *pc.rows, pn, po, pt, 256, NULL, 1, pc.rows) < 0) {
-            rc = err_set(e, ERR_INTERNAL, "%s: cannot write /variants or /parameters", h->tmp);
-            goto cleanup;
-        }
+    if (meta_table(h, REC_T_VARIANTS, (size_t)m->n_variants, 16, 0, vr) ||
+        meta_table(h, REC_T_PARAMETERS, pc.rows.n, 256, 1, pc.rows.v)) {
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot write /variants or /parameters", h->tmp);
+        goto cleanup;
     }
 cleanup:
     free(vr);
-    free(pc.rows);
-    hid_t all[] = {s128, s256, s32, s96, s48, s16, s160};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (all[i] >= 0) H5Tclose(all[i]);
+    free(pc.rows.v);
     return rc;
 }
 
@@ -484,10 +297,10 @@ static int open_file(const char *path, const struct h5out_meta *meta, int image,
     struct h5out *h = calloc(1, sizeof *h);
     if (!h) return err_set(e, ERR_INTERNAL, "out of memory");
     h->file = H5I_INVALID_HID;
-    h->str_metric = H5I_INVALID_HID;
-    h->str_id = H5I_INVALID_HID;
-    h->str_param = H5I_INVALID_HID;
-    for (int t = 0; t < T_N; t++) h->t[t].ds = h->t[t].mtype = H5I_INVALID_HID;
+    for (int t = 0; t < REC_T_N; t++) {
+        h->t[t].r = rec_table(t);
+        h->t[t].ds = h->t[t].mtype = H5I_INVALID_HID;
+    }
     h->entity_tables = meta->entity_tables;
     h->uncertainty = meta->psa != NULL;
     size_t n = strlen(path) + 64;
@@ -506,18 +319,11 @@ static int open_file(const char *path, const struct h5out_meta *meta, int image,
         rc = err_set(e, ERR_INTERNAL, "%s: cannot create the output file (does the folder exist and is it writable?)", h->tmp);
         goto cleanup;
     }
-    if (string_type(CMP_METRIC_LEN, &h->str_metric) || string_type(CAND_ID_LEN, &h->str_id) ||
-        string_type(PSA_NAME_LEN, &h->str_param)) {
-        rc = err_set(e, ERR_INTERNAL, "HDF5: cannot create a string type");
-        goto cleanup;
-    }
-    define_tables(h);
-    for (int t = 0; t < T_N; t++) h->t[t].ds = h->t[t].mtype = H5I_INVALID_HID;
     if ((rc = write_meta(h, meta, e))) goto cleanup;
-    for (int t = 0; t < T_N; t++) {
-        if (t == T_COMPARISON || t == T_SENS || t == T_UNC) continue; /* written at the end */
-        if (t == T_DRAWS && !h->uncertainty) continue;
-        if (t != T_SUMMARY && t != T_GROUPS && t != T_SERIES && t != T_DRAWS && !h->entity_tables) continue;
+    for (int t = 0; t < REC_T_N; t++) {
+        enum rec_when w = h->t[t].r->when;
+        if (w == REC_END || w == REC_META) continue; /* written at the end, or by write_meta */
+        if ((w == REC_DRAWS && !h->uncertainty) || (w == REC_ENTITY && !h->entity_tables)) continue;
         if ((rc = make_table(h, &h->t[t], e))) goto cleanup;
     }
 cleanup:
@@ -537,7 +343,7 @@ static int append(struct h5out *h, int t, size_t n, const void *rows, struct err
     if (H5Dset_extent(tb->ds, size) < 0 || (fs = H5Dget_space(tb->ds)) < 0 ||
         H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
         (ms = H5Screate_simple(1, count, NULL)) < 0 || H5Dwrite(tb->ds, tb->mtype, ms, fs, H5P_DEFAULT, rows) < 0)
-        rc = err_set(e, ERR_INTERNAL, "%s: cannot append to /%s", h->tmp, tb->name);
+        rc = err_set(e, ERR_INTERNAL, "%s: cannot append to /%s", h->tmp, tb->r->name);
     else
         tb->rows += n;
     if (ms >= 0) H5Sclose(ms);
@@ -547,20 +353,24 @@ static int append(struct h5out *h, int t, size_t n, const void *rows, struct err
 
 int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e)
 {
-    if (append(h, T_SUMMARY, ORGAN_N, r->summary, e)) return ERR_INTERNAL;
-    if (append(h, T_GROUPS, (size_t)ORGAN_N * GRP_ROWS, r->groups, e)) return ERR_INTERNAL;
-    if (append(h, T_SERIES, r->series.n, r->series.v, e)) return ERR_INTERNAL;
-    if (!h->entity_tables) return 0;
-    if (append(h, T_CANDS, r->cands.n, r->cands.v, e) || append(h, T_DONORS, r->donors.n, r->donors.v, e) ||
-        append(h, T_TX, r->tx.n, r->tx.v, e) || append(h, T_EPISODES, r->episodes.n, r->episodes.v, e))
-        return ERR_INTERNAL;
+    /* The tables written always first, then the entity tables, each in registry order. */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1 && !h->entity_tables) break;
+        for (int t = 0; t < REC_T_N; t++) {
+            const void *rows;
+            size_t n;
+            if (h->t[t].r->when != (pass ? REC_ENTITY : REC_REPLICATION)) continue;
+            sim_result_rows(r, t, &rows, &n);
+            if (append(h, t, n, rows, e)) return ERR_INTERNAL;
+        }
+    }
     return 0;
 }
 
 int h5out_comparison(struct h5out *h, const struct rec_comparison *rows, size_t n, struct err *e)
 {
-    if (make_table(h, &h->t[T_COMPARISON], e)) return ERR_INTERNAL;
-    return append(h, T_COMPARISON, n, rows, e);
+    if (make_table(h, &h->t[REC_T_COMPARISON], e)) return ERR_INTERNAL;
+    return append(h, REC_T_COMPARISON, n, rows, e);
 }
 
 int h5out_draws(struct h5out *h, int rep, const struct psa *p, const double *v, struct err *e)
@@ -573,7 +383,7 @@ int h5out_draws(struct h5out *h, int rep, const struct psa *p, const double *v, 
         snprintf(rows[j].parameter, sizeof rows[j].parameter, "%s", psa_name(p, j));
         rows[j].value = v[j];
     }
-    int rc = append(h, T_DRAWS, (size_t)n, rows, e) ? ERR_INTERNAL : 0;
+    int rc = append(h, REC_T_DRAWS, (size_t)n, rows, e) ? ERR_INTERNAL : 0;
     free(rows);
     return rc;
 }
@@ -581,15 +391,15 @@ int h5out_draws(struct h5out *h, int rep, const struct psa *p, const double *v, 
 int h5out_sensitivity(struct h5out *h, const struct rec_sens *rows, size_t n, const struct rec_unc *urows,
                       size_t nu, struct err *e)
 {
-    if (make_table(h, &h->t[T_SENS], e) || make_table(h, &h->t[T_UNC], e)) return ERR_INTERNAL;
-    if (append(h, T_SENS, n, rows, e) || append(h, T_UNC, nu, urows, e)) return ERR_INTERNAL;
+    if (make_table(h, &h->t[REC_T_SENS], e) || make_table(h, &h->t[REC_T_UNC], e)) return ERR_INTERNAL;
+    if (append(h, REC_T_SENS, n, rows, e) || append(h, REC_T_UNC, nu, urows, e)) return ERR_INTERNAL;
     return 0;
 }
 
 /* Closes the tables' open datasets and types (before the file is closed). */
 static void close_tables(struct h5out *h)
 {
-    for (int t = 0; t < T_N; t++) {
+    for (int t = 0; t < REC_T_N; t++) {
         if (h->t[t].ds >= 0) H5Dclose(h->t[t].ds);
         if (h->t[t].mtype >= 0) H5Tclose(h->t[t].mtype);
         h->t[t].ds = h->t[t].mtype = H5I_INVALID_HID;
@@ -598,9 +408,6 @@ static void close_tables(struct h5out *h)
 
 static void destroy(struct h5out *h)
 {
-    if (h->str_metric >= 0) H5Tclose(h->str_metric);
-    if (h->str_id >= 0) H5Tclose(h->str_id);
-    if (h->str_param >= 0) H5Tclose(h->str_param);
     free(h->path);
     free(h->tmp);
     free(h);

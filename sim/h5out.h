@@ -2,8 +2,9 @@
  *
  * One writer: the runner hands replication results to h5out_append() in work-item order, so the
  * file is the same for any number of threads. Tables are HDF5 compound datasets built from the
- * C record structs of sim.h with the high-level table API (chunked, deflate-compressed), readable
- * by h5py, R's hdf5r and HDFView without custom code.
+ * registry of result tables (sim/rec.h: the record structs and their fields) with the high-level
+ * table API's layout (chunked, deflate-compressed), readable by h5py, R's hdf5r and HDFView
+ * without custom code.
  *
  * The file is written to a temporary path in the destination folder and renamed over the
  * destination only by h5out_commit(); h5out_abort() (or a crash) never touches an existing file

@@ -8,6 +8,8 @@
 
 #include <hdf5.h>
 
+#include "rec.h"
+
 /* A fixed-length string attribute of loc into a new buffer (free it), or NULL. */
 static char *attr_text(hid_t loc, const char *name)
 {
@@ -210,13 +212,36 @@ cleanup:
     return rc;
 }
 
+void info_fields(FILE *f)
+{
+    for (int t = 0; t < REC_T_N; t++) {
+        const struct rec_table *r = rec_table(t);
+        fprintf(f, "### /%s\n%s\n\n| field | type | unit | meaning |\n|---|---|---|---|\n", r->name, r->title);
+        for (int i = 0; i < r->n; i++) {
+            const struct rec_field *x = &r->f[i];
+            char type[32];
+            fprintf(f, "| `%s` | %s | %s | %s", x->name, rec_type_name(x, type, sizeof type), x->unit, x->doc);
+            for (int v = 0; v < rec_code_count(x->codes); v++)
+                fprintf(f, "%s%d `%s`", v ? ", " : ". Labels: ", v, rec_code_label(x->codes, v));
+            fprintf(f, " |\n");
+        }
+        fprintf(f, "\n");
+    }
+}
+
 int info_main(int argc, char **argv)
 {
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("Usage: wlsim info OUT.h5\n"
                "  Describe a results file: the version and commit that wrote it, seed, replications, the\n"
                "  variants and the parameters in which each differs from variant 0, and every table with\n"
-               "  its rows and size on disk (docs/output.md).\n");
+               "  its rows and size on disk (docs/output.md).\n"
+               "Usage: wlsim info --fields\n"
+               "  Print the field reference of every table (Markdown; `make docs` puts it in docs/output.md).\n");
+        return 0;
+    }
+    if (argc == 2 && strcmp(argv[1], "--fields") == 0) {
+        info_fields(stdout);
         return 0;
     }
     if (argc != 2) {

@@ -14,6 +14,12 @@
  * wlsim results file: message in e) or ERR_INTERNAL. */
 int info_print(const char *path, FILE *f, struct err *e);
 
+/* Writes the field reference of every table of the results file to f, from the registry of
+ * sim/rec.h: per table a heading `### /NAME`, its title, and a Markdown table of its fields (name,
+ * type, unit, meaning and, for a code column, its codes). `make docs` splices each into
+ * docs/output.md (scripts/output_fields.py). */
+void info_fields(FILE *f);
+
 /* The `wlsim info` command: argv[0] is "info". Returns the exit code. */
 int info_main(int argc, char **argv);
 

@@ -26,16 +26,14 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "rec.h"
 #include "scenario.h"
 
 #define PSA_NAME_LEN 96
 
 /* One row of /draws. */
-struct rec_draw {
-    int32_t replication;
-    char parameter[PSA_NAME_LEN];
-    double value;
-};
+REC_STRUCT(rec_draw, REC_DRAW); /* fields: sim/rec.h */
+_Static_assert(REC_PARAM_LEN == PSA_NAME_LEN, "/draws holds a parameter key");
 
 struct psa;
 

@@ -22,25 +22,10 @@
 #include "sim.h"
 
 /* One row of /sensitivity. */
-struct rec_sens {
-    int32_t variant, program;
-    char metric[CMP_METRIC_LEN];
-    char parameter[PSA_NAME_LEN];
-    int32_t n;          /* replications with the difference defined */
-    int32_t rank;       /* 1: the largest |prcc| of this comparison; 0: prcc undefined */
-    double prcc, ci_low, ci_high;
-};
+REC_STRUCT(rec_sens, REC_SENS); /* fields: sim/rec.h */
 
 /* One row of /uncertainty: the paired difference over the parameter draws. */
-struct rec_unc {
-    int32_t variant, program;
-    char metric[CMP_METRIC_LEN];
-    int32_t n;
-    double diff_mean, diff_p2_5, diff_p97_5;   /* mean and 2.5 / 97.5 % quantiles over replications */
-    double share_positive, share_negative;     /* share of replications with difference > 0, < 0 */
-    char top_parameter[PSA_NAME_LEN];          /* the rank-1 parameter ("" if none) */
-    double top_prcc;                           /* its PRCC (NaN if none) */
-};
+REC_STRUCT(rec_unc, REC_UNC); /* fields: sim/rec.h */
 
 /* PRCC of y with each of the k columns of x (n rows, row-major) into r[k], with the Fisher-z 95 %
  * interval [lo[j], hi[j]]; NaN where undefined (y or a column without spread once the others are

@@ -1,7 +1,8 @@
 /* ser.c — flat byte buffers of replication results (see ser.h).
  *
- * Layout: a header (magic, variant, replication, the five vector lengths, the checksum of what
- * follows), then the fixed summary and group arrays, then each vector's records back to back.
+ * Layout: a header (magic, variant, replication, the lengths of the vectors of
+ * SIM_RESULT_VECTORS, the checksum of what follows), then the fixed summary and group arrays, then
+ * each vector's records back to back, in the order of SIM_RESULT_VECTORS (sim.h).
  * Every part is copied whole, padding included: sim.c zeroes padding, so equal results give
  * equal buffers. */
 #include "ser.h"
@@ -11,11 +12,27 @@
 
 #define SER_MAGIC UINT32_C(0x31534c57) /* "WLS1" */
 
+/* The vectors in the order of SIM_RESULT_VECTORS, with their element sizes. */
+#define ONE(m, tag, id) +1
+enum { NVEC = 0 SIM_RESULT_VECTORS(ONE) };
+#undef ONE
+#define SIZE(m, tag, id) sizeof(struct tag),
+static const size_t elem[NVEC] = {SIM_RESULT_VECTORS(SIZE)};
+#undef SIZE
+
+static void vecs(const struct rep_result *r, const void *v[NVEC], size_t n[NVEC])
+{
+    int i = 0;
+#define AT(m, tag, id) v[i] = r->m.v, n[i] = r->m.n, i++;
+    SIM_RESULT_VECTORS(AT)
+#undef AT
+}
+
 struct ser_head {
     uint32_t magic;
     int32_t variant, replication;
     uint32_t pad;
-    uint64_t n[5];              /* cands, donors, tx, episodes, series */
+    uint64_t n[NVEC];           /* the vectors' lengths */
     uint64_t hash;              /* of everything after the header */
 };
 
@@ -32,20 +49,6 @@ uint64_t ser_hash(uint64_t h, const void *p, size_t len)
     }
     for (; i < len; i++) h = (h ^ b[i]) * prime;
     return h;
-}
-
-/* The vectors in a fixed order, with their element sizes. */
-#define NVEC 5
-static const size_t elem[NVEC] = {sizeof(struct rec_cand), sizeof(struct rec_donor), sizeof(struct rec_tx),
-                                  sizeof(struct rec_episode), sizeof(struct rec_series)};
-
-static void vecs(const struct rep_result *r, const void *v[NVEC], size_t n[NVEC])
-{
-    v[0] = r->cands.v, n[0] = r->cands.n;
-    v[1] = r->donors.v, n[1] = r->donors.n;
-    v[2] = r->tx.v, n[2] = r->tx.n;
-    v[3] = r->episodes.v, n[3] = r->episodes.n;
-    v[4] = r->series.v, n[4] = r->series.n;
 }
 
 int ser_pack(const struct rep_result *r, void **buf, size_t *len, struct err *e)
@@ -109,18 +112,18 @@ int ser_unpack(const void *buf, size_t len, struct rep_result **out, struct err 
     r->replication = h.replication;
     memcpy(r->summary, p, sizeof r->summary), p += sizeof r->summary;
     memcpy(r->groups, p, sizeof r->groups), p += sizeof r->groups;
-    int bad = take(&p, h.n[0], elem[0], (void **)&r->cands.v) || take(&p, h.n[1], elem[1], (void **)&r->donors.v) ||
-              take(&p, h.n[2], elem[2], (void **)&r->tx.v) || take(&p, h.n[3], elem[3], (void **)&r->episodes.v) ||
-              take(&p, h.n[4], elem[4], (void **)&r->series.v);
+    int bad = 0, i = 0;
+#define TAKE(m, tag, id) bad = bad || take(&p, h.n[i], elem[i], (void **)&r->m.v), i++;
+    SIM_RESULT_VECTORS(TAKE)
+#undef TAKE
     if (bad) {
         sim_result_free(r);
         return err_set(e, ERR_INTERNAL, "out of memory");
     }
-    r->cands.n = r->cands.cap = h.n[0];
-    r->donors.n = r->donors.cap = h.n[1];
-    r->tx.n = r->tx.cap = h.n[2];
-    r->episodes.n = r->episodes.cap = h.n[3];
-    r->series.n = r->series.cap = h.n[4];
+    i = 0;
+#define LEN(m, tag, id) r->m.n = r->m.cap = h.n[i], i++;
+    SIM_RESULT_VECTORS(LEN)
+#undef LEN
     *out = r;
     return 0;
 }

@@ -103,11 +103,7 @@ struct ctx {
 
 static int grow(void **v, size_t *cap, size_t size, struct ctx *x)
 {
-    size_t nc = *cap ? *cap * 2 : 256;
-    void *nv = realloc(*v, nc * size);
-    if (!nv) return err_set(x->e, ERR_INTERNAL, "out of memory in replication %d", x->rep), -1;
-    *v = nv;
-    *cap = nc;
+    if (vec_grow(v, cap, *cap + 1, size)) return err_set(x->e, ERR_INTERNAL, "out of memory in replication %d", x->rep), -1;
     return 0;
 }
 
@@ -1033,19 +1029,17 @@ static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
      : ((dst).v = malloc((src).n * sizeof *(src).v)) == NULL ? -1                               \
      : (memcpy((dst).v, (src).v, (src).n * sizeof *(src).v), (dst).n = (dst).cap = (src).n, 0))
 
-/* A deep copy of result r, every record relabelled as `variant`. NULL when out of memory. A new
- * vector in struct rep_result must be duplicated here (a shallow copy would be freed twice, which
- * the branching tests under make asan report at once). */
+/* A deep copy of result r, every record relabelled as `variant`. NULL when out of memory. Every
+ * vector of SIM_RESULT_VECTORS (sim.h) is duplicated (a shallow copy would be freed twice). */
 static struct rep_result *result_clone(const struct rep_result *r, int variant)
 {
     struct rep_result *c = malloc(sizeof *c);
     if (!c) return NULL;
     memcpy(c, r, sizeof *c); /* the summaries and group rows, then the owned vectors below */
-    int bad = VEC_DUP(c->cands, r->cands);
-    bad |= VEC_DUP(c->donors, r->donors);
-    bad |= VEC_DUP(c->tx, r->tx);
-    bad |= VEC_DUP(c->episodes, r->episodes);
-    bad |= VEC_DUP(c->series, r->series);
+    int bad = 0;
+#define DUP(m, tag, id) bad |= VEC_DUP(c->m, r->m);
+    SIM_RESULT_VECTORS(DUP)
+#undef DUP
     if (bad) {
         sim_result_free(c);
         return NULL;
@@ -1055,11 +1049,9 @@ static struct rep_result *result_clone(const struct rep_result *r, int variant)
         c->summary[o].variant = variant;
         for (int i = 0; i < GRP_ROWS; i++) c->groups[o][i].variant = variant;
     }
-    for (size_t i = 0; i < c->cands.n; i++) c->cands.v[i].variant = variant;
-    for (size_t i = 0; i < c->donors.n; i++) c->donors.v[i].variant = variant;
-    for (size_t i = 0; i < c->tx.n; i++) c->tx.v[i].variant = variant;
-    for (size_t i = 0; i < c->episodes.n; i++) c->episodes.v[i].variant = variant;
-    for (size_t i = 0; i < c->series.n; i++) c->series.v[i].variant = variant;
+#define RELABEL(m, tag, id) for (size_t i = 0; i < c->m.n; i++) c->m.v[i].variant = variant;
+    SIM_RESULT_VECTORS(RELABEL)
+#undef RELABEL
     return c;
 }
 
@@ -1201,10 +1193,18 @@ int sim_run_branch(const struct scenario *const *variants, int n_variants, const
 void sim_result_free(struct rep_result *r)
 {
     if (!r) return;
-    free(r->cands.v);
-    free(r->donors.v);
-    free(r->tx.v);
-    free(r->episodes.v);
-    free(r->series.v);
+#define FREE(m, tag, id) free(r->m.v);
+    SIM_RESULT_VECTORS(FREE)
+#undef FREE
     free(r);
+}
+
+void sim_result_rows(const struct rep_result *r, int t, const void **rows, size_t *n)
+{
+    *rows = NULL, *n = 0;
+    if (t == REC_T_SUMMARY) *rows = r->summary, *n = ORGAN_N;
+    else if (t == REC_T_GROUPS) *rows = r->groups, *n = (size_t)ORGAN_N * GRP_ROWS;
+#define ROWS(m, tag, id) else if (t == id) *rows = r->m.v, *n = r->m.n;
+    SIM_RESULT_VECTORS(ROWS)
+#undef ROWS
 }

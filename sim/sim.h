@@ -19,125 +19,48 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "rec.h"
 #include "scenario.h"
+#include "vec.h"
 
-/* One row of /summary. */
-struct rec_summary {
-    int32_t variant;
-    int32_t replication;
-    int32_t program;            /* 0 heart (incl. heart-lung), 1 pancreas (incl. pancreas-kidney) */
-    double years;
-    int32_t listings;
-    int32_t transplants;
-    int32_t transplants_urgent; /* HU (heart) or SU (pancreas) at transplant */
-    int32_t deaths_waiting;
-    int32_t removed;
-    int32_t waiting_end;        /* listed and not NT at the end */
-    double median_wait_days;    /* listing to transplant, transplants in the counted years; NaN if none */
-    int32_t urgent_end;         /* HU / SU at the end */
-    int32_t nt_end;             /* NT at the end */
-    int32_t organs_offered;     /* organs of this programme offered in the counted years */
-    int32_t offers;             /* offers made (candidate asked) */
-    int32_t discarded;          /* offered organs nobody accepted */
-    int32_t transplants_combined; /* heart-lung or pancreas-kidney transplants */
-    int32_t accelerated;        /* organs allocated in the accelerated procedure */
-    int32_t islets;             /* organs sent to an islet programme */
-    /* After the transplant (docs/output.md). */
-    int32_t deaths_after_tx;    /* deaths after a transplant in the counted years */
-    int32_t deaths_all;         /* deaths_waiting + deaths_after_tx */
-    double surv_tx_1y;          /* Kaplan–Meier patient survival 1 year after the counted years'
-                                   transplants; NaN if none */
-    double graft_tx_1y;         /* the same for graft survival (graft failure or death) */
-    double rmst_listing_5y;     /* restricted mean survival over 5 years from a first listing in
-                                   the counted years, years; NaN if none */
-};
-
-struct rec_cand {
-    int32_t variant, replication;
-    uint32_t seq;
-    int8_t program;             /* enum prog */
-    int8_t abo, sex, outcome;   /* enum abo, enum sex, enum outcome */
-    int8_t status_listed;       /* status at listing */
-    int8_t status_end;          /* status when leaving the list (or at the end) */
-    int16_t region, center;
-    double listed_day, age_years, end_day, wait_days, weight_kg, pra;
-    uint32_t relist_of;         /* seq of the candidate whose graft failed, or UINT32_MAX */
-    double death_day;           /* the person's death, on this listing or after (transplant,
-                                   relisting), NaN when not observed */
-    double followed_day;        /* last day the person is known alive when death_day is NaN */
-};
-
-struct rec_donor {
-    int32_t variant, replication;
-    uint32_t seq;
-    int8_t abo, sex, hla_typed;
-    int8_t heart_offered, heart_outcome;       /* outcome: 0 not offered, 1 transplanted, 2 discarded */
-    int8_t pancreas_offered, pancreas_outcome; /* 0 not offered, 1 transplanted, 2 islets, 3 discarded */
-    int8_t pancreas_ecd, pancreas_procedure;   /* procedure: 0 standard, 1 accelerated, 2 islet programme */
-    int16_t region;
-    double day, age_years, bmi, weight_kg;
-    int32_t heart_offers, pancreas_offers;
-};
-
-struct rec_tx {
-    int32_t variant, replication;
-    double day;
-    char donor[CAND_ID_LEN];      /* donor id: the file's id in a replay, else the decimal donor_seq */
-    char candidate[CAND_ID_LEN];  /* candidate id: the file's id in a replay, else the decimal candidate_seq */
-    uint32_t donor_seq, candidate_seq;
-    int8_t program;             /* enum prog of the recipient */
-    int8_t status;              /* urgency at transplant */
-    int8_t abo_step;
-    int8_t group;
-    double points, wait_days;
-    int32_t offer_no;           /* 1 = the first candidate offered accepted */
-    double donor_age;           /* years */
-    double death_day;           /* the recipient's death (also after a relisting), NaN if not by the end */
-    double graft_fail_day;      /* the graft failed without death, NaN if not by the end */
-};
-
-struct rec_episode {
-    int32_t variant, replication;
-    uint32_t candidate;
-    int8_t status, nt_credit;
-    int16_t code;
-    double day, expiry;
-};
+/* The record structs of the per-replication tables: one member per field of the table's list in
+ * sim/rec.h, where each field's type, unit and meaning are described (docs/output.md). */
+REC_STRUCT(rec_summary, REC_SUMMARY);
+REC_STRUCT(rec_cand, REC_CAND);
+REC_STRUCT(rec_donor, REC_DONOR);
+REC_STRUCT(rec_tx, REC_TX);
+REC_STRUCT(rec_episode, REC_EPISODE);
+_Static_assert(REC_ID_LEN == CAND_ID_LEN, "the ids of /transplants hold a candidate or donor id");
 
 /* Fairness counts: one row per (variant, replication, program, dimension, group), over the
  * counted years. Dimensions: 0 blood group (O, A, B, AB), 1 age at listing (<16, 16-39, 40-59,
  * 60+), 2 region (the seven DSO regions), 3 sex (female, male). */
 enum { GRP_DIM_ABO = 0, GRP_DIM_AGE, GRP_DIM_REGION, GRP_DIM_SEX, GRP_DIM_N };
 #define GRP_ROWS (ABO_N + 4 + POPN_REGIONS + 2)
-struct rec_group {
-    int32_t variant, replication, program;
-    int32_t dim, group;
-    int32_t listings;           /* listed in the counted years */
-    int32_t transplants;        /* transplanted in the counted years */
-    int32_t deaths;             /* died on the list in the counted years */
-    double waiting_years;       /* patient-years on the list inside the counted years */
-};
+REC_STRUCT(rec_group, REC_GROUP);
 
-/* One row of /series: the list of one programme at one moment. */
-struct rec_series {
-    int32_t variant, replication, program;
-    double day;
-    int32_t listed;             /* all candidates on the list, NT included */
-    int32_t n_t, n_hu, n_nt, n_su;
-};
+REC_STRUCT(rec_series, REC_SERIES);
 
-#define VEC(T) struct { T *v; size_t n, cap; }
+/* The tables a replication's result holds as growing vectors, in the order the serialiser packs
+ * them (sim/ser.c): X(member of struct rep_result, record struct tag, table id of sim/rec.h).
+ * /summary and /groups are the fixed arrays `summary` and `groups`. A new per-replication table
+ * is one line here (after its list in sim/rec.h); sim_result_free, the clone of --branch, the
+ * serialiser, the writer and verify follow from it. */
+#define SIM_RESULT_VECTORS(X)                                                                   \
+    X(cands, rec_cand, REC_T_CANDS)                                                             \
+    X(donors, rec_donor, REC_T_DONORS)                                                          \
+    X(tx, rec_tx, REC_T_TX)                                                                     \
+    X(episodes, rec_episode, REC_T_EPISODES)                                                    \
+    X(series, rec_series, REC_T_SERIES)
 
+#define SIM_RESULT_MEMBER(m, tag, id) VEC(struct tag) m;
 struct rep_result {
     int variant, replication;
     struct rec_summary summary[ORGAN_N];
     struct rec_group groups[ORGAN_N][GRP_ROWS];
-    VEC(struct rec_cand) cands;
-    VEC(struct rec_donor) donors;
-    VEC(struct rec_tx) tx;
-    VEC(struct rec_episode) episodes;
-    VEC(struct rec_series) series;
+    SIM_RESULT_VECTORS(SIM_RESULT_MEMBER)
 };
+#undef SIM_RESULT_MEMBER
 
 /* An observer of a replication's population as it unfolds, for `wlsim export` (sim/export.h):
  * everything a replay needs to reproduce the run. Days are on the engine clock (day 0 = start of
@@ -199,5 +122,10 @@ int sim_run_branch(const struct scenario *const *variants, int n_variants, const
 
 /* Frees r. NULL is a no-op. */
 void sim_result_free(struct rep_result *r);
+
+/* The rows of per-replication table t (a table id of sim/rec.h whose `when` is REC_REPLICATION
+ * or REC_ENTITY) in result r: *rows points at r's records (valid as long as r), *n is their
+ * number. */
+void sim_result_rows(const struct rep_result *r, int t, const void **rows, size_t *n);
 
 #endif

@@ -32,12 +32,18 @@
 #include "sens.h"
 #include "sim.h"
 
-enum { V_SUMMARY, V_GROUPS, V_SERIES, V_CANDS, V_DONORS, V_TX, V_EPISODES, V_N };
-static const char *const TNAME[V_N] = {"summary", "groups", "series", "candidates", "donors", "transplants",
-                                       "episodes"};
-static const size_t TSIZE[V_N] = {sizeof(struct rec_summary), sizeof(struct rec_group), sizeof(struct rec_series),
-                                  sizeof(struct rec_cand),    sizeof(struct rec_donor), sizeof(struct rec_tx),
-                                  sizeof(struct rec_episode)};
+/* The per-replication tables (sim/rec.h: REC_REPLICATION and REC_ENTITY), in the order the writer
+ * appends them: those written always, then the entity tables. */
+#define V_N REC_T_N
+
+static int per_rep_tables(int *id)
+{
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int t = 0; t < REC_T_N; t++)
+            if (rec_table(t)->when == (pass ? REC_ENTITY : REC_REPLICATION)) id[n++] = t;
+    return n;
+}
 
 /* A per-replication table of the file: its layout and a cursor. Rows are read in work-item
  * order from `next` as the re-run results arrive, never more than a re-run result's rows plus
@@ -53,6 +59,7 @@ struct vctx {
     const char *path;
     hid_t file;
     int nv, reps, checked_reps;
+    int nt, id[V_N];            /* the per-replication tables: v->t[i] is table id[i] */
     struct table t[V_N];
     unsigned char *buf;
     size_t bufcap;
@@ -70,19 +77,6 @@ struct vctx {
 #define BLOCK 4096              /* rows per read of the variant and replication columns */
 #define MAX_OBJECTS 4096        /* attributes or links of one object a results file may have */
 #define NAME_LEN 256
-
-static void rows_of(const struct rep_result *r, int t, const void **p, size_t *n)
-{
-    switch (t) {
-    case V_SUMMARY: *p = r->summary, *n = ORGAN_N; break;
-    case V_GROUPS: *p = r->groups, *n = (size_t)ORGAN_N * GRP_ROWS; break;
-    case V_SERIES: *p = r->series.v, *n = r->series.n; break;
-    case V_CANDS: *p = r->cands.v, *n = r->cands.n; break;
-    case V_DONORS: *p = r->donors.v, *n = r->donors.n; break;
-    case V_TX: *p = r->tx.v, *n = r->tx.n; break;
-    default: *p = r->episodes.v, *n = r->episodes.n; break;
-    }
-}
 
 /* Reads a fixed-length string attribute into a new buffer (free()), or NULL when it is missing,
  * not a fixed-length string, or holds a NUL before its end (the text would be cut short). */
@@ -275,24 +269,24 @@ static int match_item(struct vctx *v, int ti, int64_t k, int variant, const void
     }
     if (skipped) {
         snprintf(why, 160, "variant %d: /%s has %llu rows out of work-item order or of no work item", variant,
-                 TNAME[ti], (unsigned long long)skipped);
+                 rec_table(v->id[ti])->name, (unsigned long long)skipped);
         t->next += c;
         return 0;
     }
     if (c != m) {
-        snprintf(why, 160, "variant %d: /%s has %s%llu rows, the re-run %zu", variant, TNAME[ti],
+        snprintf(why, 160, "variant %d: /%s has %s%llu rows, the re-run %zu", variant, rec_table(v->id[ti])->name,
                  c > m ? "more than " : "", (unsigned long long)(c > m ? m : c), m);
         t->next += c;
         return 0;
     }
     if (m == 0) return 1;
-    if (read_rows(v, t, TSIZE[ti], (size_t)t->next, m)) return -1;
+    if (read_rows(v, t, rec_table(v->id[ti])->size, (size_t)t->next, m)) return -1;
     int mem = 0;
-    size_t i = first_diff(t, TSIZE[ti], fresh, v->buf, m, &mem);
+    size_t i = first_diff(t, rec_table(v->id[ti])->size, fresh, v->buf, m, &mem);
     if (i < m) {
         char mn[64];
         member_name(t, mem, mn, sizeof mn);
-        snprintf(why, 160, "variant %d: /%s row %llu, field %s", variant, TNAME[ti],
+        snprintf(why, 160, "variant %d: /%s row %llu, field %s", variant, rec_table(v->id[ti])->name,
                  (unsigned long long)(t->next + i), mn);
     }
     t->next += m;
@@ -308,13 +302,13 @@ static int sink(void *vctx, const struct rep_result *r, struct err *e)
         if (r->variant == 0 && psa_draw(v->psa, v->seed, r->replication, v->draws, e)) return ERR_INTERNAL;
         sens_add(v->sens, r, v->draws);
     }
-    for (int ti = 0; ti < V_N && !v->rep_bad[r->replication]; ti++) {
+    for (int ti = 0; ti < v->nt && !v->rep_bad[r->replication]; ti++) {
         const void *fresh;
         size_t n;
         if (v->t[ti].ds < 0) continue; /* absent or of another layout: reported with the layout */
-        rows_of(r, ti, &fresh, &n);
+        sim_result_rows(r, v->id[ti], &fresh, &n);
         int same = match_item(v, ti, k, r->variant, fresh, n, v->why[r->replication]);
-        if (same < 0) return err_set(e, ERR_INTERNAL, "%s: cannot read /%s", v->path, TNAME[ti]);
+        if (same < 0) return err_set(e, ERR_INTERNAL, "%s: cannot read /%s", v->path, rec_table(v->id[ti])->name);
         if (!same) v->rep_bad[r->replication] = 1;
     }
     if (r->variant == v->nv - 1 && !v->quiet) {
@@ -499,8 +493,10 @@ static int listed(const char *const *list, const char *name)
 static int per_replication(const char *name)
 {
     if (!strcmp(name, "draws")) return 1; /* compared with fresh draws by same_draws */
-    for (int t = 0; t < V_N; t++)
-        if (!strcmp(TNAME[t], name)) return 1;
+    for (int t = 0; t < REC_T_N; t++)
+        if ((rec_table(t)->when == REC_REPLICATION || rec_table(t)->when == REC_ENTITY) &&
+            !strcmp(rec_table(t)->name, name))
+            return 1;
     return 0;
 }
 
@@ -676,7 +672,17 @@ static long long rows_in(hid_t file, const char *name)
     return n;
 }
 
-int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
+/* verify's command line. */
+struct vargs {
+    long k;                     /* replications to re-run; -1: all of the file's */
+    long threads;
+    int quiet, allow_paths;
+    const char *path;
+};
+
+/* Parses verify's arguments into a. Returns -1 to go on, or the exit code to return at once (0
+ * after --help, ERR_INPUT with the message printed). */
+static int parse_args(int argc, char **argv, struct vargs *a)
 {
     static const struct option opts[] = {{"replications", required_argument, NULL, 'r'},
                                          {"threads", required_argument, NULL, 'j'},
@@ -684,22 +690,12 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
                                          {"help", no_argument, NULL, 'h'},
                                          {"allow-paths", no_argument, NULL, 'A'},
                                          {NULL, 0, NULL, 0}};
-    long k = -1, threads = omp_get_num_procs();
-    int c, rc = 0, quiet = 0, allow_paths = 0;
-    struct vctx v = {.file = H5I_INVALID_HID};
-    struct scenario **sc = NULL;
-    struct h5out *img = NULL;
-    struct rec_comparison *crows = NULL;
-    struct rec_sens *srows = NULL;
-    struct rec_unc *urows = NULL;
-    struct psa *psa = NULL;
-    struct err e;
-    err_clear(&e);
-    for (int t = 0; t < V_N; t++) v.t[t].ds = v.t[t].ftype = H5I_INVALID_HID;
+    int c;
+    *a = (struct vargs){.k = -1, .threads = omp_get_num_procs()};
     optind = 1;
     while ((c = getopt_long(argc, argv, "r:j:qh", opts, NULL)) != -1) {
         char *end;
-        long *dst = c == 'r' ? &k : &threads;
+        long *dst = c == 'r' ? &a->k : &a->threads;
         switch (c) {
         case 'r':
         case 'j':
@@ -710,7 +706,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
                 return ERR_INPUT;
             }
             break;
-        case 'q': quiet = 1; break;
+        case 'q': a->quiet = 1; break;
         case 'h':
             printf("Usage: wlsim verify OUT.h5 [-r K] [-j THREADS] [-q] [--allow-paths]\n"
                    "  Re-run the first K replications (default: all) from the scenario text, seed and settings\n"
@@ -723,7 +719,7 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
                    "                          default: the file is not trusted)\n"
                    "Exit codes: 0 identical, 1 a difference (or an internal failure), 2 bad input.\n");
             return 0;
-        case 'A': allow_paths = 1; break;
+        case 'A': a->allow_paths = 1; break;
         default: fprintf(stderr, "wlsim verify: see 'wlsim verify --help'\n"); return ERR_INPUT;
         }
     }
@@ -731,114 +727,230 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
         fprintf(stderr, "wlsim verify: expected one results file, found %d arguments\n", argc - optind);
         return ERR_INPUT;
     }
-    v.path = argv[optind];
-    v.quiet = quiet;
+    a->path = argv[optind];
+    return -1;
+}
+
+/* What the root attributes of a results file say about its run. */
+struct root {
+    char ver[64], commit[64];
+    uint64_t seed;
+    int32_t reps, nv, ent, branch, wrows;
+};
+
+/* Opens v->path read-only into v->file. Returns 0, or ERR_INPUT (message printed) when it is not
+ * a readable HDF5 file. */
+static int open_results(struct vctx *v)
+{
     struct stat st;
-    if (stat(v.path, &st) != 0 || !S_ISREG(st.st_mode) || H5Fis_hdf5(v.path) <= 0 ||
-        (v.file = H5Fopen(v.path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+    if (stat(v->path, &st) != 0 || !S_ISREG(st.st_mode) || H5Fis_hdf5(v->path) <= 0 ||
+        (v->file = H5Fopen(v->path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
         int en = errno;
-        fprintf(stderr, "wlsim verify: %s: expected an HDF5 results file of wlsim, found %s\n", v.path,
-                access(v.path, R_OK) ? strerror(en) : "another kind of file");
+        fprintf(stderr, "wlsim verify: %s: expected an HDF5 results file of wlsim, found %s\n", v->path,
+                access(v->path, R_OK) ? strerror(en) : "another kind of file");
         return ERR_INPUT;
     }
-    char ver[64] = "", commit[64] = "";
-    uint64_t seed = 0;
-    int32_t reps = 0, nv = 0, ent = 0, branch = 0, wrows = 1; /* files without warmup_rows kept the warm-up */
-    if (read_attr_str(v.file, "wlsim_version", ver, sizeof ver) || read_attr_str(v.file, "git_commit", commit, sizeof commit) ||
-        read_attr_num(v.file, "seed", H5T_NATIVE_UINT64, &seed) ||
-        read_attr_num(v.file, "replications", H5T_NATIVE_INT32, &reps) ||
-        read_attr_num(v.file, "variants", H5T_NATIVE_INT32, &nv) ||
-        read_attr_num(v.file, "entity_tables", H5T_NATIVE_INT32, &ent) || reps < 1 || nv < 1 || (ent != 0 && ent != 1)) {
+    return 0;
+}
+
+/* Reads the root attributes of v->file into *a and checks that /variants and /summary hold the
+ * rows they imply, so that the work to redo is bounded by what the file holds (one /variants row
+ * per variant, ORGAN_N /summary rows per work item) before anything is allocated or run. Returns
+ * 0, or ERR_INPUT with the message printed. */
+static int read_root(struct vctx *v, struct root *a)
+{
+    *a = (struct root){.wrows = 1}; /* files without warmup_rows kept the warm-up */
+    if (read_attr_str(v->file, "wlsim_version", a->ver, sizeof a->ver) ||
+        read_attr_str(v->file, "git_commit", a->commit, sizeof a->commit) ||
+        read_attr_num(v->file, "seed", H5T_NATIVE_UINT64, &a->seed) ||
+        read_attr_num(v->file, "replications", H5T_NATIVE_INT32, &a->reps) ||
+        read_attr_num(v->file, "variants", H5T_NATIVE_INT32, &a->nv) ||
+        read_attr_num(v->file, "entity_tables", H5T_NATIVE_INT32, &a->ent) || a->reps < 1 || a->nv < 1 ||
+        (a->ent != 0 && a->ent != 1)) {
         fprintf(stderr, "wlsim verify: %s: expected the root attributes of a wlsim results file (wlsim_version, "
-                "git_commit, seed, replications, variants, entity_tables), found them missing or invalid\n", v.path);
-        rc = ERR_INPUT;
-        goto cleanup;
+                "git_commit, seed, replications, variants, entity_tables), found them missing or invalid\n", v->path);
+        return ERR_INPUT;
     }
     /* Files written before --warmup-rows existed have no `warmup_rows` attribute: they kept the
-     * warm-up's rows (the layout check below still reports the missing attribute). */
-    if (H5Aexists(v.file, "warmup_rows") > 0 &&
-        (read_attr_num(v.file, "warmup_rows", H5T_NATIVE_INT32, &wrows) || (wrows != 0 && wrows != 1))) {
+     * warm-up's rows (the layout check still reports the missing attribute). */
+    if (H5Aexists(v->file, "warmup_rows") > 0 &&
+        (read_attr_num(v->file, "warmup_rows", H5T_NATIVE_INT32, &a->wrows) || (a->wrows != 0 && a->wrows != 1))) {
         fprintf(stderr, "wlsim verify: %s: expected the root attribute warmup_rows to be 0 or 1, found it invalid\n",
-                v.path);
-        rc = ERR_INPUT;
-        goto cleanup;
+                v->path);
+        return ERR_INPUT;
     }
     /* Files written before --branch existed have no `branch` attribute: their variants ran apart. */
-    if (H5Aexists(v.file, "branch") > 0 && (read_attr_num(v.file, "branch", H5T_NATIVE_INT32, &branch) ||
-                                            branch < SIM_BRANCH_NONE || branch > SIM_BRANCH_REDRAW)) {
+    if (H5Aexists(v->file, "branch") > 0 && (read_attr_num(v->file, "branch", H5T_NATIVE_INT32, &a->branch) ||
+                                             a->branch < SIM_BRANCH_NONE || a->branch > SIM_BRANCH_REDRAW)) {
         fprintf(stderr, "wlsim verify: %s: expected the root attribute branch to be 0, 1 or 2, found it invalid\n",
-                v.path);
-        rc = ERR_INPUT;
-        goto cleanup;
+                v->path);
+        return ERR_INPUT;
     }
-    /* The work to redo is bounded by what the file holds: one /variants row per variant and
-     * ORGAN_N /summary rows per work item, checked before anything is allocated or run. */
-    long long nvar = rows_in(v.file, "variants"), nsum = rows_in(v.file, "summary");
-    if (nvar != nv || nsum < 0 || (unsigned long long)nsum != (unsigned long long)nv * (unsigned long long)reps * ORGAN_N) {
+    long long nvar = rows_in(v->file, "variants"), nsum = rows_in(v->file, "summary");
+    unsigned long long want = (unsigned long long)a->nv * (unsigned long long)a->reps * ORGAN_N;
+    if (nvar != a->nv || nsum < 0 || (unsigned long long)nsum != want) {
         fprintf(stderr, "wlsim verify: %s: expected /variants with %d rows and /summary with %llu rows (the root "
-                "attributes: %d variants x %d replications), found %lld and %lld\n", v.path, nv,
-                (unsigned long long)nv * (unsigned long long)reps * ORGAN_N, nv, reps, nvar, nsum);
+                "attributes: %d variants x %d replications), found %lld and %lld\n", v->path, a->nv, want, a->nv,
+                a->reps, nvar, nsum);
+        return ERR_INPUT;
+    }
+    return 0;
+}
+
+/* --uncertainty files: loads the stored uncertainty text, binds it to the rebuilt variants sc and
+ * prepares the same draws again (v->psa, v->draws, and v->sens with two or more variants). A file
+ * without the text is left alone. Returns 0 or an error code with the message in e; *psa (free it)
+ * is the loaded psa or NULL. */
+static int load_uncertainty(struct vctx *v, struct scenario **sc, uint64_t seed, struct psa **psa, struct err *e)
+{
+    char *utext = read_attr_text(v->file, "uncertainty_text");
+    int rc = 0;
+    *psa = NULL;
+    if (!utext) return 0;
+    char where[600];
+    /* The path as stored (the image must store the same), else a name for messages. */
+    if (read_attr_str(v->file, "uncertainty_path", where, sizeof where))
+        snprintf(where, sizeof where, "%s (uncertainty_text)", v->path);
+    rc = psa_load_text(where, utext, psa, e);
+    free(utext);
+    if (!rc) rc = psa_bind(*psa, (const struct scenario *const *)sc, v->nv, e);
+    if (rc) return rc;
+    v->psa = *psa, v->seed = seed;
+    if (!(v->draws = calloc((size_t)psa_n(*psa), sizeof *v->draws)) ||
+        (v->nv > 1 && !(v->sens = sens_alloc(v->nv, v->checked_reps, *psa))))
+        return err_set(e, ERR_INTERNAL, "out of memory");
+    return 0;
+}
+
+/* Opens the per-replication tables of the file that have the image's layout, to be compared row
+ * by row as the re-run results arrive; a table of another layout is not (the layout check reports
+ * it). Returns 0, or ERR_INTERNAL out of memory (message in e). */
+static int open_row_tables(struct vctx *v, hid_t image, struct err *e)
+{
+    for (int t = 0; t < v->nt; t++) {
+        const struct rec_table *rt = rec_table(v->id[t]);
+        if (open_table(v->file, rt->name, rt->size, &v->t[t])) return err_set(e, ERR_INTERNAL, "out of memory");
+        struct table it = {.ds = H5I_INVALID_HID};
+        if (v->t[t].ds >= 0 &&
+            (open_table(image, rt->name, 0, &it) || it.ds < 0 || H5Tequal(it.ftype, v->t[t].ftype) <= 0))
+            table_fini(&v->t[t]);
+        table_fini(&it);
+    }
+    return 0;
+}
+
+/* After every replication was re-run: rows the file holds after the last work item's, and the
+ * tables a run writes at its end (/comparison; /sensitivity and /uncertainty with --uncertainty),
+ * computed from the re-run and compared like every other table. Adds the differences found to
+ * *bad. Returns 0, or ERR_INTERNAL (message in e). */
+static int check_end_tables(struct vctx *v, struct h5out *img, int quiet, int *bad, struct err *e)
+{
+    struct rec_comparison *crows = NULL;
+    struct rec_sens *srows = NULL;
+    struct rec_unc *urows = NULL;
+    char why[160] = "";
+    int same = 1, rc = 0;
+    size_t n = 0, nu = 0;
+    for (int t = 0; t < v->nt; t++)
+        if (v->t[t].ds >= 0 && v->t[t].next < v->t[t].n) {
+            if (!quiet) printf("rows: DIFFER (/%s has %llu rows after the last re-run row)\n", rec_table(v->id[t])->name,
+                               (unsigned long long)(v->t[t].n - v->t[t].next));
+            (*bad)++;
+            break;
+        }
+    if (v->cmp) {
+        if (cmp_rows(v->cmp, &crows, &n) || h5out_comparison(img, crows, n, e)) {
+            rc = err_set(e, ERR_INTERNAL, "cannot compute /comparison");
+            goto cleanup;
+        }
+        same = same_dataset(v, h5out_hid(img), "comparison", 1, why, sizeof why);
+        if (same < 0) { rc = err_set(e, ERR_INTERNAL, "cannot compare /comparison"); goto cleanup; }
+    } else if (H5Lexists(v->file, "comparison", H5P_DEFAULT) > 0) {
+        snprintf(why, sizeof why, "/comparison in a file of one variant");
+        same = 0;
+    }
+    if (!same) (*bad)++;
+    if (!quiet && (v->cmp || !same)) printf("comparison: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+    why[0] = '\0';
+    same = 1;
+    if (v->sens) {
+        if (sens_rows(v->sens, &srows, &n, &urows, &nu) || h5out_sensitivity(img, srows, n, urows, nu, e)) {
+            rc = err_set(e, ERR_INTERNAL, "cannot compute /sensitivity");
+            goto cleanup;
+        }
+        same = same_dataset(v, h5out_hid(img), "sensitivity", 1, why, sizeof why);
+        if (same == 1) same = same_dataset(v, h5out_hid(img), "uncertainty", 1, why, sizeof why);
+        if (same < 0) { rc = err_set(e, ERR_INTERNAL, "cannot compare /sensitivity"); goto cleanup; }
+    } else if (H5Lexists(v->file, "sensitivity", H5P_DEFAULT) > 0 || H5Lexists(v->file, "uncertainty", H5P_DEFAULT) > 0) {
+        snprintf(why, sizeof why, "/sensitivity or /uncertainty in a file without them");
+        same = 0;
+    }
+    if (!same) (*bad)++;
+    if (!quiet && (v->sens || !same)) printf("sensitivity: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+cleanup:
+    free(crows);
+    free(srows);
+    free(urows);
+    return rc;
+}
+
+/* The steps: the arguments; the file and its root attributes; the variants rebuilt from the
+ * stored scenario texts (and the uncertainty draws); the file's objects and attributes against
+ * an image of what this build writes; the replications re-run and compared row by row as they
+ * arrive (sink); the draws; the rows and tables after the last replication; the verdict. */
+int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
+{
+    struct vargs a;
+    struct root ra = {.wrows = 1};
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0) return rc;
+    rc = 0;
+    struct vctx v = {.file = H5I_INVALID_HID, .path = a.path, .quiet = a.quiet};
+    struct scenario **sc = NULL;
+    struct h5out *img = NULL;
+    struct psa *psa = NULL;
+    struct err e;
+    err_clear(&e);
+    for (int t = 0; t < V_N; t++) v.t[t].ds = v.t[t].ftype = H5I_INVALID_HID;
+    v.nt = per_rep_tables(v.id);
+    if ((rc = open_results(&v)) || (rc = read_root(&v, &ra))) goto cleanup;
+    v.nv = ra.nv;
+    v.reps = ra.reps;
+    if (a.k > ra.reps) {
+        fprintf(stderr, "wlsim verify: argument -r: expected at most the file's %d replications, found %ld\n", ra.reps,
+                a.k);
         rc = ERR_INPUT;
         goto cleanup;
     }
-    v.nv = nv;
-    v.reps = reps;
-    if (k > reps) {
-        fprintf(stderr, "wlsim verify: argument -r: expected at most the file's %d replications, found %ld\n", reps, k);
-        rc = ERR_INPUT;
-        goto cleanup;
-    }
-    v.checked_reps = k > 0 ? (int)k : reps;
-    if (strcmp(ver, WLSIM_VERSION) || strcmp(commit, WLSIM_GIT_COMMIT))
+    v.checked_reps = a.k > 0 ? (int)a.k : ra.reps;
+    if (strcmp(ra.ver, WLSIM_VERSION) || strcmp(ra.commit, WLSIM_GIT_COMMIT))
         printf("note: %s was written by wlsim %s (git %s); this is wlsim %s (git %s): differences may come from "
-               "the program change\n", v.path, ver, commit, WLSIM_VERSION, WLSIM_GIT_COMMIT);
-    if (!(sc = calloc((size_t)nv, sizeof *sc)) || !(v.rep_bad = calloc((size_t)reps, sizeof *v.rep_bad)) ||
-        !(v.why = calloc((size_t)reps, sizeof *v.why)) || !(v.vr = malloc(2 * BLOCK * sizeof *v.vr)) ||
-        (nv > 1 && !(v.cmp = cmp_alloc(nv)))) {
+               "the program change\n", v.path, ra.ver, ra.commit, WLSIM_VERSION, WLSIM_GIT_COMMIT);
+    if (!(sc = calloc((size_t)ra.nv, sizeof *sc)) || !(v.rep_bad = calloc((size_t)ra.reps, sizeof *v.rep_bad)) ||
+        !(v.why = calloc((size_t)ra.reps, sizeof *v.why)) || !(v.vr = malloc(2 * BLOCK * sizeof *v.vr)) ||
+        (ra.nv > 1 && !(v.cmp = cmp_alloc(ra.nv)))) {
         rc = ERR_INTERNAL;
         fprintf(stderr, "wlsim verify: out of memory\n");
         goto cleanup;
     }
-    if ((rc = rebuild(&v, sc, allow_paths ? 0 : SCEN_CONFINE_PATHS, &e))) goto fail;
-    if (branch && (rc = branch_check((const struct scenario *const *)sc, nv, &e))) goto fail;
-    char *utext = read_attr_text(v.file, "uncertainty_text");
-    if (utext) { /* --uncertainty: the same draws again */
-        char where[600];
-        /* The path as stored (the image must store the same), else a name for messages. */
-        if (read_attr_str(v.file, "uncertainty_path", where, sizeof where))
-            snprintf(where, sizeof where, "%s (uncertainty_text)", v.path);
-        rc = psa_load_text(where, utext, &psa, &e);
-        free(utext);
-        if (!rc) rc = psa_bind(psa, (const struct scenario *const *)sc, nv, &e);
-        if (rc) goto fail;
-        v.psa = psa, v.seed = seed;
-        if (!(v.draws = calloc((size_t)psa_n(psa), sizeof *v.draws)) ||
-            (nv > 1 && !(v.sens = sens_alloc(nv, v.checked_reps, psa)))) {
-            rc = err_set(&e, ERR_INTERNAL, "out of memory");
-            goto fail;
-        }
-    }
+    if ((rc = rebuild(&v, sc, a.allow_paths ? 0 : SCEN_CONFINE_PATHS, &e))) goto fail;
+    if (ra.branch && (rc = branch_check((const struct scenario *const *)sc, ra.nv, &e))) goto fail;
+    if ((rc = load_uncertainty(&v, sc, ra.seed, &psa, &e))) goto fail;
     /* The file this run would write, without rows: every object and attribute must match it. */
-    struct h5out_meta meta = {.seed = seed, .replications = reps, .threads = 1, .entity_tables = ent,
-                              .warmup_rows = wrows, .branch = branch, .variants = (const struct scenario *const *)sc, .n_variants = nv, .psa = psa};
+    struct h5out_meta meta = {.seed = ra.seed, .replications = ra.reps, .threads = 1, .entity_tables = ra.ent,
+                              .warmup_rows = ra.wrows, .branch = ra.branch,
+                              .variants = (const struct scenario *const *)sc, .n_variants = ra.nv, .psa = psa};
     if ((rc = h5out_open_image(&meta, &img, &e))) goto fail;
     char lwhy[160] = "";
     static const char *const LATER[] = {"comparison", "sensitivity", "uncertainty", NULL}; /* after the run */
     int layout = same_layout(&v, h5out_hid(img), LATER, lwhy, sizeof lwhy);
     if (layout < 0) { rc = err_set(&e, ERR_INTERNAL, "%s: cannot compare the file's objects", v.path); goto fail; }
-    if (!quiet) printf("tables and attributes: %s%s%s\n", layout ? "identical" : "DIFFER (", lwhy, layout ? "" : ")");
-    for (int t = 0; t < V_N; t++) {
-        if (open_table(v.file, TNAME[t], TSIZE[t], &v.t[t])) { rc = err_set(&e, ERR_INTERNAL, "out of memory"); goto fail; }
-        /* A table of another layout is not compared row by row (the layout check reported it). */
-        struct table it = {.ds = H5I_INVALID_HID};
-        if (v.t[t].ds >= 0 && (open_table(h5out_hid(img), TNAME[t], 0, &it) || it.ds < 0 ||
-                               H5Tequal(it.ftype, v.t[t].ftype) <= 0))
-            table_fini(&v.t[t]);
-        table_fini(&it);
-    }
-    struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = nv,
-                             .replications = v.checked_reps, .threads = (int)threads,
-                             .opts = {.seed = seed, .entity_tables = ent, .warmup_rows = wrows, .branch = branch},
+    if (!a.quiet) printf("tables and attributes: %s%s%s\n", layout ? "identical" : "DIFFER (", lwhy, layout ? "" : ")");
+    if ((rc = open_row_tables(&v, h5out_hid(img), &e))) goto fail;
+    struct runner_cfg cfg = {.variants = (const struct scenario *const *)sc, .n_variants = ra.nv,
+                             .replications = v.checked_reps, .threads = (int)a.threads,
+                             .opts = {.seed = ra.seed, .entity_tables = ra.ent, .warmup_rows = ra.wrows,
+                                      .branch = ra.branch},
                              .stop = stop,
                              .progress = 0, .sink = sink, .sink_ctx = &v, .psa = psa};
     if ((rc = runner_run(&cfg, &e))) goto fail;
@@ -846,56 +958,12 @@ int verify_main(int argc, char **argv, volatile sig_atomic_t *stop)
     for (int r = 0; r < v.checked_reps; r++) bad += v.rep_bad[r];
     if (psa) {
         char why[160] = "";
-        int same = same_draws(&v, psa, seed, why, sizeof why);
+        int same = same_draws(&v, psa, ra.seed, why, sizeof why);
         if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /draws"); goto fail; }
         if (!same) bad++;
-        if (!quiet) printf("draws: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
+        if (!a.quiet) printf("draws: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
     }
-    if (v.checked_reps == reps) {
-        /* Rows after the last work item's. */
-        for (int t = 0; t < V_N; t++)
-            if (v.t[t].ds >= 0 && v.t[t].next < v.t[t].n) {
-                if (!quiet) printf("rows: DIFFER (/%s has %llu rows after the last re-run row)\n", TNAME[t],
-                                   (unsigned long long)(v.t[t].n - v.t[t].next));
-                bad++;
-                break;
-            }
-        char why[160] = "";
-        int same = 1;
-        size_t n = 0;
-        if (v.cmp) {
-            if (cmp_rows(v.cmp, &crows, &n) || h5out_comparison(img, crows, n, &e)) {
-                rc = err_set(&e, ERR_INTERNAL, "cannot compute /comparison");
-                goto fail;
-            }
-            same = same_dataset(&v, h5out_hid(img), "comparison", 1, why, sizeof why);
-            if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /comparison"); goto fail; }
-        } else if (H5Lexists(v.file, "comparison", H5P_DEFAULT) > 0) {
-            snprintf(why, sizeof why, "/comparison in a file of one variant");
-            same = 0;
-        }
-        if (!same) bad++;
-        if (!quiet && (v.cmp || !same)) printf("comparison: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
-        /* --uncertainty with two or more variants: /sensitivity and /uncertainty as the run
-         * writes them at its end, compared like every other table. */
-        why[0] = '\0';
-        same = 1;
-        size_t nu = 0;
-        if (v.sens) {
-            if (sens_rows(v.sens, &srows, &n, &urows, &nu) || h5out_sensitivity(img, srows, n, urows, nu, &e)) {
-                rc = err_set(&e, ERR_INTERNAL, "cannot compute /sensitivity");
-                goto fail;
-            }
-            same = same_dataset(&v, h5out_hid(img), "sensitivity", 1, why, sizeof why);
-            if (same == 1) same = same_dataset(&v, h5out_hid(img), "uncertainty", 1, why, sizeof why);
-            if (same < 0) { rc = err_set(&e, ERR_INTERNAL, "cannot compare /sensitivity"); goto fail; }
-        } else if (H5Lexists(v.file, "sensitivity", H5P_DEFAULT) > 0 || H5Lexists(v.file, "uncertainty", H5P_DEFAULT) > 0) {
-            snprintf(why, sizeof why, "/sensitivity or /uncertainty in a file without them");
-            same = 0;
-        }
-        if (!same) bad++;
-        if (!quiet && (v.sens || !same)) printf("sensitivity: %s%s%s\n", same ? "identical" : "DIFFERS (", why, same ? "" : ")");
-    }
+    if (v.checked_reps == ra.reps && (rc = check_end_tables(&v, img, a.quiet, &bad, &e))) goto fail;
     printf("%s: %d of %d replications identical%s\n", v.path, v.checked_reps - (bad > v.checked_reps ? v.checked_reps : bad),
            v.checked_reps, bad ? "; the file does NOT match a re-run" : "; the file matches a re-run");
     rc = bad ? ERR_INTERNAL : 0;
@@ -905,11 +973,8 @@ fail:
 cleanup:
     for (int t = 0; t < V_N; t++) table_fini(&v.t[t]);
     h5out_abort(img);
-    for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);
+    for (int i = 0; sc && i < ra.nv; i++) scen_free(sc[i]);
     free(sc);
-    free(crows);
-    free(srows);
-    free(urows);
     sens_free(v.sens);
     free(v.draws);
     psa_free(psa);

@@ -54,6 +54,9 @@ cp docs/model.md "$T/model.md" && $PY scripts/model_params.py "$T/out" "$T/model
 cp docs/model.md "$T/model.md" && cp docs/rules.md "$T/rules.md" \
     && $PY scripts/model_params.py "$T/out" "$T/model.md" "$T/rules.md" && cmp -s "$T/rules.md" docs/rules.md \
     && ok || bad "the parameter table of docs/rules.md §2.3 is not current: run 'make docs'"
+expect_exit 0 "info --fields" -- "$BIN" info --fields
+cp docs/output.md "$T/output.md" && $PY scripts/output_fields.py "$T/out" "$T/output.md" && cmp -s "$T/output.md" docs/output.md \
+    && ok || bad "the field tables of docs/output.md are not current: run 'make docs'"
 
 # --- broken scenarios: exit 2, exact message, nothing written, existing file kept ---------------
 echo "precious" >"$T/keep.h5"
@@ -155,6 +158,21 @@ c = wlsim_read.table(sys.argv[1], "candidates")
 assert ((c.end_day >= 0) | c.end_day.isna()).all() and "transplanted" in set(c.outcome)
 g = wlsim_read.table(sys.argv[1], "groups")
 assert set(g[g.dim == "sex"].group) == {"female", "male"}
+# code columns are HDF5 enums with the labels; a file without them (older) reads the same
+f = h5py.File(sys.argv[1], "r")
+assert h5py.check_enum_dtype(raw.dtype["status"]) == {"T": 0, "HU": 1, "NT": 2, "SU": 3}
+assert h5py.check_enum_dtype(f["summary"].dtype["program"]) == {"heart": 0, "pancreas": 1}
+assert h5py.check_enum_dtype(raw.dtype["abo_step"]) is None
+import os, tempfile
+with tempfile.TemporaryDirectory() as d:
+    old = os.path.join(d, "old.h5")
+    with h5py.File(old, "w") as g5:
+        g5["transplants"] = raw.astype([(k, raw.dtype[k].str) for k in raw.dtype.names])
+        g5["variants"] = f["variants"][:]
+    assert h5py.check_enum_dtype(h5py.File(old, "r")["transplants"].dtype["status"]) is None
+    o = wlsim_read.table(old, "transplants", warmup=True)
+    n = wlsim_read.table(sys.argv[1], "transplants", warmup=True)
+    assert o.status.equals(n.status) and o.program.equals(n.program), "labels of a file without enum types"
 PY
 
 # --- entity tables: the counted years only unless --warmup-rows ---------------------------------

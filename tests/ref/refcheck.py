@@ -61,6 +61,16 @@ def column_bytes(col):
     return np.ascontiguousarray(col).astype(col.dtype.newbyteorder("<")).tobytes()
 
 
+def dtype_name(dt):
+    """The type of a field: numpy's name, and for an HDF5 enum (a code column) its labels, so that a
+    changed label or a column that stops being an enum is a difference too. Values of an enum are
+    compared as the integers they are."""
+    enum = h5py.check_enum_dtype(dt)
+    if not enum:
+        return str(dt)
+    return str(dt) + " enum " + ", ".join(f"{v}={k}" for k, v in sorted(enum.items(), key=lambda kv: kv[1]))
+
+
 def plain(v):
     if isinstance(v, bytes):
         return v.decode("utf-8", "replace")
@@ -89,7 +99,7 @@ def describe(path):
                     continue
                 col = data[field] if data.dtype.names else data
                 blocks = [digest(column_bytes(col[i:i + BLOCK])) for i in range(0, len(col), BLOCK)]
-                entry = {"dtype": str(col.dtype), "blocks": blocks}
+                entry = {"dtype": dtype_name(col.dtype), "blocks": blocks}
                 if len(col) <= FULL_ROWS:
                     entry["values"] = [plain(v) for v in col]
                 t["fields"][field] = entry
