@@ -729,6 +729,57 @@ static int ops_unplaced(const void *par, int declined)
     return pancreas_unplaced(par, declined);
 }
 
+/* The accelerated order with stage 2 = best_per_centre when only its prefix is offered, without
+ * ordering the whole list: stage 1 needs the donor region's candidates in rank order (a few per
+ * centre are named), stage 2 only each further centre's best candidate, which one pass finds.
+ * The named candidates come out exactly as pancreas_accel_order() on the sorted list puts them
+ * (the same elements in the same order before the drawn answer order, so the same draws), and
+ * the rest of m in no particular order with stale flags: the caller offers only the prefix.
+ * Returns the number named, or SIZE_MAX (m reordered, nothing lost) when the further centres'
+ * numbers are too large for the table of bests; the caller then orders everything. */
+#define BPC_CENTRES 1024
+static size_t best_per_centre_prefix(const struct pancreas_par *p, const struct donor *d,
+                                     struct match *m, size_t e, gsl_rng *rng)
+{
+    size_t r = 0; /* the donor's region first, in rank order */
+    for (size_t i = 0; i < e; i++)
+        if (same_region(m[i].c, d)) swap_match(m, i, r++);
+    int32_t best[BPC_CENTRES];
+    for (size_t i = r; i < e; i++)
+        if (m[i].c->center >= BPC_CENTRES) return SIZE_MAX;
+    match_sort(m, r);
+    size_t k = 0;
+    for (size_t i = 0; i < r; i++) {
+        m[i].flags &= ~(PANCREAS_F_ACCEL1 | PANCREAS_F_ACCEL2);
+        if (centre_count(m, 0, k, m[i].c) >= (size_t)p->accel_per_centre) continue;
+        m[i].flags |= PANCREAS_F_ACCEL1;
+        move_to(m, i, k++);
+    }
+    const size_t s1 = k;
+    /* Each further centre's best; a candidate of an unknown centre is a centre of its own. The
+     * stage-1 moves stayed inside m[0..r), so m[r..e) is as it was. */
+    for (size_t i = 0; i < BPC_CENTRES; i++) best[i] = -1;
+    for (size_t i = r; i < e; i++) {
+        const int ctr = m[i].c->center;
+        if (ctr < 0) continue;
+        if (best[ctr] < 0 || match_cmp(&m[i], &m[best[ctr]]) < 0) best[ctr] = (int32_t)i;
+    }
+    /* Named ones to m[s1..k) in increasing index: each goes to a place below every later one,
+     * and swapping it there moves nothing still to be named. */
+    for (size_t i = r; i < e; i++) {
+        const int ctr = m[i].c->center;
+        if (ctr >= 0 && best[ctr] != (int32_t)i) continue;
+        swap_match(m, i, k++);
+    }
+    match_sort(m + s1, k - s1);
+    for (size_t i = s1; i < k; i++) {
+        m[i].flags &= ~PANCREAS_F_ACCEL1;
+        m[i].flags |= PANCREAS_F_ACCEL2;
+    }
+    if (rng && k - s1 > 1) gsl_ran_shuffle(rng, m + s1, k - s1, sizeof *m);
+    return k;
+}
+
 /* Most extended-criteria pancreata are offered to only a few candidates (allocation.max_offers),
  * so ordering the whole list for them was most of the procedure's cost. With stage 2 = rest the
  * first `limit` offers of the accelerated order only ever involve candidates of the donor's
@@ -746,6 +797,10 @@ static size_t ops_accel_order(const void *par, const struct donor *d, struct mat
     size_t e = 0; /* eligible first: the excluded are never offered */
     for (size_t i = 0; i < n; i++)
         if (m[i].eligible) swap_match(m, i, e++);
+    if (limit < e && p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE) {
+        size_t k = best_per_centre_prefix(p, d, m, e, rng);
+        if (k != SIZE_MAX) return k < limit ? k : limit;
+    }
     if (limit >= e || p->accel_stage2 != PANCREAS_STAGE2_REST) {
         match_sort(m, e);
         size_t k = pancreas_accel_order(p, d, m, e, NULL, rng);
