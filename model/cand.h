@@ -114,6 +114,28 @@ struct cand {
     char id[CAND_ID_LEN];   /* user-facing id (rank CSV / replay); empty for synthetic ones */
 };
 
+/* The fields of a listed candidate that a policy's pass may test without reading the candidate
+ * itself. The engine keeps one per entry of each waiting list, in list order (policy_ops
+ * .match_keyed): a pass that first reads this compact array touches the scattered candidates
+ * only for those that pass, and most of a heart list is out on ABO or size for any one donor.
+ * The engine renews an entry whenever it changes the candidate's status; the other fields never
+ * change while a candidate is listed (sim.c asserts both when the candidate leaves). */
+struct cand_key {
+    double weight_kg;
+    double birth_day;
+    int8_t prog;            /* enum prog */
+    int8_t abo;             /* enum abo */
+    int8_t status;          /* enum status, current */
+    int8_t growing;
+};
+
+static inline struct cand_key cand_key_of(const struct cand *c)
+{
+    return (struct cand_key){.weight_kg = c->weight_kg, .birth_day = c->birth_day,
+                             .prog = (int8_t)c->prog, .abo = (int8_t)c->abo,
+                             .status = (int8_t)c->w.status, .growing = (int8_t)(c->growing != 0)};
+}
+
 /* A donor whose organs are offered. */
 struct donor {
     uint32_t seq;

@@ -511,6 +511,72 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
     return k;
 }
 
+/* Writes into out[] the pointers of list[] whose keys pass: the candidates ABO (unless the
+ * infant option may let them in), size (for any age: being a child only widens the window) or NT
+ * status excludes for every donor are left out, and of the rest those in the HU group (`hu` = 1:
+ * HU status, or a child holding HU by age) or the others (`hu` = 0). Keeps list order. */
+static size_t keyed_pass(const struct heart_par *p, const struct donor *d, double day,
+                         struct cand *const *list, const struct cand_key *keys, size_t n, int hu,
+                         struct match *out)
+{
+    const int abo_test = !p->abo_infant_incompatible;
+    const double wmax = p->size_ratio_max > p->size_child_ratio_max ? p->size_ratio_max
+                                                                    : p->size_child_ratio_max;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cand_key *ck = &keys[i];
+        if (ck->status == ST_NT) continue;
+        if (abo_test && heart_abo_step(d->abo, (enum abo)ck->abo) == 0) continue;
+        if (p->size_filter && ck->prog != PROG_HEART_LUNG) {
+            double r = heart_size_ratio(d->weight_kg, ck->weight_kg);
+            if (r < p->size_ratio_min || r > wmax) continue;
+        }
+        /* heart_group()'s test, on the same numbers (cand_age's expression) */
+        const int child = (day - ck->birth_day) / 365.25 < p->child_age || ck->growing;
+        const int in_hu = ck->status == ST_HU || (p->child_always_hu && child);
+        if (in_hu == hu) out[m++].c = list[i];
+    }
+    return m;
+}
+
+/* Ranks out[from..to)'s candidates (pointers left there by keyed_pass) into out[from..),
+ * returning the new end. Writes out[k] only after reading out[j], k <= j. */
+static size_t keyed_rank(const struct heart_par *p, const struct donor *d, double day,
+                         struct match *out, size_t from, size_t to)
+{
+    size_t k = from;
+    for (size_t j = from; j < to; j++) {
+        if (j + PREFETCH_AHEAD < to) __builtin_prefetch(out[j + PREFETCH_AHEAD].c);
+        struct cand *c = out[j].c;
+        const double age = cand_age(c, day);
+        int step;
+        if (heart_exclusion(p, d, c, age, &step) == HEART_EX_NONE)
+            rank_ranked(p, d, day, c, age, step, &out[k++]);
+    }
+    return k;
+}
+
+/* heart_match() for the engine (policy_ops.match_keyed). The HU group is ranked first; when
+ * the group is the first key of the order for every donor (immunised.scope not `list`,
+ * abo.scope not `across`, see tier_of) and at least `want` of its candidates are eligible, no
+ * other candidate can be among the first `want`, and the rest of the list is not ranked at all.
+ * The HU group is complete either way, so heart_child_places() sees every HU child. */
+__attribute__((flatten))
+static size_t heart_match_keyed(const void *par, const struct donor *d, double day,
+                                struct cand *const *list, const struct cand_key *keys, size_t n,
+                                size_t want, struct match *out)
+{
+    const struct heart_par *p = par;
+    size_t k = keyed_rank(p, d, day, out, 0, keyed_pass(p, d, day, list, keys, n, 1, out));
+    const int group_first = p->immunised_scope != HEART_IMM_LIST && p->abo_scope != HEART_ABO_ACROSS;
+    if (!(group_first && k >= want)) {
+        size_t m = keyed_pass(p, d, day, list, keys, n, 0, out + k);
+        k = keyed_rank(p, d, day, out, k, k + m);
+    }
+    heart_child_places(p, out, k);
+    return k;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Reasons                                                                                     */
 
@@ -947,6 +1013,7 @@ const struct policy_ops heart_bak2021_ops = {
     .enter = heart_enter,
     .next = heart_next,
     .match = heart_match,
+    .match_keyed = heart_match_keyed,
     .reason = heart_reason,
     .group_name = heart_group_name,
     .accept = heart_accept,

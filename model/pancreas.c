@@ -737,6 +737,24 @@ static int ops_unplaced(const void *par, int declined)
  * the rest of m in no particular order with stale flags: the caller offers only the prefix.
  * Returns the number named, or SIZE_MAX (m reordered, nothing lost) when the further centres'
  * numbers are too large for the table of bests; the caller then orders everything. */
+/* gsl_ran_shuffle(r, m, n, sizeof *m), cheaper: GSL swaps elements byte by byte, so the same
+ * shuffle of a small index array (the same draws give the same permutation whatever the
+ * element size) is applied to the matches in one copy. */
+static void shuffle_matches(gsl_rng *r, struct match *m, size_t n)
+{
+    enum { SMALL = 256 };
+    if (n > SMALL) {
+        gsl_ran_shuffle(r, m, n, sizeof *m);
+        return;
+    }
+    uint16_t idx[SMALL];
+    struct match t[SMALL];
+    for (size_t i = 0; i < n; i++) idx[i] = (uint16_t)i;
+    gsl_ran_shuffle(r, idx, n, sizeof idx[0]);
+    memcpy(t, m, n * sizeof *m);
+    for (size_t i = 0; i < n; i++) m[i] = t[idx[i]];
+}
+
 #define BPC_CENTRES 1024
 static size_t best_per_centre_prefix(const struct pancreas_par *p, const struct donor *d,
                                      struct match *m, size_t e, gsl_rng *rng)
@@ -776,7 +794,7 @@ static size_t best_per_centre_prefix(const struct pancreas_par *p, const struct 
         m[i].flags &= ~PANCREAS_F_ACCEL1;
         m[i].flags |= PANCREAS_F_ACCEL2;
     }
-    if (rng && k - s1 > 1) gsl_ran_shuffle(rng, m + s1, k - s1, sizeof *m);
+    if (rng && k - s1 > 1) shuffle_matches(rng, m + s1, k - s1);
     return k;
 }
 

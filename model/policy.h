@@ -81,6 +81,15 @@ struct policy_ops {
     size_t (*match)(const void *par, const struct donor *d, double day, struct cand *const *list,
                     size_t n, int want_excluded, struct match *out);
 
+    /* Optional (may be NULL): a faster match(par, d, day, list, n, 0, out) for the engine,
+     * given keys[i] == cand_key_of(list[i]) for every i. It may leave out matches that cannot
+     * be among the first `want` of the match order (SIZE_MAX: leave out none): what it writes
+     * must contain every match that is among the first `want` of match()'s output ordered by
+     * match_cmp, each exactly as match() writes it, in any order. Returns how many it wrote. */
+    size_t (*match_keyed)(const void *par, const struct donor *d, double day,
+                          struct cand *const *list, const struct cand_key *keys, size_t n,
+                          size_t want, struct match *out);
+
     /* Writes a short human-readable reason for m (ranked or excluded) into buf. */
     void (*reason)(const void *par, const struct donor *d, double day, const struct match *m,
                    char *buf, size_t len);

@@ -65,6 +65,7 @@ _Static_assert(sizeof(struct trans) >= 3 * sizeof(double) + 2 * sizeof(uint32_t)
 
 struct list {
     struct cand **v;
+    struct cand_key *k;     /* k[i] = cand_key_of(v[i]): see policy_ops.match_keyed */
     size_t n, cap;
 };
 
@@ -147,21 +148,43 @@ static int list_add(struct ctx *x, enum organ o, struct cand *c)
         struct cand **nv = realloc(l->v, nc * sizeof *nv);
         if (!nv) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
         l->v = nv;
+        struct cand_key *nk = realloc(l->k, nc * sizeof *nk);
+        if (!nk) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
+        l->k = nk;
         l->cap = nc;
     }
     c->list_pos = (int32_t)l->n;
+    l->k[l->n] = cand_key_of(c);
     l->v[l->n++] = c;
     return 0;
+}
+
+/* 1 when k describes c as cand_key_of() would (the doubles bit for bit: NaN is a value here). */
+static int key_current(const struct cand_key *k, const struct cand *c)
+{
+    const struct cand_key n = cand_key_of(c);
+    return memcmp(&k->weight_kg, &n.weight_kg, sizeof n.weight_kg) == 0
+           && memcmp(&k->birth_day, &n.birth_day, sizeof n.birth_day) == 0 && k->prog == n.prog
+           && k->abo == n.abo && k->status == n.status && k->growing == n.growing;
 }
 
 static void list_remove(struct ctx *x, enum organ o, struct cand *c)
 {
     struct list *l = &x->list[o];
     assert(c->list_pos >= 0 && (size_t)c->list_pos < l->n && l->v[c->list_pos] == c);
+    assert(key_current(&l->k[c->list_pos], c)); /* kept current while listed */
     struct cand *last = l->v[--l->n];
+    l->k[c->list_pos] = l->k[l->n];
     l->v[c->list_pos] = last;
     last->list_pos = c->list_pos;
     c->list_pos = -1;
+}
+
+/* Sets c's status and renews its list key (struct cand_key) to match. */
+static void set_status(struct ctx *x, struct cand *c, double day, enum status st, int nt_credit)
+{
+    cand_set_status(c, day, st, nt_credit);
+    if (c->list_pos >= 0) x->list[prog_organ(c->prog)].k[c->list_pos] = cand_key_of(c);
 }
 
 static int record_episode(struct ctx *x, const struct cand *c, const struct trans *t)
@@ -298,7 +321,7 @@ static int on_trans(struct ctx *x, uint32_t idx, double now)
     case TR_DEATH: return leave(x, sl, OUT_DIED, now);
     case TR_REMOVAL: return leave(x, sl, OUT_REMOVED, now);
     case TR_STATUS:
-        cand_set_status(c, now, t.to, t.nt_credit);
+        set_status(x, c, now, t.to, t.nt_credit);
         c->expiry = t.expiry;
         if (record_episode(x, c, &t)) return ERR_INTERNAL;
         if (x->o->rec && x->o->rec->status && x->o->rec->status(x->o->rec->ctx, c, x->e)) return x->e->code;
@@ -413,7 +436,6 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
     double max_offers = x->s->run.max_offers;
     memset(pl, 0, sizeof *pl);
     if (ensure_mbuf(x, l->n)) return ERR_INTERNAL;
-    size_t n = ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
     const int can_accel = ops->accel_order != NULL;
     pl->ecd = ops->ecd ? ops->ecd(par, d) : 0;
     struct match m;
@@ -421,7 +443,12 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
     /* With an offer limit and no switch to the accelerated procedure possible, only the best
      * max_offers matches can ever be asked: select them instead of ordering the whole list. */
     const int may_switch = can_accel && ops->unplaced && ops->unplaced(par, INT_MAX / 2);
-    if (!(pl->ecd && can_accel) && max_offers > 0 && !may_switch) {
+    const int top_only = !(pl->ecd && can_accel) && max_offers > 0 && !may_switch;
+    size_t n = ops->match_keyed
+                   ? ops->match_keyed(par, d, now, l->v, l->k, l->n,
+                                      top_only ? (size_t)ceil(max_offers) : SIZE_MAX, x->mbuf)
+                   : ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
+    if (top_only) {
         size_t k = match_top(x->mbuf, n, (size_t)ceil(max_offers));
         for (size_t i = 0; i < k; i++) {
             pl->offers++;
@@ -615,7 +642,7 @@ static int on_r_history(struct ctx *x, uint32_t row, double now)
     }
     if (sl->h) evq_cancel(x->q, sl->h); /* a pending lapse: this row comes in time */
     sl->h = 0;
-    cand_set_status(c, now, (enum status)h->status, h->nt_credit);
+    set_status(x, c, now, (enum status)h->status, h->nt_credit);
     c->expiry = NAN;
     if (c->w.since == c->w.listed) sl->status_listed = (int8_t)h->status;
     if (record_episode(x, c, NULL)) return ERR_INTERNAL;
@@ -630,7 +657,7 @@ static int on_r_lapse(struct ctx *x, uint32_t idx, double now)
     sl->h = 0;
     if (c->list_pos < 0) return 0;
     const struct trans t = sl->t;
-    cand_set_status(c, now, t.to, t.nt_credit);
+    set_status(x, c, now, t.to, t.nt_credit);
     c->expiry = NAN;
     if (record_episode(x, c, &t)) return ERR_INTERNAL;
     return schedule_lapse(x, sl, idx);
@@ -1010,6 +1037,7 @@ static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
     free(x->blocks);
     for (int g = 0; g < ORGAN_N; g++) {
         free(x->list[g].v);
+        free(x->list[g].k);
         free(x->waits[g].v);
         gsl_rng_free(x->arr[g]);
     }
@@ -1116,6 +1144,8 @@ static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct sc
     for (int g = 0; g < ORGAN_N; g++) {
         const struct list *l = &src->list[g];
         if (l->cap && !(dst->list[g].v = malloc(l->cap * sizeof *l->v))) goto oom;
+        if (l->cap && !(dst->list[g].k = malloc(l->cap * sizeof *l->k))) goto oom;
+        if (l->n) memcpy(dst->list[g].k, l->k, l->n * sizeof *l->k);
         dst->list[g].cap = l->cap;
         for (size_t i = 0; i < l->n; i++) dst->list[g].v[i] = &slot_at(dst, l->v[i]->slot)->c;
         dst->list[g].n = l->n;
