@@ -127,13 +127,15 @@ struct cand_key {
     int8_t abo;             /* enum abo */
     int8_t status;          /* enum status, current */
     int8_t growing;
+    int8_t hla_ok;
 };
 
 static inline struct cand_key cand_key_of(const struct cand *c)
 {
     return (struct cand_key){.weight_kg = c->weight_kg, .birth_day = c->birth_day,
                              .prog = (int8_t)c->prog, .abo = (int8_t)c->abo,
-                             .status = (int8_t)c->w.status, .growing = (int8_t)(c->growing != 0)};
+                             .status = (int8_t)c->w.status, .growing = (int8_t)(c->growing != 0),
+                             .hla_ok = (int8_t)(c->hla_ok != 0)};
 }
 
 /* A donor whose organs are offered. */

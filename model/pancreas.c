@@ -400,6 +400,36 @@ static int su_preferred(const struct pancreas_par *p, const struct cand *c)
     return p->su_reason_order == PANCREAS_SU_REASON_HYPO_FIRST && c->su_reason == SU_REASON_HYPO;
 }
 
+/* Writes the match of c (for which pancreas_exclusion() gave `excl` and `step`) into out[k] and
+ * returns the next k: an excluded candidate only when want_excluded. */
+static inline size_t rank_into(const struct pancreas_par *p, const struct donor *d, double day,
+                               struct cand *c, int excl, int step, int df_counts,
+                               int want_excluded, struct match *out, size_t k)
+{
+    if (excl) {
+        if (want_excluded)
+            out[k++] = (struct match){.c = c, .eligible = 0, .excl = excl, .abo_step = step,
+                                      .tier = UINT32_MAX, .points = 0.0};
+        return k;
+    }
+    unsigned flags = 0;
+    int su = c->w.status == ST_SU;
+    int df = c->df_low && df_counts;
+    if (c->df_low && !df_counts) flags |= PANCREAS_F_DF_IGNORED;
+    if (su) flags |= PANCREAS_F_SU;
+    if (su && su_preferred(p, c)) flags |= PANCREAS_F_SU_HYPO;
+    if (df) flags |= PANCREAS_F_DF;
+    struct pancreas_points pt;
+    pancreas_points(p, c, d, day, &pt);
+    if (same_region(c, d) && (!su || p->regional_in_su)) flags |= PANCREAS_F_REGIONAL;
+    if (pt.relist_days > 0) flags |= PANCREAS_F_RELIST;
+    int g = (df ? 0 : 4) + (su ? 0 : 2) + step;
+    out[k++] = (struct match){.c = c, .eligible = 1, .group = g, .abo_step = step,
+                              .flags = flags, .tier = group_tier(p, g, su && !(flags & PANCREAS_F_SU_HYPO)),
+                              .points = pt.total};
+    return k;
+}
+
 static size_t pancreas_match(const void *par, const struct donor *d, double day,
                              struct cand *const *list, size_t n, int want_excluded,
                              struct match *out)
@@ -411,27 +441,37 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
         struct cand *c = list[i];
         int step;
         int excl = pancreas_exclusion(p, d, c, &step);
-        if (excl) {
-            if (want_excluded)
-                out[k++] = (struct match){.c = c, .eligible = 0, .excl = excl, .abo_step = step,
-                                          .tier = UINT32_MAX, .points = 0.0};
-            continue;
-        }
-        unsigned flags = 0;
-        int su = c->w.status == ST_SU;
-        int df = c->df_low && df_counts;
-        if (c->df_low && !df_counts) flags |= PANCREAS_F_DF_IGNORED;
-        if (su) flags |= PANCREAS_F_SU;
-        if (su && su_preferred(p, c)) flags |= PANCREAS_F_SU_HYPO;
-        if (df) flags |= PANCREAS_F_DF;
-        struct pancreas_points pt;
-        pancreas_points(p, c, d, day, &pt);
-        if (same_region(c, d) && (!su || p->regional_in_su)) flags |= PANCREAS_F_REGIONAL;
-        if (pt.relist_days > 0) flags |= PANCREAS_F_RELIST;
-        int g = (df ? 0 : 4) + (su ? 0 : 2) + step;
-        out[k++] = (struct match){.c = c, .eligible = 1, .group = g, .abo_step = step,
-                                  .flags = flags, .tier = group_tier(p, g, su && !(flags & PANCREAS_F_SU_HYPO)),
-                                  .points = pt.total};
+        k = rank_into(p, d, day, c, excl, step, df_counts, want_excluded, out, k);
+    }
+    return k;
+}
+
+/* pancreas_match() for the engine (policy_ops.match_keyed): the list's keys first drop whom
+ * pancreas_exclusion() would exclude on programme, NT, ABO or crossmatch, so only the rest are
+ * read and ranked, in list order. The accelerated procedure needs every eligible candidate, so
+ * `want` leaves nobody out. */
+static size_t pancreas_match_keyed(const void *par, const struct donor *d, double day,
+                                   struct cand *const *list, const struct cand_key *keys,
+                                   size_t n, size_t want, struct match *out)
+{
+    (void)want;
+    const struct pancreas_par *p = par;
+    const int df_counts = !p->df_requires_hla || d->hla_typed;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cand_key *ck = &keys[i];
+        if (!pancreas_listed((enum prog)ck->prog) || ck->status == ST_NT) continue;
+        if (!pancreas_abo_ok(d->abo, (enum abo)ck->abo)) continue;
+        if (p->crossmatch_required && !ck->hla_ok) continue;
+        out[m++].c = list[i];
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (j + 8 < m) __builtin_prefetch(out[j + 8].c);
+        struct cand *c = out[j].c; /* read before out[k], k <= j, is written */
+        int step;
+        int excl = pancreas_exclusion(p, d, c, &step);
+        k = rank_into(p, d, day, c, excl, step, df_counts, 0, out, k);
     }
     return k;
 }
@@ -855,6 +895,7 @@ const struct policy_ops pancreas_bak2026_ops = {
     .enter = pancreas_enter,
     .next = pancreas_next,
     .match = pancreas_match,
+    .match_keyed = pancreas_match_keyed,
     .reason = pancreas_reason,
     .group_name = pancreas_group_name,
     .accept = pancreas_accept,
