@@ -764,9 +764,10 @@ static unsigned ops_ecd(const void *par, const struct donor *d)
     return pancreas_ecd(par, d, NULL);
 }
 
-static int ops_unplaced(const void *par, int declined)
+static int ops_unplaced_after(const void *par)
 {
-    return pancreas_unplaced(par, declined);
+    const struct pancreas_par *p = par;
+    return p->unplaced_after_offers > 0 ? p->unplaced_after_offers : -1; /* pancreas_unplaced() */
 }
 
 /* The accelerated order with stage 2 = best_per_centre when only its prefix is offered, without
@@ -901,7 +902,7 @@ const struct policy_ops pancreas_bak2026_ops = {
     .accept = pancreas_accept,
     .course = pancreas_course,
     .ecd = ops_ecd,
-    .unplaced = ops_unplaced,
+    .unplaced_after = ops_unplaced_after,
     .accel_order = ops_accel_order,
     .route = ops_route,
 };

@@ -105,8 +105,9 @@ struct policy_ops {
      * them, and then every organ is offered down the normal match list.
      * ecd: a nonzero mask when d's organ is of extended criteria and goes through the
      *      accelerated procedure from the start.
-     * unplaced: 1 when an organ still unplaced after `declined` declined offers switches to the
-     *      accelerated procedure.
+     * unplaced_after: how many declined offers leave an organ "unplaced", so that it switches
+     *      to the accelerated procedure (the engine asks the normal order up to that many), or
+     *      -1 when it never switches. NULL: never.
      * accel_order: rearranges matches m[0..n), in any order, in place so that m[0..k) are the
      *      first k of the accelerated offer order, and returns k: how many are offered, at most
      *      `limit` (the offers still allowed; SIZE_MAX or >= n for the whole order). The rest of
@@ -118,7 +119,7 @@ struct policy_ops {
      *      POLICY_ROUTE_TRANSPLANT, POLICY_ROUTE_ISLET (the candidate stays listed) or
      *      POLICY_ROUTE_DISCARD. */
     unsigned (*ecd)(const void *par, const struct donor *d);
-    int (*unplaced)(const void *par, int declined);
+    int (*unplaced_after)(const void *par);
     size_t (*accel_order)(const void *par, const struct donor *d, struct match *m, size_t n,
                           size_t limit, gsl_rng *r);
     int (*route)(const void *par, const struct donor *d, gsl_rng *r);

@@ -791,9 +791,9 @@ static unsigned p_ecd(const void *par, const struct donor *d)
 {
     return pancreas_bak2026_ops.ecd(par, d);
 }
-static int p_unplaced(const void *par, int declined)
+static int p_unplaced_after(const void *par)
 {
-    return pancreas_bak2026_ops.unplaced(par, declined);
+    return pancreas_bak2026_ops.unplaced_after(par);
 }
 static size_t p_accel_order(const void *par, const struct donor *d, struct match *m, size_t n,
                             size_t limit, gsl_rng *r)
@@ -843,7 +843,7 @@ const struct policy_ops score_pancreas_ops = {
     .accept = p_accept,
     .course = p_course,
     .ecd = p_ecd,
-    .unplaced = p_unplaced,
+    .unplaced_after = p_unplaced_after,
     .accel_order = p_accel_order,
     .route = p_route,
 };

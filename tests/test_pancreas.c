@@ -468,11 +468,14 @@ static void test_ecd_criteria(void **state)
     /* on by default (issue 13 point 8): unplaced after 4 declined offers */
     assert_int_equal(pancreas_unplaced(&p, 3), 0);
     assert_int_equal(pancreas_unplaced(&p, 4), 1);
+    assert_int_equal(pancreas_bak2026_ops.unplaced_after(&p), 4); /* what the engine asks */
     p.unplaced_after_offers = 0;
     assert_int_equal(pancreas_unplaced(&p, 100), 0); /* 0 = never */
+    assert_int_equal(pancreas_bak2026_ops.unplaced_after(&p), -1);
     p.unplaced_after_offers = 5;
     assert_int_equal(pancreas_unplaced(&p, 4), 0);
     assert_int_equal(pancreas_unplaced(&p, 5), 1);
+    assert_int_equal(pancreas_bak2026_ops.unplaced_after(&p), 5);
 }
 
 /* §II.4.3.2: centres of the donor's region name up to 2 each (best by rank), offered first in

@@ -262,7 +262,7 @@ static void test_every_hook_delegated(void **state)
         assert_int_equal(b->accept != NULL, s->accept != NULL);
         assert_int_equal(b->course != NULL, s->course != NULL);
         assert_int_equal(b->ecd != NULL, s->ecd != NULL);
-        assert_int_equal(b->unplaced != NULL, s->unplaced != NULL);
+        assert_int_equal(b->unplaced_after != NULL, s->unplaced_after != NULL);
         assert_int_equal(b->accel_order != NULL, s->accel_order != NULL);
         assert_int_equal(b->route != NULL, s->route != NULL);
     }
