@@ -511,36 +511,53 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
     return k;
 }
 
-/* Writes into out[] the pointers of list[] whose keys pass: the candidates ABO (unless the
- * infant option may let them in), size (for any age: being a child only widens the window) or NT
- * status excludes for every donor are left out, and of the rest those in the HU group (`hu` = 1:
- * HU status, or a child holding HU by age) or the others (`hu` = 0). Keeps list order. */
-static size_t keyed_pass(const struct heart_par *p, const struct donor *d, double day,
-                         struct cand *const *list, const struct cand_key *keys, size_t n, int hu,
-                         struct match *out)
+/* The key pass of heart_match_keyed(): decides from the list's keys alone whom ABO (unless the
+ * infant option may let them in), size (for any age: being a child only widens the window) or
+ * NT status excludes for this donor, and whether a candidate is in the HU group (HU status, or
+ * a child holding HU by age). */
+struct keyed {
+    const struct heart_par *p;
+    double day;
+    double dw;               /* donor weight */
+    double wmax;             /* the wider of the adult and the child weight window */
+    double child_days;       /* child.age in days, for the age test away from its boundary */
+    unsigned char abo_ok[ABO_N];
+};
+
+static void keyed_init(struct keyed *kp, const struct heart_par *p, const struct donor *d, double day)
 {
-    const int abo_test = !p->abo_infant_incompatible;
-    const double wmax = p->size_ratio_max > p->size_child_ratio_max ? p->size_ratio_max
-                                                                    : p->size_child_ratio_max;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const struct cand_key *ck = &keys[i];
-        if (ck->status == ST_NT) continue;
-        if (abo_test && heart_abo_step(d->abo, (enum abo)ck->abo) == 0) continue;
-        if (p->size_filter && ck->prog != PROG_HEART_LUNG) {
-            double r = heart_size_ratio(d->weight_kg, ck->weight_kg);
-            if (r < p->size_ratio_min || r > wmax) continue;
-        }
-        /* heart_group()'s test, on the same numbers (cand_age's expression) */
-        const int child = (day - ck->birth_day) / 365.25 < p->child_age || ck->growing;
-        const int in_hu = ck->status == ST_HU || (p->child_always_hu && child);
-        if (in_hu == hu) out[m++].c = list[i];
-    }
-    return m;
+    kp->p = p;
+    kp->day = day;
+    kp->dw = d->weight_kg;
+    kp->wmax = p->size_ratio_max > p->size_child_ratio_max ? p->size_ratio_max : p->size_child_ratio_max;
+    kp->child_days = p->child_age * 365.25;
+    for (int a = 0; a < ABO_N; a++)
+        kp->abo_ok[a] = p->abo_infant_incompatible || heart_abo_step(d->abo, (enum abo)a) != 0;
 }
 
-/* Ranks out[from..to)'s candidates (pointers left there by keyed_pass) into out[from..),
- * returning the new end. Writes out[k] only after reading out[j], k <= j. */
+/* 0: excluded for sure; 1: in the HU group, 2: in another group (the full tests decide). */
+static inline int keyed_class(const struct keyed *kp, const struct cand_key *ck)
+{
+    const struct heart_par *p = kp->p;
+    if (ck->status == ST_NT) return 0;
+    if ((unsigned)ck->abo < ABO_N && !kp->abo_ok[ck->abo]) return 0;
+    if (p->size_filter && ck->prog != PROG_HEART_LUNG) {
+        double r = heart_size_ratio(kp->dw, ck->weight_kg);
+        if (r < p->size_ratio_min || r > kp->wmax) return 0;
+    }
+    if (ck->status == ST_HU) return 1;
+    if (!p->child_always_hu) return 2;
+    if (ck->growing) return 1;
+    /* heart_is_child()'s test on cand_age()'s numbers; the division only within a day of the
+     * boundary, where rounding could decide it */
+    const double a = kp->day - ck->birth_day;
+    if (a < kp->child_days - 1.0) return 1;
+    if (a > kp->child_days + 1.0) return 2;
+    return a / 365.25 < p->child_age ? 1 : 2;
+}
+
+/* Ranks out[from..to)'s candidates (pointers left in .c) into out[from..), returning the new
+ * end. Writes out[k] only after reading out[j], k <= j. */
 static size_t keyed_rank(const struct heart_par *p, const struct donor *d, double day,
                          struct match *out, size_t from, size_t to)
 {
@@ -556,23 +573,37 @@ static size_t keyed_rank(const struct heart_par *p, const struct donor *d, doubl
     return k;
 }
 
-/* heart_match() for the engine (policy_ops.match_keyed). The HU group is ranked first; when
- * the group is the first key of the order for every donor (immunised.scope not `list`,
+/* heart_match() for the engine (policy_ops.match_keyed). One pass over the keys puts the HU
+ * group's candidates aside and the others' pointers into out[]. The HU group is ranked first;
+ * when the group is the first key of the order for every donor (immunised.scope not `list`,
  * abo.scope not `across`, see tier_of) and at least `want` of its candidates are eligible, no
- * other candidate can be among the first `want`, and the rest of the list is not ranked at all.
- * The HU group is complete either way, so heart_child_places() sees every HU child. */
+ * other candidate can be among the first `want`, and the others are not ranked at all. The HU
+ * group is complete either way, so heart_child_places() sees every HU child. */
 __attribute__((flatten))
 static size_t heart_match_keyed(const void *par, const struct donor *d, double day,
                                 struct cand *const *list, const struct cand_key *keys, size_t n,
                                 size_t want, struct match *out)
 {
+    enum { HU_MAX = 256 };
     const struct heart_par *p = par;
-    size_t k = keyed_rank(p, d, day, out, 0, keyed_pass(p, d, day, list, keys, n, 1, out));
-    const int group_first = p->immunised_scope != HEART_IMM_LIST && p->abo_scope != HEART_ABO_ACROSS;
-    if (!(group_first && k >= want)) {
-        size_t m = keyed_pass(p, d, day, list, keys, n, 0, out + k);
-        k = keyed_rank(p, d, day, out, k, k + m);
+    struct keyed kp;
+    keyed_init(&kp, p, d, day);
+    struct match hu[HU_MAX];
+    size_t h = 0, t = 0;
+    for (size_t i = 0; i < n; i++) {
+        const int cl = keyed_class(&kp, &keys[i]);
+        if (cl == 2) out[t++].c = list[i];
+        else if (cl == 1) {
+            if (h == HU_MAX) return heart_match(par, d, day, list, n, 0, out); /* a long HU list */
+            hu[h++].c = list[i];
+        }
     }
+    const size_t kh = keyed_rank(p, d, day, hu, 0, h);
+    const int group_first = p->immunised_scope != HEART_IMM_LIST && p->abo_scope != HEART_ABO_ACROSS;
+    size_t k = 0;
+    if (!(group_first && kh >= want)) k = keyed_rank(p, d, day, out, 0, t);
+    memcpy(out + k, hu, kh * sizeof *hu);
+    k += kh;
     heart_child_places(p, out, k);
     return k;
 }

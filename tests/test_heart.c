@@ -1289,7 +1289,8 @@ static void test_match_keyed_equals_match(void **state)
         for (int dn = 0; dn < DONORS; dn++) {
             /* a fresh list every few donors; a short HU group on some lists */
             if (dn % 10 == 0) {
-                double hu_share = (dn / 10) % 2 ? 0.02 : 0.15;
+                /* 0.9: more HU candidates than the keyed pass sets aside (its fallback) */
+                double hu_share = (dn / 10) % 3 == 0 ? 0.15 : (dn / 10) % 3 == 1 ? 0.02 : 0.9;
                 for (size_t i = 0; i < N; i++) {
                     double age = gsl_rng_uniform(r) < 0.1 ? gsl_rng_uniform(r) * 18 : 18 + gsl_rng_uniform(r) * 55;
                     enum prog pg = gsl_rng_uniform(r) < 0.05 ? PROG_HEART_LUNG : PROG_HEART;
