@@ -11,6 +11,7 @@
 #ifndef WLSIM_CAND_H
 #define WLSIM_CAND_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -121,7 +122,7 @@ struct cand {
  * The engine renews an entry whenever it changes the candidate's status; the other fields never
  * change while a candidate is listed (sim.c asserts both when the candidate leaves). */
 struct cand_key {
-    double weight_kg;
+    double weight_kg;       /* a positive finite weight, else NaN (a size ratio is then unknown) */
     double birth_day;
     int8_t prog;            /* enum prog */
     int8_t abo;             /* enum abo */
@@ -132,7 +133,8 @@ struct cand_key {
 
 static inline struct cand_key cand_key_of(const struct cand *c)
 {
-    return (struct cand_key){.weight_kg = c->weight_kg, .birth_day = c->birth_day,
+    const double w = c->weight_kg;
+    return (struct cand_key){.weight_kg = w > 0 && w < INFINITY ? w : NAN, .birth_day = c->birth_day,
                              .prog = (int8_t)c->prog, .abo = (int8_t)c->abo,
                              .status = (int8_t)c->w.status, .growing = (int8_t)(c->growing != 0),
                              .hla_ok = (int8_t)(c->hla_ok != 0)};

@@ -518,7 +518,7 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
 struct keyed {
     const struct heart_par *p;
     double day;
-    double dw;               /* donor weight */
+    double dw;               /* donor weight; NaN when unknown (no size test) */
     double wmax;             /* the wider of the adult and the child weight window */
     double child_days;       /* child.age in days, for the age test away from its boundary */
     unsigned char abo_ok[ABO_N];
@@ -528,7 +528,7 @@ static void keyed_init(struct keyed *kp, const struct heart_par *p, const struct
 {
     kp->p = p;
     kp->day = day;
-    kp->dw = d->weight_kg;
+    kp->dw = d->weight_kg > 0 && d->weight_kg < INFINITY ? d->weight_kg : NAN;
     kp->wmax = p->size_ratio_max > p->size_child_ratio_max ? p->size_ratio_max : p->size_child_ratio_max;
     kp->child_days = p->child_age * 365.25;
     for (int a = 0; a < ABO_N; a++)
@@ -542,7 +542,7 @@ static inline int keyed_class(const struct keyed *kp, const struct cand_key *ck)
     if (ck->status == ST_NT) return 0;
     if ((unsigned)ck->abo < ABO_N && !kp->abo_ok[ck->abo]) return 0;
     if (p->size_filter && ck->prog != PROG_HEART_LUNG) {
-        double r = heart_size_ratio(kp->dw, ck->weight_kg);
+        const double r = kp->dw / ck->weight_kg; /* heart_size_ratio(): both sides checked */
         if (r < p->size_ratio_min || r > kp->wmax) return 0;
     }
     if (ck->status == ST_HU) return 1;

@@ -804,8 +804,15 @@ static size_t best_per_centre_prefix(const struct pancreas_par *p, const struct 
     for (size_t i = 0; i < e; i++)
         if (same_region(m[i].c, d)) swap_match(m, i, r++);
     int32_t best[BPC_CENTRES];
-    for (size_t i = r; i < e; i++)
-        if (m[i].c->center >= BPC_CENTRES) return SIZE_MAX;
+    for (size_t i = 0; i < BPC_CENTRES; i++) best[i] = -1;
+    /* Each further centre's best; a candidate of an unknown centre is a centre of its own.
+     * Found before stage 1, whose moves stay inside m[0..r). */
+    for (size_t i = r; i < e; i++) {
+        const int ctr = m[i].c->center;
+        if (ctr < 0) continue;
+        if (ctr >= BPC_CENTRES) return SIZE_MAX;
+        if (best[ctr] < 0 || match_cmp(&m[i], &m[best[ctr]]) < 0) best[ctr] = (int32_t)i;
+    }
     match_sort(m, r);
     size_t k = 0;
     for (size_t i = 0; i < r; i++) {
@@ -815,14 +822,6 @@ static size_t best_per_centre_prefix(const struct pancreas_par *p, const struct 
         move_to(m, i, k++);
     }
     const size_t s1 = k;
-    /* Each further centre's best; a candidate of an unknown centre is a centre of its own. The
-     * stage-1 moves stayed inside m[0..r), so m[r..e) is as it was. */
-    for (size_t i = 0; i < BPC_CENTRES; i++) best[i] = -1;
-    for (size_t i = r; i < e; i++) {
-        const int ctr = m[i].c->center;
-        if (ctr < 0) continue;
-        if (best[ctr] < 0 || match_cmp(&m[i], &m[best[ctr]]) < 0) best[ctr] = (int32_t)i;
-    }
     /* Named ones to m[s1..k) in increasing index: each goes to a place below every later one,
      * and swapping it there moves nothing still to be named. */
     for (size_t i = r; i < e; i++) {
@@ -855,7 +854,10 @@ static size_t ops_accel_order(const void *par, const struct donor *d, struct mat
     if (limit == 0) return 0;
     size_t e = 0; /* eligible first: the excluded are never offered */
     for (size_t i = 0; i < n; i++)
-        if (m[i].eligible) swap_match(m, i, e++);
+        if (m[i].eligible) {
+            if (i != e) swap_match(m, i, e);
+            e++;
+        }
     if (limit < e && p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE) {
         size_t k = best_per_centre_prefix(p, d, m, e, rng);
         if (k != SIZE_MAX) return k < limit ? k : limit;
