@@ -12,6 +12,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "outcome.h"
+
 /* Feature indices, in the order of score_features[]. */
 enum {
     F_LISTED_DAYS = 0,
@@ -38,6 +40,7 @@ enum {
     F_HU_DAYS,
     F_HU_WAIT,
     F_HU_SPELL,
+    F_SURV_1Y,
     /* pancreas */
     C_SU,
     C_DF_LOW,
@@ -119,6 +122,14 @@ const struct score_feature score_features[] = {
     {"hu_spell_days", SCORE_NUM, H, 0, "days",
      "Days since the current uninterrupted HU spell began (0 unless status HU).",
      "001 §III.3.5 (HU re-evaluation); for continuous urgency scores"},
+    {"survival_1y", SCORE_NUM, H, 0, "probability",
+     "Expected survival one year after a transplant of this donor's heart, from the outcomes "
+     "model's covariates (urgency and dMCS at transplant, recipient and donor age, "
+     "re-transplant, heart-lung) and its parameters (model.heart.outcome.*): exp(-hr x H0(365.25 "
+     "days)). A donor without an age counts as younger than 40, as in the outcomes model.",
+     "§12(3) sentence 1 TPG (\"nach Erfolgsaussicht und Dringlichkeit\"), restated in 001 "
+     "§II.1 c) with the criteria of success in §II.1 d); not a ranking criterion of 001 §III.3.4 "
+     "(for reforms; the model: docs/model.md, Outcomes after transplant)"},
 
     {"su", SCORE_COND, P, 1, "", "Status SU (special urgency).", "003 §III.5.2"},
     {"df_low", SCORE_COND, P, 1, "",
@@ -154,7 +165,7 @@ const struct score_feature score_features[] = {
 const size_t score_n_features = sizeof score_features / sizeof score_features[0];
 
 _Static_assert(sizeof score_features / sizeof score_features[0] == F_N, "feature table and enum");
-_Static_assert(F_N <= 255, "feature index fits a byte");
+_Static_assert(F_N <= 64, "feature index fits a byte and a bit of score_prog.uses");
 
 #undef H
 #undef P
@@ -317,6 +328,17 @@ static int same_region(const struct cand *c, const struct donor *d)
     return c->region >= 0 && d->region >= 0 && c->region == d->region;
 }
 
+/* survival_1y: the one-year survival the outcomes model gives x's candidate with x's donor on the
+ * match day, from the outcome parameters the heart policy draws the course with (so a parameter
+ * drawn by --uncertainty moves the feature and the outcome together). Out of line and only
+ * called from a term that names the feature: two exponentials per candidate that no other
+ * feature pays for, and a loop body that stays as small as without it. */
+__attribute__((noinline)) static double survival_1y(const struct ev *x)
+{
+    const struct outc_heart *o = &((const struct heart_par *)x->gp)->outc;
+    return outc_surv(&o->death, outc_heart_hr(o, x->c, x->d, x->day, NULL), 365.25);
+}
+
 /* A number feature's value for x (conditions come from the mask): one switch over every
  * feature, so a term costs one dispatch. */
 static double fval(const struct ev *x, int f)
@@ -336,6 +358,7 @@ static double fval(const struct ev *x, int f)
     case F_HU_DAYS: return cand_hu_days(c, x->day);
     case F_HU_WAIT: return heart_hu_points(x->gp, c, x->day, heart_is_child(x->gp, c, x->age));
     case F_HU_SPELL: return c->w.status == ST_HU ? cand_spell_days(c, x->day) : 0.0;
+    case F_SURV_1Y: return survival_1y(x);
     /* pancreas: from the one pancreas_points() of the candidate */
     case F_SU_DAYS: return pt->su_days;
     case F_T_WAIT: return pt->su ? 0.0 : pt->listed_days - pt->nt_days + pt->nt_credited;

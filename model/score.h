@@ -21,7 +21,8 @@
  * Tier and keys are packed into match.tier (tier index in the high bits, each key's bits
  * below), points into match.points, so the shared comparison is the declared order and the
  * engine's heap, selection and sorts work unchanged. Features with an unknown input (a donor
- * without an age, ...) count 0.
+ * without an age, ...) count 0, except survival_1y, which takes such a donor as the outcomes model
+ * does (younger than 40).
  *
  * The program is compiled once per scenario into fixed arrays inside the parameter struct (no
  * pointers: a sweep copies the struct with memcpy), and match() is one pass over the list.

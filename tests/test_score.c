@@ -15,6 +15,7 @@
 
 #include "cand.h"
 #include "match.h"
+#include "outcome.h"
 #include "score.h"
 
 #define DAY 2000.0
@@ -423,6 +424,122 @@ static void test_reason_breaks_points_down(void **state)
     assert_null(strstr(buf, "another child's place"));
 }
 
+/* survival_1y (Transplantation Act §12(3), docs/rules.md §4.4): the one-year survival of the
+ * outcomes model for this candidate with this donor, from the heart policy's own outcome
+ * parameters. Checked against the formula written out here, against outc_surv() of the
+ * model's hazard ratio, and in the directions the covariates must move it. */
+static double survival_points(const struct score_heart_par *sp, struct cand *c, double donor_age)
+{
+    struct donor d;
+    memset(&d, 0, sizeof d);
+    d.abo = ABO_O;
+    d.age_years = donor_age;
+    d.weight_kg = d.tlc_l = NAN;
+    struct match m[1];
+    struct cand *list[1] = {c};
+    assert_int_equal(ranked(&score_heart_ops, sp, &d, list, 1, 0, m), 1);
+    assert_true(m[0].eligible);
+    /* The feature is the model's survival exactly (one term, weight 1: 0 + 1 x v = v). */
+    const struct outc_heart *o = &sp->g.outc;
+    const double want = outc_surv(&o->death, outc_heart_hr(o, c, &d, DAY, NULL), 365.25);
+    assert_true(m[0].points == want);
+    return m[0].points;
+}
+
+static void test_survival_feature(void **state)
+{
+    (void)state;
+    static struct score_heart_par sp;
+    char msg[200];
+    heart_par_defaults(&sp.g);
+    memset(&sp.prog, 0, sizeof sp.prog);
+    struct score_tier *t = add_tier(&sp.prog, "ALL");
+    t->term[t->n_terms++] = TERM("survival_1y", 1, 0, 0);
+    assert_int_equal(score_prog_finish(&sp.prog, ORGAN_HEART, msg, sizeof msg), 0);
+    const int f = score_feature_find("survival_1y");
+    assert_true(f >= 0 && score_features[f].organs == SCORE_HEART
+                && score_features[f].kind == SCORE_NUM && score_features[f].key_bits == 0);
+    assert_string_equal(score_features[f].unit, "probability");
+
+    /* The reference recipient: T, 40 years, first heart, no dMCS; donor 30 years. Its survival
+     * is exp(-H0(1 year)) of the baseline written out from the parameters. */
+    struct cand c;
+    cand_init(&c, 0, PROG_HEART, DAY - 300);
+    c.abo = ABO_O;
+    c.birth_day = DAY - 40 * 365.25;
+    const struct outc_haz *h = &sp.g.outc.death;
+    const double s0 = exp(-(h->early * (1 - exp(-365.25 / h->early_days)) + h->late_per_year));
+    const double ref = survival_points(&sp, &c, 30);
+    assert_true(fabs(ref - s0) < 1e-12);
+    assert_true(ref > 0.85 && ref < 0.95); /* about 0.89 with the calibrated defaults */
+    /* A donor without an age counts as younger than 40, as in the outcomes model. */
+    assert_true(survival_points(&sp, &c, NAN) == ref);
+    /* Older donors: lower, in the model's bands (40, 50, 55). */
+    const double d45 = survival_points(&sp, &c, 45), d52 = survival_points(&sp, &c, 52),
+                 d60 = survival_points(&sp, &c, 60);
+    assert_true(ref > d45 && d45 > d52 && d52 > d60);
+    assert_true(fabs(d60 - pow(s0, sp.g.outc.hr_donor_55)) < 1e-12);
+    /* HU at transplant: lower, by the hazard ratio hr_hu. */
+    cand_set_status(&c, DAY - 10, ST_HU, 0);
+    const double hu = survival_points(&sp, &c, 30);
+    assert_true(hu < ref);
+    assert_true(fabs(hu - pow(s0, sp.g.outc.hr_hu)) < 1e-12);
+    /* ... with dMCS lower still, and the donor's age widens the gap. */
+    c.dmcs = 1;
+    const double hu_dmcs = survival_points(&sp, &c, 30);
+    assert_true(hu_dmcs < hu);
+    assert_true(survival_points(&sp, &c, 60) - d60 < hu_dmcs - ref);
+    /* An older recipient and a re-transplant: lower. */
+    cand_set_status(&c, DAY - 5, ST_T, 0);
+    c.dmcs = 0;
+    assert_true(survival_points(&sp, &c, 30) == ref);
+    c.birth_day = DAY - 60 * 365.25;
+    assert_true(survival_points(&sp, &c, 30) < ref);
+    c.birth_day = DAY - 40 * 365.25;
+    c.prior_tx_day = DAY - 2000;
+    assert_true(survival_points(&sp, &c, 30) < ref);
+    c.prior_tx_day = NAN;
+    /* It reads the policy's outcome parameters: with hr_hu = 1 urgency costs nothing. */
+    sp.g.outc.hr_hu = 1.0;
+    cand_set_status(&c, DAY - 1, ST_HU, 0);
+    assert_true(survival_points(&sp, &c, 30) == ref);
+    sp.g.outc.hr_hu = 1.3;
+
+    /* As a points term it orders: an HU candidate listed earlier comes after a T one when only
+     * the survival counts, and the reason names the value. */
+    struct cand two[2];
+    struct cand *list[2] = {&two[0], &two[1]};
+    for (uint32_t i = 0; i < 2; i++) {
+        cand_init(&two[i], i, PROG_HEART, 100.0 * i);
+        two[i].abo = ABO_O;
+        two[i].birth_day = DAY - 40 * 365.25;
+    }
+    cand_set_status(&two[0], 500, ST_HU, 0);
+    struct donor d;
+    memset(&d, 0, sizeof d);
+    d.abo = ABO_O;
+    d.age_years = 30;
+    d.weight_kg = d.tlc_l = NAN;
+    struct match m[2];
+    assert_int_equal(ranked(&score_heart_ops, &sp, &d, list, 2, 0, m), 2);
+    assert_ptr_equal(m[0].c, &two[1]);
+    assert_true(m[0].points == ref);
+    char buf[300];
+    score_heart_ops.reason(&sp, &d, DAY, &m[0], buf, sizeof buf);
+    snprintf(msg, sizeof msg, "points %.6g = survival_1y %.6g x 1", ref, ref);
+    assert_non_null(strstr(buf, msg));
+    /* Counter-check: without the term the earlier listing (the HU candidate) comes first. */
+    t->n_terms = 0;
+    assert_int_equal(score_prog_finish(&sp.prog, ORGAN_HEART, msg, sizeof msg), 0);
+    ranked(&score_heart_ops, &sp, &d, list, 2, 0, m);
+    assert_ptr_equal(m[0].c, &two[0]);
+    /* The feature exists for the heart only. */
+    score_feature_names(ORGAN_PANCREAS, "points", buf, sizeof buf);
+    assert_null(strstr(buf, "survival_1y"));
+    score_feature_names(ORGAN_HEART, "keys", buf, sizeof buf);
+    assert_null(strstr(buf, "survival_1y"));
+}
+
 static void test_feature_table(void **state)
 {
     (void)state;
@@ -447,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_finish_checks),
         cmocka_unit_test(test_keys_caps_and_thresholds),
         cmocka_unit_test(test_reason_breaks_points_down),
+        cmocka_unit_test(test_survival_feature),
         cmocka_unit_test(test_heart_guideline_as_score),
         cmocka_unit_test(test_pancreas_guideline_as_score),
         cmocka_unit_test(test_every_hook_delegated),

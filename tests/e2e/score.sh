@@ -2,8 +2,8 @@
 # End-to-end tests of score policies (`policy.<organ>.rule: score`, docs/rules.md "Score
 # policies"): the guideline rules restated as scores give the guideline's transplants bit for bit
 # at the same seed (and a changed score does not, so the comparison can fail); the national
-# pancreas score equals bak2026 without the regional bonus; each reform runs against the default
-# and changes its own programme only; `wlsim rank` with a score ranks as the guideline and
+# pancreas score equals bak2026 without the regional bonus; each reform (the expected-survival
+# one included) runs against the default and changes its own programme only; `wlsim rank` with a score ranks as the guideline and
 # explains tier, keys and points.
 # Usage: tests/e2e/score.sh path/to/wlsim   (from the repository root); the last line is
 # "score e2e: N passed, M failed".
@@ -77,7 +77,9 @@ expect_exit 0 "run national vs no bonus" -- "$BIN" run scenarios/pancreas-no-reg
 same_programme "$T/nat.h5" 0 1 2,3 >"$T/o" 2>&1 && ok || bad "national score vs bonus 0: $(tail -n 1 "$T/o")"
 
 # --- each reform runs against the default and changes its own programme only ---------------------
-for r in heart-score-no-hu-tier:0,1:2,3 pancreas-score-national:2,3:0,1; do
+# (heart-score-urgency-survival adds the expected one-year survival, survival_1y, to the no-HU-tier
+# points: it must run, change the heart and leave the pancreas bit-identical.)
+for r in heart-score-no-hu-tier:0,1:2,3 heart-score-urgency-survival:0,1:2,3 pancreas-score-national:2,3:0,1; do
     f=${r%%:*}; rest=${r#*:}; own=${rest%%:*}; other=${rest#*:}
     expect_exit 0 "run default + $f" -- "$BIN" run scenarios/default.yaml "scenarios/$f.yaml" -r 2 -j 2 -q \
         --summary-only -o "$T/ref-$f.h5"
@@ -98,6 +100,13 @@ c = f["comparison"][:]
 assert len(c[c["program"] == organ]) > 10, "no comparison rows"
 EOF
 done
+
+# The survival term is not inert: the same order without it (the no-HU-tier reform) gives other
+# heart transplants, and the same pancreas ones.
+expect_exit 0 "run no-HU-tier + urgency-survival" -- "$BIN" run scenarios/heart-score-no-hu-tier.yaml \
+    scenarios/heart-score-urgency-survival.yaml -r 1 -j 2 -q -o "$T/surv.h5"
+same_programme "$T/surv.h5" 0 1 0,1 >/dev/null 2>&1 && bad "survival_1y x 1000 changed no heart transplant" || ok
+same_programme "$T/surv.h5" 0 1 2,3 >"$T/o" 2>&1 && ok || bad "survival term changed pancreas: $(tail -n 1 "$T/o")"
 
 # --- export: a score scenario's replication replays to the same transplants ------------------------
 # The exported scenario.yaml carries the score section (written back with 17 significant digits,

@@ -46,7 +46,7 @@ CASES = {
     "replay-example": ["scenarios/replay-example/scenario.yaml", "-r", "1"],
     "score": ["scenarios/heart-score-bak2021.yaml", "scenarios/pancreas-score-bak2026.yaml",
               "scenarios/heart-score-no-hu-tier.yaml", "scenarios/pancreas-score-national.yaml",
-              "-r", "1"],
+              "scenarios/heart-score-urgency-survival.yaml", "-r", "1"],
 }
 
 
