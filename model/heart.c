@@ -511,51 +511,6 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
     return k;
 }
 
-/* The key pass of heart_match_keyed(): decides from the list's keys alone whom ABO (unless the
- * infant option may let them in), size (for any age: being a child only widens the window) or
- * NT status excludes for this donor, and whether a candidate is in the HU group (HU status, or
- * a child holding HU by age). */
-struct keyed {
-    const struct heart_par *p;
-    double day;
-    double dw;               /* donor weight; NaN when unknown (no size test) */
-    double wmax;             /* the wider of the adult and the child weight window */
-    double child_days;       /* child.age in days, for the age test away from its boundary */
-    unsigned char abo_ok[ABO_N];
-};
-
-static void keyed_init(struct keyed *kp, const struct heart_par *p, const struct donor *d, double day)
-{
-    kp->p = p;
-    kp->day = day;
-    kp->dw = d->weight_kg > 0 && d->weight_kg < INFINITY ? d->weight_kg : NAN;
-    kp->wmax = p->size_ratio_max > p->size_child_ratio_max ? p->size_ratio_max : p->size_child_ratio_max;
-    kp->child_days = p->child_age * 365.25;
-    for (int a = 0; a < ABO_N; a++)
-        kp->abo_ok[a] = p->abo_infant_incompatible || heart_abo_step(d->abo, (enum abo)a) != 0;
-}
-
-/* 0: excluded for sure; 1: in the HU group, 2: in another group (the full tests decide). */
-static inline int keyed_class(const struct keyed *kp, const struct cand_key *ck)
-{
-    const struct heart_par *p = kp->p;
-    if (ck->status == ST_NT) return 0;
-    if ((unsigned)ck->abo < ABO_N && !kp->abo_ok[ck->abo]) return 0;
-    if (p->size_filter && ck->prog != PROG_HEART_LUNG) {
-        const double r = kp->dw / ck->weight_kg; /* heart_size_ratio(): both sides checked */
-        if (r < p->size_ratio_min || r > kp->wmax) return 0;
-    }
-    if (ck->status == ST_HU) return 1;
-    if (!p->child_always_hu) return 2;
-    if (ck->growing) return 1;
-    /* heart_is_child()'s test on cand_age()'s numbers; the division only within a day of the
-     * boundary, where rounding could decide it */
-    const double a = kp->day - ck->birth_day;
-    if (a < kp->child_days - 1.0) return 1;
-    if (a > kp->child_days + 1.0) return 2;
-    return a / 365.25 < p->child_age ? 1 : 2;
-}
-
 /* Ranks out[from..to)'s candidates (pointers left in .c) into out[from..), returning the new
  * end. Writes out[k] only after reading out[j], k <= j. */
 static size_t keyed_rank(const struct heart_par *p, const struct donor *d, double day,
@@ -586,12 +541,12 @@ static size_t heart_match_keyed(const void *par, const struct donor *d, double d
 {
     enum { HU_MAX = 256 };
     const struct heart_par *p = par;
-    struct keyed kp;
-    keyed_init(&kp, p, d, day);
+    struct heart_keyed kp;
+    heart_keyed_init(&kp, p, d, day);
     struct match hu[HU_MAX];
     size_t h = 0, t = 0;
     for (size_t i = 0; i < n; i++) {
-        const int cl = keyed_class(&kp, &keys[i]);
+        const int cl = heart_keyed_class(&kp, &keys[i]);
         if (cl == 2) out[t++].c = list[i];
         else if (cl == 1) {
             if (h == HU_MAX) return heart_match(par, d, day, list, n, 0, out); /* a long HU list */
