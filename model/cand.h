@@ -124,20 +124,26 @@ struct cand {
 struct cand_key {
     double weight_kg;       /* a positive finite weight, else NaN (a size ratio is then unknown) */
     double birth_day;
+    double listed;          /* w.listed */
+    double nt_days;         /* w.nt_days: the NT days of closed spells */
+    double pra;
     int8_t prog;            /* enum prog */
     int8_t abo;             /* enum abo */
     int8_t status;          /* enum status, current */
     int8_t growing;
     int8_t hla_ok;
+    int8_t combined;        /* combined_audited */
 };
 
 static inline struct cand_key cand_key_of(const struct cand *c)
 {
     const double w = c->weight_kg;
     return (struct cand_key){.weight_kg = w > 0 && w < INFINITY ? w : NAN, .birth_day = c->birth_day,
+                             .listed = c->w.listed, .nt_days = c->w.nt_days, .pra = c->pra,
                              .prog = (int8_t)c->prog, .abo = (int8_t)c->abo,
                              .status = (int8_t)c->w.status, .growing = (int8_t)(c->growing != 0),
-                             .hla_ok = (int8_t)(c->hla_ok != 0)};
+                             .hla_ok = (int8_t)(c->hla_ok != 0),
+                             .combined = (int8_t)(c->combined_audited != 0)};
 }
 
 /* A donor whose organs are offered. */

@@ -164,9 +164,12 @@ static int key_current(const struct cand_key *k, const struct cand *c)
 {
     const struct cand_key n = cand_key_of(c);
     return memcmp(&k->weight_kg, &n.weight_kg, sizeof n.weight_kg) == 0
-           && memcmp(&k->birth_day, &n.birth_day, sizeof n.birth_day) == 0 && k->prog == n.prog
-           && k->abo == n.abo && k->status == n.status && k->growing == n.growing
-           && k->hla_ok == n.hla_ok;
+           && memcmp(&k->birth_day, &n.birth_day, sizeof n.birth_day) == 0
+           && memcmp(&k->listed, &n.listed, sizeof n.listed) == 0
+           && memcmp(&k->nt_days, &n.nt_days, sizeof n.nt_days) == 0
+           && memcmp(&k->pra, &n.pra, sizeof n.pra) == 0 && k->prog == n.prog && k->abo == n.abo
+           && k->status == n.status && k->growing == n.growing && k->hla_ok == n.hla_ok
+           && k->combined == n.combined;
 }
 
 static void list_remove(struct ctx *x, enum organ o, struct cand *c)
