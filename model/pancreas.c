@@ -261,11 +261,11 @@ int pancreas_retx_eligible(const struct pancreas_par *p, const struct cand *c, d
            && floor(apply) <= p->retx_apply_days;
 }
 
-void pancreas_points(const struct pancreas_par *p, const struct cand *c, const struct donor *d,
-                     double day, struct pancreas_points *out)
+/* pancreas_points() with `regional` = same_region(c, d) given: the ranking pass needs both. */
+static inline void points_of(const struct pancreas_par *p, const struct cand *c, double day,
+                             int regional, struct pancreas_points *out)
 {
-    memset(out, 0, sizeof *out);
-    int regional = same_region(c, d);
+    *out = (struct pancreas_points){0};
     if (c->w.status == ST_SU) {
         out->su = 1;
         out->su_since = p->su_points_since == PANCREAS_SU_REGISTRATION ? c->w.since
@@ -288,6 +288,13 @@ void pancreas_points(const struct pancreas_par *p, const struct cand *c, const s
             out->bonus = p->regional_factor * (p->regional_on_credit ? out->wait : own);
     }
     out->total = out->wait + out->bonus;
+}
+
+void pancreas_points(const struct pancreas_par *p, const struct cand *c, const struct donor *d,
+                     double day, struct pancreas_points *out)
+{
+    memset(out, 0, sizeof *out); /* padding too: callers may compare the struct whole */
+    points_of(p, c, day, same_region(c, d), out);
 }
 
 unsigned pancreas_ecd(const struct pancreas_par *p, const struct donor *d, unsigned *why)
@@ -420,8 +427,9 @@ static inline size_t rank_into(const struct pancreas_par *p, const struct donor 
     if (su && su_preferred(p, c)) flags |= PANCREAS_F_SU_HYPO;
     if (df) flags |= PANCREAS_F_DF;
     struct pancreas_points pt;
-    pancreas_points(p, c, d, day, &pt);
-    if (same_region(c, d) && (!su || p->regional_in_su)) flags |= PANCREAS_F_REGIONAL;
+    const int regional = same_region(c, d);
+    points_of(p, c, day, regional, &pt);
+    if (regional && (!su || p->regional_in_su)) flags |= PANCREAS_F_REGIONAL;
     if (pt.relist_days > 0) flags |= PANCREAS_F_RELIST;
     int g = (df ? 0 : 4) + (su ? 0 : 2) + step;
     out[k++] = (struct match){.c = c, .eligible = 1, .group = g, .abo_step = step,
