@@ -11,6 +11,7 @@
 #ifndef WLSIM_CAND_H
 #define WLSIM_CAND_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -113,6 +114,37 @@ struct cand {
     uint32_t slot;          /* engine's index of this candidate in its replication's pool */
     char id[CAND_ID_LEN];   /* user-facing id (rank CSV / replay); empty for synthetic ones */
 };
+
+/* The fields of a listed candidate that a policy's pass may test without reading the candidate
+ * itself. The engine keeps one per entry of each waiting list, in list order (policy_ops
+ * .match_keyed): a pass that first reads this compact array touches the scattered candidates
+ * only for those that pass, and most of a heart list is out on ABO or size for any one donor.
+ * The engine renews an entry whenever it changes the candidate's status; the other fields never
+ * change while a candidate is listed (sim.c asserts both when the candidate leaves). */
+struct cand_key {
+    double weight_kg;       /* a positive finite weight, else NaN (a size ratio is then unknown) */
+    double birth_day;
+    double listed;          /* w.listed */
+    double nt_days;         /* w.nt_days: the NT days of closed spells */
+    double pra;
+    int8_t prog;            /* enum prog */
+    int8_t abo;             /* enum abo */
+    int8_t status;          /* enum status, current */
+    int8_t growing;
+    int8_t hla_ok;
+    int8_t combined;        /* combined_audited */
+};
+
+static inline struct cand_key cand_key_of(const struct cand *c)
+{
+    const double w = c->weight_kg;
+    return (struct cand_key){.weight_kg = w > 0 && w < INFINITY ? w : NAN, .birth_day = c->birth_day,
+                             .listed = c->w.listed, .nt_days = c->w.nt_days, .pra = c->pra,
+                             .prog = (int8_t)c->prog, .abo = (int8_t)c->abo,
+                             .status = (int8_t)c->w.status, .growing = (int8_t)(c->growing != 0),
+                             .hla_ok = (int8_t)(c->hla_ok != 0),
+                             .combined = (int8_t)(c->combined_audited != 0)};
+}
 
 /* A donor whose organs are offered. */
 struct donor {

@@ -4,6 +4,7 @@
  * See heart.h for the contract and docs/rules.md §1 for every rule and interpretation. */
 #include "heart.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -511,6 +512,142 @@ static size_t heart_match(const void *par, const struct donor *d, double day,
     return k;
 }
 
+/* Ranks out[from..to)'s candidates (pointers left in .c) into out[from..), returning the new
+ * end. Writes out[k] only after reading out[j], k <= j. */
+static size_t keyed_rank(const struct heart_par *p, const struct donor *d, double day,
+                         struct match *out, size_t from, size_t to)
+{
+    size_t k = from;
+    for (size_t j = from; j < to; j++) {
+        if (j + PREFETCH_AHEAD < to) __builtin_prefetch(out[j + PREFETCH_AHEAD].c);
+        struct cand *c = out[j].c;
+        const double age = cand_age(c, day);
+        int step;
+        if (heart_exclusion(p, d, c, age, &step) == HEART_EX_NONE)
+            rank_ranked(p, d, day, c, age, step, &out[k++]);
+    }
+    return k;
+}
+
+/* The walk to the first few candidates outside the HU group (heart_match_keyed): their tier
+ * and points as rank_ranked() gives them, from the key alone. Outside the HU group a candidate
+ * is a T candidate (the key pass leaves out NT), so its points are t_points() with the NT days
+ * of closed spells: the same expression on the same numbers. `tiers` holds tier_of() for
+ * [COMBINED/T][step - 1][immunised][heart-lung] (defer is 0 outside the HU group). */
+struct keyed_walk {
+    const struct heart_keyed *kp;
+    const struct donor *d;
+    uint32_t tiers[2][4][2][2];
+};
+
+static void walk_init(struct keyed_walk *w, const struct heart_keyed *kp, const struct donor *d)
+{
+    w->kp = kp;
+    w->d = d;
+    for (int g = 0; g < 2; g++)
+        for (int s = 0; s < 4; s++)
+            for (int imm = 0; imm < 2; imm++)
+                for (int hl = 0; hl < 2; hl++)
+                    w->tiers[g][s][imm][hl] = tier_of(kp->p, g ? HEART_GRP_T : HEART_GRP_COMBINED,
+                                                      s + 1, imm, hl, 0);
+}
+
+/* Sets g->tier and g->points for the candidate with key ck; 0 when the key shows it is out on
+ * ABO (then the full test would exclude it too). */
+static int walk_guide(const struct keyed_walk *w, const struct cand_key *ck, struct match *g)
+{
+    const struct heart_par *p = w->kp->p;
+    const double day = w->kp->day;
+    int step = heart_abo_step(w->d->abo, (enum abo)ck->abo);
+    if (step == 0) {
+        if (!(p->abo_infant_incompatible && (day - ck->birth_day) / 365.25 < p->abo_infant_age
+              && (unsigned)w->d->abo < ABO_N && (unsigned)ck->abo < ABO_N))
+            return 0;
+        step = 4;
+    }
+    const int imm = p->immunised_scope != HEART_IMM_OFF && ck->pra > p->pra_threshold
+                    && w->d->hla_typed && ck->hla_ok;
+    g->tier = w->tiers[!ck->combined][step - 1][imm][ck->prog == PROG_HEART_LUNG];
+    const double nt = ck->nt_days;
+    g->points = (day > ck->listed ? day - ck->listed : 0.0) - nt + (nt < p->nt_cap_days ? nt : p->nt_cap_days);
+    return 1;
+}
+
+/* The first r eligible candidates of out[0..t) (pointers in .c, each one's index into keys in
+ * .tier), without ranking them all: each gets its tier and points from its key, they are taken
+ * in match order (a heap) and ranked in full one by one until r are eligible. Writes those to
+ * res[0..) and returns how many. */
+static size_t keyed_walk(const struct keyed_walk *w, const struct cand_key *keys, double day,
+                         struct match *out, size_t t, size_t r, struct match *res)
+{
+    const struct heart_par *p = w->kp->p;
+    size_t u = 0;
+    for (size_t j = 0; j < t; j++) {
+        struct cand *c = out[j].c;
+        if (walk_guide(w, &keys[out[j].tier], &out[u])) out[u++].c = c;
+    }
+    match_heap_build(out, u);
+    size_t k = 0;
+    struct match g;
+    while (k < r && match_heap_pop(out, &u, &g) == 0) {
+        struct cand *c = g.c;
+        const double age = cand_age(c, day);
+        int step;
+        if (heart_exclusion(p, w->d, c, age, &step) != HEART_EX_NONE) continue;
+        rank_ranked(p, w->d, day, c, age, step, &res[k]);
+        /* the walk's order is the match order only if the key says what the candidate says */
+        assert(res[k].tier == g.tier && res[k].points == g.points);
+        k++;
+    }
+    return k;
+}
+
+/* heart_match() for the engine (policy_ops.match_keyed). One pass over the keys puts the HU
+ * group's candidates aside and the others' pointers into out[]. The HU group is ranked first;
+ * when the group is the first key of the order for every donor (immunised.scope not `list`,
+ * abo.scope not `across`, see tier_of) and at least `want` of its candidates are eligible, no
+ * other candidate can be among the first `want`, and the others are not ranked at all. The HU
+ * group is complete either way, so heart_child_places() sees every HU child. */
+__attribute__((flatten))
+static size_t heart_match_keyed(const void *par, const struct donor *d, double day,
+                                struct cand *const *list, const struct cand_key *keys, size_t n,
+                                size_t want, struct match *out)
+{
+    enum { HU_MAX = 256, WALK_MAX = 64 };
+    const struct heart_par *p = par;
+    struct heart_keyed kp;
+    heart_keyed_init(&kp, p, d, day);
+    struct match hu[HU_MAX];
+    size_t h = 0, t = 0;
+    for (size_t i = 0; i < n; i++) {
+        const int cl = heart_keyed_class(&kp, &keys[i]);
+        if (cl == 2) {
+            out[t].c = list[i];
+            out[t++].tier = (uint32_t)i; /* for the walk below */
+        } else if (cl == 1) {
+            if (h == HU_MAX) return heart_match(par, d, day, list, n, 0, out); /* a long HU list */
+            hu[h++].c = list[i];
+        }
+    }
+    const size_t kh = keyed_rank(p, d, day, hu, 0, h);
+    const int group_first = p->immunised_scope != HEART_IMM_LIST && p->abo_scope != HEART_ABO_ACROSS;
+    size_t k = 0;
+    if (group_first && kh < want && want - kh <= WALK_MAX && n <= UINT32_MAX) {
+        /* only the best want - kh of the others can be asked: walk to them in rank order */
+        struct keyed_walk w;
+        walk_init(&w, &kp, d);
+        struct match res[WALK_MAX];
+        k = keyed_walk(&w, keys, day, out, t, want - kh, res);
+        memcpy(out, res, k * sizeof *res);
+    } else if (!(group_first && kh >= want)) {
+        k = keyed_rank(p, d, day, out, 0, t);
+    }
+    memcpy(out + k, hu, kh * sizeof *hu);
+    k += kh;
+    heart_child_places(p, out, k);
+    return k;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Reasons                                                                                     */
 
@@ -947,6 +1084,7 @@ const struct policy_ops heart_bak2021_ops = {
     .enter = heart_enter,
     .next = heart_next,
     .match = heart_match,
+    .match_keyed = heart_match_keyed,
     .reason = heart_reason,
     .group_name = heart_group_name,
     .accept = heart_accept,

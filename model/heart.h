@@ -264,6 +264,59 @@ static inline int heart_exclusion(const struct heart_par *p, const struct donor 
     return HEART_EX_NONE;
 }
 
+/* The key pass of heart_match_keyed() and of the score policy's: decides from the list's keys alone whom ABO (unless the
+ * infant option may let them in), size (for any age: being a child only widens the window) or
+ * NT status excludes for this donor, and whether a candidate is in the HU group (HU status, or
+ * a child holding HU by age). */
+struct heart_keyed {
+    const struct heart_par *p;
+    double day;
+    double dw;               /* donor weight; NaN when unknown (no size test) */
+    double wmin, wmax;       /* size.ratio_min and the wider of the adult and the child maximum */
+    double child_lo, child_hi; /* child.age in days, less and plus one: the age test's margins */
+    int size_test;           /* size.filter and a known donor weight */
+    int child_hu;            /* child.always_hu */
+    unsigned char abo_ok[ABO_N];
+};
+
+/* The parameters the pass reads, copied once per donor (the pass then loads nothing through
+ * the parameter struct, which its stores could alias). */
+static inline void heart_keyed_init(struct heart_keyed *kp, const struct heart_par *p,
+                                    const struct donor *d, double day)
+{
+    kp->p = p;
+    kp->day = day;
+    kp->dw = d->weight_kg > 0 && d->weight_kg < INFINITY ? d->weight_kg : NAN;
+    kp->wmin = p->size_ratio_min;
+    kp->wmax = p->size_ratio_max > p->size_child_ratio_max ? p->size_ratio_max : p->size_child_ratio_max;
+    kp->child_lo = p->child_age * 365.25 - 1.0;
+    kp->child_hi = p->child_age * 365.25 + 1.0;
+    kp->size_test = p->size_filter && !isnan(kp->dw);
+    kp->child_hu = p->child_always_hu;
+    for (int a = 0; a < ABO_N; a++)
+        kp->abo_ok[a] = p->abo_infant_incompatible || heart_abo_step(d->abo, (enum abo)a) != 0;
+}
+
+/* 0: excluded for sure; 1: in the HU group, 2: in another group (the full tests decide). */
+static inline int heart_keyed_class(const struct heart_keyed *kp, const struct cand_key *ck)
+{
+    if (ck->status == ST_NT) return 0;
+    if ((unsigned)ck->abo < ABO_N && !kp->abo_ok[ck->abo]) return 0;
+    if (kp->size_test && ck->prog != PROG_HEART_LUNG) {
+        const double r = kp->dw / ck->weight_kg; /* heart_size_ratio(): both sides checked */
+        if (r < kp->wmin || r > kp->wmax) return 0;
+    }
+    if (ck->status == ST_HU) return 1;
+    if (!kp->child_hu) return 2;
+    if (ck->growing) return 1;
+    /* heart_is_child()'s test on cand_age()'s numbers; the division only within a day of the
+     * boundary, where rounding could decide it */
+    const double a = kp->day - ck->birth_day;
+    if (a > kp->child_hi) return 2;
+    if (a < kp->child_lo) return 1;
+    return a / 365.25 < kp->p->child_age ? 1 : 2;
+}
+
 /* The allocation group of a ranked candidate aged `age`: HU (status HU, or a child by
  * heart_is_child() while child.always_hu), COMBINED (audited combined transplant), else T. */
 static inline int heart_group(const struct heart_par *p, const struct cand *c, double age)

@@ -261,11 +261,11 @@ int pancreas_retx_eligible(const struct pancreas_par *p, const struct cand *c, d
            && floor(apply) <= p->retx_apply_days;
 }
 
-void pancreas_points(const struct pancreas_par *p, const struct cand *c, const struct donor *d,
-                     double day, struct pancreas_points *out)
+/* pancreas_points() with `regional` = same_region(c, d) given: the ranking pass needs both. */
+static inline void points_of(const struct pancreas_par *p, const struct cand *c, double day,
+                             int regional, struct pancreas_points *out)
 {
-    memset(out, 0, sizeof *out);
-    int regional = same_region(c, d);
+    *out = (struct pancreas_points){0};
     if (c->w.status == ST_SU) {
         out->su = 1;
         out->su_since = p->su_points_since == PANCREAS_SU_REGISTRATION ? c->w.since
@@ -288,6 +288,13 @@ void pancreas_points(const struct pancreas_par *p, const struct cand *c, const s
             out->bonus = p->regional_factor * (p->regional_on_credit ? out->wait : own);
     }
     out->total = out->wait + out->bonus;
+}
+
+void pancreas_points(const struct pancreas_par *p, const struct cand *c, const struct donor *d,
+                     double day, struct pancreas_points *out)
+{
+    memset(out, 0, sizeof *out); /* padding too: callers may compare the struct whole */
+    points_of(p, c, day, same_region(c, d), out);
 }
 
 unsigned pancreas_ecd(const struct pancreas_par *p, const struct donor *d, unsigned *why)
@@ -400,6 +407,37 @@ static int su_preferred(const struct pancreas_par *p, const struct cand *c)
     return p->su_reason_order == PANCREAS_SU_REASON_HYPO_FIRST && c->su_reason == SU_REASON_HYPO;
 }
 
+/* Writes the match of c (for which pancreas_exclusion() gave `excl` and `step`) into out[k] and
+ * returns the next k: an excluded candidate only when want_excluded. */
+static inline size_t rank_into(const struct pancreas_par *p, const struct donor *d, double day,
+                               struct cand *c, int excl, int step, int df_counts,
+                               int want_excluded, struct match *out, size_t k)
+{
+    if (excl) {
+        if (want_excluded)
+            out[k++] = (struct match){.c = c, .eligible = 0, .excl = excl, .abo_step = step,
+                                      .tier = UINT32_MAX, .points = 0.0};
+        return k;
+    }
+    unsigned flags = 0;
+    int su = c->w.status == ST_SU;
+    int df = c->df_low && df_counts;
+    if (c->df_low && !df_counts) flags |= PANCREAS_F_DF_IGNORED;
+    if (su) flags |= PANCREAS_F_SU;
+    if (su && su_preferred(p, c)) flags |= PANCREAS_F_SU_HYPO;
+    if (df) flags |= PANCREAS_F_DF;
+    struct pancreas_points pt;
+    const int regional = same_region(c, d);
+    points_of(p, c, day, regional, &pt);
+    if (regional && (!su || p->regional_in_su)) flags |= PANCREAS_F_REGIONAL;
+    if (pt.relist_days > 0) flags |= PANCREAS_F_RELIST;
+    int g = (df ? 0 : 4) + (su ? 0 : 2) + step;
+    out[k++] = (struct match){.c = c, .eligible = 1, .group = g, .abo_step = step,
+                              .flags = flags, .tier = group_tier(p, g, su && !(flags & PANCREAS_F_SU_HYPO)),
+                              .points = pt.total};
+    return k;
+}
+
 static size_t pancreas_match(const void *par, const struct donor *d, double day,
                              struct cand *const *list, size_t n, int want_excluded,
                              struct match *out)
@@ -411,27 +449,37 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
         struct cand *c = list[i];
         int step;
         int excl = pancreas_exclusion(p, d, c, &step);
-        if (excl) {
-            if (want_excluded)
-                out[k++] = (struct match){.c = c, .eligible = 0, .excl = excl, .abo_step = step,
-                                          .tier = UINT32_MAX, .points = 0.0};
-            continue;
-        }
-        unsigned flags = 0;
-        int su = c->w.status == ST_SU;
-        int df = c->df_low && df_counts;
-        if (c->df_low && !df_counts) flags |= PANCREAS_F_DF_IGNORED;
-        if (su) flags |= PANCREAS_F_SU;
-        if (su && su_preferred(p, c)) flags |= PANCREAS_F_SU_HYPO;
-        if (df) flags |= PANCREAS_F_DF;
-        struct pancreas_points pt;
-        pancreas_points(p, c, d, day, &pt);
-        if (same_region(c, d) && (!su || p->regional_in_su)) flags |= PANCREAS_F_REGIONAL;
-        if (pt.relist_days > 0) flags |= PANCREAS_F_RELIST;
-        int g = (df ? 0 : 4) + (su ? 0 : 2) + step;
-        out[k++] = (struct match){.c = c, .eligible = 1, .group = g, .abo_step = step,
-                                  .flags = flags, .tier = group_tier(p, g, su && !(flags & PANCREAS_F_SU_HYPO)),
-                                  .points = pt.total};
+        k = rank_into(p, d, day, c, excl, step, df_counts, want_excluded, out, k);
+    }
+    return k;
+}
+
+/* pancreas_match() for the engine (policy_ops.match_keyed): the list's keys first drop whom
+ * pancreas_exclusion() would exclude on programme, NT, ABO or crossmatch, so only the rest are
+ * read and ranked, in list order. The accelerated procedure needs every eligible candidate, so
+ * `want` leaves nobody out. */
+static size_t pancreas_match_keyed(const void *par, const struct donor *d, double day,
+                                   struct cand *const *list, const struct cand_key *keys,
+                                   size_t n, size_t want, struct match *out)
+{
+    (void)want;
+    const struct pancreas_par *p = par;
+    const int df_counts = !p->df_requires_hla || d->hla_typed;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct cand_key *ck = &keys[i];
+        if (!pancreas_listed((enum prog)ck->prog) || ck->status == ST_NT) continue;
+        if (!pancreas_abo_ok(d->abo, (enum abo)ck->abo)) continue;
+        if (p->crossmatch_required && !ck->hla_ok) continue;
+        out[m++].c = list[i];
+    }
+    size_t k = 0;
+    for (size_t j = 0; j < m; j++) {
+        if (j + 8 < m) __builtin_prefetch(out[j + 8].c);
+        struct cand *c = out[j].c; /* read before out[k], k <= j, is written */
+        int step;
+        int excl = pancreas_exclusion(p, d, c, &step);
+        k = rank_into(p, d, day, c, excl, step, df_counts, 0, out, k);
     }
     return k;
 }
@@ -724,9 +772,78 @@ static unsigned ops_ecd(const void *par, const struct donor *d)
     return pancreas_ecd(par, d, NULL);
 }
 
-static int ops_unplaced(const void *par, int declined)
+static int ops_unplaced_after(const void *par)
 {
-    return pancreas_unplaced(par, declined);
+    const struct pancreas_par *p = par;
+    return p->unplaced_after_offers > 0 ? p->unplaced_after_offers : -1; /* pancreas_unplaced() */
+}
+
+/* The accelerated order with stage 2 = best_per_centre when only its prefix is offered, without
+ * ordering the whole list: stage 1 needs the donor region's candidates in rank order (a few per
+ * centre are named), stage 2 only each further centre's best candidate, which one pass finds.
+ * The named candidates come out exactly as pancreas_accel_order() on the sorted list puts them
+ * (the same elements in the same order before the drawn answer order, so the same draws), and
+ * the rest of m in no particular order with stale flags: the caller offers only the prefix.
+ * Returns the number named, or SIZE_MAX (m reordered, nothing lost) when the further centres'
+ * numbers are too large for the table of bests; the caller then orders everything. */
+/* gsl_ran_shuffle(r, m, n, sizeof *m), cheaper: GSL swaps elements byte by byte, so the same
+ * shuffle of a small index array (the same draws give the same permutation whatever the
+ * element size) is applied to the matches in one copy. */
+static void shuffle_matches(gsl_rng *r, struct match *m, size_t n)
+{
+    enum { SMALL = 256 };
+    if (n > SMALL) {
+        gsl_ran_shuffle(r, m, n, sizeof *m);
+        return;
+    }
+    uint16_t idx[SMALL];
+    struct match t[SMALL];
+    for (size_t i = 0; i < n; i++) idx[i] = (uint16_t)i;
+    gsl_ran_shuffle(r, idx, n, sizeof idx[0]);
+    memcpy(t, m, n * sizeof *m);
+    for (size_t i = 0; i < n; i++) m[i] = t[idx[i]];
+}
+
+#define BPC_CENTRES 1024
+static size_t best_per_centre_prefix(const struct pancreas_par *p, const struct donor *d,
+                                     struct match *m, size_t e, gsl_rng *rng)
+{
+    size_t r = 0; /* the donor's region first, in rank order */
+    for (size_t i = 0; i < e; i++)
+        if (same_region(m[i].c, d)) swap_match(m, i, r++);
+    int32_t best[BPC_CENTRES];
+    for (size_t i = 0; i < BPC_CENTRES; i++) best[i] = -1;
+    /* Each further centre's best; a candidate of an unknown centre is a centre of its own.
+     * Found before stage 1, whose moves stay inside m[0..r). */
+    for (size_t i = r; i < e; i++) {
+        const int ctr = m[i].c->center;
+        if (ctr < 0) continue;
+        if (ctr >= BPC_CENTRES) return SIZE_MAX;
+        if (best[ctr] < 0 || match_cmp(&m[i], &m[best[ctr]]) < 0) best[ctr] = (int32_t)i;
+    }
+    match_sort(m, r);
+    size_t k = 0;
+    for (size_t i = 0; i < r; i++) {
+        m[i].flags &= ~(PANCREAS_F_ACCEL1 | PANCREAS_F_ACCEL2);
+        if (centre_count(m, 0, k, m[i].c) >= (size_t)p->accel_per_centre) continue;
+        m[i].flags |= PANCREAS_F_ACCEL1;
+        move_to(m, i, k++);
+    }
+    const size_t s1 = k;
+    /* Named ones to m[s1..k) in increasing index: each goes to a place below every later one,
+     * and swapping it there moves nothing still to be named. */
+    for (size_t i = r; i < e; i++) {
+        const int ctr = m[i].c->center;
+        if (ctr >= 0 && best[ctr] != (int32_t)i) continue;
+        swap_match(m, i, k++);
+    }
+    match_sort(m + s1, k - s1);
+    for (size_t i = s1; i < k; i++) {
+        m[i].flags &= ~PANCREAS_F_ACCEL1;
+        m[i].flags |= PANCREAS_F_ACCEL2;
+    }
+    if (rng && k - s1 > 1) shuffle_matches(rng, m + s1, k - s1);
+    return k;
 }
 
 /* Most extended-criteria pancreata are offered to only a few candidates (allocation.max_offers),
@@ -745,7 +862,14 @@ static size_t ops_accel_order(const void *par, const struct donor *d, struct mat
     if (limit == 0) return 0;
     size_t e = 0; /* eligible first: the excluded are never offered */
     for (size_t i = 0; i < n; i++)
-        if (m[i].eligible) swap_match(m, i, e++);
+        if (m[i].eligible) {
+            if (i != e) swap_match(m, i, e);
+            e++;
+        }
+    if (limit < e && p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE) {
+        size_t k = best_per_centre_prefix(p, d, m, e, rng);
+        if (k != SIZE_MAX) return k < limit ? k : limit;
+    }
     if (limit >= e || p->accel_stage2 != PANCREAS_STAGE2_REST) {
         match_sort(m, e);
         size_t k = pancreas_accel_order(p, d, m, e, NULL, rng);
@@ -782,12 +906,13 @@ const struct policy_ops pancreas_bak2026_ops = {
     .enter = pancreas_enter,
     .next = pancreas_next,
     .match = pancreas_match,
+    .match_keyed = pancreas_match_keyed,
     .reason = pancreas_reason,
     .group_name = pancreas_group_name,
     .accept = pancreas_accept,
     .course = pancreas_course,
     .ecd = ops_ecd,
-    .unplaced = ops_unplaced,
+    .unplaced_after = ops_unplaced_after,
     .accel_order = ops_accel_order,
     .route = ops_route,
 };

@@ -206,8 +206,7 @@ static inline int pancreas_listed(enum prog pr)
  * the checks is the enum's), exactly as the bak2026 ranking decides it; *step gets the ABO step
  * (1 identical, 2 compatible, 0 incompatible). Inline so that the passes of pancreas.c and of
  * the score policy (model/score.c) compile it into their loops. */
-static inline int pancreas_exclusion(const struct pancreas_par *p, const struct donor *d,
-                                     const struct cand *c, int *step)
+static inline int pancreas_abo_ok(enum abo donor, enum abo recipient)
 {
     /* §III.5.4 second table: who may receive from whom when identity is not possible. This
      * guideline's own table, not abo_compatible() (the heart's differs). [donor][recipient] */
@@ -218,7 +217,13 @@ static inline int pancreas_exclusion(const struct pancreas_par *p, const struct 
         /* donor B  */ {0, 0, 1, 1},
         /* donor AB */ {0, 0, 0, 1},
     };
-    int compatible = (unsigned)d->abo < ABO_N && (unsigned)c->abo < ABO_N && ABO[d->abo][c->abo];
+    return (unsigned)donor < ABO_N && (unsigned)recipient < ABO_N && ABO[donor][recipient];
+}
+
+static inline int pancreas_exclusion(const struct pancreas_par *p, const struct donor *d,
+                                     const struct cand *c, int *step)
+{
+    int compatible = pancreas_abo_ok(d->abo, c->abo);
     *step = !compatible ? 0 : (c->abo == d->abo ? 1 : 2);
     if (!pancreas_listed(c->prog)) return PANCREAS_EXCL_PROG;
     if (c->w.status == ST_NT) return PANCREAS_EXCL_NT;

@@ -81,6 +81,15 @@ struct policy_ops {
     size_t (*match)(const void *par, const struct donor *d, double day, struct cand *const *list,
                     size_t n, int want_excluded, struct match *out);
 
+    /* Optional (may be NULL): a faster match(par, d, day, list, n, 0, out) for the engine,
+     * given keys[i] == cand_key_of(list[i]) for every i. It may leave out matches that cannot
+     * be among the first `want` of the match order (SIZE_MAX: leave out none): what it writes
+     * must contain every match that is among the first `want` of match()'s output ordered by
+     * match_cmp, each exactly as match() writes it, in any order. Returns how many it wrote. */
+    size_t (*match_keyed)(const void *par, const struct donor *d, double day,
+                          struct cand *const *list, const struct cand_key *keys, size_t n,
+                          size_t want, struct match *out);
+
     /* Writes a short human-readable reason for m (ranked or excluded) into buf. */
     void (*reason)(const void *par, const struct donor *d, double day, const struct match *m,
                    char *buf, size_t len);
@@ -96,8 +105,9 @@ struct policy_ops {
      * them, and then every organ is offered down the normal match list.
      * ecd: a nonzero mask when d's organ is of extended criteria and goes through the
      *      accelerated procedure from the start.
-     * unplaced: 1 when an organ still unplaced after `declined` declined offers switches to the
-     *      accelerated procedure.
+     * unplaced_after: how many declined offers leave an organ "unplaced", so that it switches
+     *      to the accelerated procedure (the engine asks the normal order up to that many), or
+     *      -1 when it never switches. NULL: never.
      * accel_order: rearranges matches m[0..n), in any order, in place so that m[0..k) are the
      *      first k of the accelerated offer order, and returns k: how many are offered, at most
      *      `limit` (the offers still allowed; SIZE_MAX or >= n for the whole order). The rest of
@@ -109,7 +119,7 @@ struct policy_ops {
      *      POLICY_ROUTE_TRANSPLANT, POLICY_ROUTE_ISLET (the candidate stays listed) or
      *      POLICY_ROUTE_DISCARD. */
     unsigned (*ecd)(const void *par, const struct donor *d);
-    int (*unplaced)(const void *par, int declined);
+    int (*unplaced_after)(const void *par);
     size_t (*accel_order)(const void *par, const struct donor *d, struct match *m, size_t n,
                           size_t limit, gsl_rng *r);
     int (*route)(const void *par, const struct donor *d, gsl_rng *r);

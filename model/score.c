@@ -527,6 +527,113 @@ static size_t heart_score_match(const void *par, const struct donor *d, double d
 /* ------------------------------------------------------------------------------------------ */
 /* Pancreas                                                                                    */
 
+/* Ranks the candidates out[from..to) (pointers in .c) into out[from..) in full, with their
+ * points when `points`, else with points 0 and count[tier]++ for each; returns the new end.
+ * Writes out[k] only after reading out[j], k <= j. */
+static size_t score_rank_heart(const struct score_heart_par *sp, const struct donor *d, double day,
+                               struct match *out, size_t from, size_t to, int points, size_t *count)
+{
+    const struct heart_par *p = &sp->g;
+    const struct score_prog *g = &sp->prog;
+    struct ev x = {.g = g, .gp = p, .d = d, .day = day};
+    size_t k = from;
+    for (size_t j = from; j < to; j++) {
+        if (j + PREFETCH_AHEAD < to) __builtin_prefetch(out[j + PREFETCH_AHEAD].c);
+        struct cand *c = out[j].c;
+        const double age = cand_age(c, day);
+        int step;
+        if (heart_exclusion(p, d, c, age, &step) != HEART_EX_NONE) continue;
+        x.c = c;
+        x.age = age;
+        x.step = step;
+        heart_ev(g, &x);
+        const uint32_t tier = packed(g, &x);
+        const unsigned t = tier >> g->tier_shift;
+        const unsigned child = heart_is_child(p, c, age) ? HEART_F_CHILD : 0u;
+        if (!points) count[t]++;
+        out[k++] = (struct match){.c = c, .eligible = 1, .group = (int8_t)x.grp,
+                                  .abo_step = (int8_t)step, .flags = t << TIER_FLAG_SHIFT | child,
+                                  .tier = tier, .points = points ? points_of(&g->tier[t], &x) : 0.0};
+    }
+    return k;
+}
+
+/* heart_score_match() for the engine (policy_ops.match_keyed). The list's keys first drop whom
+ * NT, ABO or size excludes for sure (heart_keyed_class). When only the first `want` matches
+ * are asked for:
+ * - a first tier that is exactly the guideline's HU group (`when: [urgent]`) is ranked first,
+ *   from the keys' group, and when it has `want` eligible candidates nobody else is ranked;
+ * - otherwise the points (the costly part) wait until the tiers are counted: a candidate in a
+ *   tier after the one where `want` eligible candidates are reached cannot be among the first
+ *   `want`, and its points are never computed.
+ * Whole tiers are left out, so heart_child_places() still sees every child of a tier. */
+__attribute__((flatten))
+static size_t heart_score_match_keyed(const void *par, const struct donor *d, double day,
+                                      struct cand *const *list, const struct cand_key *keys,
+                                      size_t n, size_t want, struct match *out)
+{
+    enum { HU_MAX = 256 };
+    const struct score_heart_par *sp = par;
+    const struct heart_par *p = &sp->g;
+    const struct score_prog *g = &sp->prog;
+    struct heart_keyed kp;
+    heart_keyed_init(&kp, p, d, day);
+    const int later = want != SIZE_MAX;
+    int split = later && g->n_tiers > 1 && (g->uses & BIT(C_URGENT, 1))
+                && g->tier[0].when_pos == 1ull << g->pos[C_URGENT] && !g->tier[0].when_neg;
+    struct match hu[HU_MAX];
+    size_t h = 0, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const int cl = heart_keyed_class(&kp, &keys[i]);
+        if (!cl) continue;
+        if (split && cl == 1) {
+            if (h == HU_MAX) { /* a long HU group: no split, and the pass again */
+                split = 0;
+                h = m = 0;
+                i = (size_t)-1;
+                continue;
+            }
+            hu[h++].c = list[i];
+        } else {
+            out[m++].c = list[i];
+        }
+    }
+    size_t count[SCORE_MAX_TIERS] = {0};
+    const size_t kh = score_rank_heart(sp, d, day, hu, 0, h, 1, count);
+    size_t k = 0;
+    if (!(split && kh >= want)) {
+        k = score_rank_heart(sp, d, day, out, 0, m, !later, count);
+        if (later) {
+            count[0] += kh;
+            unsigned last = (unsigned)g->n_tiers - 1;
+            size_t sum = 0;
+            for (unsigned t = 0; t < (unsigned)g->n_tiers; t++)
+                if ((sum += count[t]) >= want) {
+                    last = t;
+                    break;
+                }
+            struct ev x = {.g = g, .gp = p, .d = d, .day = day};
+            size_t kept = 0;
+            for (size_t j = 0; j < k; j++) {
+                const unsigned t = out[j].tier >> g->tier_shift;
+                if (t > last) continue;
+                /* the same evaluation as score_rank_heart's, now with the points */
+                x.c = out[j].c;
+                x.age = cand_age(x.c, day);
+                x.step = out[j].abo_step;
+                heart_ev(g, &x);
+                out[j].points = points_of(&g->tier[t], &x);
+                out[kept++] = out[j];
+            }
+            k = kept;
+        }
+    }
+    memcpy(out + k, hu, kh * sizeof *hu);
+    k += kh;
+    heart_child_places(p, out, k);
+    return k;
+}
+
 static void pancreas_ev(const struct score_prog *g, struct ev *x)
 {
     const struct pancreas_par *p = x->gp;
@@ -814,9 +921,9 @@ static unsigned p_ecd(const void *par, const struct donor *d)
 {
     return pancreas_bak2026_ops.ecd(par, d);
 }
-static int p_unplaced(const void *par, int declined)
+static int p_unplaced_after(const void *par)
 {
-    return pancreas_bak2026_ops.unplaced(par, declined);
+    return pancreas_bak2026_ops.unplaced_after(par);
 }
 static size_t p_accel_order(const void *par, const struct donor *d, struct match *m, size_t n,
                             size_t limit, gsl_rng *r)
@@ -842,6 +949,7 @@ const struct policy_ops score_heart_ops = {
     .enter = h_enter,
     .next = h_next,
     .match = heart_score_match,
+    .match_keyed = heart_score_match_keyed,
     .reason = heart_score_reason,
     .group_name = heart_group_name,
     .accept = h_accept,
@@ -866,7 +974,7 @@ const struct policy_ops score_pancreas_ops = {
     .accept = p_accept,
     .course = p_course,
     .ecd = p_ecd,
-    .unplaced = p_unplaced,
+    .unplaced_after = p_unplaced_after,
     .accel_order = p_accel_order,
     .route = p_route,
 };

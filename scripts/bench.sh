@@ -46,6 +46,31 @@ for sc in heart-score-bak2021 pancreas-score-bak2026; do
         "$(echo "$t1 / $R" | bc -l)" "$(echo "$t0 / $R" | bc -l)" "$(echo "$t1 / $t0" | bc -l)"
 done
 echo
+echo "== list size: listings and donors x1, x2, x4 (same scenario otherwise), 1 core, summary only"
+echo "   (target: x4 costs at most 5 times x1)"
+RS=${BENCH_SCALE_REPS:-4}
+t1=""
+for f in 1 2 4; do
+    cat > "$T/x$f.yaml" <<EOF2
+base: $PWD/$SC
+population:
+  heart: {listings_per_year: $((443 * f))}
+  pancreas: {listings_per_year: $((175 * f))}
+  donors: {per_year: $((884 * f))}
+EOF2
+    tf=$(best $BIN run "$T/x$f.yaml" -r $RS -j 1 -q --summary-only -o "$T/b.h5")
+    [ -z "$t1" ] && t1=$tf
+    printf "  x%d: %.4f s/replication   %.2f x the x1 time\n" $f "$(echo "$tf / $RS" | bc -l)" "$(echo "$tf / $t1" | bc -l)"
+done
+echo
+echo "== replay of an exported replication (export of replication 0 of $SC, then a run of it)"
+$BIN export $SC -o "$T/exp" -r 0 >/dev/null 2>&1
+printf "  candidates %s, history rows %s, donors %s\n" "$(($(wc -l < "$T/exp/candidates.csv") - 1))" \
+    "$(($(wc -l < "$T/exp/history.csv") - 1))" "$(($(wc -l < "$T/exp/donors.csv") - 1))"
+tr=$(best $BIN run "$T/exp/scenario.yaml" -r 1 -j 1 -q --summary-only -o "$T/b.h5")
+tc=$(best $BIN check "$T/exp/scenario.yaml")
+printf "  whole process: run %.3f s, check (loading only) %.3f s\n" "$tr" "$tc"
+echo
 echo "== peak memory (max RSS) against replications, $NCPU threads, summary only"
 for r in $R $((4 * R)); do
     /usr/bin/time -f "%M" -o "$T/mem" $BIN run $SC -r $r -j $NCPU -q --summary-only -o "$T/b.h5"

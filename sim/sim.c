@@ -65,6 +65,7 @@ _Static_assert(sizeof(struct trans) >= 3 * sizeof(double) + 2 * sizeof(uint32_t)
 
 struct list {
     struct cand **v;
+    struct cand_key *k;     /* k[i] = cand_key_of(v[i]): see policy_ops.match_keyed */
     size_t n, cap;
 };
 
@@ -143,21 +144,47 @@ static int list_add(struct ctx *x, enum organ o, struct cand *c)
         struct cand **nv = realloc(l->v, nc * sizeof *nv);
         if (!nv) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
         l->v = nv;
+        struct cand_key *nk = realloc(l->k, nc * sizeof *nk);
+        if (!nk) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
+        l->k = nk;
         l->cap = nc;
     }
     c->list_pos = (int32_t)l->n;
+    l->k[l->n] = cand_key_of(c);
     l->v[l->n++] = c;
     return 0;
+}
+
+/* 1 when k describes c as cand_key_of() would (the doubles bit for bit: NaN is a value here). */
+static int key_current(const struct cand_key *k, const struct cand *c)
+{
+    const struct cand_key n = cand_key_of(c);
+    return memcmp(&k->weight_kg, &n.weight_kg, sizeof n.weight_kg) == 0
+           && memcmp(&k->birth_day, &n.birth_day, sizeof n.birth_day) == 0
+           && memcmp(&k->listed, &n.listed, sizeof n.listed) == 0
+           && memcmp(&k->nt_days, &n.nt_days, sizeof n.nt_days) == 0
+           && memcmp(&k->pra, &n.pra, sizeof n.pra) == 0 && k->prog == n.prog && k->abo == n.abo
+           && k->status == n.status && k->growing == n.growing && k->hla_ok == n.hla_ok
+           && k->combined == n.combined;
 }
 
 static void list_remove(struct ctx *x, enum organ o, struct cand *c)
 {
     struct list *l = &x->list[o];
     assert(c->list_pos >= 0 && (size_t)c->list_pos < l->n && l->v[c->list_pos] == c);
+    assert(key_current(&l->k[c->list_pos], c)); /* kept current while listed */
     struct cand *last = l->v[--l->n];
+    l->k[c->list_pos] = l->k[l->n];
     l->v[c->list_pos] = last;
     last->list_pos = c->list_pos;
     c->list_pos = -1;
+}
+
+/* Sets c's status and renews its list key (struct cand_key) to match. */
+static void set_status(struct ctx *x, struct cand *c, double day, enum status st, int nt_credit)
+{
+    cand_set_status(c, day, st, nt_credit);
+    if (c->list_pos >= 0) x->list[prog_organ(c->prog)].k[c->list_pos] = cand_key_of(c);
 }
 
 static int record_episode(struct ctx *x, const struct cand *c, const struct trans *t)
@@ -294,7 +321,7 @@ static int on_trans(struct ctx *x, uint32_t idx, double now)
     case TR_DEATH: return leave(x, sl, OUT_DIED, now);
     case TR_REMOVAL: return leave(x, sl, OUT_REMOVED, now);
     case TR_STATUS:
-        cand_set_status(c, now, t.to, t.nt_credit);
+        set_status(x, c, now, t.to, t.nt_credit);
         c->expiry = t.expiry;
         if (record_episode(x, c, &t)) return ERR_INTERNAL;
         if (x->o->rec && x->o->rec->status && x->o->rec->status(x->o->rec->ctx, c, x->e)) return x->e->code;
@@ -397,89 +424,78 @@ static int offer(struct ctx *x, enum organ o, const struct donor *d, const struc
     return x->s->ops[o]->accept(x->s->par[o], m->c, d, m, x->offer);
 }
 
-/* Offers one organ of d until someone accepts: down the normal match list (a heap, so only as
- * much of the list is ordered as the offers reach), or in the accelerated procedure when the
- * policy says the organ is of extended criteria, or when it becomes "unplaced" after too many
- * declines (then the rest of the list is re-ordered for the accelerated procedure). */
+/* Offers m[0..n) in order until someone accepts (1, the taker in *taken) or the list ends (0). */
+static int offer_down(struct ctx *x, enum organ o, const struct donor *d, const struct match *m,
+                      size_t n, struct placed *pl, struct match *taken)
+{
+    for (size_t i = 0; i < n; i++) {
+        pl->offers++;
+        if (offer(x, o, d, &m[i])) {
+            *taken = m[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The accelerated procedure for the matches m[0..n) not yet asked: the policy orders them (as
+ * far as the offers still allowed reach, `cap` in all) and they are asked in that order.
+ * Returns 1 when an offer is accepted (the taker in *taken, pl->route where the organ goes). */
+static int accelerated(struct ctx *x, enum organ o, const struct donor *d, struct match *m,
+                       size_t n, size_t cap, struct placed *pl, struct match *taken)
+{
+    const struct policy_ops *ops = x->s->ops[o];
+    const void *par = x->s->par[o];
+    pl->procedure = 1;
+    size_t left = cap > (size_t)pl->offers ? cap - (size_t)pl->offers : 0;
+    /* The procedure's chance (the further centres' order of answers) comes from a sub-stream of
+     * the donor stream keyed by (donor, organ): the same draws in every variant, and no other
+     * draw moves. */
+    rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_DONORS,
+                      (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+    size_t k = ops->accel_order(par, d, m, n, left < n ? left : n, x->outc);
+    if (!offer_down(x, o, d, m, k < left ? k : left, pl, taken)) return 0;
+    if (ops->route) {
+        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES,
+                          (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+        pl->route = ops->route(par, d, x->outc);
+        if (pl->route == POLICY_ROUTE_ISLET) pl->procedure = 2;
+    }
+    return 1;
+}
+
+/* Offers one organ of d until someone accepts. The normal procedure asks down the match order
+ * until the offer limit (allocation.max_offers, rounded up) or until the policy's "unplaced"
+ * threshold (policy_ops.unplaced_after declined offers) switches the organ to the accelerated
+ * procedure, which an extended-criteria organ (policy_ops.ecd) enters at once. Only as much of
+ * the list is ordered as the normal offers can reach (match_top); the rest goes to the
+ * accelerated procedure in any order, which orders it itself. */
 static int allocate(struct ctx *x, enum organ o, const struct donor *d, double now, struct placed *pl)
 {
     const struct policy_ops *ops = x->s->ops[o];
     const void *par = x->s->par[o];
     struct list *l = &x->list[o];
-    double max_offers = x->s->run.max_offers;
+    const double max_offers = x->s->run.max_offers;
     memset(pl, 0, sizeof *pl);
     if (ensure_mbuf(x, l->n)) return ERR_INTERNAL;
-    size_t n = ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
     const int can_accel = ops->accel_order != NULL;
     pl->ecd = ops->ecd ? ops->ecd(par, d) : 0;
+    const size_t cap = max_offers > 0 ? (size_t)ceil(max_offers) : SIZE_MAX;
+    /* Declined offers after which the accelerated procedure takes over; -1: never. */
+    int sw = can_accel && ops->unplaced_after ? ops->unplaced_after(par) : -1;
+    if (pl->ecd && can_accel) sw = 0;
+    size_t k = sw >= 0 && (size_t)sw < cap ? (size_t)sw : cap;
+    /* Without a switch only the first k matches can ever be asked: a policy may skip ranking
+     * the rest (policy_ops.match_keyed); with one, the accelerated procedure needs them all. */
+    size_t n = ops->match_keyed ? ops->match_keyed(par, d, now, l->v, l->k, l->n, sw < 0 ? k : SIZE_MAX, x->mbuf)
+                                : ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
+    if (k > n) k = n;
+    k = match_top(x->mbuf, n, k);
     struct match m;
-    int accepted = 0;
-    /* With an offer limit and no switch to the accelerated procedure possible, only the best
-     * max_offers matches can ever be asked: select them instead of ordering the whole list. */
-    const int may_switch = can_accel && ops->unplaced && ops->unplaced(par, INT_MAX / 2);
-    if (!(pl->ecd && can_accel) && max_offers > 0 && !may_switch) {
-        size_t k = match_top(x->mbuf, n, (size_t)ceil(max_offers));
-        for (size_t i = 0; i < k; i++) {
-            pl->offers++;
-            if (offer(x, o, d, &x->mbuf[i])) {
-                m = x->mbuf[i];
-                accepted = 1;
-                break;
-            }
-        }
-    } else if (!(pl->ecd && can_accel)) {
-        match_heap_build(x->mbuf, n);
-        for (;;) {
-            if (can_accel && ops->unplaced && ops->unplaced(par, pl->offers)) {
-                pl->procedure = 1;
-                break;
-            }
-            if (match_heap_pop(x->mbuf, &n, &m) != 0) break;
-            if (max_offers > 0 && pl->offers >= max_offers) break;
-            pl->offers++;
-            if (offer(x, o, d, &m)) {
-                accepted = 1;
-                break;
-            }
-        }
-    } else {
-        pl->procedure = 1;
-    }
-    if (pl->procedure == 1 && !accepted) {
-        /* The rest of the list (the heap's remaining elements, or all of it) in the policy's
-         * accelerated order, as far as the offers still allowed reach (the loop's test below
-         * stops at ceil(max_offers)). */
-        size_t limit = n;
-        if (max_offers > 0) {
-            double left = ceil(max_offers) - pl->offers;
-            if (left < (double)n) limit = left > 0 ? (size_t)left : 0;
-        }
-        /* The procedure's chance (the further centres' order of answers) comes from a sub-stream
-         * of the donor stream keyed by (donor, organ): the same draws in every variant, and no
-         * other draw moves. */
-        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_DONORS,
-                          (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
-        size_t k = ops->accel_order(par, d, x->mbuf, n, limit, x->outc);
-        for (size_t i = 0; i < k; i++) {
-            if (max_offers > 0 && pl->offers >= max_offers) break;
-            pl->offers++;
-            if (offer(x, o, d, &x->mbuf[i])) {
-                m = x->mbuf[i];
-                accepted = 1;
-                break;
-            }
-        }
-        if (accepted && ops->route) {
-            rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES,
-                              (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
-            pl->route = ops->route(par, d, x->outc);
-            if (pl->route != POLICY_ROUTE_TRANSPLANT) {
-                if (pl->route == POLICY_ROUTE_ISLET) pl->procedure = 2;
-                return 0;
-            }
-        }
-    }
-    if (!accepted) return 0;
+    int accepted = offer_down(x, o, d, x->mbuf, k, pl, &m);
+    if (!accepted && sw >= 0 && pl->offers >= sw)
+        accepted = accelerated(x, o, d, x->mbuf + k, n - k, cap, pl, &m);
+    if (!accepted || pl->route == POLICY_ROUTE_ISLET || pl->route == POLICY_ROUTE_DISCARD) return 0;
     return transplant(x, o, d, now, &m, pl->offers, &pl->taken);
 }
 
@@ -611,7 +627,7 @@ static int on_r_history(struct ctx *x, uint32_t row, double now)
     }
     if (sl->h) evq_cancel(x->q, sl->h); /* a pending lapse: this row comes in time */
     sl->h = 0;
-    cand_set_status(c, now, (enum status)h->status, h->nt_credit);
+    set_status(x, c, now, (enum status)h->status, h->nt_credit);
     c->expiry = NAN;
     if (c->w.since == c->w.listed) sl->status_listed = (int8_t)h->status;
     if (record_episode(x, c, NULL)) return ERR_INTERNAL;
@@ -626,7 +642,7 @@ static int on_r_lapse(struct ctx *x, uint32_t idx, double now)
     sl->h = 0;
     if (c->list_pos < 0) return 0;
     const struct trans t = sl->t;
-    cand_set_status(c, now, t.to, t.nt_credit);
+    set_status(x, c, now, t.to, t.nt_credit);
     c->expiry = NAN;
     if (record_episode(x, c, &t)) return ERR_INTERNAL;
     return schedule_lapse(x, sl, idx);
@@ -1006,6 +1022,7 @@ static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
     free(x->blocks);
     for (int g = 0; g < ORGAN_N; g++) {
         free(x->list[g].v);
+        free(x->list[g].k);
         free(x->waits[g].v);
         gsl_rng_free(x->arr[g]);
     }
@@ -1108,6 +1125,8 @@ static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct sc
     for (int g = 0; g < ORGAN_N; g++) {
         const struct list *l = &src->list[g];
         if (l->cap && !(dst->list[g].v = malloc(l->cap * sizeof *l->v))) goto oom;
+        if (l->cap && !(dst->list[g].k = malloc(l->cap * sizeof *l->k))) goto oom;
+        if (l->n) memcpy(dst->list[g].k, l->k, l->n * sizeof *l->k);
         dst->list[g].cap = l->cap;
         for (size_t i = 0; i < l->n; i++) dst->list[g].v[i] = &slot_at(dst, l->v[i]->slot)->c;
         dst->list[g].n = l->n;

@@ -1262,6 +1262,86 @@ static void test_inpatient_preference_among_children(void **state)
     assert_order(o, n, 0, 2, 3, 5, 1, 4);
 }
 
+/* policy_ops.match_keyed is the engine's faster pass: for every donor, option set and number
+ * of offers wanted, the first `want` of its matches in match order must be match()'s first
+ * `want`, field for field. Random lists with every status, children (by age and growing),
+ * heart-lung, unknown weights, immunised and in-patient candidates; the option sets include
+ * those under which the HU group is not the first key (immunised.scope list, abo.scope across)
+ * and the infant ABO option the key pass must not apply. */
+static void test_match_keyed_equals_match(void **state)
+{
+    (void)state;
+    enum { N = 300, DONORS = 150 };
+    static struct cand c[N];
+    static struct cand *list[N];
+    static struct cand_key keys[N];
+    static struct match a[N], b[N];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 20261201);
+    const size_t wants[] = {1, 3, 8, 40, SIZE_MAX};
+    for (int opt = 0; opt < 5; opt++) {
+        struct heart_par p = defaults();
+        if (opt == 1) p.immunised_scope = HEART_IMM_LIST;
+        if (opt == 2) p.abo_scope = HEART_ABO_ACROSS;
+        if (opt == 3) p.abo_infant_incompatible = 1;
+        if (opt == 4) p.child_always_hu = 0, p.size_filter = 0;
+        size_t hu_short = 0; /* donors where the HU group alone gave `want` */
+        for (int dn = 0; dn < DONORS; dn++) {
+            /* a fresh list every few donors; a short HU group on some lists */
+            if (dn % 10 == 0) {
+                /* 0.9: more HU candidates than the keyed pass sets aside (its fallback) */
+                double hu_share = (dn / 10) % 3 == 0 ? 0.15 : (dn / 10) % 3 == 1 ? 0.02 : 0.9;
+                for (size_t i = 0; i < N; i++) {
+                    double age = gsl_rng_uniform(r) < 0.1 ? gsl_rng_uniform(r) * 18 : 18 + gsl_rng_uniform(r) * 55;
+                    enum prog pg = gsl_rng_uniform(r) < 0.05 ? PROG_HEART_LUNG : PROG_HEART;
+                    mk(&c[i], (uint32_t)i + 1, pg, (enum abo)gsl_rng_uniform_int(r, ABO_N), age,
+                       DAY - 1 - gsl_rng_uniform(r) * 900);
+                    /* unknown and invalid weights too: the size test must skip them */
+                    double uw = gsl_rng_uniform(r);
+                    c[i].weight_kg = uw < 0.04 ? NAN : uw < 0.05 ? 0 : uw < 0.06 ? INFINITY
+                                   : 10 + gsl_rng_uniform(r) * 90;
+                    c[i].tlc_l = 3 + gsl_rng_uniform(r) * 4;
+                    c[i].pra = gsl_rng_uniform(r) < 0.2 ? 90 : 0;
+                    c[i].hla_ok = gsl_rng_uniform(r) < 0.8;
+                    c[i].inpatient = gsl_rng_uniform(r) < 0.5;
+                    c[i].growing = age > 16 && age < 18 && gsl_rng_uniform(r) < 0.5;
+                    c[i].combined_audited = gsl_rng_uniform(r) < 0.03;
+                    double u = gsl_rng_uniform(r);
+                    enum status st = u < hu_share ? ST_HU : u < hu_share + 0.1 ? ST_NT : ST_T;
+                    if (st != ST_T) cand_set_status(&c[i], c[i].w.listed + 1, st, 0);
+                    list[i] = &c[i];
+                    keys[i] = cand_key_of(&c[i]);
+                }
+            }
+            struct donor d = mkdonor((enum abo)gsl_rng_uniform_int(r, ABO_N));
+            d.weight_kg = dn % 17 == 0 ? NAN : 10 + gsl_rng_uniform(r) * 90;
+            d.tlc_l = 3 + gsl_rng_uniform(r) * 4;
+            d.hla_typed = gsl_rng_uniform(r) < 0.7;
+            for (size_t w = 0; w < sizeof wants / sizeof wants[0]; w++) {
+                size_t na = OPS->match(&p, &d, DAY, list, N, 0, a);
+                size_t nb = OPS->match_keyed(&p, &d, DAY, list, keys, N, wants[w], b);
+                assert_true(nb <= na);
+                if (wants[w] == SIZE_MAX) assert_int_equal(nb, na);
+                size_t ka = match_top(a, na, wants[w]), kb = match_top(b, nb, wants[w]);
+                assert_int_equal(ka, kb);
+                for (size_t i = 0; i < ka; i++) {
+                    assert_ptr_equal(a[i].c, b[i].c);
+                    assert_true(a[i].points == b[i].points);
+                    assert_int_equal(a[i].tier, b[i].tier);
+                    assert_int_equal(a[i].flags, b[i].flags);
+                    assert_int_equal(a[i].group, b[i].group);
+                    assert_int_equal(a[i].abo_step, b[i].abo_step);
+                }
+                if (nb < na) hu_short++;
+            }
+        }
+        /* the shortcut was taken (so the test covers it) where the options allow it */
+        if (opt == 0) assert_true(hu_short > 0);
+        if (opt == 1 || opt == 2) assert_int_equal(hu_short, 0);
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1305,6 +1385,7 @@ int main(void)
         cmocka_unit_test(test_size_reason_names_the_model),
         cmocka_unit_test(test_age_at_the_boundary_reads_right),
         cmocka_unit_test(test_inpatient_preference_among_children),
+        cmocka_unit_test(test_match_keyed_equals_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -468,11 +468,14 @@ static void test_ecd_criteria(void **state)
     /* on by default (issue 13 point 8): unplaced after 4 declined offers */
     assert_int_equal(pancreas_unplaced(&p, 3), 0);
     assert_int_equal(pancreas_unplaced(&p, 4), 1);
+    assert_int_equal(pancreas_bak2026_ops.unplaced_after(&p), 4); /* what the engine asks */
     p.unplaced_after_offers = 0;
     assert_int_equal(pancreas_unplaced(&p, 100), 0); /* 0 = never */
+    assert_int_equal(pancreas_bak2026_ops.unplaced_after(&p), -1);
     p.unplaced_after_offers = 5;
     assert_int_equal(pancreas_unplaced(&p, 4), 0);
     assert_int_equal(pancreas_unplaced(&p, 5), 1);
+    assert_int_equal(pancreas_bak2026_ops.unplaced_after(&p), 5);
 }
 
 /* §II.4.3.2: centres of the donor's region name up to 2 each (best by rank), offered first in
@@ -961,6 +964,107 @@ static void test_stage2_random_arrival(void **state)
     assert_true(firsts > 1);
 }
 
+/* Random pancreas lists for the engine-path equivalence tests: every status, the four blood
+ * groups, both programmes, a few crossmatch-positive candidates, relistings, six regions with
+ * four centres each and some unknown centres. */
+static void random_list(gsl_rng *r, struct cand *c, struct cand **list, struct cand_key *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        cand(&c[i], (uint32_t)i + 1, (enum abo)gsl_rng_uniform_int(r, ABO_N), 1000 - gsl_rng_uniform(r) * 1500);
+        c[i].prog = gsl_rng_uniform(r) < 0.7 ? PROG_PANCREAS_KIDNEY : PROG_PANCREAS;
+        c[i].hla_ok = gsl_rng_uniform(r) < 0.9;
+        c[i].df_low = gsl_rng_uniform(r) < 0.1;
+        c[i].region = (int)gsl_rng_uniform_int(r, 6);
+        c[i].center = gsl_rng_uniform(r) < 0.05 ? -1 : c[i].region * 4 + (int)gsl_rng_uniform_int(r, 4);
+        double u = gsl_rng_uniform(r);
+        if (u < 0.05) cand_set_status(&c[i], c[i].w.listed + 1, ST_SU, 0);
+        else if (u < 0.15) cand_set_status(&c[i], c[i].w.listed + 1, ST_NT, 0);
+        if (gsl_rng_uniform(r) < 0.05) {
+            c[i].prior_wait_days = 400;
+            c[i].prior_tx_day = c[i].w.listed - 200;
+            c[i].graft_loss_day = c[i].w.listed - 100;
+        }
+        list[i] = &c[i];
+        keys[i] = cand_key_of(&c[i]);
+    }
+}
+
+/* policy_ops.match_keyed (the engine's pass over the list keys) writes exactly match()'s
+ * matches, in the same order, for random lists and donors. */
+static void test_match_keyed_equals_match(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    static struct cand c[N];
+    static struct cand *list[N];
+    static struct cand_key keys[N];
+    static struct match a[N], b[N];
+    struct pancreas_par p;
+    defaults(&p);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 20261202);
+    for (int dn = 0; dn < 200; dn++) {
+        if (dn % 20 == 0) random_list(r, c, list, keys, N);
+        p.crossmatch_required = dn % 40 < 20;
+        struct donor d;
+        donor(&d, (enum abo)gsl_rng_uniform_int(r, ABO_N));
+        d.region = (int)gsl_rng_uniform_int(r, 7) - 1;
+        d.hla_typed = gsl_rng_uniform(r) < 0.7;
+        size_t na = pancreas_bak2026_ops.match(&p, &d, 1000, list, N, 0, a);
+        size_t nb = pancreas_bak2026_ops.match_keyed(&p, &d, 1000, list, keys, N, SIZE_MAX, b);
+        assert_int_equal(na, nb);
+        for (size_t i = 0; i < na; i++) assert_memory_equal(&a[i], &b[i], sizeof a[i]);
+    }
+    gsl_rng_free(r);
+}
+
+/* The engine's accelerated order with an offer limit (stage 2 best_per_centre orders only the
+ * offered prefix) gives the first `limit` of the whole order: the same candidates, flags and
+ * drawn answer order as pancreas_accel_order() on the fully sorted list with the same stream. */
+static void test_accel_prefix_equals_full_order(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    static struct cand c[N];
+    static struct cand *list[N];
+    static struct cand_key keys[N];
+    static struct match full[N], part[N];
+    struct pancreas_par p;
+    defaults(&p);
+    assert_int_equal(p.accel_stage2, PANCREAS_STAGE2_BEST_PER_CENTRE);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2), *s1 = gsl_rng_alloc(gsl_rng_taus2),
+            *s2 = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 20261203);
+    const size_t limits[] = {1, 4, 8, 30};
+    size_t checked = 0;
+    for (int dn = 0; dn < 120; dn++) {
+        if (dn % 20 == 0) random_list(r, c, list, keys, N);
+        p.accel_per_centre = 1 + dn % 3;
+        struct donor d;
+        donor(&d, (enum abo)gsl_rng_uniform_int(r, ABO_N));
+        d.region = (int)gsl_rng_uniform_int(r, 7) - 1;
+        size_t n = pancreas_bak2026_ops.match(&p, &d, 1000, list, N, 0, full);
+        memcpy(part, full, n * sizeof *full);
+        match_sort(full, n);
+        gsl_rng_set(s1, 77 + (unsigned long)dn);
+        gsl_rng_set(s2, 77 + (unsigned long)dn);
+        size_t kf = pancreas_accel_order(&p, &d, full, n, NULL, s1);
+        size_t limit = limits[dn % 4];
+        size_t kp = pancreas_bak2026_ops.accel_order(&p, &d, part, n, limit, s2);
+        assert_int_equal(kp, kf < limit ? kf : limit);
+        for (size_t i = 0; i < kp; i++) {
+            assert_ptr_equal(part[i].c, full[i].c);
+            assert_int_equal(part[i].flags, full[i].flags);
+            assert_true(part[i].points == full[i].points);
+        }
+        if (limit < n) checked++;
+    }
+    assert_true(checked > 100);
+    gsl_rng_free(r);
+    gsl_rng_free(s1);
+    gsl_rng_free(s2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -985,6 +1089,8 @@ int main(void)
         cmocka_unit_test(test_tables_and_validate),
         cmocka_unit_test(test_su_hypo_first),
         cmocka_unit_test(test_stage2_random_arrival),
+        cmocka_unit_test(test_match_keyed_equals_match),
+        cmocka_unit_test(test_accel_prefix_equals_full_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -263,7 +263,7 @@ static void test_every_hook_delegated(void **state)
         assert_int_equal(b->accept != NULL, s->accept != NULL);
         assert_int_equal(b->course != NULL, s->course != NULL);
         assert_int_equal(b->ecd != NULL, s->ecd != NULL);
-        assert_int_equal(b->unplaced != NULL, s->unplaced != NULL);
+        assert_int_equal(b->unplaced_after != NULL, s->unplaced_after != NULL);
         assert_int_equal(b->accel_order != NULL, s->accel_order != NULL);
         assert_int_equal(b->route != NULL, s->route != NULL);
     }
@@ -557,6 +557,66 @@ static void test_feature_table(void **state)
     assert_null(strstr(buf, "wait_days"));
 }
 
+/* policy_ops.match_keyed of the heart score (the engine's pass over the list keys, with the HU
+ * group ranked first or the points left for the tiers that can be asked) gives match()'s first
+ * `want` matches field for field, for three programs: the guideline restated (a first tier
+ * `urgent`), a first tier on another condition with a key, and a single tier. */
+static void test_heart_match_keyed_equals_match(void **state)
+{
+    (void)state;
+    enum { DONORS = 80 };
+    static struct score_heart_par sp;
+    static struct cand c[NC];
+    static struct cand *list[NC];
+    static struct cand_key keys[NC];
+    static struct match a[NC], b[NC];
+    const size_t wants[] = {1, 8, 30, SIZE_MAX};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 31);
+    for (int prog = 0; prog < 3; prog++) {
+        heart_par_defaults(&sp.g);
+        struct score_prog *g = &sp.prog;
+        if (prog == 0) {
+            heart_guideline(g, 0);
+        } else {
+            memset(g, 0, sizeof *g);
+            struct score_tier *t = add_tier(g, "first");
+            if (prog == 1) {
+                t->when[t->n_when++] = L("child", 0);
+                t->key[t->n_keys++] = L("abo_step", 0);
+                t->term[t->n_terms++] = TERM("listed_days", 1, 0, 0);
+                t = add_tier(g, "rest");
+            }
+            t->key[t->n_keys++] = L("urgent", 0);
+            t->term[t->n_terms++] = TERM("listed_days", 1, 0, 0);
+            t->term[t->n_terms++] = TERM("hu_days", 3, 0, 0);
+            char msg[200];
+            assert_int_equal(score_prog_finish(g, ORGAN_HEART, msg, sizeof msg), 0);
+        }
+        for (int dn = 0; dn < DONORS; dn++) {
+            if (dn % 20 == 0)
+                for (uint32_t i = 0; i < NC; i++) {
+                    candidate(r, &c[i], i, ORGAN_HEART, &score_heart_ops, &sp);
+                    /* a short HU group on every other list, so both paths run */
+                    if ((dn / 20) % 2 && c[i].w.status == ST_HU && gsl_rng_uniform(r) < 0.9)
+                        cand_set_status(&c[i], DAY, ST_T, 0);
+                    list[i] = &c[i];
+                    keys[i] = cand_key_of(&c[i]);
+                }
+            struct donor d = donor(r);
+            for (size_t w = 0; w < sizeof wants / sizeof wants[0]; w++) {
+                size_t na = score_heart_ops.match(&sp, &d, DAY, list, NC, 0, a);
+                size_t nb = score_heart_ops.match_keyed(&sp, &d, DAY, list, keys, NC, wants[w], b);
+                assert_true(nb <= na);
+                size_t ka = match_top(a, na, wants[w]), kb = match_top(b, nb, wants[w]);
+                assert_int_equal(ka, kb);
+                for (size_t i = 0; i < ka; i++) assert_memory_equal(&a[i], &b[i], sizeof a[i]);
+            }
+        }
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_reason_breaks_points_down),
         cmocka_unit_test(test_survival_feature),
         cmocka_unit_test(test_heart_guideline_as_score),
+        cmocka_unit_test(test_heart_match_keyed_equals_match),
         cmocka_unit_test(test_pancreas_guideline_as_score),
         cmocka_unit_test(test_every_hook_delegated),
     };
