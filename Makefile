@@ -44,7 +44,7 @@ OPT     ?= -O2 -g
 WLSIM_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Wshadow $(WERROR) -fopenmp \
                  -Isim -Imodel $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 WLSIM_LDFLAGS := -fopenmp $(EXTRA_LDFLAGS)
-WLSIM_LDLIBS  := $(PKG_LIBS) -lcsv -lm
+WLSIM_LDLIBS  := $(PKG_LIBS) -lcsv -lz -lm
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY  := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo -dirty)

@@ -36,6 +36,15 @@ for mode in summary entities; do
     tn=$(best $BIN run $SC -r $R -j $NCPU -q $flag -o "$T/b.h5")
     printf "%-9s 1 core: %.4f s/replication   %d cores: %.4f s/replication   speed-up %.2f\n" \
         $mode "$(echo "$t1 / $R" | bc -l)" $NCPU "$(echo "$tn / $R" | bc -l)" "$(echo "$t1 / $tn" | bc -l)"
+    if [ $mode = entities ]; then
+        # Entity-table throughput: rows of /candidates, /donors, /transplants, /episodes, /groups
+        # and /series written per second of the whole run, and the file's size per replication.
+        rows=$(h5ls "$T/b.h5" | awk '$1 ~ /^(candidates|donors|transplants|episodes|groups|series)$/ {
+            gsub(/[{}]/, "", $3); split($3, a, "/"); n += a[1] } END { print n + 0 }')
+        printf "          entity rows: %d per replication, %.0f rows/s on 1 core, %.0f rows/s on %d cores; file %.2f MB per replication\n" \
+            "$((rows / R))" "$(echo "$rows / $t1" | bc -l)" "$(echo "$rows / $tn" | bc -l)" $NCPU \
+            "$(echo "$(stat -c %s "$T/b.h5") / $R / 1000000" | bc -l)"
+    fi
 done
 echo
 echo "== score policies: the guideline rule restated as a score against the built-in rule, 1 core, summary only"

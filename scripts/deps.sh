@@ -6,7 +6,7 @@
 # -fopenmp links), so that `make test` on a fresh machine does not need them.
 set -e
 what=""
-PKGS="build-essential bc time pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev libyaml-dev libcsv-dev python3-h5py python3-numpy python3-matplotlib python3-statsmodels openmpi-bin libopenmpi-dev"
+PKGS="build-essential bc time pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev libyaml-dev libcsv-dev zlib1g-dev python3-h5py python3-numpy python3-matplotlib python3-statsmodels openmpi-bin libopenmpi-dev"
 if [ "${1:-}" = fuzz ]; then PKGS="clang libclang-rt-14-dev libomp-dev"; what=" for fuzzing"; fi
 missing=""
 for p in $PKGS; do

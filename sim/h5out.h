@@ -3,8 +3,10 @@
  * One writer: the runner hands replication results to h5out_append() in work-item order, so the
  * file is the same for any number of threads. Tables are HDF5 compound datasets built from the
  * registry of result tables (sim/rec.h: the record structs and their fields) with the high-level
- * table API's layout (chunked, deflate-compressed), readable by h5py, R's hdf5r and HDFView
- * without custom code.
+ * table API's layout (chunked, byte-shuffled and deflate-compressed), readable by h5py, R's hdf5r
+ * and HDFView without custom code. The entity tables' chunks are compressed here, by the caller's
+ * threads (h5out_work), and written with HDF5's direct chunk write; readers see ordinary filtered
+ * datasets.
  *
  * The file is written to a temporary path in the destination folder and renamed over the
  * destination only by h5out_commit(); h5out_abort() (or a crash) never touches an existing file
@@ -47,8 +49,18 @@ int h5out_open_image(const struct h5out_meta *meta, struct h5out **out, struct e
 #include <hdf5.h>
 hid_t h5out_hid(const struct h5out *h);
 
-/* Appends one replication's rows to every table. Returns 0 or ERR_INTERNAL. */
+/* Appends one replication's rows to every table. The entity tables' full chunks are queued for
+ * compression (see h5out_work) and written by a later append or by h5out_commit; their rows are
+ * not readable through h5out_hid() before the commit. Returns 0 or ERR_INTERNAL. */
 int h5out_append(struct h5out *h, const struct rep_result *r, struct err *e);
+
+/* Compresses the entity-table chunks h5out_append() has queued, so that the writer only writes
+ * finished chunks: meant for the worker threads, outside the lock that serialises the writer.
+ * Any number of threads may call it at once, also while one thread is in h5out_append(); it
+ * calls no HDF5 function. It must have returned in every thread before h5out_commit() or
+ * h5out_abort(). Calling it is optional: the writer compresses what is left (when too many
+ * chunks wait, and at the commit). Returns the number of chunks it compressed. */
+int h5out_work(struct h5out *h);
 
 struct rec_comparison;
 

@@ -289,6 +289,13 @@ static int run_sink(void *vctx, const struct rep_result *r, struct err *e)
     return s->ckpt ? ckpt_append(s->ckpt, r, e) : 0;
 }
 
+/* The sink's work for any thread (runner_cfg.work): the results file's compression. */
+static int run_work(void *vctx)
+{
+    struct run_sink *s = vctx;
+    return s->h ? h5out_work(s->h) : 0;
+}
+
 /* Feeds the results stored in the side file back to the sink (resume). Returns 0 or an error. */
 static int feed_back(struct ckpt *ck, struct run_sink *sink, const struct runner_cfg *cfg, int quiet, struct err *e)
 {
@@ -477,6 +484,7 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     struct run_sink sink = {.report = rep, .cmp = cmp, .psa = psa, .sens = sens, .seed = cfg.opts.seed, .draws = draws};
     cfg.sink = run_sink;
     cfg.sink_ctx = &sink;
+    cfg.work = run_work;
     long stale_pid = 0;
     uint64_t fp = ckpt_fingerprint(cfg.variants, nv, &cfg.opts, cfg.replications);
     if (psa) fp = psa_fingerprint(psa, fp);

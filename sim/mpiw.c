@@ -78,8 +78,8 @@ static void local_work(struct coord *c)
     for (;;) {
         long long k = take_item(c);
         if (k == -2) break;
-        if (k == -1) {
-            nap(200000);
+        if (k == -1) { /* the buffer is full: the sink's deferred work (runner.h) meanwhile */
+            if (!cfg->work || cfg->work(cfg->sink_ctx) == 0) nap(200000);
             continue;
         }
         struct rep_result **r = calloc(c->g, sizeof *r);
@@ -90,6 +90,7 @@ static void local_work(struct coord *c)
         else
             for (size_t i = 0; i < c->g; i++) deposit(c, (size_t)k * c->g + i, r[i], 0, "", 0);
         free(r);
+        if (cfg->work) cfg->work(cfg->sink_ctx); /* the coordinating thread only writes */
     }
     omp_set_lock(&c->lock);
     c->local_exited++;

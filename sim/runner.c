@@ -132,6 +132,7 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
 #pragma omp atomic read
                 f = failed;
                 if (f || hi <= w + slots) break;
+                if (cfg->work && cfg->work(cfg->sink_ctx) > 0) continue; /* waiting anyway */
                 struct timespec ts = {0, 200000};
                 nanosleep(&ts, NULL);
             }
@@ -173,6 +174,9 @@ int runner_run(const struct runner_cfg *cfg, struct err *e)
                 }
             }
             omp_unset_lock(&lock);
+            /* The sink's deferred work (the results file's compression) outside the lock, so
+             * the next result's writer does not wait for it. */
+            if (cfg->work) cfg->work(cfg->sink_ctx);
         }
     }
     omp_destroy_lock(&lock);

@@ -35,6 +35,11 @@ struct runner_cfg {
                                             * the variants (sim/psa.h); NULL: the scenarios as they are */
     runner_sink sink;                      /* receives every result in order */
     void *sink_ctx;
+    /* Optional (NULL: none): work the sink leaves for any thread, such as compressing the
+     * results file's chunks (h5out_work). Called by the worker threads outside the lock that
+     * serialises the sink, concurrently with the sink and with itself, never after runner_run
+     * returns; returns how much it did (0: nothing to do). */
+    int (*work)(void *sink_ctx);
 };
 
 /* Items per unit: n_variants under branch, else 1. Units are numbered from 0; unit u holds
