@@ -10,6 +10,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,14 +143,14 @@ static void test_round_trip(void **state)
 /* A second thread compressing chunks while the writer appends (as the runner's workers do). */
 struct helper {
     struct h5out *h;
-    volatile int stop;
+    atomic_int stop;
     int did;
 };
 
 static void *help(void *v)
 {
     struct helper *x = v;
-    while (!x->stop) x->did += h5out_work(x->h);
+    while (!atomic_load(&x->stop)) x->did += h5out_work(x->h);
     return NULL;
 }
 
@@ -206,7 +207,7 @@ static void test_entity_chunks(void **state)
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, help, &x), 0);
     for (int i = 0; i < COPIES; i++) assert_int_equal(h5out_append(h, r0, &e), 0);
-    x.stop = 1;
+    atomic_store(&x.stop, 1);
     pthread_join(th, NULL);
     assert_int_equal(h5out_commit(h, &e), 0);
 
