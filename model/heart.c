@@ -638,11 +638,11 @@ static size_t heart_match_keyed(const void *par, const struct donor *d, double d
         walk_init(&w, &kp, d);
         struct match res[WALK_MAX];
         k = keyed_walk(&w, keys, day, out, t, want - kh, res);
-        memcpy(out, res, k * sizeof *res);
+        if (k) memcpy(out, res, k * sizeof *res); /* out is NULL for an empty list */
     } else if (!(group_first && kh >= want)) {
         k = keyed_rank(p, d, day, out, 0, t);
     }
-    memcpy(out + k, hu, kh * sizeof *hu);
+    if (kh) memcpy(out + k, hu, kh * sizeof *hu);
     k += kh;
     heart_child_places(p, out, k);
     return k;

@@ -628,7 +628,7 @@ static size_t heart_score_match_keyed(const void *par, const struct donor *d, do
             k = kept;
         }
     }
-    memcpy(out + k, hu, kh * sizeof *hu);
+    if (kh) memcpy(out + k, hu, kh * sizeof *hu); /* out is NULL for an empty list */
     k += kh;
     heart_child_places(p, out, k);
     return k;
