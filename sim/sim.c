@@ -254,8 +254,9 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     return 0;
 }
 
-/* A graft failed: the recipient is listed again as a new candidate carrying the relisting
- * fields, and the policy's enter() decides the status (e.g. SU for early re-transplant). */
+/* A graft failed: the recipient is listed again as a new candidate, the same person with the
+ * relisting fields (cand_relist says what is carried and what a new listing resets), and the
+ * policy's enter() decides the status (e.g. SU for early re-transplant). */
 static int on_relist(struct ctx *x, uint32_t old_idx, double now)
 {
     uint32_t idx;
@@ -265,23 +266,8 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     enum organ o = prog_organ(old->c.prog);
     struct cand *c = &sl->c;
     uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | (1u << SEQ_RELIST_BIT) | x->relist_counter[o]++;
-    cand_init(c, seq, old->c.prog, now);
+    cand_relist(c, &old->c, seq, now);
     c->slot = idx;
-    c->abo = old->c.abo;
-    c->sex = old->c.sex;
-    c->birth_day = old->c.birth_day;
-    c->region = old->c.region;
-    c->center = old->c.center;
-    c->pra = old->c.pra;
-    c->df_low = old->c.df_low;
-    c->su_reason = old->c.su_reason;
-    c->growing = old->c.growing;
-    c->weight_kg = old->c.weight_kg;
-    c->height_cm = old->c.height_cm;
-    c->tlc_l = old->c.tlc_l;
-    c->prior_wait_days = old->c.end_day - old->c.w.listed;
-    c->prior_tx_day = old->c.end_day;
-    c->graft_loss_day = now;
     sl->relist_of = old->c.seq;
     old->next = idx;
     return list_candidate(x, sl, idx, now);
