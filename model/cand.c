@@ -162,6 +162,20 @@ int abo_compatible(enum abo donor, enum abo recipient)
     }
 }
 
+const char *sex_name(enum sex s)
+{
+    return s == SEX_F ? "f" : s == SEX_M ? "m" : "";
+}
+
+int sex_parse(const char *s, enum sex *out)
+{
+    if (!strcmp(s, "f") || !strcmp(s, "F")) *out = SEX_F;
+    else if (!strcmp(s, "m") || !strcmp(s, "M")) *out = SEX_M;
+    else if (!*s) *out = SEX_UNKNOWN;
+    else return -1;
+    return 0;
+}
+
 int su_reason_parse(const char *s, enum su_reason *out)
 {
     int i = lookup(SU_REASON_NAMES, SU_REASON_N, s);

@@ -241,6 +241,9 @@ const char *outcome_name(enum outcome o);
 int abo_parse(const char *s, enum abo *out);
 int prog_parse(const char *s, enum prog *out);
 int status_parse(const char *s, enum status *out);
+/* Sex in files: "f", "m", "" (unknown); sex_parse also takes "F" and "M". */
+const char *sex_name(enum sex s);
+int sex_parse(const char *s, enum sex *out);
 /* SU reasons in files: "" (none), "retx", "hypo", "insulin", "late". */
 const char *su_reason_name(enum su_reason r);
 int su_reason_parse(const char *s, enum su_reason *out);
