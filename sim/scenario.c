@@ -956,6 +956,141 @@ int scen_load_text(const char *path, const char *text, struct scenario **out, st
     return scen_load_text_opts(path, text, 0, out, e);
 }
 
+/* Mounts every parameter table: the run's, the population's, and per organ its policy's rule
+ * and model tables. */
+static int mount_all(struct loader *L)
+{
+    struct scenario *s = L->s;
+    int rc;
+    if ((rc = add_mount(L, "", run_pdefs, N_RUN, &s->run))) return rc;
+    if ((rc = add_mount(L, "population.", popn_pdefs, popn_n_pdefs, &s->pop))) return rc;
+    for (int o = 0; o < ORGAN_N; o++) {
+        const struct policy_ops *ops = s->ops[o];
+        if ((rc = add_mount(L, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs, s->par[o]))) return rc;
+        if ((rc = add_mount(L, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) return rc;
+    }
+    return 0;
+}
+
+/* Walks the layers from the first base to the file itself, each value overriding the one
+ * before; leaves L on the top layer, `path`. */
+static int walk_layers(struct loader *L, struct layer *ly, int nl, const char *path)
+{
+    int rc;
+    for (int i = 0; i < nl; i++) {
+        L->layer = i;
+        L->doc = &ly[i].doc;
+        L->path = ly[i].path;
+        if ((rc = walk(L, ly[i].root, ""))) return rc;
+    }
+    L->layer = L->top;
+    L->doc = &ly[L->top].doc;
+    L->path = path;
+    return 0;
+}
+
+/* A score policy needs its score section (`root` marks the file's top for the message). */
+static int check_scores(struct loader *L, yaml_mark_t root)
+{
+    for (int o = 0; o < ORGAN_N; o++)
+        if (score_is(L->s->ops[o]) && !L->score_seen[o]) {
+            char key[64];
+            snprintf(key, sizeof key, "policy.%s.score", ORGAN_KEY[o]);
+            return errat(L, root, key, "expected a score section (policy.%s.rule is score), found no such key",
+                         ORGAN_KEY[o]);
+        }
+    return 0;
+}
+
+/* Every required parameter (one without a default) was given. */
+static int check_required(struct loader *L, yaml_mark_t root)
+{
+    for (int i = 0; i < L->nm; i++)
+        for (size_t j = 0; j < L->m[i].n; j++)
+            if (isnan(L->m[i].defs[j].def) && !L->m[i].seen[j]) {
+                char key[KEY_MAX];
+                snprintf(key, sizeof key, "%s%s", L->m[i].prefix, L->m[i].defs[j].name);
+                return errat(L, root, key, "expected a value (required), found no such key");
+            }
+    return 0;
+}
+
+/* The replay's keys are given exactly when population.source is replay (its paths inside the
+ * scenario's folder with SCEN_CONFINE_PATHS); a replay's files are then read. */
+static int check_replay(struct loader *L, yaml_mark_t root, const char *path, unsigned flags)
+{
+    struct scenario *s = L->s;
+    int replay = s->run.source == RUN_SOURCE_REPLAY, rc = 0;
+    for (int i = 0; i < 3; i++) {
+        if (replay && !L->replay_seen[i])
+            return errat(L, root, REPLAY_KEYS[i],
+                         "expected a CSV file (population.source is replay), found no such key");
+        if (!replay && L->replay_seen[i])
+            return errat(L, L->replay_marks[i], REPLAY_KEYS[i],
+                         "expected no file unless population.source is replay, found one");
+    }
+    if (!replay && L->rrep_seen)
+        return errat(L, L->rrep_mark, RREP_KEY,
+                     "expected no replication unless population.source is replay, found one");
+    if (replay && (flags & SCEN_CONFINE_PATHS)) {
+        for (int i = 0; i < 3 && !rc; i++)
+            if (escapes(s->replay_files[i]) || escapes(path))
+                rc = errat(L, L->replay_marks[i], REPLAY_KEYS[i],
+                           "expected a path inside the folder of %s (absolute paths and '..' are refused "
+                           "here unless --allow-paths is given), found '%s'", path, s->replay_files[i]);
+        if (rc) return rc;
+    }
+    if (replay)
+        return replay_load(path, s->replay_files[0], s->replay_files[1], s->replay_files[2], &s->replay, L->e);
+    return 0;
+}
+
+/* The checks across fields: the snapshot interval, the population's, and each policy's
+ * validate(), reported at the key the message names. */
+static int check_fields(struct loader *L, yaml_mark_t root)
+{
+    struct scenario *s = L->s;
+    char msg[512];
+    const char *where;
+    if (series_ok(&s->run, msg, sizeof msg)) {
+        yaml_mark_t mk = locate(L, "output.series_days", root, &where);
+        return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
+    }
+    if (popn_validate(&s->pop, msg, sizeof msg)) {
+        yaml_mark_t mk = locate(L, msg, root, &where);
+        return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
+    }
+    for (int o = 0; o < ORGAN_N; o++)
+        if (s->ops[o]->validate && s->ops[o]->validate(s->par[o], msg, sizeof msg)) {
+            char full[600];
+            snprintf(full, sizeof full, "%s%s", POLICY_PREFIX[o], msg);
+            yaml_mark_t mk = locate(L, full, root, &where);
+            if (mk.line == root.line && where == L->layer_path[L->top]) {
+                snprintf(full, sizeof full, "%s%s", MODEL_PREFIX[o], msg);
+                mk = locate(L, full, root, &where);
+            }
+            return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: policy/model.%s.%s", where, mk.line + 1, mk.column + 1,
+                           ORGAN_KEY[o], msg);
+        }
+    return 0;
+}
+
+/* Frees what the loader and the layers hold (not the scenario). */
+static void loader_free(struct loader *L, struct layer *ly)
+{
+    for (int i = 0; i < L->nm; i++) {
+        free(L->m[i].seen);
+        free(L->m[i].marks);
+    }
+    for (int i = 0; i < SCEN_MAX_LAYERS; i++) {
+        if (ly[i].have_doc) yaml_document_delete(&ly[i].doc);
+        free(ly[i].path);
+        free(ly[i].text);
+    }
+}
+
+/* Reads the layers (the file and its `base:` chain), picks the policies, mounts the parameter
+ * tables, walks the layers into the scenario, then checks what no single key can. */
 int scen_load_text_opts(const char *path, const char *text, unsigned flags, struct scenario **out, struct err *e)
 {
     struct loader L = {.path = path, .e = e};
@@ -974,112 +1109,17 @@ int scen_load_text_opts(const char *path, const char *text, unsigned flags, stru
     if (!(s->text = layers_text(ly, nl))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     L.top = nl - 1;
     for (int i = 0; i < nl; i++) L.layer_path[i] = ly[i].path;
-    yaml_node_t *root = ly[L.top].root;
-
+    const yaml_mark_t root = ly[L.top].root->start_mark;
     if ((rc = select_policies(&L, ly, nl))) goto cleanup;
     L.path = path;
-    if ((rc = add_mount(&L, "", run_pdefs, N_RUN, &s->run))) goto cleanup;
-    if ((rc = add_mount(&L, "population.", popn_pdefs, popn_n_pdefs, &s->pop))) goto cleanup;
-    for (int o = 0; o < ORGAN_N; o++) {
-        const struct policy_ops *ops = s->ops[o];
-        if ((rc = add_mount(&L, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs, s->par[o]))) goto cleanup;
-        if ((rc = add_mount(&L, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) goto cleanup;
-    }
-    for (int i = 0; i < nl; i++) {
-        L.layer = i;
-        L.doc = &ly[i].doc;
-        L.path = ly[i].path;
-        if ((rc = walk(&L, ly[i].root, ""))) goto cleanup;
-    }
-    L.layer = L.top;
-    L.doc = &ly[L.top].doc;
-    L.path = path;
-    for (int o = 0; o < ORGAN_N; o++)
-        if (score_is(s->ops[o]) && !L.score_seen[o]) {
-            char key[64];
-            snprintf(key, sizeof key, "policy.%s.score", ORGAN_KEY[o]);
-            rc = errat(&L, root->start_mark, key, "expected a score section (policy.%s.rule is score), "
-                       "found no such key", ORGAN_KEY[o]);
-            goto cleanup;
-        }
-
-    for (int i = 0; i < L.nm; i++)
-        for (size_t j = 0; j < L.m[i].n; j++)
-            if (isnan(L.m[i].defs[j].def) && !L.m[i].seen[j]) {
-                char key[KEY_MAX];
-                snprintf(key, sizeof key, "%s%s", L.m[i].prefix, L.m[i].defs[j].name);
-                rc = errat(&L, root->start_mark, key, "expected a value (required), found no such key");
-                goto cleanup;
-            }
-
-    {
-        int replay = s->run.source == RUN_SOURCE_REPLAY;
-        for (int i = 0; i < 3; i++) {
-            if (replay && !L.replay_seen[i]) {
-                rc = errat(&L, root->start_mark, REPLAY_KEYS[i],
-                           "expected a CSV file (population.source is replay), found no such key");
-                goto cleanup;
-            }
-            if (!replay && L.replay_seen[i]) {
-                rc = errat(&L, L.replay_marks[i], REPLAY_KEYS[i],
-                           "expected no file unless population.source is replay, found one");
-                goto cleanup;
-            }
-        }
-        if (!replay && L.rrep_seen) {
-            rc = errat(&L, L.rrep_mark, RREP_KEY,
-                       "expected no replication unless population.source is replay, found one");
-            goto cleanup;
-        }
-        if (replay && (flags & SCEN_CONFINE_PATHS)) {
-            for (int i = 0; i < 3 && !rc; i++)
-                if (escapes(s->replay_files[i]) || escapes(path))
-                    rc = errat(&L, L.replay_marks[i], REPLAY_KEYS[i],
-                               "expected a path inside the folder of %s (absolute paths and '..' are refused "
-                               "here unless --allow-paths is given), found '%s'", path, s->replay_files[i]);
-            if (rc) goto cleanup;
-        }
-        if (replay && (rc = replay_load(path, s->replay_files[0], s->replay_files[1], s->replay_files[2],
-                                        &s->replay, e)))
-            goto cleanup;
-    }
-    char msg[512];
-    const char *where;
-    if (series_ok(&s->run, msg, sizeof msg)) {
-        yaml_mark_t mk = locate(&L, "output.series_days", root->start_mark, &where);
-        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
+    if ((rc = mount_all(&L)) || (rc = walk_layers(&L, ly, nl, path)) || (rc = check_scores(&L, root))
+        || (rc = check_required(&L, root)) || (rc = check_replay(&L, root, path, flags))
+        || (rc = check_fields(&L, root)))
         goto cleanup;
-    }
-    if (popn_validate(&s->pop, msg, sizeof msg)) {
-        yaml_mark_t mk = locate(&L, msg, root->start_mark, &where);
-        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
-        goto cleanup;
-    }
-    for (int o = 0; o < ORGAN_N; o++)
-        if (s->ops[o]->validate && s->ops[o]->validate(s->par[o], msg, sizeof msg)) {
-            char full[600];
-            snprintf(full, sizeof full, "%s%s", POLICY_PREFIX[o], msg);
-            yaml_mark_t mk = locate(&L, full, root->start_mark, &where);
-            if (mk.line == root->start_mark.line && where == L.layer_path[L.top]) {
-                snprintf(full, sizeof full, "%s%s", MODEL_PREFIX[o], msg);
-                mk = locate(&L, full, root->start_mark, &where);
-            }
-            rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: policy/model.%s.%s", where, mk.line + 1, mk.column + 1,
-                         ORGAN_KEY[o], msg);
-            goto cleanup;
-        }
     if (s->replay && s->run.strict && (rc = warn_lapses(s, path, e))) goto cleanup;
 
 cleanup:
-    for (int i = 0; i < L.nm; i++) {
-        free(L.m[i].seen);
-        free(L.m[i].marks);
-    }
-    for (int i = 0; i < SCEN_MAX_LAYERS; i++) {
-        if (ly[i].have_doc) yaml_document_delete(&ly[i].doc);
-        free(ly[i].path);
-        free(ly[i].text);
-    }
+    loader_free(&L, ly);
     if (rc) scen_free(s);
     else *out = s;
     return rc;
