@@ -1,5 +1,5 @@
-/* test_cand.c — waiting-time accounting, name tables, ABO compatibility, the match order and
- * what a relisting carries. */
+/* test_cand.c — waiting-time accounting, name tables, ABO compatibility, the match order, what a
+ * relisting carries, and the organ tables (model/organ.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,8 +9,11 @@
 #include <math.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "cand.h"
 #include "match.h"
+#include "registry.h"
 
 /* T 0..10, HU 10..40, NT 40..50, HU 50..60 (asked on day 60): HU 40 days, NT 10, listed 60. */
 static void test_hu_spells_accumulate(void **state)
@@ -239,6 +242,56 @@ static void test_relist_carries_the_person(void **state)
     assert_float_equal(c.w.listed, 500.75, 0);
 }
 
+/* The organ tables: one organ_def per organ, each once in the allocation order (heart first),
+ * distinct urgent statuses; the candidate columns have unique names apart from the reader's own
+ * columns, text columns their parse, format and expected text, the others a member inside
+ * struct cand; a text column's format reads back through its parse. */
+static void test_organ_tables(void **state)
+{
+    (void)state;
+    int seen[ORGAN_N] = {0};
+    const struct organ_def *od;
+    size_t k;
+    for (k = 0; (od = registry_organ_at(k)); k++) {
+        assert_true(od->organ >= 0 && od->organ < ORGAN_N);
+        assert_ptr_equal(registry_organ(od->organ), od);
+        seen[od->organ]++;
+        assert_int_equal(prog_organ(od->prog), od->organ);
+        assert_true(od->offer_off + sizeof(int) <= sizeof(struct donor));
+        for (size_t j = 0; j < k; j++) assert_int_not_equal(registry_organ_at(j)->urgent, od->urgent);
+    }
+    assert_int_equal(k, ORGAN_N);
+    assert_int_equal(registry_organ_at(0)->organ, ORGAN_HEART); /* thoracic first (§II.2) */
+    for (int o = 0; o < ORGAN_N; o++) assert_int_equal(seen[o], 1);
+
+    static const char *const CORE[] = {"id", "seq", "program", "abo", "age_years", "listed_day", "region", "center"};
+    const struct cand_col *cols[REGISTRY_CAND_COLS_MAX];
+    size_t n = registry_cand_cols(cols);
+    assert_true(n > 0 && n < REGISTRY_CAND_COLS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        const struct cand_col *c = cols[i];
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(cols[j]->name, c->name)) fail_msg("candidate column %s twice", c->name);
+        for (size_t j = 0; j < sizeof CORE / sizeof CORE[0]; j++)
+            if (!strcmp(CORE[j], c->name)) fail_msg("candidate column %s is one of the reader's own", c->name);
+        if (c->kind == CAND_COL_TEXT) {
+            assert_non_null(c->parse);
+            assert_non_null(c->format);
+            assert_non_null(c->expected);
+            struct cand x;
+            cand_init(&x, 0, PROG_PANCREAS, 0);
+            assert_int_equal(c->parse("", &x), 0); /* an empty cell is "not known" */
+            char back[64];
+            snprintf(back, sizeof back, "%s", c->format(&x));
+            assert_int_equal(c->parse(back, &x), 0);
+            assert_string_equal(c->format(&x), back);
+        } else {
+            size_t size = c->kind == CAND_COL_NUM || c->kind == CAND_COL_DAY ? sizeof(double) : sizeof(int);
+            assert_true(c->off + size <= sizeof(struct cand));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +304,7 @@ int main(void)
         cmocka_unit_test(test_match_top),
         cmocka_unit_test(test_mark_days),
         cmocka_unit_test(test_relist_carries_the_person),
+        cmocka_unit_test(test_organ_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
