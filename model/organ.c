@@ -94,6 +94,8 @@ static int heart_donor_outcome(int taken, enum policy_route route)
 const struct organ_def organ_heart = {
     .organ = ORGAN_HEART,
     .name = "heart",
+    .rule_prefix = "policy.heart.",
+    .model_prefix = "model.heart.",
     .prog = PROG_HEART,
     .urgent = ST_HU,
     .offer_off = offsetof(struct donor, offer_heart),
@@ -128,6 +130,8 @@ static int pancreas_donor_outcome(int taken, enum policy_route route)
 const struct organ_def organ_pancreas = {
     .organ = ORGAN_PANCREAS,
     .name = "pancreas",
+    .rule_prefix = "policy.pancreas.",
+    .model_prefix = "model.pancreas.",
     .prog = PROG_PANCREAS,
     .urgent = ST_SU,
     .offer_off = offsetof(struct donor, offer_pancreas),

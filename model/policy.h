@@ -176,7 +176,11 @@ struct cand_col {
  * model/registry.c lists them in the order a donor's organs are allocated. */
 struct organ_def {
     enum organ organ;
-    const char *name;        /* "heart", "pancreas": the donor file's offer column, scenario keys */
+    const char *name;        /* "heart", "pancreas": the donor file's offer column, scenario keys,
+                                messages */
+    const char *rule_prefix; /* "policy.<name>.": where the scenario sets its policy's rule
+                                parameters (rule_pdefs) */
+    const char *model_prefix; /* "model.<name>.": where it sets the model parameters */
     enum prog prog;          /* the programme of a listing before the population model draws
                                 the combined one (heart-lung, pancreas-kidney) */
     enum status urgent;      /* the urgent status (HU, SU): transplants_urgent, urgent_end */

@@ -61,9 +61,10 @@ static const struct pdef run_pdefs[] = {
 };
 #define N_RUN (sizeof run_pdefs / sizeof run_pdefs[0])
 
-static const char *const ORGAN_KEY[ORGAN_N] = {"heart", "pancreas"};
-static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
-static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
+/* An organ's name in scenario keys (policy.<name>.rule) and where its parameters are mounted. */
+#define ORGAN_KEY(o) (registry_organ((enum organ)(o))->name)
+#define POLICY_PREFIX(o) (registry_organ((enum organ)(o))->rule_prefix)
+#define MODEL_PREFIX(o) (registry_organ((enum organ)(o))->model_prefix)
 
 /* The replay file keys, in the order of struct scenario's replay_files. */
 static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
@@ -301,7 +302,7 @@ static const char *unknown_hint(struct loader *L, const char *key, char *buf, si
 {
     buf[0] = '\0';
     for (int o = 0; o < ORGAN_N; o++) {
-        const char *pre[2] = {POLICY_PREFIX[o], MODEL_PREFIX[o]};
+        const char *pre[2] = {POLICY_PREFIX(o), MODEL_PREFIX(o)};
         for (int t = 0; t < 2; t++) {
             size_t pl = strlen(pre[t]);
             if (strncmp(key, pre[t], pl) != 0) continue;
@@ -312,7 +313,7 @@ static const char *unknown_hint(struct loader *L, const char *key, char *buf, si
                 size_t n = t ? ops->n_model_pdefs : ops->n_rule_pdefs;
                 for (size_t j = 0; j < n; j++)
                     if (strcmp(key + pl, defs[j].name) == 0) {
-                        snprintf(buf, len, " of policy.%s.rule: %s (this file's rule is %s)", ORGAN_KEY[o],
+                        snprintf(buf, len, " of policy.%s.rule: %s (this file's rule is %s)", ORGAN_KEY(o),
                                  ops->name, L->s->ops[o]->name);
                         return buf;
                     }
@@ -337,7 +338,7 @@ static const char *unknown_hint(struct loader *L, const char *key, char *buf, si
     if (best > allowed) return buf;
     if (near_mount >= 2) { /* a key of the selected rule (mounts 2.. are the organs' tables) */
         int o = (near_mount - 2) / 2;
-        snprintf(buf, len, "; did you mean %s (of policy.%s.rule: %s)?", near, ORGAN_KEY[o], L->s->ops[o]->name);
+        snprintf(buf, len, "; did you mean %s (of policy.%s.rule: %s)?", near, ORGAN_KEY(o), L->s->ops[o]->name);
     } else snprintf(buf, len, "; did you mean %s?", near);
     return buf;
 }
@@ -487,7 +488,7 @@ static int score_section(struct loader *L, enum organ o, const char *key, const 
         return errat(L, k->start_mark, key, "expected each key once, found a duplicate");
     if (!score_is(L->s->ops[o]))
         return errat(L, k->start_mark, key, "expected no score section unless policy.%s.rule is "
-                     "score, found one (rule is %s)", ORGAN_KEY[o], L->s->ops[o]->name);
+                     "score, found one (rule is %s)", ORGAN_KEY(o), L->s->ops[o]->name);
     L->score_seen[o] = L->layer + 1;
     return scoresec_parse(L->path, L->doc, v, key, o, score_prog_of(L->s->par[o], o), L->e);
 }
@@ -608,7 +609,7 @@ static int select_policies(struct loader *L, struct layer *ly, int n)
 {
     for (int o = 0; o < ORGAN_N; o++) {
         char key[64], names[256], fb[96];
-        snprintf(key, sizeof key, "policy.%s.rule", ORGAN_KEY[o]);
+        snprintf(key, sizeof key, "policy.%s.rule", ORGAN_KEY(o));
         yaml_node_t *v = NULL;
         for (int i = n - 1; i >= 0 && !v; i--) {
             L->doc = &ly[i].doc;
@@ -966,8 +967,8 @@ static int mount_all(struct loader *L)
     if ((rc = add_mount(L, "population.", popn_pdefs, popn_n_pdefs, &s->pop))) return rc;
     for (int o = 0; o < ORGAN_N; o++) {
         const struct policy_ops *ops = s->ops[o];
-        if ((rc = add_mount(L, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs, s->par[o]))) return rc;
-        if ((rc = add_mount(L, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) return rc;
+        if ((rc = add_mount(L, POLICY_PREFIX(o), ops->rule_pdefs, ops->n_rule_pdefs, s->par[o]))) return rc;
+        if ((rc = add_mount(L, MODEL_PREFIX(o), ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) return rc;
     }
     return 0;
 }
@@ -995,9 +996,9 @@ static int check_scores(struct loader *L, yaml_mark_t root)
     for (int o = 0; o < ORGAN_N; o++)
         if (score_is(L->s->ops[o]) && !L->score_seen[o]) {
             char key[64];
-            snprintf(key, sizeof key, "policy.%s.score", ORGAN_KEY[o]);
+            snprintf(key, sizeof key, "policy.%s.score", ORGAN_KEY(o));
             return errat(L, root, key, "expected a score section (policy.%s.rule is score), found no such key",
-                         ORGAN_KEY[o]);
+                         ORGAN_KEY(o));
         }
     return 0;
 }
@@ -1063,14 +1064,14 @@ static int check_fields(struct loader *L, yaml_mark_t root)
     for (int o = 0; o < ORGAN_N; o++)
         if (s->ops[o]->validate && s->ops[o]->validate(s->par[o], msg, sizeof msg)) {
             char full[600];
-            snprintf(full, sizeof full, "%s%s", POLICY_PREFIX[o], msg);
+            snprintf(full, sizeof full, "%s%s", POLICY_PREFIX(o), msg);
             yaml_mark_t mk = locate(L, full, root, &where);
             if (mk.line == root.line && where == L->layer_path[L->top]) {
-                snprintf(full, sizeof full, "%s%s", MODEL_PREFIX[o], msg);
+                snprintf(full, sizeof full, "%s%s", MODEL_PREFIX(o), msg);
                 mk = locate(L, full, root, &where);
             }
             return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: policy/model.%s.%s", where, mk.line + 1, mk.column + 1,
-                           ORGAN_KEY[o], msg);
+                           ORGAN_KEY(o), msg);
         }
     return 0;
 }
@@ -1268,8 +1269,8 @@ void scen_each_param(const struct scenario *s, scen_param_fn fn, void *ctx)
     each_table("", run_pdefs, N_RUN, &s->run, fn, ctx);
     each_table("population.", popn_pdefs, popn_n_pdefs, &s->pop, fn, ctx);
     for (int o = 0; o < ORGAN_N; o++) {
-        each_table(POLICY_PREFIX[o], s->ops[o]->rule_pdefs, s->ops[o]->n_rule_pdefs, s->par[o], fn, ctx);
-        each_table(MODEL_PREFIX[o], s->ops[o]->model_pdefs, s->ops[o]->n_model_pdefs, s->par[o], fn, ctx);
+        each_table(POLICY_PREFIX(o), s->ops[o]->rule_pdefs, s->ops[o]->n_rule_pdefs, s->par[o], fn, ctx);
+        each_table(MODEL_PREFIX(o), s->ops[o]->model_pdefs, s->ops[o]->n_model_pdefs, s->par[o], fn, ctx);
     }
 }
 
@@ -1335,8 +1336,8 @@ void scen_list(FILE *out)
     list_table(out, "population.", popn_pdefs, popn_n_pdefs);
     for (int o = 0; o < ORGAN_N; o++) {
         char names[256];
-        fprintf(out, "\n## %s\n\n%s", ORGAN_KEY[o], TABLE_HEAD);
-        fprintf(out, "| `policy.%s.rule` | %s | ", ORGAN_KEY[o], registry_get((enum organ)o, 0)->name);
+        fprintf(out, "\n## %s\n\n%s", ORGAN_KEY(o), TABLE_HEAD);
+        fprintf(out, "| `policy.%s.rule` | %s | ", ORGAN_KEY(o), registry_get((enum organ)o, 0)->name);
         md(out, registry_names((enum organ)o, names, sizeof names));
         fprintf(out, " |  | The allocation policy; it decides which keys below apply. | design |\n");
         const struct policy_ops *ops;
@@ -1346,12 +1347,12 @@ void scen_list(FILE *out)
                 fprintf(out, "\n### `policy.%s.rule: %s`\n\nThe keys of `rule: %s` above (its hard rules, "
                         "disease and acceptance model), and the\n`policy.%s.score` section that orders "
                         "the list (features below; docs/rules.md, \"Score policies\").\n",
-                        ORGAN_KEY[o], ops->name, def->name, ORGAN_KEY[o]);
+                        ORGAN_KEY(o), ops->name, def->name, ORGAN_KEY(o));
                 continue;
             }
-            fprintf(out, "\n### `policy.%s.rule: %s`\n\n%s", ORGAN_KEY[o], ops->name, TABLE_HEAD);
-            list_table(out, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs);
-            list_table(out, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs);
+            fprintf(out, "\n### `policy.%s.rule: %s`\n\n%s", ORGAN_KEY(o), ops->name, TABLE_HEAD);
+            list_table(out, POLICY_PREFIX(o), ops->rule_pdefs, ops->n_rule_pdefs);
+            list_table(out, MODEL_PREFIX(o), ops->model_pdefs, ops->n_model_pdefs);
         }
     }
     score_list(out);
