@@ -231,6 +231,12 @@ static inline enum organ prog_organ(enum prog p)
     return (p == PROG_PANCREAS || p == PROG_PANCREAS_KIDNEY) ? ORGAN_PANCREAS : ORGAN_HEART;
 }
 
+/* 1 for a combined listing (heart-lung, pancreas-kidney): transplants_combined in /summary. */
+static inline int prog_combined(enum prog p)
+{
+    return p == PROG_HEART_LUNG || p == PROG_PANCREAS_KIDNEY;
+}
+
 /* Names used in files and messages: "O","A","B","AB"; "heart","heart-lung","pancreas",
  * "pancreas-kidney"; "T","HU","NT","SU". Never NULL for valid values. */
 const char *abo_name(enum abo a);

@@ -190,7 +190,7 @@ int rank_run(const struct rank_args *a, FILE *out, struct err *e)
         goto cleanup;
     }
     d->day = a->day;
-    d->offer_heart = d->offer_pancreas = 1;
+    for (int o = 0; o < ORGAN_N; o++) *organ_offer_flag(registry_organ((enum organ)o), d) = 1;
     /* The history only now, with every input valid: a bad donor file must not leave
      * --strict warnings behind. */
     if (!a->strict) csvin_history_apply(cs, h, nh, a->day);

@@ -512,8 +512,11 @@ static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
         }
         int mi;
         size_t di;
-        int so = strcmp(key, "policy.heart.score") == 0 ? ORGAN_HEART
-                 : strcmp(key, "policy.pancreas.score") == 0 ? ORGAN_PANCREAS : -1;
+        int so = -1; /* the organ whose score section this is, if it is one */
+        for (int o = 0; o < ORGAN_N && so < 0; o++) {
+            size_t n = strlen(POLICY_PREFIX(o));
+            if (strncmp(key, POLICY_PREFIX(o), n) == 0 && strcmp(key + n, "score") == 0) so = o;
+        }
         if (so >= 0) {
             if (score_section(L, (enum organ)so, key, k, v)) return L->e->code;
             continue;

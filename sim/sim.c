@@ -335,7 +335,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
         struct rec_summary *sm = &x->res->summary[o];
         sm->transplants++;
         if (st == registry_organ(o)->urgent) sm->transplants_urgent++;
-        if (c->prog == PROG_HEART_LUNG || c->prog == PROG_PANCREAS_KIDNEY) sm->transplants_combined++;
+        if (prog_combined(c->prog)) sm->transplants_combined++;
         if (PUSH(x->waits[o], wait, x)) return ERR_INTERNAL;
     }
     if (x->o->entity_tables && (x->o->warmup_rows || now >= x->t0)) {
