@@ -23,6 +23,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "evq.h"
+#include "registry.h"
 #include "replay.h"
 #include "rng.h"
 
@@ -262,7 +263,7 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     struct slot *sl = slot_new(x, &idx);
     if (!sl) return err_set(x->e, ERR_INTERNAL, "out of memory (candidates)");
     uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | x->counter[o]++;
-    cand_init(&sl->c, seq, o == ORGAN_HEART ? PROG_HEART : PROG_PANCREAS, now);
+    cand_init(&sl->c, seq, registry_organ(o)->prog, now);
     sl->c.slot = idx;
     sl->relist_of = UINT32_MAX;
     popn_cand(&x->s->pop, &sl->c, o, now, x->arr[o]);
@@ -277,8 +278,9 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     return 0;
 }
 
-/* A graft failed: the recipient is listed again as a new candidate carrying the relisting
- * fields, and the policy's enter() decides the status (e.g. SU for early re-transplant). */
+/* A graft failed: the recipient is listed again as a new candidate, the same person with the
+ * relisting fields (cand_relist says what is carried and what a new listing resets), and the
+ * policy's enter() decides the status (e.g. SU for early re-transplant). */
 static int on_relist(struct ctx *x, uint32_t old_idx, double now)
 {
     uint32_t idx;
@@ -288,23 +290,8 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     enum organ o = prog_organ(old->c.prog);
     struct cand *c = &sl->c;
     uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | (1u << SEQ_RELIST_BIT) | x->relist_counter[o]++;
-    cand_init(c, seq, old->c.prog, now);
+    cand_relist(c, &old->c, seq, now);
     c->slot = idx;
-    c->abo = old->c.abo;
-    c->sex = old->c.sex;
-    c->birth_day = old->c.birth_day;
-    c->region = old->c.region;
-    c->center = old->c.center;
-    c->pra = old->c.pra;
-    c->df_low = old->c.df_low;
-    c->su_reason = old->c.su_reason;
-    c->growing = old->c.growing;
-    c->weight_kg = old->c.weight_kg;
-    c->height_cm = old->c.height_cm;
-    c->tlc_l = old->c.tlc_l;
-    c->prior_wait_days = old->c.end_day - old->c.w.listed;
-    c->prior_tx_day = old->c.end_day;
-    c->graft_loss_day = now;
     sl->relist_of = old->c.seq;
     old->next = idx;
     return list_candidate(x, sl, idx, now);
@@ -370,8 +357,8 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     if (counted(x, now)) {
         struct rec_summary *sm = &x->res->summary[o];
         sm->transplants++;
-        if (st == ST_HU || st == ST_SU) sm->transplants_urgent++;
-        if (c->prog == PROG_HEART_LUNG || c->prog == PROG_PANCREAS_KIDNEY) sm->transplants_combined++;
+        if (st == registry_organ(o)->urgent) sm->transplants_urgent++;
+        if (prog_combined(c->prog)) sm->transplants_combined++;
         if (PUSH(x->waits[o], wait, x)) return ERR_INTERNAL;
     }
     if (x->o->entity_tables && (x->o->warmup_rows || now >= x->t0)) {
@@ -511,7 +498,15 @@ static int on_donor(struct ctx *x, double now)
     return donate(x, &d, now);
 }
 
-/* Allocates a donor's offered organs, thoracic first, and records the donor. */
+/* The columns of one organ in a /donors row; NULL where the organ has none. */
+struct donor_cols {
+    int8_t *offered, *outcome, *ecd, *procedure;
+    int32_t *offers;
+};
+
+/* Allocates a donor's offered organs in the registry's organ order (thoracic first) and records
+ * the donor. What an organ is (offer flag, outcome code, order) comes from its organ_def; the
+ * record's layout is sim.h's, so the organs' columns of struct rec_donor are named here. */
 static int donate(struct ctx *x, const struct donor *dp, double now)
 {
     const struct donor d = *dp;
@@ -529,13 +524,19 @@ static int donate(struct ctx *x, const struct donor *dp, double now)
     rd.age_years = d.age_years;
     rd.bmi = d.bmi;
     rd.weight_kg = d.weight_kg;
-    rd.heart_offered = (int8_t)d.offer_heart;
-    rd.pancreas_offered = (int8_t)d.offer_pancreas;
-    /* Thoracic organs before the pancreas (§II.2 of both guidelines). */
-    static const enum organ ORDER[ORGAN_N] = {ORGAN_HEART, ORGAN_PANCREAS};
-    for (int k = 0; k < ORGAN_N; k++) {
-        enum organ o = ORDER[k];
-        if (!(o == ORGAN_HEART ? d.offer_heart : d.offer_pancreas)) continue;
+    const struct donor_cols cols[ORGAN_N] = {
+        [ORGAN_HEART] = {.offered = &rd.heart_offered, .outcome = &rd.heart_outcome, .offers = &rd.heart_offers},
+        [ORGAN_PANCREAS] = {.offered = &rd.pancreas_offered, .outcome = &rd.pancreas_outcome,
+                            .ecd = &rd.pancreas_ecd, .procedure = &rd.pancreas_procedure,
+                            .offers = &rd.pancreas_offers},
+    };
+    const struct organ_def *od;
+    for (size_t k = 0; (od = registry_organ_at(k)); k++) {
+        const enum organ o = od->organ;
+        const struct donor_cols *dc = &cols[o];
+        const int offered = organ_offered(od, &d);
+        *dc->offered = (int8_t)offered;
+        if (!offered) continue;
         struct placed pl;
         if (allocate(x, o, &d, now, &pl)) return ERR_INTERNAL;
         if (counted(x, now)) {
@@ -546,15 +547,10 @@ static int donate(struct ctx *x, const struct donor *dp, double now)
             if (pl.route == POLICY_ROUTE_ISLET) sm->islets++;
             if (pl.procedure) sm->accelerated++;
         }
-        if (o == ORGAN_HEART) {
-            rd.heart_outcome = pl.taken ? 1 : 2;
-            rd.heart_offers = pl.offers;
-        } else {
-            rd.pancreas_outcome = pl.taken ? 1 : pl.route == POLICY_ROUTE_ISLET ? 2 : 3;
-            rd.pancreas_offers = pl.offers;
-            rd.pancreas_ecd = pl.ecd != 0;
-            rd.pancreas_procedure = (int8_t)pl.procedure;
-        }
+        *dc->outcome = (int8_t)od->donor_outcome(pl.taken != NULL, (enum policy_route)pl.route);
+        *dc->offers = pl.offers;
+        if (dc->ecd) *dc->ecd = pl.ecd != 0;
+        if (dc->procedure) *dc->procedure = (int8_t)pl.procedure;
     }
     if (x->o->entity_tables && (x->o->warmup_rows || now >= x->t0)) {
         struct rec_donor *slot = PUSHZ(x->res->donors, x);
@@ -680,14 +676,13 @@ static int on_snapshot(struct ctx *x, double now)
         r->program = o;
         r->day = now - x->t0;
         r->listed = (int32_t)x->list[o].n;
+        /* The row's count of each status (the layout is sim.h's: one column per status). */
+        _Static_assert(ST_N == 4, "struct rec_series has a count for every status");
+        int32_t *const count[ST_N] = {[ST_T] = &r->n_t, [ST_HU] = &r->n_hu, [ST_NT] = &r->n_nt,
+                                      [ST_SU] = &r->n_su};
         for (size_t i = 0; i < x->list[o].n; i++) {
-            switch (x->list[o].v[i]->w.status) {
-            case ST_T: r->n_t++; break;
-            case ST_HU: r->n_hu++; break;
-            case ST_NT: r->n_nt++; break;
-            case ST_SU: r->n_su++; break;
-            default: break;
-            }
+            const enum status st = x->list[o].v[i]->w.status;
+            if ((unsigned)st < ST_N) (*count[st])++;
         }
     }
     double next = now + x->s->run.series_days;
@@ -866,7 +861,7 @@ static int finish(struct ctx *x)
             const struct cand *c = x->list[o].v[i];
             if (c->w.status != ST_NT) sm->waiting_end++;
             else sm->nt_end++;
-            if (c->w.status == ST_HU || c->w.status == ST_SU) sm->urgent_end++;
+            if (c->w.status == registry_organ((enum organ)o)->urgent) sm->urgent_end++;
         }
         if (x->waits[o].n) {
             gsl_sort(x->waits[o].v, 1, x->waits[o].n);

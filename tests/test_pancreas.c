@@ -465,7 +465,8 @@ static void test_ecd_criteria(void **state)
     d.sodium = 160;
     assert_int_equal(pancreas_ecd(&p, &d, NULL), 0);
 
-    /* on by default (issue 13 point 8): unplaced after 4 declined offers */
+    /* on by default (docs/model.md, "Pancreas list", accel.unplaced_after_offers; 003 §III.8.1a):
+     * unplaced after 4 declined offers */
     assert_int_equal(pancreas_unplaced(&p, 3), 0);
     assert_int_equal(pancreas_unplaced(&p, 4), 1);
     assert_int_equal(pancreas_bak2026_ops.unplaced_after(&p), 4); /* what the engine asks */

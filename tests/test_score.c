@@ -104,7 +104,7 @@ static struct donor donor(gsl_rng *r)
 /* A random candidate of `organ` with a status history of up to three rows before DAY (random
  * fractional days, so ties in points are rare but listing days repeat for the tie-break).
  * Children, adolescents who passed child.age while listed (some still growing) and SU reasons
- * are drawn so that every rule of issue 13 that the scores restate or inherit is exercised;
+ * are drawn so that every rule of docs/rules.md that the scores restate or inherit is exercised;
  * ops->prepare (if any) runs before the first status row, as in the engine. */
 static void candidate(gsl_rng *r, struct cand *c, uint32_t seq, enum organ organ,
                       const struct policy_ops *ops, const void *par)
