@@ -21,7 +21,7 @@ enum abo { ABO_O = 0, ABO_A, ABO_B, ABO_AB, ABO_N };
  * pancreas and pancreas-kidney share one joint list (the pancreas programme). */
 enum prog { PROG_HEART = 0, PROG_HEART_LUNG, PROG_PANCREAS, PROG_PANCREAS_KIDNEY, PROG_N };
 
-/* The two programmes results are summarised by (INTERFACES.md: heart = 0, pancreas = 1). */
+/* The two programmes results are summarised by (docs/output.md: heart = 0, pancreas = 1). */
 enum organ { ORGAN_HEART = 0, ORGAN_PANCREAS = 1, ORGAN_N };
 
 /* Urgency statuses on the list. HU is heart only, SU pancreas only. */

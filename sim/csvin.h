@@ -1,6 +1,6 @@
 /* csvin.h — reading the CSV inputs of `wlsim rank` (and of the replay population source):
  * a generic CSV reader with a header map and typed, range-checked fields, and on top of it the
- * readers of the three domain files (INTERFACES.md): candidates (C.csv), the status history
+ * readers of the three domain files (docs/rank.md, docs/scenario.md "Replay"): candidates (C.csv), the status history
  * (H.csv) and donors (D.csv).
  *
  * Parsing is libcsv's (RFC 4180: quoted fields may hold commas, doubled quotes and newlines;

@@ -264,7 +264,7 @@ static void usage(FILE *f)
             "                      default: the history's last status holds (docs/rank.md)\n"
             "  -h, --help          this text\n\n"
             "Exit codes: 0 success, 2 bad input (the message names file, line and column), 1 internal\n"
-            "failure. Formats: INTERFACES.md and docs/rank.md.\n",
+            "failure. Formats: docs/rank.md.\n",
             WLSIM_DATADIR);
 }
 

@@ -43,7 +43,7 @@ static const struct pdef run_pdefs[] = {
      "Random number generator for every stream: a GSL generator, or ctr64, wlsim's counter-based one (no state to reseed; the fastest). taus2 reseeds cheaply, mt19937 and the ranlux ones cost 3-4 us per per-candidate reseed (docs/scenario.md, sim/rng.h).", "GSL manual, Random Number Generator Algorithms; sim/rng.h (ctr64)"},
     {"population.source", PD_ENUM, ROFF(source), 0, 0, 0, "", "synthetic|replay",
      "Where candidates and donors come from: the synthetic generators, or the CSV files named by "
-     "population.candidates, .history and .donors (docs/scenario.md, Replay).", "design; INTERFACES.md"},
+     "population.candidates, .history and .donors (docs/scenario.md, Replay).", "design; docs/scenario.md Replay"},
     {"population.strict", PD_BOOL, ROFF(strict), 0, 0, 1, "", NULL,
      "Replay only: read the history as complete, so that an HU (28/56 days), SU (91; early "
      "re-transplant 61) or NT waiting-time application (61) row without a renewal row lapses when "
@@ -52,7 +52,7 @@ static const struct pdef run_pdefs[] = {
      "001 §III.3.2.1; 003 §III.5.2.1, §III.5.5.1, §III.6; design"},
     {"acceptance", PD_ENUM, ROFF(acceptance), 0, 0, 0, "", "model|all",
      "model: offers are accepted by the policy's acceptance model; all: the first eligible candidate "
-     "accepts every offer (a deterministic replay).", "INTERFACES.md"},
+     "accepts every offer (a deterministic replay).", "design; docs/scenario.md Replay"},
     {"allocation.max_offers", PD_DOUBLE, ROFF(max_offers), 8, 0, 1e6, "offers", NULL,
      "Offers per organ after which it is discarded (0: offer down the whole list; a fraction counts up: 2.5 allows 3).",
      "docs/calibration.md: pancreata withdrawn after a median of 8 offers (2005-2009)"},
