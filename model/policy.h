@@ -47,6 +47,17 @@ struct trans {
     int code;
 };
 
+/* A waiting list as the engine keeps it, for policy_ops.match_keyed: the candidates v[0..n),
+ * their keys k[i] == cand_key_of(v[i]), and the indices hot[0..nhot) of the entries
+ * policy_ops.key_hot marked (in no particular order). */
+struct keyed_list {
+    struct cand *const *v;
+    const struct cand_key *k;
+    size_t n;
+    const uint32_t *hot;
+    size_t nhot;
+};
+
 struct policy_ops {
     const char *name;              /* e.g. "bak2021", "simple" */
     enum organ organ;
@@ -81,14 +92,21 @@ struct policy_ops {
     size_t (*match)(const void *par, const struct donor *d, double day, struct cand *const *list,
                     size_t n, int want_excluded, struct match *out);
 
-    /* Optional (may be NULL): a faster match(par, d, day, list, n, 0, out) for the engine,
-     * given keys[i] == cand_key_of(list[i]) for every i. It may leave out matches that cannot
-     * be among the first `want` of the match order (SIZE_MAX: leave out none): what it writes
-     * must contain every match that is among the first `want` of match()'s output ordered by
-     * match_cmp, each exactly as match() writes it, in any order. Returns how many it wrote. */
+    /* Optional (may be NULL): a faster match(par, d, day, l->v, l->n, 0, out) for the engine,
+     * given the list's keys and hot entries (struct keyed_list). It may leave out matches that
+     * cannot be among the first `want` of the match order (SIZE_MAX: leave out none): what it
+     * writes must contain every match that is among the first `want` of match()'s output
+     * ordered by match_cmp, each exactly as match() writes it, in any order. Returns how many
+     * it wrote. */
     size_t (*match_keyed)(const void *par, const struct donor *d, double day,
-                          struct cand *const *list, const struct cand_key *keys, size_t n,
-                          size_t want, struct match *out);
+                          const struct keyed_list *l, size_t want, struct match *out);
+
+    /* Optional (may be NULL): whether the list entry with key k (on `day`) belongs to the
+     * entries the policy's match_keyed may look at first (the heart: the HU group). The engine
+     * asks when a key is set or renewed and keeps those entries' indices in keyed_list.hot. A
+     * superset is allowed: an entry may stay hot after it stops qualifying, but one that would
+     * qualify on any later day with the same key must be hot now. */
+    int (*key_hot)(const void *par, const struct cand_key *k, double day);
 
     /* Writes a short human-readable reason for m (ranked or excluded) into buf. */
     void (*reason)(const void *par, const struct donor *d, double day, const struct match *m,

@@ -67,7 +67,9 @@ _Static_assert(sizeof(struct trans) >= 3 * sizeof(double) + 2 * sizeof(uint32_t)
 struct list {
     struct cand **v;
     struct cand_key *k;     /* k[i] = cand_key_of(v[i]): see policy_ops.match_keyed */
-    size_t n, cap;
+    int32_t *hp;            /* hp[i]: entry i's place in hot[], -1 when not hot */
+    uint32_t *hot;          /* the entries policy_ops.key_hot marked, nhot of them */
+    size_t n, cap, nhot;
 };
 
 struct ctx {
@@ -137,7 +139,24 @@ static uint32_t slot_index(const struct cand *c)
 
 static int counted(const struct ctx *x, double t) { return t >= x->t0 && t < x->t_end; }
 
-static int list_add(struct ctx *x, enum organ o, struct cand *c)
+/* Marks entry i of organ o's list hot or not, as the policy's key_hot says for its key now. */
+static void list_mark(struct ctx *x, enum organ o, size_t i, double day)
+{
+    struct list *l = &x->list[o];
+    const struct policy_ops *ops = x->s->ops[o];
+    const int hot = ops->key_hot && ops->key_hot(x->s->par[o], &l->k[i], day);
+    if (hot && l->hp[i] < 0) {
+        l->hp[i] = (int32_t)l->nhot;
+        l->hot[l->nhot++] = (uint32_t)i;
+    } else if (!hot && l->hp[i] >= 0) {
+        const uint32_t last = l->hot[--l->nhot];
+        l->hot[l->hp[i]] = last;
+        l->hp[last] = l->hp[i];
+        l->hp[i] = -1;
+    }
+}
+
+static int list_add(struct ctx *x, enum organ o, struct cand *c, double day)
 {
     struct list *l = &x->list[o];
     if (l->n == l->cap) {
@@ -148,11 +167,19 @@ static int list_add(struct ctx *x, enum organ o, struct cand *c)
         struct cand_key *nk = realloc(l->k, nc * sizeof *nk);
         if (!nk) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
         l->k = nk;
+        int32_t *nh = realloc(l->hp, nc * sizeof *nh);
+        if (!nh) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
+        l->hp = nh;
+        uint32_t *nt = realloc(l->hot, nc * sizeof *nt);
+        if (!nt) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
+        l->hot = nt;
         l->cap = nc;
     }
     c->list_pos = (int32_t)l->n;
     l->k[l->n] = cand_key_of(c);
+    l->hp[l->n] = -1;
     l->v[l->n++] = c;
+    list_mark(x, o, l->n - 1, day);
     return 0;
 }
 
@@ -174,10 +201,20 @@ static void list_remove(struct ctx *x, enum organ o, struct cand *c)
     struct list *l = &x->list[o];
     assert(c->list_pos >= 0 && (size_t)c->list_pos < l->n && l->v[c->list_pos] == c);
     assert(key_current(&l->k[c->list_pos], c)); /* kept current while listed */
+    const size_t i = (size_t)c->list_pos;
+    assert(l->hp[i] < 0 || ((size_t)l->hp[i] < l->nhot && l->hot[l->hp[i]] == i));
+    if (l->hp[i] >= 0) { /* off the hot entries */
+        const uint32_t lh = l->hot[--l->nhot];
+        l->hot[l->hp[i]] = lh;
+        l->hp[lh] = l->hp[i];
+        l->hp[i] = -1;
+    }
     struct cand *last = l->v[--l->n];
-    l->k[c->list_pos] = l->k[l->n];
-    l->v[c->list_pos] = last;
-    last->list_pos = c->list_pos;
+    l->k[i] = l->k[l->n];
+    l->hp[i] = l->hp[l->n];
+    if (l->hp[i] >= 0) l->hot[l->hp[i]] = (uint32_t)i;
+    l->v[i] = last;
+    last->list_pos = (int32_t)i;
     c->list_pos = -1;
 }
 
@@ -185,7 +222,10 @@ static void list_remove(struct ctx *x, enum organ o, struct cand *c)
 static void set_status(struct ctx *x, struct cand *c, double day, enum status st, int nt_credit)
 {
     cand_set_status(c, day, st, nt_credit);
-    if (c->list_pos >= 0) x->list[prog_organ(c->prog)].k[c->list_pos] = cand_key_of(c);
+    if (c->list_pos < 0) return;
+    const enum organ o = prog_organ(c->prog);
+    x->list[o].k[c->list_pos] = cand_key_of(c);
+    list_mark(x, o, (size_t)c->list_pos, day);
 }
 
 static int record_episode(struct ctx *x, const struct cand *c, const struct trans *t)
@@ -250,7 +290,7 @@ static int list_candidate(struct ctx *x, struct slot *sl, uint32_t idx, double d
     ops->enter(x->s->par[o], c, day, x->prog);
     sl->status_listed = (int8_t)c->w.status;
     sl->h = 0;
-    if (list_add(x, o, c)) return ERR_INTERNAL;
+    if (list_add(x, o, c, day)) return ERR_INTERNAL;
     if (x->o->rec && x->o->rec->listing && x->o->rec->listing(x->o->rec->ctx, c, x->e)) return x->e->code;
     if (counted(x, day)) x->res->summary[o].listings++;
     if (record_episode(x, c, NULL)) return ERR_INTERNAL;
@@ -474,7 +514,8 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
     size_t k = sw >= 0 && (size_t)sw < cap ? (size_t)sw : cap;
     /* Without a switch only the first k matches can ever be asked: a policy may skip ranking
      * the rest (policy_ops.match_keyed); with one, the accelerated procedure needs them all. */
-    size_t n = ops->match_keyed ? ops->match_keyed(par, d, now, l->v, l->k, l->n, sw < 0 ? k : SIZE_MAX, x->mbuf)
+    const struct keyed_list kl = {.v = l->v, .k = l->k, .n = l->n, .hot = l->hot, .nhot = l->nhot};
+    size_t n = ops->match_keyed ? ops->match_keyed(par, d, now, &kl, sw < 0 ? k : SIZE_MAX, x->mbuf)
                                 : ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
     if (k > n) k = n;
     k = match_top(x->mbuf, n, k);
@@ -591,7 +632,7 @@ static int on_r_listing(struct ctx *x, uint32_t row, double now)
             break;
         }
     if (x->s->ops[o]->prepare) x->s->ops[o]->prepare(x->s->par[o], &sl->c);
-    if (list_add(x, o, &sl->c)) return ERR_INTERNAL;
+    if (list_add(x, o, &sl->c, now)) return ERR_INTERNAL;
     if (counted(x, now)) x->res->summary[o].listings++;
     return record_episode(x, &sl->c, NULL);
 }
@@ -1018,6 +1059,8 @@ static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
     for (int g = 0; g < ORGAN_N; g++) {
         free(x->list[g].v);
         free(x->list[g].k);
+        free(x->list[g].hp);
+        free(x->list[g].hot);
         free(x->waits[g].v);
         gsl_rng_free(x->arr[g]);
     }
@@ -1121,10 +1164,18 @@ static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct sc
         const struct list *l = &src->list[g];
         if (l->cap && !(dst->list[g].v = malloc(l->cap * sizeof *l->v))) goto oom;
         if (l->cap && !(dst->list[g].k = malloc(l->cap * sizeof *l->k))) goto oom;
+        if (l->cap && !(dst->list[g].hp = malloc(l->cap * sizeof *l->hp))) goto oom;
+        if (l->cap && !(dst->list[g].hot = malloc(l->cap * sizeof *l->hot))) goto oom;
         if (l->n) memcpy(dst->list[g].k, l->k, l->n * sizeof *l->k);
         dst->list[g].cap = l->cap;
         for (size_t i = 0; i < l->n; i++) dst->list[g].v[i] = &slot_at(dst, l->v[i]->slot)->c;
         dst->list[g].n = l->n;
+        /* The hot entries again under this variant's rules (key_hot may read its parameters). */
+        dst->list[g].nhot = 0;
+        for (size_t i = 0; i < l->n; i++) {
+            dst->list[g].hp[i] = -1;
+            list_mark(dst, (enum organ)g, i, dst->t0); /* the clone continues from day 0 */
+        }
         if (VEC_DUP(dst->waits[g], src->waits[g])) goto oom;
     }
     if (src->rmap) {

@@ -606,7 +606,12 @@ static void test_heart_match_keyed_equals_match(void **state)
             struct donor d = donor(r);
             for (size_t w = 0; w < sizeof wants / sizeof wants[0]; w++) {
                 size_t na = score_heart_ops.match(&sp, &d, DAY, list, NC, 0, a);
-                size_t nb = score_heart_ops.match_keyed(&sp, &d, DAY, list, keys, NC, wants[w], b);
+                static uint32_t hot[NC];
+                size_t nhot = 0;
+                for (uint32_t i = 0; i < NC; i++)
+                    if (score_heart_ops.key_hot(&sp, &keys[i], DAY) || i % 13 == 0) hot[nhot++] = i;
+                const struct keyed_list kl = {.v = list, .k = keys, .n = NC, .hot = hot, .nhot = nhot};
+                size_t nb = score_heart_ops.match_keyed(&sp, &d, DAY, &kl, wants[w], b);
                 assert_true(nb <= na);
                 size_t ka = match_top(a, na, wants[w]), kb = match_top(b, nb, wants[w]);
                 assert_int_equal(ka, kb);
