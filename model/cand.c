@@ -36,6 +36,49 @@ void cand_init(struct cand *c, uint32_t seq, enum prog prog, double listed)
     c->list_pos = -1;
 }
 
+void cand_relist(struct cand *c, const struct cand *old, uint32_t seq, double day)
+{
+    struct cand fresh;
+    cand_init(&fresh, seq, old->prog, day);
+    memcpy(c, old, sizeof *c); /* the person: every attribute, padding included */
+    /* A new listing: its own number (keys its random sub-streams), its own waiting time from
+     * `day` (earlier waiting counts only through prior_wait_days, 003 §III.5.5.2), and no outcome,
+     * list position, progression draws or pool slot yet (the engine sets the slot). */
+    c->seq = fresh.seq;
+    c->w = fresh.w;
+    c->outcome = fresh.outcome;
+    c->end_day = fresh.end_day;
+    c->list_pos = fresh.list_pos;
+    c->draws = fresh.draws;
+    c->slot = fresh.slot;
+    /* The id names a row of the input files; a relisting is a new row. */
+    memcpy(c->id, fresh.id, sizeof c->id);
+    /* The policy's state belongs to the old listing's grants and marks; prepare() and enter()
+     * set it afresh for the new one. */
+    c->expiry = fresh.expiry;
+    c->renewals = fresh.renewals;
+    c->mstate = fresh.mstate;
+    c->mday = fresh.mday;
+    c->mark_day = fresh.mark_day;
+    c->mark_hu_days = fresh.mark_hu_days;
+    c->mark_nt_days = fresh.mark_nt_days;
+    /* Clinical state at listing that the heart policy's enter() draws (dMCS, diagnosis group)
+     * and that the population model draws for a first listing only (in-patient treatment): a
+     * relisting is assessed anew, so they start unknown and every result stays as it was. */
+    c->dmcs = fresh.dmcs;
+    c->dmcs_day = fresh.dmcs_day;
+    c->diag = fresh.diag;
+    c->inpatient = fresh.inpatient;
+    /* Rank inputs about one listing's offers (virtual crossmatch, the audit's approval of a
+     * combined transplant): established again for the new listing. */
+    c->hla_ok = fresh.hla_ok;
+    c->combined_audited = fresh.combined_audited;
+    /* What the relisting carries from the graft that failed (003 §III.5.2.1, §III.5.5.2). */
+    c->prior_wait_days = old->end_day - old->w.listed;
+    c->prior_tx_day = old->end_day;
+    c->graft_loss_day = day;
+}
+
 void cand_set_status(struct cand *c, double day, enum status status, int nt_credit)
 {
     struct wait_acc *w = &c->w;
@@ -117,6 +160,20 @@ int abo_compatible(enum abo donor, enum abo recipient)
     case ABO_AB: return recipient == ABO_AB;
     default: return 0;
     }
+}
+
+const char *sex_name(enum sex s)
+{
+    return s == SEX_F ? "f" : s == SEX_M ? "m" : "";
+}
+
+int sex_parse(const char *s, enum sex *out)
+{
+    if (!strcmp(s, "f") || !strcmp(s, "F")) *out = SEX_F;
+    else if (!strcmp(s, "m") || !strcmp(s, "M")) *out = SEX_M;
+    else if (!*s) *out = SEX_UNKNOWN;
+    else return -1;
+    return 0;
 }
 
 int su_reason_parse(const char *s, enum su_reason *out)

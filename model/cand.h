@@ -21,7 +21,7 @@ enum abo { ABO_O = 0, ABO_A, ABO_B, ABO_AB, ABO_N };
  * pancreas and pancreas-kidney share one joint list (the pancreas programme). */
 enum prog { PROG_HEART = 0, PROG_HEART_LUNG, PROG_PANCREAS, PROG_PANCREAS_KIDNEY, PROG_N };
 
-/* The two programmes results are summarised by (INTERFACES.md: heart = 0, pancreas = 1). */
+/* The two programmes results are summarised by (docs/output.md: heart = 0, pancreas = 1). */
 enum organ { ORGAN_HEART = 0, ORGAN_PANCREAS = 1, ORGAN_N };
 
 /* Urgency statuses on the list. HU is heart only, SU pancreas only. */
@@ -173,6 +173,19 @@ struct donor {
  * Never fails. */
 void cand_init(struct cand *c, uint32_t seq, enum prog prog, double listed);
 
+/* Makes c a new listing, numbered `seq` and listed on `day` with status T, of the person old
+ * was: the relisting after old's graft failed on `day` (old transplanted on old->end_day).
+ * Every member of old is carried whole (a member added to struct cand is carried by default),
+ * except what belongs to a listing rather than to the person, which is as cand_init leaves it:
+ * the number, the waiting-time accounting, the engine's bookkeeping (outcome, end_day,
+ * list_pos, draws, slot), the file id, the policy's state (expiry, renewals, mstate, mday and
+ * the mark), the heart disease state the policy's enter() draws at listing (dmcs, dmcs_day,
+ * diag), in-patient treatment, and the offer-specific rank inputs hla_ok and combined_audited.
+ * The relisting fields are set from old: prior_wait_days (old's listing to its transplant),
+ * prior_tx_day (old->end_day) and graft_loss_day (`day`). c and old must not overlap. Never
+ * fails; draws nothing. */
+void cand_relist(struct cand *c, const struct cand *old, uint32_t seq, double day);
+
 /* Moves c into `status` from `day` on. `nt_credit` matters only for NT (pancreas waiting-time
  * application in force). A row with the same status as the current one re-registers it (a
  * renewal): it closes and reopens the accounting spell at `day` but keeps spell_start.
@@ -250,6 +263,12 @@ static inline enum organ prog_organ(enum prog p)
     return (p == PROG_PANCREAS || p == PROG_PANCREAS_KIDNEY) ? ORGAN_PANCREAS : ORGAN_HEART;
 }
 
+/* 1 for a combined listing (heart-lung, pancreas-kidney): transplants_combined in /summary. */
+static inline int prog_combined(enum prog p)
+{
+    return p == PROG_HEART_LUNG || p == PROG_PANCREAS_KIDNEY;
+}
+
 /* Names used in files and messages: "O","A","B","AB"; "heart","heart-lung","pancreas",
  * "pancreas-kidney"; "T","HU","NT","SU". Never NULL for valid values. */
 const char *abo_name(enum abo a);
@@ -260,6 +279,9 @@ const char *outcome_name(enum outcome o);
 int abo_parse(const char *s, enum abo *out);
 int prog_parse(const char *s, enum prog *out);
 int status_parse(const char *s, enum status *out);
+/* Sex in files: "f", "m", "" (unknown); sex_parse also takes "F" and "M". */
+const char *sex_name(enum sex s);
+int sex_parse(const char *s, enum sex *out);
 /* SU reasons in files: "" (none), "retx", "hypo", "insulin", "late". */
 const char *su_reason_name(enum su_reason r);
 int su_reason_parse(const char *s, enum su_reason *out);

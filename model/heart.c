@@ -602,35 +602,50 @@ static size_t keyed_walk(const struct keyed_walk *w, const struct cand_key *keys
     return k;
 }
 
-/* heart_match() for the engine (policy_ops.match_keyed). One pass over the keys puts the HU
- * group's candidates aside and the others' pointers into out[]. The HU group is ranked first;
- * when the group is the first key of the order for every donor (immunised.scope not `list`,
- * abo.scope not `across`, see tier_of) and at least `want` of its candidates are eligible, no
- * other candidate can be among the first `want`, and the others are not ranked at all. The HU
- * group is complete either way, so heart_child_places() sees every HU child. */
+/* policy_ops.key_hot: may the entry be in the HU group (HU status, or a child holding HU by
+ * age)? Age only grows, so a candidate not a child today never is one later. */
+static int heart_key_hot(const void *par, const struct cand_key *k, double day)
+{
+    const struct heart_par *p = par;
+    if (k->status == ST_HU) return 1;
+    return p->child_always_hu && (k->growing || (day - k->birth_day) / 365.25 < p->child_age);
+}
+
+/* heart_match() for the engine (policy_ops.match_keyed). The HU group comes from the list's hot
+ * entries (policy_ops.key_hot: everyone who may be in it) and is ranked first; when the group is
+ * the first key of the order for every donor (immunised.scope not `list`, abo.scope not
+ * `across`, see tier_of) and at least `want` of its candidates are eligible, no other candidate
+ * can be among the first `want`, and the rest of the list is not even read. Otherwise one pass
+ * over the keys puts the others' pointers into out[] and the walk (or, when the group is not
+ * first, a full ranking) takes it from there. The HU group is complete either way, so
+ * heart_child_places() sees every HU child. */
 __attribute__((flatten))
 static size_t heart_match_keyed(const void *par, const struct donor *d, double day,
-                                struct cand *const *list, const struct cand_key *keys, size_t n,
-                                size_t want, struct match *out)
+                                const struct keyed_list *l, size_t want, struct match *out)
 {
     enum { HU_MAX = 256, WALK_MAX = 64 };
     const struct heart_par *p = par;
+    struct cand *const *list = l->v;
+    const struct cand_key *keys = l->k;
+    const size_t n = l->n;
     struct heart_keyed kp;
     heart_keyed_init(&kp, p, d, day);
     struct match hu[HU_MAX];
     size_t h = 0, t = 0;
-    for (size_t i = 0; i < n; i++) {
-        const int cl = heart_keyed_class(&kp, &keys[i]);
-        if (cl == 2) {
-            out[t].c = list[i];
-            out[t++].tier = (uint32_t)i; /* for the walk below */
-        } else if (cl == 1) {
-            if (h == HU_MAX) return heart_match(par, d, day, list, n, 0, out); /* a long HU list */
-            hu[h++].c = list[i];
-        }
+    for (size_t j = 0; j < l->nhot; j++) {
+        const uint32_t i = l->hot[j];
+        if (heart_keyed_class(&kp, &keys[i]) != 1) continue;
+        if (h == HU_MAX) return heart_match(par, d, day, list, n, 0, out); /* a long HU list */
+        hu[h++].c = list[i];
     }
     const size_t kh = keyed_rank(p, d, day, hu, 0, h);
     const int group_first = p->immunised_scope != HEART_IMM_LIST && p->abo_scope != HEART_ABO_ACROSS;
+    if (!(group_first && kh >= want))
+        for (size_t i = 0; i < n; i++)
+            if (heart_keyed_class(&kp, &keys[i]) == 2) {
+                out[t].c = list[i];
+                out[t++].tier = (uint32_t)i; /* for the walk below */
+            }
     size_t k = 0;
     if (group_first && kh < want && want - kh <= WALK_MAX && n <= UINT32_MAX) {
         /* only the best want - kh of the others can be asked: walk to them in rank order */
@@ -638,11 +653,11 @@ static size_t heart_match_keyed(const void *par, const struct donor *d, double d
         walk_init(&w, &kp, d);
         struct match res[WALK_MAX];
         k = keyed_walk(&w, keys, day, out, t, want - kh, res);
-        memcpy(out, res, k * sizeof *res);
+        if (k) memcpy(out, res, k * sizeof *res); /* out is NULL for an empty list */
     } else if (!(group_first && kh >= want)) {
         k = keyed_rank(p, d, day, out, 0, t);
     }
-    memcpy(out + k, hu, kh * sizeof *hu);
+    if (kh) memcpy(out + k, hu, kh * sizeof *hu);
     k += kh;
     heart_child_places(p, out, k);
     return k;
@@ -1085,6 +1100,7 @@ const struct policy_ops heart_bak2021_ops = {
     .next = heart_next,
     .match = heart_match,
     .match_keyed = heart_match_keyed,
+    .key_hot = heart_key_hot,
     .reason = heart_reason,
     .group_name = heart_group_name,
     .accept = heart_accept,

@@ -459,10 +459,12 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
  * read and ranked, in list order. The accelerated procedure needs every eligible candidate, so
  * `want` leaves nobody out. */
 static size_t pancreas_match_keyed(const void *par, const struct donor *d, double day,
-                                   struct cand *const *list, const struct cand_key *keys,
-                                   size_t n, size_t want, struct match *out)
+                                   const struct keyed_list *l, size_t want, struct match *out)
 {
     (void)want;
+    struct cand *const *list = l->v;
+    const struct cand_key *keys = l->k;
+    const size_t n = l->n;
     const struct pancreas_par *p = par;
     const int df_counts = !p->df_requires_hla || d->hla_typed;
     size_t m = 0;

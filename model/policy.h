@@ -47,6 +47,17 @@ struct trans {
     int code;
 };
 
+/* A waiting list as the engine keeps it, for policy_ops.match_keyed: the candidates v[0..n),
+ * their keys k[i] == cand_key_of(v[i]), and the indices hot[0..nhot) of the entries
+ * policy_ops.key_hot marked (in no particular order). */
+struct keyed_list {
+    struct cand *const *v;
+    const struct cand_key *k;
+    size_t n;
+    const uint32_t *hot;
+    size_t nhot;
+};
+
 struct policy_ops {
     const char *name;              /* e.g. "bak2021", "simple" */
     enum organ organ;
@@ -81,14 +92,21 @@ struct policy_ops {
     size_t (*match)(const void *par, const struct donor *d, double day, struct cand *const *list,
                     size_t n, int want_excluded, struct match *out);
 
-    /* Optional (may be NULL): a faster match(par, d, day, list, n, 0, out) for the engine,
-     * given keys[i] == cand_key_of(list[i]) for every i. It may leave out matches that cannot
-     * be among the first `want` of the match order (SIZE_MAX: leave out none): what it writes
-     * must contain every match that is among the first `want` of match()'s output ordered by
-     * match_cmp, each exactly as match() writes it, in any order. Returns how many it wrote. */
+    /* Optional (may be NULL): a faster match(par, d, day, l->v, l->n, 0, out) for the engine,
+     * given the list's keys and hot entries (struct keyed_list). It may leave out matches that
+     * cannot be among the first `want` of the match order (SIZE_MAX: leave out none): what it
+     * writes must contain every match that is among the first `want` of match()'s output
+     * ordered by match_cmp, each exactly as match() writes it, in any order. Returns how many
+     * it wrote. */
     size_t (*match_keyed)(const void *par, const struct donor *d, double day,
-                          struct cand *const *list, const struct cand_key *keys, size_t n,
-                          size_t want, struct match *out);
+                          const struct keyed_list *l, size_t want, struct match *out);
+
+    /* Optional (may be NULL): whether the list entry with key k (on `day`) belongs to the
+     * entries the policy's match_keyed may look at first (the heart: the HU group). The engine
+     * asks when a key is set or renewed and keeps those entries' indices in keyed_list.hot. A
+     * superset is allowed: an entry may stay hot after it stops qualifying, but one that would
+     * qualify on any later day with the same key must be hot now. */
+    int (*key_hot)(const void *par, const struct cand_key *k, double day);
 
     /* Writes a short human-readable reason for m (ranked or excluded) into buf. */
     void (*reason)(const void *par, const struct donor *d, double day, const struct match *m,
@@ -139,5 +157,80 @@ struct policy_ops {
     void (*course)(const void *par, const struct cand *c, const struct donor *d, double day,
                    gsl_rng *r, struct outc_course *out);
 };
+
+/* ------------------------------------------------------------------------------------------ */
+/* What the engine and the file readers know of an organ, whatever the policy                 */
+
+/* How a candidate attribute column is read and written (docs/rank.md, "Candidates"). */
+enum cand_col_kind {
+    CAND_COL_NUM = 0, /* double member: a decimal number in [lo, hi] */
+    CAND_COL_DAY,     /* double member: a day in [lo, CAND_COL_DAY_MAX]: a whole number for `wlsim
+                         rank`, any decimal number in a replay */
+    CAND_COL_FLAG,    /* int member: 0 or 1 */
+    CAND_COL_CODE,    /* int member: a whole number in [lo, hi] */
+    CAND_COL_TEXT     /* any member: through parse and format */
+};
+
+/* Bound of every day column of the CSV inputs: +-10^7 days (27 000 years). */
+#define CAND_COL_DAY_MAX 1e7
+
+/* One optional attribute column of the candidate file (`wlsim rank`, replay) and of the file
+ * `wlsim export` writes; the reader and the writer both go through this row, so what one writes
+ * the other reads back. An empty cell (or an absent column) leaves the member at cand_init's
+ * value, or sets `def` (NUM, DAY: a double, NaN for "unknown"; FLAG, CODE: an int). */
+struct cand_col {
+    const char *name;        /* the column's header name */
+    enum cand_col_kind kind;
+    size_t off;              /* offsetof(struct cand, member) (not used by CAND_COL_TEXT) */
+    double lo, hi;           /* bounds (NUM, CODE; DAY: lo only) */
+    double def;              /* the value of an empty cell (NUM, DAY, FLAG, CODE) */
+    /* CAND_COL_TEXT: parse stores the cell s ("" for an empty cell) into c and returns 0, or
+     * returns -1 when s is none of `expected` (the reader's message says "expected <expected>");
+     * format returns the cell for c (never NULL; "" for an unknown value). */
+    int (*parse)(const char *s, struct cand *c);
+    const char *(*format)(const struct cand *c);
+    const char *expected;
+    /* Optional (may be NULL). blank: 1 when the writer leaves the cell empty for c (the member
+     * means nothing there, e.g. an implant day without the implant). check: after the whole row
+     * is read, 0 when the column's value fits the rest of c; else writes what was expected into
+     * what[0..len) (the reader's message: "column NAME: expected <what>, found '<cell>'") and
+     * returns -1. */
+    int (*blank)(const struct cand *c);
+    int (*check)(const struct cand *c, char *what, size_t len);
+};
+
+/* An organ programme as the engine, the file readers and the writers see it; the policies
+ * for it (struct policy_ops) decide everything medical. One per enum organ, in model/organ.c;
+ * model/registry.c lists them in the order a donor's organs are allocated. */
+struct organ_def {
+    enum organ organ;
+    const char *name;        /* "heart", "pancreas": the donor file's offer column, scenario keys,
+                                messages */
+    const char *rule_prefix; /* "policy.<name>.": where the scenario sets its policy's rule
+                                parameters (rule_pdefs) */
+    const char *model_prefix; /* "model.<name>.": where it sets the model parameters */
+    enum prog prog;          /* the programme of a listing before the population model draws
+                                the combined one (heart-lung, pancreas-kidney) */
+    enum status urgent;      /* the urgent status (HU, SU): transplants_urgent, urgent_end */
+    size_t offer_off;        /* offsetof(struct donor, int member): 1 when the organ is offered */
+    /* The /donors outcome code of the organ after allocation: `taken` 1 when transplanted,
+     * `route` the policy's route after an accepted offer (docs/output.md, /donors). */
+    int (*donor_outcome)(int taken, enum policy_route route);
+    /* The organ's own optional candidate columns (after the columns every organ has). */
+    const struct cand_col *cols;
+    size_t n_cols;
+};
+
+/* 1 when donor d offers od's organ. */
+static inline int organ_offered(const struct organ_def *od, const struct donor *d)
+{
+    return *(const int *)(const void *)((const char *)d + od->offer_off);
+}
+
+/* The member of d that says whether od's organ is offered (for the donor file's reader). */
+static inline int *organ_offer_flag(const struct organ_def *od, struct donor *d)
+{
+    return (int *)(void *)((char *)d + od->offer_off);
+}
 
 #endif

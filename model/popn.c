@@ -32,7 +32,7 @@ const struct pdef popn_pdefs[] = {
     {"pancreas.age_mean", PD_DOUBLE, OFF(pancreas_age_mean), 45, 18, 90, "years", NULL, "Mean age of pancreas candidates at listing (normal, truncated to 18..75).", PH},
     {"pancreas.age_sd", PD_DOUBLE, OFF(pancreas_age_sd), 9, 0, 50, "years", NULL, "Standard deviation of pancreas candidates' age at listing.", PH},
     {"pancreas.female_share", PD_DOUBLE, OFF(female_share[ORGAN_PANCREAS]), 0.4, 0, 1, "share", NULL, "Share of women among pancreas candidates.", PH},
-    {"pancreas.df_low_share", PD_DOUBLE, OFF(df_low_share), 0.05, 0, 1, "share", NULL, "Share of pancreas candidates with donor frequency below 10 %.", "RULES.md: may be drawn from a distribution; " PH},
+    {"pancreas.df_low_share", PD_DOUBLE, OFF(df_low_share), 0.05, 0, 1, "share", NULL, "Share of pancreas candidates with donor frequency below 10 %.", "docs/rules.md: may be drawn from a distribution; " PH},
     {"pancreas.su_reason.hypo_share", PD_DOUBLE, OFF(su_reason_share[SU_REASON_HYPO]), 0.5, 0, 1, "share", NULL, "Share of pancreas candidates whose SU application would rest on hypoglycaemia unawareness or failed counter-regulation (003 §III.5.2.1; preferred within SU).", "assumption, no figure: the main indication for pancreas transplant alone (docs/model.md §Calibration)"},
     {"pancreas.su_reason.insulin_share", PD_DOUBLE, OFF(su_reason_share[SU_REASON_INSULIN]), 0.25, 0, 1, "share", NULL, "Share of pancreas candidates whose SU would rest on an insufficient effect of insulin therapy.", PH},
     {"pancreas.su_reason.late_share", PD_DOUBLE, OFF(su_reason_share[SU_REASON_LATE]), 0.25, 0, 1, "share", NULL, "Share of pancreas candidates whose SU would rest on a rapidly progressive diabetic late syndrome.", PH},

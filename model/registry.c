@@ -1,10 +1,12 @@
-/* registry.c — the table of known policies. The first entry per organ is the default. */
+/* registry.c — the table of known policies (the first entry per organ is the default), and the
+ * organ programmes in allocation order. */
 #include "registry.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "heart.h"
+#include "organ.h"
 #include "pancreas.h"
 #include "score.h"
 #include "simple.h"
@@ -46,4 +48,31 @@ const char *registry_names(enum organ organ, char *buf, size_t len)
     for (size_t i = 0; (p = registry_get(organ, i)) && used < len; i++)
         used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "|" : "", p->name);
     return buf;
+}
+
+/* Allocation order of a donor's organs: thoracic first (§II.2 of both guidelines). */
+static const struct organ_def *const ORGANS[] = {&organ_heart, &organ_pancreas};
+_Static_assert(sizeof ORGANS / sizeof ORGANS[0] == ORGAN_N, "one organ_def per enum organ");
+
+const struct organ_def *registry_organ(enum organ organ)
+{
+    for (size_t k = 0; k < ORGAN_N; k++)
+        if (ORGANS[k]->organ == organ) return ORGANS[k];
+    return NULL;
+}
+
+const struct organ_def *registry_organ_at(size_t k)
+{
+    return k < ORGAN_N ? ORGANS[k] : NULL;
+}
+
+size_t registry_cand_cols(const struct cand_col **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < n_cand_cols_common && n < REGISTRY_CAND_COLS_MAX; i++) out[n++] = &cand_cols_common[i];
+    for (int o = 0; o < ORGAN_N; o++) {
+        const struct organ_def *od = registry_organ((enum organ)o);
+        for (size_t i = 0; i < od->n_cols && n < REGISTRY_CAND_COLS_MAX; i++) out[n++] = &od->cols[i];
+    }
+    return n;
 }

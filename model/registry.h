@@ -13,4 +13,19 @@ const struct policy_ops *registry_get(enum organ organ, size_t i);
 /* "|"-separated names of the policies for organ, written into buf. */
 const char *registry_names(enum organ organ, char *buf, size_t len);
 
+/* The organ programme `organ` (never NULL for organ < ORGAN_N). */
+const struct organ_def *registry_organ(enum organ organ);
+
+/* The k-th organ (k from 0) in the order a donor's organs are allocated: thoracic organs before
+ * the pancreas (§II.2 of both guidelines). NULL past the last organ. */
+const struct organ_def *registry_organ_at(size_t k);
+
+/* At most this many optional candidate columns. */
+#define REGISTRY_CAND_COLS_MAX 64
+
+/* Stores pointers to every optional candidate column into out[0..REGISTRY_CAND_COLS_MAX) and
+ * returns how many: the columns every organ has, then each organ's own, organs in enum order.
+ * The candidate file's reader and `wlsim export`'s writer both take this order. */
+size_t registry_cand_cols(const struct cand_col **out);
+
 #endif

@@ -569,13 +569,14 @@ static size_t score_rank_heart(const struct score_heart_par *sp, const struct do
  * Whole tiers are left out, so heart_child_places() still sees every child of a tier. */
 __attribute__((flatten))
 static size_t heart_score_match_keyed(const void *par, const struct donor *d, double day,
-                                      struct cand *const *list, const struct cand_key *keys,
-                                      size_t n, size_t want, struct match *out)
+                                      const struct keyed_list *l, size_t want, struct match *out)
 {
     enum { HU_MAX = 256 };
     const struct score_heart_par *sp = par;
     const struct heart_par *p = &sp->g;
     const struct score_prog *g = &sp->prog;
+    struct cand *const *list = l->v;
+    const struct cand_key *keys = l->k;
     struct heart_keyed kp;
     heart_keyed_init(&kp, p, d, day);
     const int later = want != SIZE_MAX;
@@ -583,23 +584,20 @@ static size_t heart_score_match_keyed(const void *par, const struct donor *d, do
                 && g->tier[0].when_pos == 1ull << g->pos[C_URGENT] && !g->tier[0].when_neg;
     struct match hu[HU_MAX];
     size_t h = 0, m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const int cl = heart_keyed_class(&kp, &keys[i]);
-        if (!cl) continue;
-        if (split && cl == 1) {
-            if (h == HU_MAX) { /* a long HU group: no split, and the pass again */
-                split = 0;
-                h = m = 0;
-                i = (size_t)-1;
-                continue;
-            }
-            hu[h++].c = list[i];
-        } else {
-            out[m++].c = list[i];
-        }
+    /* the HU group from the list's hot entries (policy_ops.key_hot, the guideline's) */
+    for (size_t j = 0; split && j < l->nhot; j++) {
+        const uint32_t i = l->hot[j];
+        if (heart_keyed_class(&kp, &keys[i]) != 1) continue;
+        if (h == HU_MAX) split = 0, h = 0; /* a long HU group: no split */
+        else hu[h++].c = list[i];
     }
     size_t count[SCORE_MAX_TIERS] = {0};
     const size_t kh = score_rank_heart(sp, d, day, hu, 0, h, 1, count);
+    if (!(split && kh >= want))
+        for (size_t i = 0; i < l->n; i++) {
+            const int cl = heart_keyed_class(&kp, &keys[i]);
+            if (cl == 2 || (cl == 1 && !split)) out[m++].c = list[i];
+        }
     size_t k = 0;
     if (!(split && kh >= want)) {
         k = score_rank_heart(sp, d, day, out, 0, m, !later, count);
@@ -628,7 +626,7 @@ static size_t heart_score_match_keyed(const void *par, const struct donor *d, do
             k = kept;
         }
     }
-    memcpy(out + k, hu, kh * sizeof *hu);
+    if (kh) memcpy(out + k, hu, kh * sizeof *hu); /* out is NULL for an empty list */
     k += kh;
     heart_child_places(p, out, k);
     return k;
@@ -872,6 +870,11 @@ static void h_prepare(const void *par, struct cand *c)
 {
     heart_bak2021_ops.prepare(par, c);
 }
+static int h_key_hot(const void *par, const struct cand_key *k, double day)
+{
+    return heart_bak2021_ops.key_hot(par, k, day);
+}
+
 static void h_lapse(const void *par, const struct cand *c, struct trans *t)
 {
     heart_bak2021_ops.lapse(par, c, t);
@@ -950,6 +953,7 @@ const struct policy_ops score_heart_ops = {
     .next = h_next,
     .match = heart_score_match,
     .match_keyed = heart_score_match_keyed,
+    .key_hot = h_key_hot,
     .reason = heart_score_reason,
     .group_name = heart_group_name,
     .accept = h_accept,

@@ -23,11 +23,11 @@
 
 #include <csv.h>
 
-#include "heart.h"
 #include "popn.h"
+#include "registry.h"
 #include "vec.h"
 
-#define DAY_MAX 1e7 /* bound of every day column: +-10^7 days (27 000 years) */
+#define DAY_MAX CAND_COL_DAY_MAX /* bound of every day column: +-10^7 days (27 000 years) */
 
 struct row {
     size_t first; /* index of its first field in fld */
@@ -579,54 +579,41 @@ static int sort_unique(struct idref *ids, size_t n, const long *lines, const cha
 /* ------------------------------------------------------------------------------------------ */
 /* Candidates                                                                                  */
 
-static const struct csvin_col CAND_COLS[] = {
-    {"id", 1},           {"program", 1},          {"abo", 1},
-    {"age_years", 1},    {"listed_day", 1},       {"region", 0},
-    {"center", 0},       {"pra", 0},              {"hla_ok", 0},
-    {"df_low", 0},       {"inpatient", 0},        {"weight_kg", 0},
-    {"combined_audited", 0}, {"prior_wait_days", 0}, {"prior_tx_day", 0},
-    {"graft_loss_day", 0},   {"tlc_l", 0},            {"dmcs", 0},
-    {"dmcs_day", 0},         {"diag", 0},             {"sex", 0},
-    {"height_cm", 0},        {"growing", 0},          {"su_reason", 0},
+/* The columns of the candidate file: these, handled here (the programme, the age and the names
+ * map shape the whole candidate), then every attribute column of the organ tables
+ * (registry_cand_cols), then, in a replay, seq (the number that keys a candidate's offer
+ * decisions and breaks the last ties, as in the run that produced the file). */
+static const struct csvin_col CAND_CORE_COLS[] = {
+    {"id", 1}, {"program", 1}, {"abo", 1}, {"age_years", 1}, {"listed_day", 1}, {"region", 0}, {"center", 0},
 };
-#define N_CAND_COLS (sizeof CAND_COLS / sizeof CAND_COLS[0])
-/* The replay's candidate columns: the rank ones plus seq (the number that keys a candidate's
- * offer decisions and breaks the last ties, as in the run that produced the file). */
-#define CAND_COLS_REPLAY_N (N_CAND_COLS + 1)
-static const struct csvin_col *cand_cols(int replay, struct csvin_col *buf)
+#define N_CAND_CORE_COLS (sizeof CAND_CORE_COLS / sizeof CAND_CORE_COLS[0])
+#define CAND_COLS_MAX (N_CAND_CORE_COLS + REGISTRY_CAND_COLS_MAX + 1)
+
+/* The candidate file's columns into buf[0..CAND_COLS_MAX); returns how many. The attribute
+ * columns' rows go to attr[0..REGISTRY_CAND_COLS_MAX), *nattr of them. */
+static size_t cand_cols(int replay, struct csvin_col *buf, const struct cand_col **attr, size_t *nattr)
 {
-    if (!replay) return CAND_COLS;
-    memcpy(buf, CAND_COLS, sizeof CAND_COLS);
-    buf[N_CAND_COLS] = (struct csvin_col){"seq", 0};
-    return buf;
+    size_t n = 0;
+    for (size_t i = 0; i < N_CAND_CORE_COLS; i++) buf[n++] = CAND_CORE_COLS[i];
+    *nattr = registry_cand_cols(attr);
+    for (size_t i = 0; i < *nattr; i++) buf[n++] = (struct csvin_col){attr[i]->name, 0};
+    if (replay) buf[n++] = (struct csvin_col){"seq", 0};
+    return n;
 }
 
 #define ABO_EXPECTED "O (or 0), A, B or AB"
 
-/* Bounds of the size columns shared by candidates and donors. */
+/* Bounds of the donor's size columns (the candidate's are in model/organ.c: the same). */
 #define TLC_MIN 0.1      /* litres */
 #define TLC_MAX 20.0
 #define HEIGHT_MIN 10.0  /* cm */
 #define HEIGHT_MAX 300.0
 
-/* The optional sex column: f/m (either case), empty = unknown. */
+/* The donor file's optional sex column: f/m (either case), empty = unknown. */
 static int sex_cell(const struct csvin *r, enum sex *out, struct err *e)
 {
-    const char *s = csvin_cell(r, "sex");
     *out = SEX_UNKNOWN;
-    if (!strcmp(s, "f") || !strcmp(s, "F")) *out = SEX_F;
-    else if (!strcmp(s, "m") || !strcmp(s, "M")) *out = SEX_M;
-    else if (*s) return csvin_bad(r, "sex", e, "f or m");
-    return 0;
-}
-
-/* The optional su_reason column (003 §III.5.2.1): retx, hypo, insulin, late; empty = none. */
-static int su_reason_cell(const struct csvin *r, int *out, struct err *e)
-{
-    enum su_reason v = SU_REASON_NONE;
-    if (su_reason_parse(csvin_cell(r, "su_reason"), &v))
-        return csvin_bad(r, "su_reason", e, "retx, hypo, insulin, late or an empty cell");
-    *out = (int)v;
+    if (sex_parse(csvin_cell(r, "sex"), out)) return csvin_bad(r, "sex", e, "f or m");
     return 0;
 }
 
@@ -650,15 +637,38 @@ static int day_cell(const struct csvin *r, const char *col, int fractional, doub
     return csvin_whole(r, col, lo, DAY_MAX, def, out, e);
 }
 
-/* One candidate row into c (seq = index, or the seq column with CSVIN_CANDS_REPLAY). */
+/* Attribute column k of the current row into c (an empty cell: k's default). */
+static int attr_cell(const struct csvin *r, const struct cand_col *k, int frac, struct cand *c, struct err *e)
+{
+    void *m = (char *)c + k->off;
+    double v;
+    int rc;
+    switch (k->kind) {
+    case CAND_COL_NUM: return csvin_num(r, k->name, k->lo, k->hi, k->def, m, e);
+    case CAND_COL_DAY: return day_cell(r, k->name, frac, k->lo, k->def, m, e);
+    case CAND_COL_FLAG: return csvin_bool(r, k->name, (int)k->def, m, e);
+    case CAND_COL_CODE:
+        if ((rc = csvin_whole(r, k->name, k->lo, k->hi, k->def, &v, e))) return rc;
+        *(int *)m = (int)v;
+        return 0;
+    case CAND_COL_TEXT:
+        return k->parse(csvin_cell(r, k->name), c) ? csvin_bad(r, k->name, e, "%s", k->expected) : 0;
+    }
+    return err_set(e, ERR_INTERNAL, "column %s: unknown kind %d", k->name, (int)k->kind);
+}
+
+/* One candidate row into c (seq = index, or the seq column with CSVIN_CANDS_REPLAY): the core
+ * columns, then the attribute columns attr[0..nattr), then each attribute's check against the
+ * whole row. */
 static int cand_row(const struct csvin *r, uint32_t seq, double age_day, unsigned flags,
-                    struct csvin_names *names, struct cand *c, struct err *e)
+                    struct csvin_names *names, const struct cand_col *const *attr, size_t nattr,
+                    struct cand *c, struct err *e)
 {
     const int frac = (flags & CSVIN_CANDS_REPLAY) != 0;
     const char *id, *s;
     enum prog prog;
     enum abo abo;
-    double age, listed, diag, fseq = seq;
+    double age, listed, fseq = seq;
     int rc;
     if ((rc = csvin_text(r, "id", CAND_ID_LEN - 1, &id, e))) return rc;
     if ((rc = csvin_text(r, "program", 0, &s, e))) return rc;
@@ -674,35 +684,15 @@ static int cand_row(const struct csvin *r, uint32_t seq, double age_day, unsigne
     c->abo = abo;
     c->birth_day = (isnan(age_day) ? listed : age_day) - age * 365.25;
     if ((rc = name_cell(r, "region", names, csvin_names_region, &c->region, e))
-        || (rc = name_cell(r, "center", names, csvin_names_center, &c->center, e))
-        || (rc = csvin_num(r, "pra", 0, 100, 0, &c->pra, e))
-        || (rc = csvin_bool(r, "hla_ok", 1, &c->hla_ok, e))
-        || (rc = csvin_bool(r, "df_low", 0, &c->df_low, e))
-        || (rc = csvin_bool(r, "inpatient", 0, &c->inpatient, e))
-        || (rc = csvin_num(r, "weight_kg", 0.1, 1000, NAN, &c->weight_kg, e))
-        || (rc = csvin_bool(r, "combined_audited", 0, &c->combined_audited, e))
-        || (rc = day_cell(r, "prior_wait_days", frac, 0, NAN, &c->prior_wait_days, e))
-        || (rc = day_cell(r, "prior_tx_day", frac, -DAY_MAX, NAN, &c->prior_tx_day, e))
-        || (rc = day_cell(r, "graft_loss_day", frac, -DAY_MAX, NAN, &c->graft_loss_day, e))
-        || (rc = csvin_num(r, "tlc_l", TLC_MIN, TLC_MAX, NAN, &c->tlc_l, e))
-        || (rc = csvin_bool(r, "dmcs", 0, &c->dmcs, e))
-        || (rc = day_cell(r, "dmcs_day", frac, -DAY_MAX, NAN, &c->dmcs_day, e))
-        || (rc = csvin_whole(r, "diag", 0, HEART_DIAG_N - 1, 0, &diag, e))
-        || (rc = sex_cell(r, &c->sex, e))
-        || (rc = csvin_num(r, "height_cm", HEIGHT_MIN, HEIGHT_MAX, NAN, &c->height_cm, e))
-        || (rc = csvin_bool(r, "growing", 0, &c->growing, e))
-        || (rc = su_reason_cell(r, &c->su_reason, e)))
+        || (rc = name_cell(r, "center", names, csvin_names_center, &c->center, e)))
         return rc;
-    c->diag = (int)diag;
-    if (c->growing && prog_organ(prog) != ORGAN_HEART)
-        return csvin_bad(r, "growing", e, "0 for a %s candidate (heart and heart-lung only)", prog_name(prog));
-    if (c->su_reason && prog_organ(prog) != ORGAN_PANCREAS)
-        return csvin_bad(r, "su_reason", e, "an empty cell for a %s candidate (pancreas only)",
-                         prog_name(prog));
-    if (c->graft_loss_day < c->prior_tx_day) /* false when either is NaN */
-        return csvin_bad(r, "graft_loss_day", e, "a day on or after prior_tx_day %.17g", c->prior_tx_day);
-    if (!c->dmcs && !isnan(c->dmcs_day))
-        return csvin_bad(r, "dmcs_day", e, "an empty cell unless dmcs is 1");
+    for (size_t k = 0; k < nattr; k++)
+        if ((rc = attr_cell(r, attr[k], frac, c, e))) return rc;
+    for (size_t k = 0; k < nattr; k++) {
+        char what[256];
+        if (attr[k]->check && attr[k]->check(c, what, sizeof what))
+            return csvin_bad(r, attr[k]->name, e, "%s", what);
+    }
     return 0;
 }
 
@@ -746,12 +736,14 @@ int csvin_cands_read(const char *path, double age_day, unsigned flags, struct cs
     struct csvin *r = NULL;
     struct csvin_cands *cs = NULL;
     struct idref *ids = NULL;
-    struct csvin_col colbuf[CAND_COLS_REPLAY_N];
+    struct csvin_col cols[CAND_COLS_MAX];
+    const struct cand_col *attr[REGISTRY_CAND_COLS_MAX];
+    size_t nattr;
     const int replay = (flags & CSVIN_CANDS_REPLAY) != 0;
     int rc;
     *out = NULL;
-    if ((rc = csvin_open(path, cand_cols(replay, colbuf), replay ? CAND_COLS_REPLAY_N : N_CAND_COLS, &r, e)))
-        goto cleanup;
+    const size_t ncols = cand_cols(replay, cols, attr, &nattr);
+    if ((rc = csvin_open(path, cols, ncols, &r, e))) goto cleanup;
     size_t n = csvin_rows(r);
     if (n > UINT32_MAX) {
         rc = err_set(e, ERR_INPUT, "%s: expected at most %u candidates, found %zu", path,
@@ -765,7 +757,7 @@ int csvin_cands_read(const char *path, double age_day, unsigned flags, struct cs
         goto cleanup;
     }
     for (size_t i = 0; csvin_next(r); i++) {
-        if ((rc = cand_row(r, (uint32_t)i, age_day, flags, names, &cs->c[i], e))) goto cleanup;
+        if ((rc = cand_row(r, (uint32_t)i, age_day, flags, names, attr, nattr, &cs->c[i], e))) goto cleanup;
         cs->line[i] = csvin_line(r);
         ids[i] = (struct idref){cs->c[i].id, i};
         cs->n = i + 1;
@@ -835,14 +827,14 @@ static int hist_status(const struct csvin *r, const struct cand *c, unsigned fla
     const char *s;
     int rc;
     enum status st;
-    const int heart = prog_organ(c->prog) == ORGAN_HEART;
+    const enum status urgent = registry_organ(prog_organ(c->prog))->urgent;
     const char *fin = (flags & CSVIN_HIST_FINAL) ? ", DEAD or REMOVED" : "";
     if ((rc = csvin_text(r, "status", 0, &s, e))) return rc;
     if ((flags & CSVIN_HIST_FINAL) && strcmp(s, "DEAD") == 0) *out = CSVIN_ST_DEAD;
     else if ((flags & CSVIN_HIST_FINAL) && strcmp(s, "REMOVED") == 0) *out = CSVIN_ST_REMOVED;
-    else if (status_parse(s, &st) == 0 && st != (heart ? ST_SU : ST_HU)) *out = (int)st;
+    else if (status_parse(s, &st) == 0 && (st == ST_T || st == ST_NT || st == urgent)) *out = (int)st;
     else
-        return csvin_bad(r, "status", e, "T, %s or NT%s (a %s candidate)", heart ? "HU" : "SU", fin,
+        return csvin_bad(r, "status", e, "T, %s or NT%s (a %s candidate)", status_name(urgent), fin,
                          prog_name(c->prog));
     return 0;
 }
@@ -951,8 +943,20 @@ size_t csvin_history_apply(struct csvin_cands *cs, const struct csvin_hist *h, s
         {"cpr_min", 0}, {"icu_days", 0}, {"sodium", 0}
 
 static const struct csvin_col DONOR_COLS[] = {DONOR_COLS_COMMON};
-static const struct csvin_col DONOR_REPLAY_COLS[] = {
-    DONOR_COLS_COMMON, {"day", 1}, {"heart", 0}, {"pancreas", 0}};
+#define N_DONOR_COLS (sizeof DONOR_COLS / sizeof DONOR_COLS[0])
+#define DONOR_COLS_MAX (N_DONOR_COLS + 1 + ORGAN_N)
+
+/* The donor file's columns into buf[0..DONOR_COLS_MAX); returns how many. A replay's file also
+ * has the day and, per organ, whether it is offered (a column named after the organ). */
+static size_t donor_cols(int replay, struct csvin_col *buf)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_DONOR_COLS; i++) buf[n++] = DONOR_COLS[i];
+    if (!replay) return n;
+    buf[n++] = (struct csvin_col){"day", 1};
+    for (int o = 0; o < ORGAN_N; o++) buf[n++] = (struct csvin_col){registry_organ((enum organ)o)->name, 0};
+    return n;
+}
 
 static int donor_row(const struct csvin *r, uint32_t seq, unsigned flags, struct csvin_names *names,
                      struct donor *d, struct err *e)
@@ -964,7 +968,7 @@ static int donor_row(const struct csvin *r, uint32_t seq, unsigned flags, struct
     d->day = d->weight_kg = d->height_cm = d->tlc_l = d->bmi = d->waist_cm = NAN;
     d->cpr_min = d->icu_days = d->sodium = NAN;
     d->sex = SEX_UNKNOWN;
-    d->offer_heart = d->offer_pancreas = 1;
+    for (int o = 0; o < ORGAN_N; o++) *organ_offer_flag(registry_organ((enum organ)o), d) = 1;
     if ((rc = csvin_text(r, "id", CAND_ID_LEN - 1, &id, e))) return rc;
     snprintf(d->id, sizeof d->id, "%s", id);
     if ((rc = csvin_text(r, "abo", 0, &s, e))) return rc;
@@ -984,10 +988,11 @@ static int donor_row(const struct csvin *r, uint32_t seq, unsigned flags, struct
         || (rc = csvin_num(r, "sodium", 50, 250, NAN, &d->sodium, e)))
         return rc;
     if (flags & CSVIN_DONOR_REPLAY) {
-        if ((rc = day_cell(r, "day", 1, -DAY_MAX, NAN, &d->day, e))
-            || (rc = csvin_bool(r, "heart", 1, &d->offer_heart, e))
-            || (rc = csvin_bool(r, "pancreas", 1, &d->offer_pancreas, e)))
-            return rc;
+        if ((rc = day_cell(r, "day", 1, -DAY_MAX, NAN, &d->day, e))) return rc;
+        for (int o = 0; o < ORGAN_N; o++) {
+            const struct organ_def *od = registry_organ((enum organ)o);
+            if ((rc = csvin_bool(r, od->name, 1, organ_offer_flag(od, d), e))) return rc;
+        }
     }
     return 0;
 }
@@ -1003,11 +1008,8 @@ int csvin_donors_read(const char *path, struct csvin_names *names, unsigned flag
     *out = NULL;
     *n = 0;
     const int replay = (flags & CSVIN_DONOR_REPLAY) != 0;
-    if ((rc = csvin_open(path, replay ? DONOR_REPLAY_COLS : DONOR_COLS,
-                         replay ? sizeof DONOR_REPLAY_COLS / sizeof DONOR_REPLAY_COLS[0]
-                                : sizeof DONOR_COLS / sizeof DONOR_COLS[0],
-                         &r, e)))
-        goto cleanup;
+    struct csvin_col cols[DONOR_COLS_MAX];
+    if ((rc = csvin_open(path, cols, donor_cols(replay, cols), &r, e))) goto cleanup;
     size_t rows = csvin_rows(r);
     if (rows > UINT32_MAX) {
         rc = err_set(e, ERR_INPUT, "%s: expected at most %u donors, found %zu", path,

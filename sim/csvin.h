@@ -1,6 +1,6 @@
 /* csvin.h — reading the CSV inputs of `wlsim rank` (and of the replay population source):
  * a generic CSV reader with a header map and typed, range-checked fields, and on top of it the
- * readers of the three domain files (INTERFACES.md): candidates (C.csv), the status history
+ * readers of the three domain files (docs/rank.md, docs/scenario.md "Replay"): candidates (C.csv), the status history
  * (H.csv) and donors (D.csv).
  *
  * Parsing is libcsv's (RFC 4180: quoted fields may hold commas, doubled quotes and newlines;
@@ -144,26 +144,25 @@ struct csvin_cands {
     long listed_col;     /* field number of listed_day in the file, for messages */
 };
 
-/* Reads the candidate file at `path` (the columns of INTERFACES.md, `wlsim rank`, plus the
- * optional heart columns tlc_l (litres, 0.1-20), dmcs (0/1), dmcs_day (whole day, only with
- * dmcs 1), diag (HEART_DIAG_* code 0-4, default 0), growing (0/1, heart only), sex (f/m) and
- * height_cm (10-300), and the pancreas column su_reason (retx, hypo, insulin, late or empty,
- * pancreas only); see docs/rank.md). With CSVIN_CANDS_REPLAY (`flags`) the file may also have the column seq (a
- * whole number 0 to 2^32-1, unique over the file; an empty cell means the row index), and the
- * day columns (listed_day, prior_wait_days, prior_tx_day, graft_loss_day, dmcs_day) may hold
- * fractional days; without it days are whole numbers. Each row
- * becomes a candidate through cand_init(c, seq (row index or seq column), prog, listed_day), listed with
- * status T; birth_day is set so that the candidate is age_years old on `age_day`, or on
- * listed_day when age_day is NaN (the replay's convention); region and center go through
- * `names`; optional columns left empty keep cand_init's value, or get the column default of
- * INTERFACES.md. Errors (ERR_INPUT, naming file, line and column): every csvin_open error, an
- * empty or too long (more than CAND_ID_LEN - 1 bytes) or duplicated id, an unknown programme or
- * blood group, a number out of range (age 0-150, pra 0-100, weight 0-1000 kg, days whole
- * numbers within +-10^7, or any numbers there with CSVIN_CANDS_REPLAY), a flag not 0/1, a
- * graft_loss_day before prior_tx_day, a sex not f/m, a dmcs_day on a row whose dmcs is not 1, a
- * repeated seq. On success
- * stores a new set in *out (free with csvin_cands_free) and returns 0; on failure *out is NULL
- * and the code is returned (ERR_INTERNAL: allocation). */
+/* Reads the candidate file at `path`: the columns id, program, abo, age_years, listed_day
+ * (required), region and center, then every optional attribute column of the organ tables
+ * (registry_cand_cols in model/registry.h: the columns every organ has, then each organ's own,
+ * each read, bounded and checked as its struct cand_col row says; see docs/rank.md). With
+ * CSVIN_CANDS_REPLAY (`flags`) the file may also have the column seq (a whole number 0 to
+ * 2^32-1, unique over the file; an empty cell means the row index), and the day columns
+ * (listed_day and the attribute columns of kind CAND_COL_DAY) may hold fractional days; without
+ * it days are whole numbers. Each row becomes a candidate through cand_init(c, seq (row index or
+ * seq column), prog, listed_day), listed with status T; birth_day is set so that the candidate
+ * is age_years old on `age_day`, or on listed_day when age_day is NaN (the replay's convention);
+ * region and center go through `names`; attribute columns left empty keep cand_init's value or
+ * get their row's default. Errors (ERR_INPUT, naming file, line and column): every csvin_open
+ * error, an empty or too long (more than CAND_ID_LEN - 1 bytes) or duplicated id, an unknown
+ * programme or blood group, an age outside 0-150, a day outside +-10^7 or (without
+ * CSVIN_CANDS_REPLAY) not whole, an attribute cell its row refuses (out of its bounds, a flag not
+ * 0/1, text none of its values), a row an attribute's check refuses (e.g. graft_loss_day before
+ * prior_tx_day, dmcs_day without dmcs 1), a repeated seq. On success stores a new set in *out
+ * (free with csvin_cands_free) and returns 0; on failure *out is NULL and the code is returned
+ * (ERR_INTERNAL: allocation). */
 int csvin_cands_read(const char *path, double age_day, unsigned flags, struct csvin_names *names,
                      struct csvin_cands **out, struct err *e);
 

@@ -2,7 +2,7 @@
  *
  * Runtime failures are `int` return codes; the message travels in a caller-owned `struct err`.
  * Every error is raised through err_set(), the one function to break on in a debugger.
- * Codes match the process exit codes of INTERFACES.md: ERR_INPUT (2) for bad input (scenario,
+ * Codes match the process exit codes (docs/scenario.md, Validation): ERR_INPUT (2) for bad input (scenario,
  * CSV, arguments), ERR_INTERNAL (1) for everything else (allocation, HDF5, I/O). */
 #ifndef WLSIM_ERR_H
 #define WLSIM_ERR_H

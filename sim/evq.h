@@ -6,7 +6,7 @@
  * a payload of a type code and two integers that the engine interprets (e.g. candidate index
  * and a per-candidate counter); the queue never looks at the payload.
  *
- * Order (ARCHITECTURE.md, principle 5). Events pop in a strict total order:
+ * Order (docs/design.md: results bit-identical for any thread count). Events pop in a strict total order:
  *   1. time ascending (compared with `<` on doubles; -0.0 and +0.0 are the same time,
  *      +INFINITY is a legal time and pops last),
  *   2. then priority ascending (a smaller `prio` pops first at the same time),

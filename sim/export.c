@@ -25,6 +25,7 @@
 #include "cand.h"
 #include "csvin.h"
 #include "popn.h"
+#include "registry.h"
 #include "replay.h"
 #include "score.h"
 #include "scoresec.h"
@@ -153,11 +154,6 @@ static void put_int(FILE *f, long x, int last)
     csvin_put_field(f, b, last);
 }
 
-static const char *sex_code(enum sex s)
-{
-    return s == SEX_F ? "f" : s == SEX_M ? "m" : "";
-}
-
 static const char *region_name(int r)
 {
     /* Synthetic regions are the seven DSO regions; csvin maps their names back to 0..6. */
@@ -193,13 +189,33 @@ static double exact_age(const struct cand *c, int *exact)
 /* ------------------------------------------------------------------------------------------ */
 /* The files                                                                                   */
 
+/* Attribute column k of c, as the candidate reader reads it back (csvin.c, attr_cell). */
+static void put_attr(FILE *f, const struct cand_col *k, const struct cand *c, int last)
+{
+    const void *m = (const char *)c + k->off;
+    if (k->blank && k->blank(c)) {
+        csvin_put_field(f, "", last);
+        return;
+    }
+    switch (k->kind) {
+    case CAND_COL_NUM:
+    case CAND_COL_DAY: put_num(f, *(const double *)m, last); break;
+    case CAND_COL_FLAG: put_int(f, *(const int *)m != 0, last); break;
+    case CAND_COL_CODE: put_int(f, *(const int *)m, last); break;
+    case CAND_COL_TEXT: csvin_put_field(f, k->format(c), last); break;
+    }
+}
+
+/* The candidate columns: the core ones, then every attribute column of the organ tables
+ * (registry_cand_cols), in the reader's order. */
 static void write_cands(FILE *f, const struct coll *k, size_t *inexact)
 {
     char id[24];
-    fputs("id,seq,program,abo,age_years,listed_day,region,center,pra,hla_ok,df_low,inpatient,weight_kg,"
-          "combined_audited,prior_wait_days,prior_tx_day,graft_loss_day,tlc_l,dmcs,dmcs_day,diag,sex,height_cm,"
-          "growing,su_reason\n",
-          f);
+    const struct cand_col *attr[REGISTRY_CAND_COLS_MAX];
+    const size_t nattr = registry_cand_cols(attr);
+    fputs("id,seq,program,abo,age_years,listed_day,region,center", f);
+    for (size_t j = 0; j < nattr; j++) fprintf(f, ",%s", attr[j]->name);
+    fputc('\n', f);
     for (size_t i = 0; i < k->nc; i++) {
         const struct cand *c = &k->c[i];
         int exact;
@@ -212,25 +228,9 @@ static void write_cands(FILE *f, const struct coll *k, size_t *inexact)
         put_num(f, age, 0);
         put_num(f, c->w.listed, 0);
         csvin_put_field(f, region_name(c->region), 0);
-        if (c->center >= 0) put_int(f, c->center, 0);
-        else csvin_put_field(f, "", 0);
-        put_num(f, c->pra, 0);
-        put_int(f, c->hla_ok != 0, 0);
-        put_int(f, c->df_low != 0, 0);
-        put_int(f, c->inpatient != 0, 0);
-        put_num(f, c->weight_kg, 0);
-        put_int(f, c->combined_audited != 0, 0);
-        put_num(f, c->prior_wait_days, 0);
-        put_num(f, c->prior_tx_day, 0);
-        put_num(f, c->graft_loss_day, 0);
-        put_num(f, c->tlc_l, 0);
-        put_int(f, c->dmcs != 0, 0);
-        put_num(f, c->dmcs ? c->dmcs_day : NAN, 0);
-        put_int(f, c->diag, 0);
-        csvin_put_field(f, sex_code(c->sex), 0);
-        put_num(f, c->height_cm, 0);
-        put_int(f, c->growing != 0, 0);
-        csvin_put_field(f, su_reason_name((enum su_reason)c->su_reason), 1);
+        if (c->center >= 0) put_int(f, c->center, nattr == 0);
+        else csvin_put_field(f, "", nattr == 0);
+        for (size_t j = 0; j < nattr; j++) put_attr(f, attr[j], c, j + 1 == nattr);
     }
 }
 
@@ -253,14 +253,16 @@ static void write_donors(FILE *f, const struct coll *k)
 {
     char id[24];
     fputs("id,day,abo,age_years,sex,region,hla_typed,weight_kg,height_cm,tlc_l,bmi,waist_cm,ecd,cpr_min,"
-          "icu_days,sodium,heart,pancreas\n", f);
+          "icu_days,sodium", f);
+    for (int o = 0; o < ORGAN_N; o++) fprintf(f, ",%s", registry_organ((enum organ)o)->name);
+    fputc('\n', f);
     for (size_t i = 0; i < k->nd; i++) {
         const struct donor *d = &k->d[i];
         csvin_put_field(f, seq_id(d->seq, id, sizeof id), 0);
         put_num(f, d->day, 0);
         csvin_put_field(f, abo_name(d->abo), 0);
         put_num(f, d->age_years, 0);
-        csvin_put_field(f, sex_code(d->sex), 0);
+        csvin_put_field(f, sex_name(d->sex), 0);
         csvin_put_field(f, region_name(d->region), 0);
         put_int(f, d->hla_typed != 0, 0);
         put_num(f, d->weight_kg, 0);
@@ -272,8 +274,8 @@ static void write_donors(FILE *f, const struct coll *k)
         put_num(f, d->cpr_min, 0);
         put_num(f, d->icu_days, 0);
         put_num(f, d->sodium, 0);
-        put_int(f, d->offer_heart != 0, 0);
-        put_int(f, d->offer_pancreas != 0, 1);
+        for (int o = 0; o < ORGAN_N; o++)
+            put_int(f, organ_offered(registry_organ((enum organ)o), d) != 0, o + 1 == ORGAN_N);
     }
 }
 
@@ -323,8 +325,8 @@ static void write_scenario(FILE *f, const struct scenario *s, uint64_t seed, int
     fputs("\ndescription: ", f);
     yaml_str(f, desc);
     fprintf(f, "\nseed: %" PRIu64 "\nreplications: 1\n", seed);
-    fprintf(f, "policy:\n  heart: {rule: %s}\n  pancreas: {rule: %s}\n", s->ops[ORGAN_HEART]->name,
-            s->ops[ORGAN_PANCREAS]->name);
+    fputs("policy:\n", f);
+    for (int o = 0; o < ORGAN_N; o++) fprintf(f, "  %s: {rule: %s}\n", registry_organ((enum organ)o)->name, s->ops[o]->name);
     fprintf(f, "population:\n  source: replay\n  candidates: %s\n  history: %s\n  donors: %s\n"
                "  replication: %d        # the random streams of the exported replication\n",
             FILE_NAME[F_CANDS], FILE_NAME[F_HIST], FILE_NAME[F_DONORS], rep);
@@ -333,8 +335,9 @@ static void write_scenario(FILE *f, const struct scenario *s, uint64_t seed, int
     for (int o = 0; o < ORGAN_N; o++)
         if (score_is(s->ops[o])) {
             fputs("# The order of the score policy, as the source scenario declared it:\n", f);
-            scoresec_write(f, o == ORGAN_HEART ? "policy.heart.score" : "policy.pancreas.score",
-                           score_prog_of(s->par[o], (enum organ)o));
+            char key[64];
+            snprintf(key, sizeof key, "policy.%s.score", registry_organ((enum organ)o)->name);
+            scoresec_write(f, key, score_prog_of(s->par[o], (enum organ)o));
         }
 }
 

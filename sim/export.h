@@ -1,5 +1,5 @@
 /* export.h — `wlsim export`: a synthetic run's population written out as replay files
- * (INTERFACES.md, "Replaying given data"), so that `wlsim run DIR/scenario.yaml` replays it.
+ * (docs/scenario.md, "Replay"), so that `wlsim run DIR/scenario.yaml` replays it.
  *
  * One replication of a synthetic scenario is run again with the same seed and streams as
  * `wlsim run`; a recorder in the engine (struct sim_recorder, sim/sim.h) notes every candidate

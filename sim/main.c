@@ -337,7 +337,42 @@ static void go_or_stop(const struct procs *p, int *rc, int *told)
 #endif
 }
 
-static int cmd_run(int argc, char **argv, const struct procs *p)
+/* What `wlsim run` was asked: its options and scenario files. */
+struct run_args {
+    const char *out, *unc_path; /* -o (NULL: the default path), --uncertainty (NULL: none) */
+    long reps, threads, quiet, summary_only, resume, warmup_rows, branch;
+    unsigned long long seed;
+    int have_seed;
+    int n_paths;
+    char **paths;
+};
+
+/* run_parse's code when it printed the help text: the command ends with exit code 0. */
+#define RUN_HELP (-1)
+
+/* Everything a run holds; run_state_free releases what is set. */
+struct run_state {
+    struct scenario **sc;
+    int nv;
+    struct psa *psa;
+    double *draws;              /* one replication's --uncertainty draws (psa_n) */
+    const char **names;         /* the variants' names */
+    struct report *rep;
+    struct cmp *cmp;
+    struct sens *sens;
+    struct ckpt *ck;
+    struct h5out *h;
+    struct rec_comparison *rows;
+    size_t nrows;
+    struct rec_sens *srows;
+    struct rec_unc *urows;
+    size_t nsrows, nurows;
+    char defpath[PATH_MAX];
+};
+
+/* Parses the options and operands of `wlsim run` into a. Returns 0, ERR_INPUT (message
+ * printed) or RUN_HELP (usage printed). */
+static int run_parse(int argc, char **argv, struct run_args *a)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'}, {"replications", required_argument, NULL, 'r'},
@@ -347,80 +382,72 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         {"warmup-rows", no_argument, NULL, 'W'},
         {"uncertainty", required_argument, NULL, 'U'}, {"branch", optional_argument, NULL, 'B'},
         {NULL, 0, NULL, 0}};
-    const char *out = NULL, *unc_path = NULL;
-    long reps = -1, threads = omp_get_num_procs(), quiet = 0, summary_only = 0, resume = 0, warmup_rows = 0,
-         branch = 0;
-    unsigned long long seed = 0;
-    int have_seed = 0, c, rc = 0, told = 0;
-    struct scenario **sc = NULL;
-    struct h5out *h = NULL;
-    struct report *rep = NULL;
-    struct cmp *cmp = NULL;
-    struct ckpt *ck = NULL;
-    struct rec_comparison *rows = NULL;
-    size_t nrows = 0;
-    struct psa *psa = NULL;
-    struct sens *sens = NULL;
-    struct rec_sens *srows = NULL;
-    struct rec_unc *urows = NULL;
-    size_t nsrows = 0, nurows = 0;
-    double *draws = NULL;
-    const char **names = NULL;
-    char defpath[PATH_MAX];
+    int c;
+    *a = (struct run_args){.reps = -1, .threads = omp_get_num_procs()};
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:r:s:j:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': out = optarg; break;
-        case 'r': if (parse_long("-r", optarg, 1, 100000000, &reps)) return ERR_INPUT; break;
-        case 'j': if (parse_long("-j", optarg, 1, 4096, &threads)) return ERR_INPUT; break;
+        case 'o': a->out = optarg; break;
+        case 'r': if (parse_long("-r", optarg, 1, 100000000, &a->reps)) return ERR_INPUT; break;
+        case 'j': if (parse_long("-j", optarg, 1, 4096, &a->threads)) return ERR_INPUT; break;
         case 's': {
             char *end;
             errno = 0;
-            seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-' || seed == 0) {
+            a->seed = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || a->seed == 0) {
                 fprintf(stderr, "wlsim run: argument -s: expected an integer in [1, 2^64-1], found '%s'\n", optarg);
                 return ERR_INPUT;
             }
-            have_seed = 1;
+            a->have_seed = 1;
             break;
         }
-        case 'q': quiet = 1; break;
-        case 'S': summary_only = 1; break;
-        case 'R': resume = 1; break;
-        case 'W': warmup_rows = 1; break;
+        case 'q': a->quiet = 1; break;
+        case 'S': a->summary_only = 1; break;
+        case 'R': a->resume = 1; break;
+        case 'W': a->warmup_rows = 1; break;
         case 'B':
-            if (!optarg || !strcmp(optarg, "keep")) branch = SIM_BRANCH_KEEP;
-            else if (!strcmp(optarg, "redraw")) branch = SIM_BRANCH_REDRAW;
+            if (!optarg || !strcmp(optarg, "keep")) a->branch = SIM_BRANCH_KEEP;
+            else if (!strcmp(optarg, "redraw")) a->branch = SIM_BRANCH_REDRAW;
             else {
                 fprintf(stderr, "wlsim run: argument --branch: expected keep or redraw, found '%s'\n", optarg);
                 return ERR_INPUT;
             }
             break;
-        case 'U': unc_path = optarg; break;
-        case 'h': usage(stdout); return 0;
+        case 'U': a->unc_path = optarg; break;
+        case 'h': usage(stdout); return RUN_HELP;
         default:
             fprintf(stderr, "wlsim run: see 'wlsim --help'\n");
             return ERR_INPUT;
         }
     }
-    int nv = 0;
     if (argc - optind < 1) {
         fprintf(stderr, "wlsim run: expected at least one scenario file, found none\n");
         return ERR_INPUT;
     }
-    rc = load_all(argc - optind, argv + optind, &sc, &nv, p->rank == 0);
-    if (!rc && branch) {
+    a->n_paths = argc - optind;
+    a->paths = argv + optind;
+    return 0;
+}
+
+/* Loads the scenarios, checks that --branch may branch them and binds --uncertainty to them,
+ * on every rank (rank 0 prints the messages); the ranks then agree on the worst code, so all
+ * go on or all stop. */
+static int run_load(const struct run_args *a, const struct procs *p, struct run_state *st)
+{
+    int rc = load_all(a->n_paths, a->paths, &st->sc, &st->nv, p->rank == 0);
+    if (!rc && a->branch) {
         struct err be;
         err_clear(&be);
-        if ((rc = branch_check((const struct scenario *const *)sc, nv, &be)) && p->rank == 0)
+        if ((rc = branch_check((const struct scenario *const *)st->sc, st->nv, &be)) && p->rank == 0)
             fprintf(stderr, "wlsim run: %s\n", be.msg);
     }
-    if (!rc && unc_path) { /* every rank draws for the items it runs */
+    if (!rc && a->unc_path) { /* every rank draws for the items it runs */
         struct err ue;
         err_clear(&ue);
-        if ((rc = psa_load(unc_path, &psa, &ue)) || (rc = psa_bind(psa, (const struct scenario *const *)sc, nv, &ue))) {
+        if ((rc = psa_load(a->unc_path, &st->psa, &ue))
+            || (rc = psa_bind(st->psa, (const struct scenario *const *)st->sc, st->nv, &ue))) {
             if (p->rank == 0) fprintf(stderr, "%s\n", ue.msg);
-        } else if (!(draws = calloc((size_t)psa_n(psa), sizeof *draws))) {
+        } else if (!(st->draws = calloc((size_t)psa_n(st->psa), sizeof *st->draws))) {
             rc = ERR_INTERNAL;
         }
     }
@@ -428,10 +455,12 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
     if (p->size > 1) /* every rank must agree that the scenarios load before any other exchange */
         MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 #endif
-    if (rc) {
-        told = 1;
-        goto cleanup;
-    }
+    return rc;
+}
+
+/* Warns when an MPI rank runs more threads than it has cores (nothing without MPI). */
+static void run_warn_binding(const struct procs *p, long threads)
+{
 #ifdef WLSIM_MPI
     /* mpirun binds each rank to one core by default when it starts one or two ranks: OpenMP
      * threads would then share that core. omp_get_num_procs() counts the cores this rank may use. */
@@ -440,13 +469,176 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
         fprintf(stderr, "wlsim-mpi: warning: rank %d may use %d core%s but runs %ld threads; with mpirun add "
                 "--bind-to none (or --map-by slot:PE=%ld), with srun --cpus-per-task=%ld\n",
                 p->rank, cores, cores == 1 ? "" : "s", threads, threads, threads);
+#else
+    (void)p;
+    (void)threads;
 #endif
+}
+
+/* The default results file of scenario s, output/NAME.h5, into buf; returns buf. */
+static const char *run_default_path(const struct scenario *s, char *buf, size_t len)
+{
+    /* The name is free text: only its safe characters go into the path (`name: ../x` must
+     * not write outside output/). */
+    char safe[sizeof s->name];
+    size_t n = 0;
+    for (const char *q = s->name; *q && n + 1 < sizeof safe; q++) {
+        unsigned char ch = (unsigned char)*q;
+        int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                   ch == '-' || ch == '_' || ch == '+' || ch == '=' || ch == ',' || ch == '[' || ch == ']' ||
+                   (ch == '.' && n > 0) || ch >= 0x80;
+        safe[n++] = keep ? (char)ch : '_';
+    }
+    safe[n] = '\0';
+    snprintf(buf, len, "output/%s.h5", n ? safe : "scenario");
+    return buf;
+}
+
+/* Allocates what collects the finished replications besides the file: the printed summary,
+ * the paired comparisons (two or more variants) and the sensitivity (with --uncertainty). */
+static int run_collectors(struct run_state *st, int replications)
+{
+    int nv = st->nv;
+    if (!(st->names = calloc((size_t)nv, sizeof *st->names))) return ERR_INTERNAL;
+    for (int i = 0; i < nv; i++) st->names[i] = st->sc[i]->name;
+    if (!(st->rep = report_alloc(nv, st->names))) return ERR_INTERNAL;
+    if (nv > 1 && !(st->cmp = cmp_alloc(nv))) return ERR_INTERNAL;
+    if (st->psa && nv > 1 && !(st->sens = sens_alloc(nv, replications, st->psa))) return ERR_INTERNAL;
+    return 0;
+}
+
+/* Opens the resume side file (removing a killed run's temporary results file) and the new
+ * results file, whose temporary name the signal handler learns first. Message printed. */
+static int run_open(const char *out, const struct runner_cfg *cfg, int resume, struct run_state *st,
+                    struct err *e)
+{
+    long stale_pid = 0;
+    uint64_t fp = ckpt_fingerprint(cfg->variants, cfg->n_variants, &cfg->opts, cfg->replications);
+    if (st->psa) fp = psa_fingerprint(st->psa, fp);
+    snprintf(g_tmp, sizeof g_tmp, "%s.tmp.%ld", out, (long)getpid()); /* h5out_open's name */
+    g_coop = 1;
+    int rc = ckpt_open(out, fp, resume, &st->ck, &stale_pid, e);
+    if (rc) {
+        fprintf(stderr, "wlsim run: %s\n", e->msg);
+        return rc;
+    }
+    if (stale_pid > 0 && stale_pid != (long)getpid()) {
+        /* The killed run's temporary results file: the side file's lock proves it is dead. */
+        char stale[PATH_MAX + 32];
+        snprintf(stale, sizeof stale, "%s.tmp.%ld", out, stale_pid);
+        unlink(stale);
+    }
+    struct h5out_meta meta = {.seed = cfg->opts.seed, .replications = cfg->replications,
+                              .threads = cfg->threads, .entity_tables = cfg->opts.entity_tables,
+                              .warmup_rows = cfg->opts.warmup_rows, .branch = cfg->opts.branch,
+                              .variants = cfg->variants, .n_variants = cfg->n_variants, .psa = st->psa};
+    if ((rc = h5out_open(out, &meta, &st->h, e))) fprintf(stderr, "wlsim run: %s\n", e->msg);
+    return rc;
+}
+
+/* Feeds back what the side file holds, tells the worker ranks to start, and runs the remaining
+ * work items into the sink. On failure drops the results file and says what is kept. */
+static int run_items(const char *out, struct runner_cfg *cfg, struct run_sink *sink, struct run_state *st,
+                     int quiet, const struct procs *p, int *told, struct err *e)
+{
+    int rc = feed_back(st->ck, sink, cfg, quiet, e);
+    if (!rc) {
+        sink->ckpt = st->ck;
+        cfg->first = ckpt_count(st->ck);
+        go_or_stop(p, &rc, told);
+#ifdef WLSIM_MPI
+        if (p->size > 1) rc = mpiw_coordinate(cfg, e);
+        else
+#endif
+        rc = runner_run(cfg, e);
+    }
+    if (rc) {
+        h5out_abort(st->h);
+        st->h = NULL;
+        fprintf(stderr, "wlsim run: %s; %s unchanged", e->msg, out);
+        if (rc != ERR_INPUT && ckpt_count(st->ck) > 0)
+            fprintf(stderr, "; %zu finished work items kept in %s: continue with --resume", ckpt_count(st->ck),
+                    ckpt_path(st->ck));
+        fputc('\n', stderr);
+    }
+    return rc;
+}
+
+/* Writes the tables made from all replications: /comparison and the sensitivity tables. */
+static int run_tables(struct run_state *st, struct err *e)
+{
+    if (st->cmp && (cmp_rows(st->cmp, &st->rows, &st->nrows) || h5out_comparison(st->h, st->rows, st->nrows, e))) {
+        fprintf(stderr, "wlsim run: %s\n", e->msg[0] ? e->msg : "out of memory");
+        return ERR_INTERNAL;
+    }
+    if (st->sens && (sens_rows(st->sens, &st->srows, &st->nsrows, &st->urows, &st->nurows) ||
+                     h5out_sensitivity(st->h, st->srows, st->nsrows, st->urows, st->nurows, e))) {
+        fprintf(stderr, "wlsim run: %s\n", e->msg[0] ? e->msg : "out of memory");
+        return ERR_INTERNAL;
+    }
+    return 0;
+}
+
+/* Renames the complete results file into place, removes the side file, and prints the answer:
+ * on stdout the differences first, then the summary; on stderr what was written. */
+static int run_commit(const char *out, int replications, struct run_state *st, struct err *e)
+{
+    int rc = h5out_commit(st->h, e);
+    st->h = NULL;
+    if (rc) {
+        fprintf(stderr, "wlsim run: %s\n", e->msg);
+        return rc;
+    }
+    ckpt_remove(st->ck);
+    st->ck = NULL;
+    report_print_diffs(st->rows, st->nrows, st->names, stdout);
+    report_print(st->rep, stdout);
+    if (st->sens) sens_print(st->urows, st->nurows, st->srows, st->nsrows, st->names, stdout);
+    fflush(stdout);
+    fprintf(stderr, "wrote %s (%d variant%s x %d replications)\n", out, st->nv, st->nv > 1 ? "s" : "",
+            replications);
+    return 0;
+}
+
+/* Releases everything st holds; a side file with no finished work item is removed (nothing to
+ * resume), another one kept. */
+static void run_state_free(struct run_state *st)
+{
+    if (st->ck && ckpt_count(st->ck) == 0) ckpt_remove(st->ck);
+    else ckpt_close(st->ck);
+    report_free(st->rep);
+    cmp_free(st->cmp);
+    free(st->rows);
+    sens_free(st->sens);
+    free(st->srows);
+    free(st->urows);
+    free(st->draws);
+    psa_free(st->psa);
+    free(st->names);
+    h5out_abort(st->h);
+    for (int i = 0; st->sc && i < st->nv; i++) scen_free(st->sc[i]);
+    free(st->sc);
+}
+
+/* `wlsim run`: parse, load, then on rank 0 open the files, run every work item into them and
+ * commit; worker ranks (MPI) serve work items until rank 0 says stop. */
+static int cmd_run(int argc, char **argv, const struct procs *p)
+{
+    struct run_args a;
+    struct run_state st = {0};
+    int rc = run_parse(argc, argv, &a), told = 0;
+    if (rc) return rc == RUN_HELP ? 0 : rc;
+    if ((rc = run_load(&a, p, &st))) {
+        told = 1; /* every rank has the code from run_load */
+        goto cleanup;
+    }
+    run_warn_binding(p, a.threads);
     struct runner_cfg cfg = {
-        .variants = (const struct scenario *const *)sc, .n_variants = nv,
-        .replications = reps > 0 ? (int)reps : sc[0]->run.replications, .threads = (int)threads,
-        .opts = {.seed = have_seed ? seed : sc[0]->seed, .entity_tables = !summary_only,
-                 .warmup_rows = (int)warmup_rows, .branch = (int)branch},
-        .progress = !quiet, .stop = &g_stop, .psa = psa};
+        .variants = (const struct scenario *const *)st.sc, .n_variants = st.nv,
+        .replications = a.reps > 0 ? (int)a.reps : st.sc[0]->run.replications, .threads = (int)a.threads,
+        .opts = {.seed = a.have_seed ? a.seed : st.sc[0]->seed, .entity_tables = !a.summary_only,
+                 .warmup_rows = (int)a.warmup_rows, .branch = (int)a.branch},
+        .progress = !a.quiet, .stop = &g_stop, .psa = st.psa};
     struct err e;
     err_clear(&e);
     if (p->rank > 0) {
@@ -457,121 +649,24 @@ static int cmd_run(int argc, char **argv, const struct procs *p)
 #endif
         goto cleanup;
     }
-    if (!out) {
-        /* The name is free text: only its safe characters go into the path (`name: ../x` must
-         * not write outside output/). */
-        char safe[sizeof sc[0]->name];
-        size_t n = 0;
-        for (const char *q = sc[0]->name; *q && n + 1 < sizeof safe; q++) {
-            unsigned char ch = (unsigned char)*q;
-            int keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                       ch == '-' || ch == '_' || ch == '+' || ch == '=' || ch == ',' || ch == '[' || ch == ']' ||
-                       (ch == '.' && n > 0) || ch >= 0x80;
-            safe[n++] = keep ? (char)ch : '_';
-        }
-        safe[n] = '\0';
-        snprintf(defpath, sizeof defpath, "output/%s.h5", n ? safe : "scenario");
-        out = defpath;
-    }
-    if ((rc = check_out_dir(out, out == defpath))) goto cleanup;
-
-    names = calloc((size_t)nv, sizeof *names);
-    if (!names) { rc = ERR_INTERNAL; goto cleanup; }
-    for (int i = 0; i < nv; i++) names[i] = sc[i]->name;
-    if (!(rep = report_alloc(nv, names))) { rc = ERR_INTERNAL; goto cleanup; }
-    if (nv > 1 && !(cmp = cmp_alloc(nv))) { rc = ERR_INTERNAL; goto cleanup; }
-    if (psa && nv > 1 && !(sens = sens_alloc(nv, cfg.replications, psa))) { rc = ERR_INTERNAL; goto cleanup; }
-    struct run_sink sink = {.report = rep, .cmp = cmp, .psa = psa, .sens = sens, .seed = cfg.opts.seed, .draws = draws};
+    const char *out = a.out ? a.out : run_default_path(st.sc[0], st.defpath, sizeof st.defpath);
+    if ((rc = check_out_dir(out, !a.out))) goto cleanup;
+    if ((rc = run_collectors(&st, cfg.replications))) goto cleanup;
+    struct run_sink sink = {.report = st.rep, .cmp = st.cmp, .psa = st.psa, .sens = st.sens,
+                            .seed = cfg.opts.seed, .draws = st.draws};
     cfg.sink = run_sink;
     cfg.sink_ctx = &sink;
     cfg.work = run_work;
-    long stale_pid = 0;
-    uint64_t fp = ckpt_fingerprint(cfg.variants, nv, &cfg.opts, cfg.replications);
-    if (psa) fp = psa_fingerprint(psa, fp);
-    snprintf(g_tmp, sizeof g_tmp, "%s.tmp.%ld", out, (long)getpid()); /* h5out_open's name */
-    g_coop = 1;
-    if ((rc = ckpt_open(out, fp, (int)resume, &ck, &stale_pid, &e))) {
-        fprintf(stderr, "wlsim run: %s\n", e.msg);
+    if ((rc = run_open(out, &cfg, (int)a.resume, &st, &e))) goto cleanup;
+    sink.h = st.h;
+    if ((rc = run_items(out, &cfg, &sink, &st, (int)a.quiet, p, &told, &e)) || (rc = run_tables(&st, &e)))
         goto cleanup;
-    }
-    if (stale_pid > 0 && stale_pid != (long)getpid()) {
-        /* The killed run's temporary results file: the side file's lock proves it is dead. */
-        char stale[PATH_MAX + 32];
-        snprintf(stale, sizeof stale, "%s.tmp.%ld", out, stale_pid);
-        unlink(stale);
-    }
-    struct h5out_meta meta = {.seed = cfg.opts.seed, .replications = cfg.replications,
-                              .threads = cfg.threads, .entity_tables = cfg.opts.entity_tables,
-                              .warmup_rows = cfg.opts.warmup_rows, .branch = cfg.opts.branch,
-                              .variants = cfg.variants, .n_variants = nv, .psa = psa};
-    if ((rc = h5out_open(out, &meta, &h, &e))) {
-        fprintf(stderr, "wlsim run: %s\n", e.msg);
-        goto cleanup;
-    }
-    sink.h = h;
-    if (!(rc = feed_back(ck, &sink, &cfg, (int)quiet, &e))) {
-        sink.ckpt = ck;
-        cfg.first = ckpt_count(ck);
-        go_or_stop(p, &rc, &told);
-#ifdef WLSIM_MPI
-        if (p->size > 1) rc = mpiw_coordinate(&cfg, &e);
-        else
-#endif
-        rc = runner_run(&cfg, &e);
-    }
-    if (rc) {
-        h5out_abort(h);
-        h = NULL;
-        fprintf(stderr, "wlsim run: %s; %s unchanged", e.msg, out);
-        if (rc != ERR_INPUT && ckpt_count(ck) > 0)
-            fprintf(stderr, "; %zu finished work items kept in %s: continue with --resume", ckpt_count(ck),
-                    ckpt_path(ck));
-        fputc('\n', stderr);
-        goto cleanup;
-    }
-    if (cmp && (cmp_rows(cmp, &rows, &nrows) || h5out_comparison(h, rows, nrows, &e))) {
-        fprintf(stderr, "wlsim run: %s\n", e.msg[0] ? e.msg : "out of memory");
-        rc = ERR_INTERNAL;
-        goto cleanup;
-    }
-    if (sens && (sens_rows(sens, &srows, &nsrows, &urows, &nurows) ||
-                 h5out_sensitivity(h, srows, nsrows, urows, nurows, &e))) {
-        fprintf(stderr, "wlsim run: %s\n", e.msg[0] ? e.msg : "out of memory");
-        rc = ERR_INTERNAL;
-        goto cleanup;
-    }
-    rc = h5out_commit(h, &e);
-    h = NULL;
-    if (rc) fprintf(stderr, "wlsim run: %s\n", e.msg);
-    else {
-        ckpt_remove(ck);
-        ck = NULL;
-    }
-    if (!rc) { /* the answer on stdout, the differences first; messages on stderr */
-        report_print_diffs(rows, nrows, names, stdout);
-        report_print(rep, stdout);
-        if (sens) sens_print(urows, nurows, srows, nsrows, names, stdout);
-        fflush(stdout);
-        fprintf(stderr, "wrote %s (%d variant%s x %d replications)\n", out, nv, nv > 1 ? "s" : "", cfg.replications);
-    }
+    rc = run_commit(out, cfg.replications, &st, &e);
 
 cleanup:
     g_coop = 0;
     go_or_stop(p, &rc, &told);
-    if (ck && ckpt_count(ck) == 0) ckpt_remove(ck); /* nothing finished: nothing to resume */
-    else ckpt_close(ck);
-    report_free(rep);
-    cmp_free(cmp);
-    free(rows);
-    sens_free(sens);
-    free(srows);
-    free(urows);
-    free(draws);
-    psa_free(psa);
-    free(names);
-    h5out_abort(h);
-    for (int i = 0; sc && i < nv; i++) scen_free(sc[i]);
-    free(sc);
+    run_state_free(&st);
     return rc;
 }
 

@@ -14,6 +14,7 @@
 #include "csvin.h"
 #include "match.h"
 #include "policy.h"
+#include "registry.h"
 #include "replay.h"
 #include "rng.h"
 #include "scenario.h"
@@ -189,7 +190,7 @@ int rank_run(const struct rank_args *a, FILE *out, struct err *e)
         goto cleanup;
     }
     d->day = a->day;
-    d->offer_heart = d->offer_pancreas = 1;
+    for (int o = 0; o < ORGAN_N; o++) *organ_offer_flag(registry_organ((enum organ)o), d) = 1;
     /* The history only now, with every input valid: a bad donor file must not leave
      * --strict warnings behind. */
     if (!a->strict) csvin_history_apply(cs, h, nh, a->day);
@@ -215,6 +216,22 @@ cleanup:
     return rc;
 }
 
+/* The optional candidate columns (region, center, then the organ tables' attribute columns),
+ * comma-separated and wrapped under the usage's --candidates line. */
+static void usage_cand_cols(FILE *f)
+{
+    const struct cand_col *attr[REGISTRY_CAND_COLS_MAX];
+    const size_t n = registry_cand_cols(attr);
+    const char *indent = "                      ";
+    int width = fprintf(f, "%sregion,center,", indent);
+    for (size_t i = 0; i < n; i++) {
+        int len = (int)strlen(attr[i]->name) + (i + 1 < n);
+        if (width + len > 90) width = fprintf(f, "\n%s", indent) - 1;
+        width += fprintf(f, "%s%s", attr[i]->name, i + 1 < n ? "," : "");
+    }
+    fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -225,10 +242,9 @@ static void usage(FILE *f)
             "Heart / heart-lung candidates are ranked by the scenario's heart policy, pancreas /\n"
             "pancreas-kidney candidates by its pancreas policy; the heart rows come first, then the\n"
             "pancreas rows, each programme ranked from 1.\n\n"
-            "  --candidates C.csv  the waiting list: id,program,abo,age_years,listed_day required;\n"
-            "                      region,center,pra,hla_ok,df_low,inpatient,weight_kg,\n"
-            "                      combined_audited,prior_wait_days,prior_tx_day,graft_loss_day,\n"
-            "                      tlc_l,dmcs,dmcs_day,diag,sex,height_cm,growing,su_reason\n"
+            "  --candidates C.csv  the waiting list: id,program,abo,age_years,listed_day required;\n");
+    usage_cand_cols(f);
+    fprintf(f,
             "                      optional (age_years is the age on DAY; no one listed after DAY)\n"
             "  --history H.csv     status changes: id,day,status[,nt_credit]; status T, HU (heart),\n"
             "                      SU (pancreas) or NT from day on; rows after DAY are ignored; a\n"
@@ -248,7 +264,7 @@ static void usage(FILE *f)
             "                      default: the history's last status holds (docs/rank.md)\n"
             "  -h, --help          this text\n\n"
             "Exit codes: 0 success, 2 bad input (the message names file, line and column), 1 internal\n"
-            "failure. Formats: INTERFACES.md and docs/rank.md.\n",
+            "failure. Formats: docs/rank.md.\n",
             WLSIM_DATADIR);
 }
 

@@ -1,5 +1,5 @@
 /* rank.h — the `wlsim rank` command: the match list the policy produces for one donor on one
- * day, with the reason for every place (INTERFACES.md, "`wlsim rank`").
+ * day, with the reason for every place (docs/rank.md).
  *
  * The candidates (C.csv), their status history (H.csv) and the donor (D.csv) are read with
  * sim/csvin.h; the scenario selects each organ's policy and parameters. Heart / heart-lung
@@ -37,7 +37,7 @@ const char *rank_default_scenario(char *buf, size_t len);
  * zero ("116.67", "0.5"); "" when not finite. Returns buf. */
 const char *rank_points(double points, char *buf, size_t len);
 
-/* Ranks the candidates for the donor as described in INTERFACES.md and writes the CSV (header
+/* Ranks the candidates for the donor as described in docs/rank.md and writes the CSV (header
  * first) to out. With a->strict, a grant of the history (HU 28 / 56 days, SU 91, early
  * re-transplant SU 61, an NT waiting-time application 61: the policy's lapse hook) that ran
  * out on or before a->day without a later row is applied as lapsed on the day it ran out, and

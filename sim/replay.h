@@ -1,6 +1,6 @@
 /* replay.h — a population given as data instead of generated: candidates, their status
  * histories (with final DEAD / REMOVED rows) and donors, read once from the CSV files a
- * scenario names (`population.source: replay`, INTERFACES.md "Replaying given data") and shared
+ * scenario names (`population.source: replay`, docs/scenario.md "Replay") and shared
  * read-only by every replication and variant. The engine (sim.c) turns the rows into events. */
 #ifndef WLSIM_REPLAY_H
 #define WLSIM_REPLAY_H

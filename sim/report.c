@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include "compare.h"
+#include "registry.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -142,7 +143,6 @@ const char *report_metric_words(const char *code, char *buf, size_t len)
     return buf;
 }
 
-static const char *const ORGAN_WORD[ORGAN_N] = {"heart", "pancreas"};
 
 static int excludes_zero(const struct rec_comparison *r) { return r->ci_low > 0 || r->ci_high < 0; }
 
@@ -170,7 +170,8 @@ static int by_pct(const void *a, const void *b)
 static void diff_label(const struct rec_comparison *r, char *buf, size_t len)
 {
     char w[96];
-    snprintf(buf, len, "%s: %s", ORGAN_WORD[r->program], report_metric_words(r->metric, w, sizeof w));
+    snprintf(buf, len, "%s: %s", registry_organ((enum organ)r->program)->name,
+             report_metric_words(r->metric, w, sizeof w));
 }
 
 /* Display width of UTF-8 text (continuation bytes take no column). */
@@ -209,7 +210,8 @@ static void identical_line(const struct rec_comparison *rows, size_t i, size_t e
                 n += identical(&rows[j]);
             }
         if (!n) continue;
-        fprintf(f, "%s%s: ", any ? "; " : "    identical in every replication: ", ORGAN_WORD[o]);
+        fprintf(f, "%s%s: ", any ? "; " : "    identical in every replication: ",
+                registry_organ((enum organ)o)->name);
         any = 1;
         if (n == total) {
             fprintf(f, "every figure");

@@ -1,6 +1,6 @@
 /* rng.h — named, reproducibly seeded random-number streams (GSL generators).
  *
- * Common random numbers (ARCHITECTURE.md, principle 4): every purpose that draws random
+ * Common random numbers (docs/scenario.md, Random streams): every purpose that draws random
  * numbers has its own stream, seeded from (master seed, replication, stream id, sub-stream)
  * by the fixed mixing function below, so that two policy variants run with the same master
  * seed see the same donors and candidates at the same times. The stream ids are fixed numbers

@@ -43,7 +43,7 @@ static const struct pdef run_pdefs[] = {
      "Random number generator for every stream: a GSL generator, or ctr64, wlsim's counter-based one (no state to reseed; the fastest). taus2 reseeds cheaply, mt19937 and the ranlux ones cost 3-4 us per per-candidate reseed (docs/scenario.md, sim/rng.h).", "GSL manual, Random Number Generator Algorithms; sim/rng.h (ctr64)"},
     {"population.source", PD_ENUM, ROFF(source), 0, 0, 0, "", "synthetic|replay",
      "Where candidates and donors come from: the synthetic generators, or the CSV files named by "
-     "population.candidates, .history and .donors (docs/scenario.md, Replay).", "design; INTERFACES.md"},
+     "population.candidates, .history and .donors (docs/scenario.md, Replay).", "design; docs/scenario.md Replay"},
     {"population.strict", PD_BOOL, ROFF(strict), 0, 0, 1, "", NULL,
      "Replay only: read the history as complete, so that an HU (28/56 days), SU (91; early "
      "re-transplant 61) or NT waiting-time application (61) row without a renewal row lapses when "
@@ -52,7 +52,7 @@ static const struct pdef run_pdefs[] = {
      "001 §III.3.2.1; 003 §III.5.2.1, §III.5.5.1, §III.6; design"},
     {"acceptance", PD_ENUM, ROFF(acceptance), 0, 0, 0, "", "model|all",
      "model: offers are accepted by the policy's acceptance model; all: the first eligible candidate "
-     "accepts every offer (a deterministic replay).", "INTERFACES.md"},
+     "accepts every offer (a deterministic replay).", "design; docs/scenario.md Replay"},
     {"allocation.max_offers", PD_DOUBLE, ROFF(max_offers), 8, 0, 1e6, "offers", NULL,
      "Offers per organ after which it is discarded (0: offer down the whole list; a fraction counts up: 2.5 allows 3).",
      "docs/calibration.md: pancreata withdrawn after a median of 8 offers (2005-2009)"},
@@ -61,9 +61,10 @@ static const struct pdef run_pdefs[] = {
 };
 #define N_RUN (sizeof run_pdefs / sizeof run_pdefs[0])
 
-static const char *const ORGAN_KEY[ORGAN_N] = {"heart", "pancreas"};
-static const char *const POLICY_PREFIX[ORGAN_N] = {"policy.heart.", "policy.pancreas."};
-static const char *const MODEL_PREFIX[ORGAN_N] = {"model.heart.", "model.pancreas."};
+/* An organ's name in scenario keys (policy.<name>.rule) and where its parameters are mounted. */
+#define ORGAN_KEY(o) (registry_organ((enum organ)(o))->name)
+#define POLICY_PREFIX(o) (registry_organ((enum organ)(o))->rule_prefix)
+#define MODEL_PREFIX(o) (registry_organ((enum organ)(o))->model_prefix)
 
 /* The replay file keys, in the order of struct scenario's replay_files. */
 static const char *const REPLAY_KEYS[3] = {"population.candidates", "population.history",
@@ -301,7 +302,7 @@ static const char *unknown_hint(struct loader *L, const char *key, char *buf, si
 {
     buf[0] = '\0';
     for (int o = 0; o < ORGAN_N; o++) {
-        const char *pre[2] = {POLICY_PREFIX[o], MODEL_PREFIX[o]};
+        const char *pre[2] = {POLICY_PREFIX(o), MODEL_PREFIX(o)};
         for (int t = 0; t < 2; t++) {
             size_t pl = strlen(pre[t]);
             if (strncmp(key, pre[t], pl) != 0) continue;
@@ -312,7 +313,7 @@ static const char *unknown_hint(struct loader *L, const char *key, char *buf, si
                 size_t n = t ? ops->n_model_pdefs : ops->n_rule_pdefs;
                 for (size_t j = 0; j < n; j++)
                     if (strcmp(key + pl, defs[j].name) == 0) {
-                        snprintf(buf, len, " of policy.%s.rule: %s (this file's rule is %s)", ORGAN_KEY[o],
+                        snprintf(buf, len, " of policy.%s.rule: %s (this file's rule is %s)", ORGAN_KEY(o),
                                  ops->name, L->s->ops[o]->name);
                         return buf;
                     }
@@ -337,7 +338,7 @@ static const char *unknown_hint(struct loader *L, const char *key, char *buf, si
     if (best > allowed) return buf;
     if (near_mount >= 2) { /* a key of the selected rule (mounts 2.. are the organs' tables) */
         int o = (near_mount - 2) / 2;
-        snprintf(buf, len, "; did you mean %s (of policy.%s.rule: %s)?", near, ORGAN_KEY[o], L->s->ops[o]->name);
+        snprintf(buf, len, "; did you mean %s (of policy.%s.rule: %s)?", near, ORGAN_KEY(o), L->s->ops[o]->name);
     } else snprintf(buf, len, "; did you mean %s?", near);
     return buf;
 }
@@ -487,7 +488,7 @@ static int score_section(struct loader *L, enum organ o, const char *key, const 
         return errat(L, k->start_mark, key, "expected each key once, found a duplicate");
     if (!score_is(L->s->ops[o]))
         return errat(L, k->start_mark, key, "expected no score section unless policy.%s.rule is "
-                     "score, found one (rule is %s)", ORGAN_KEY[o], L->s->ops[o]->name);
+                     "score, found one (rule is %s)", ORGAN_KEY(o), L->s->ops[o]->name);
     L->score_seen[o] = L->layer + 1;
     return scoresec_parse(L->path, L->doc, v, key, o, score_prog_of(L->s->par[o], o), L->e);
 }
@@ -511,8 +512,11 @@ static int walk(struct loader *L, yaml_node_t *map, const char *prefix)
         }
         int mi;
         size_t di;
-        int so = strcmp(key, "policy.heart.score") == 0 ? ORGAN_HEART
-                 : strcmp(key, "policy.pancreas.score") == 0 ? ORGAN_PANCREAS : -1;
+        int so = -1; /* the organ whose score section this is, if it is one */
+        for (int o = 0; o < ORGAN_N && so < 0; o++) {
+            size_t n = strlen(POLICY_PREFIX(o));
+            if (strncmp(key, POLICY_PREFIX(o), n) == 0 && strcmp(key + n, "score") == 0) so = o;
+        }
         if (so >= 0) {
             if (score_section(L, (enum organ)so, key, k, v)) return L->e->code;
             continue;
@@ -608,7 +612,7 @@ static int select_policies(struct loader *L, struct layer *ly, int n)
 {
     for (int o = 0; o < ORGAN_N; o++) {
         char key[64], names[256], fb[96];
-        snprintf(key, sizeof key, "policy.%s.rule", ORGAN_KEY[o]);
+        snprintf(key, sizeof key, "policy.%s.rule", ORGAN_KEY(o));
         yaml_node_t *v = NULL;
         for (int i = n - 1; i >= 0 && !v; i--) {
             L->doc = &ly[i].doc;
@@ -956,6 +960,141 @@ int scen_load_text(const char *path, const char *text, struct scenario **out, st
     return scen_load_text_opts(path, text, 0, out, e);
 }
 
+/* Mounts every parameter table: the run's, the population's, and per organ its policy's rule
+ * and model tables. */
+static int mount_all(struct loader *L)
+{
+    struct scenario *s = L->s;
+    int rc;
+    if ((rc = add_mount(L, "", run_pdefs, N_RUN, &s->run))) return rc;
+    if ((rc = add_mount(L, "population.", popn_pdefs, popn_n_pdefs, &s->pop))) return rc;
+    for (int o = 0; o < ORGAN_N; o++) {
+        const struct policy_ops *ops = s->ops[o];
+        if ((rc = add_mount(L, POLICY_PREFIX(o), ops->rule_pdefs, ops->n_rule_pdefs, s->par[o]))) return rc;
+        if ((rc = add_mount(L, MODEL_PREFIX(o), ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) return rc;
+    }
+    return 0;
+}
+
+/* Walks the layers from the first base to the file itself, each value overriding the one
+ * before; leaves L on the top layer, `path`. */
+static int walk_layers(struct loader *L, struct layer *ly, int nl, const char *path)
+{
+    int rc;
+    for (int i = 0; i < nl; i++) {
+        L->layer = i;
+        L->doc = &ly[i].doc;
+        L->path = ly[i].path;
+        if ((rc = walk(L, ly[i].root, ""))) return rc;
+    }
+    L->layer = L->top;
+    L->doc = &ly[L->top].doc;
+    L->path = path;
+    return 0;
+}
+
+/* A score policy needs its score section (`root` marks the file's top for the message). */
+static int check_scores(struct loader *L, yaml_mark_t root)
+{
+    for (int o = 0; o < ORGAN_N; o++)
+        if (score_is(L->s->ops[o]) && !L->score_seen[o]) {
+            char key[64];
+            snprintf(key, sizeof key, "policy.%s.score", ORGAN_KEY(o));
+            return errat(L, root, key, "expected a score section (policy.%s.rule is score), found no such key",
+                         ORGAN_KEY(o));
+        }
+    return 0;
+}
+
+/* Every required parameter (one without a default) was given. */
+static int check_required(struct loader *L, yaml_mark_t root)
+{
+    for (int i = 0; i < L->nm; i++)
+        for (size_t j = 0; j < L->m[i].n; j++)
+            if (isnan(L->m[i].defs[j].def) && !L->m[i].seen[j]) {
+                char key[KEY_MAX];
+                snprintf(key, sizeof key, "%s%s", L->m[i].prefix, L->m[i].defs[j].name);
+                return errat(L, root, key, "expected a value (required), found no such key");
+            }
+    return 0;
+}
+
+/* The replay's keys are given exactly when population.source is replay (its paths inside the
+ * scenario's folder with SCEN_CONFINE_PATHS); a replay's files are then read. */
+static int check_replay(struct loader *L, yaml_mark_t root, const char *path, unsigned flags)
+{
+    struct scenario *s = L->s;
+    int replay = s->run.source == RUN_SOURCE_REPLAY, rc = 0;
+    for (int i = 0; i < 3; i++) {
+        if (replay && !L->replay_seen[i])
+            return errat(L, root, REPLAY_KEYS[i],
+                         "expected a CSV file (population.source is replay), found no such key");
+        if (!replay && L->replay_seen[i])
+            return errat(L, L->replay_marks[i], REPLAY_KEYS[i],
+                         "expected no file unless population.source is replay, found one");
+    }
+    if (!replay && L->rrep_seen)
+        return errat(L, L->rrep_mark, RREP_KEY,
+                     "expected no replication unless population.source is replay, found one");
+    if (replay && (flags & SCEN_CONFINE_PATHS)) {
+        for (int i = 0; i < 3 && !rc; i++)
+            if (escapes(s->replay_files[i]) || escapes(path))
+                rc = errat(L, L->replay_marks[i], REPLAY_KEYS[i],
+                           "expected a path inside the folder of %s (absolute paths and '..' are refused "
+                           "here unless --allow-paths is given), found '%s'", path, s->replay_files[i]);
+        if (rc) return rc;
+    }
+    if (replay)
+        return replay_load(path, s->replay_files[0], s->replay_files[1], s->replay_files[2], &s->replay, L->e);
+    return 0;
+}
+
+/* The checks across fields: the snapshot interval, the population's, and each policy's
+ * validate(), reported at the key the message names. */
+static int check_fields(struct loader *L, yaml_mark_t root)
+{
+    struct scenario *s = L->s;
+    char msg[512];
+    const char *where;
+    if (series_ok(&s->run, msg, sizeof msg)) {
+        yaml_mark_t mk = locate(L, "output.series_days", root, &where);
+        return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
+    }
+    if (popn_validate(&s->pop, msg, sizeof msg)) {
+        yaml_mark_t mk = locate(L, msg, root, &where);
+        return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
+    }
+    for (int o = 0; o < ORGAN_N; o++)
+        if (s->ops[o]->validate && s->ops[o]->validate(s->par[o], msg, sizeof msg)) {
+            char full[600];
+            snprintf(full, sizeof full, "%s%s", POLICY_PREFIX(o), msg);
+            yaml_mark_t mk = locate(L, full, root, &where);
+            if (mk.line == root.line && where == L->layer_path[L->top]) {
+                snprintf(full, sizeof full, "%s%s", MODEL_PREFIX(o), msg);
+                mk = locate(L, full, root, &where);
+            }
+            return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: policy/model.%s.%s", where, mk.line + 1, mk.column + 1,
+                           ORGAN_KEY(o), msg);
+        }
+    return 0;
+}
+
+/* Frees what the loader and the layers hold (not the scenario). */
+static void loader_free(struct loader *L, struct layer *ly)
+{
+    for (int i = 0; i < L->nm; i++) {
+        free(L->m[i].seen);
+        free(L->m[i].marks);
+    }
+    for (int i = 0; i < SCEN_MAX_LAYERS; i++) {
+        if (ly[i].have_doc) yaml_document_delete(&ly[i].doc);
+        free(ly[i].path);
+        free(ly[i].text);
+    }
+}
+
+/* Reads the layers (the file and its `base:` chain), picks the policies, mounts the parameter
+ * tables, walks the layers into the scenario, then checks what no single key can. */
 int scen_load_text_opts(const char *path, const char *text, unsigned flags, struct scenario **out, struct err *e)
 {
     struct loader L = {.path = path, .e = e};
@@ -974,112 +1113,17 @@ int scen_load_text_opts(const char *path, const char *text, unsigned flags, stru
     if (!(s->text = layers_text(ly, nl))) { rc = err_set(e, ERR_INTERNAL, "out of memory"); goto cleanup; }
     L.top = nl - 1;
     for (int i = 0; i < nl; i++) L.layer_path[i] = ly[i].path;
-    yaml_node_t *root = ly[L.top].root;
-
+    const yaml_mark_t root = ly[L.top].root->start_mark;
     if ((rc = select_policies(&L, ly, nl))) goto cleanup;
     L.path = path;
-    if ((rc = add_mount(&L, "", run_pdefs, N_RUN, &s->run))) goto cleanup;
-    if ((rc = add_mount(&L, "population.", popn_pdefs, popn_n_pdefs, &s->pop))) goto cleanup;
-    for (int o = 0; o < ORGAN_N; o++) {
-        const struct policy_ops *ops = s->ops[o];
-        if ((rc = add_mount(&L, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs, s->par[o]))) goto cleanup;
-        if ((rc = add_mount(&L, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs, s->par[o]))) goto cleanup;
-    }
-    for (int i = 0; i < nl; i++) {
-        L.layer = i;
-        L.doc = &ly[i].doc;
-        L.path = ly[i].path;
-        if ((rc = walk(&L, ly[i].root, ""))) goto cleanup;
-    }
-    L.layer = L.top;
-    L.doc = &ly[L.top].doc;
-    L.path = path;
-    for (int o = 0; o < ORGAN_N; o++)
-        if (score_is(s->ops[o]) && !L.score_seen[o]) {
-            char key[64];
-            snprintf(key, sizeof key, "policy.%s.score", ORGAN_KEY[o]);
-            rc = errat(&L, root->start_mark, key, "expected a score section (policy.%s.rule is score), "
-                       "found no such key", ORGAN_KEY[o]);
-            goto cleanup;
-        }
-
-    for (int i = 0; i < L.nm; i++)
-        for (size_t j = 0; j < L.m[i].n; j++)
-            if (isnan(L.m[i].defs[j].def) && !L.m[i].seen[j]) {
-                char key[KEY_MAX];
-                snprintf(key, sizeof key, "%s%s", L.m[i].prefix, L.m[i].defs[j].name);
-                rc = errat(&L, root->start_mark, key, "expected a value (required), found no such key");
-                goto cleanup;
-            }
-
-    {
-        int replay = s->run.source == RUN_SOURCE_REPLAY;
-        for (int i = 0; i < 3; i++) {
-            if (replay && !L.replay_seen[i]) {
-                rc = errat(&L, root->start_mark, REPLAY_KEYS[i],
-                           "expected a CSV file (population.source is replay), found no such key");
-                goto cleanup;
-            }
-            if (!replay && L.replay_seen[i]) {
-                rc = errat(&L, L.replay_marks[i], REPLAY_KEYS[i],
-                           "expected no file unless population.source is replay, found one");
-                goto cleanup;
-            }
-        }
-        if (!replay && L.rrep_seen) {
-            rc = errat(&L, L.rrep_mark, RREP_KEY,
-                       "expected no replication unless population.source is replay, found one");
-            goto cleanup;
-        }
-        if (replay && (flags & SCEN_CONFINE_PATHS)) {
-            for (int i = 0; i < 3 && !rc; i++)
-                if (escapes(s->replay_files[i]) || escapes(path))
-                    rc = errat(&L, L.replay_marks[i], REPLAY_KEYS[i],
-                               "expected a path inside the folder of %s (absolute paths and '..' are refused "
-                               "here unless --allow-paths is given), found '%s'", path, s->replay_files[i]);
-            if (rc) goto cleanup;
-        }
-        if (replay && (rc = replay_load(path, s->replay_files[0], s->replay_files[1], s->replay_files[2],
-                                        &s->replay, e)))
-            goto cleanup;
-    }
-    char msg[512];
-    const char *where;
-    if (series_ok(&s->run, msg, sizeof msg)) {
-        yaml_mark_t mk = locate(&L, "output.series_days", root->start_mark, &where);
-        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
+    if ((rc = mount_all(&L)) || (rc = walk_layers(&L, ly, nl, path)) || (rc = check_scores(&L, root))
+        || (rc = check_required(&L, root)) || (rc = check_replay(&L, root, path, flags))
+        || (rc = check_fields(&L, root)))
         goto cleanup;
-    }
-    if (popn_validate(&s->pop, msg, sizeof msg)) {
-        yaml_mark_t mk = locate(&L, msg, root->start_mark, &where);
-        rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: %s", where, mk.line + 1, mk.column + 1, msg);
-        goto cleanup;
-    }
-    for (int o = 0; o < ORGAN_N; o++)
-        if (s->ops[o]->validate && s->ops[o]->validate(s->par[o], msg, sizeof msg)) {
-            char full[600];
-            snprintf(full, sizeof full, "%s%s", POLICY_PREFIX[o], msg);
-            yaml_mark_t mk = locate(&L, full, root->start_mark, &where);
-            if (mk.line == root->start_mark.line && where == L.layer_path[L.top]) {
-                snprintf(full, sizeof full, "%s%s", MODEL_PREFIX[o], msg);
-                mk = locate(&L, full, root->start_mark, &where);
-            }
-            rc = err_set(e, ERR_INPUT, "%s:%zu:%zu: policy/model.%s.%s", where, mk.line + 1, mk.column + 1,
-                         ORGAN_KEY[o], msg);
-            goto cleanup;
-        }
     if (s->replay && s->run.strict && (rc = warn_lapses(s, path, e))) goto cleanup;
 
 cleanup:
-    for (int i = 0; i < L.nm; i++) {
-        free(L.m[i].seen);
-        free(L.m[i].marks);
-    }
-    for (int i = 0; i < SCEN_MAX_LAYERS; i++) {
-        if (ly[i].have_doc) yaml_document_delete(&ly[i].doc);
-        free(ly[i].path);
-        free(ly[i].text);
-    }
+    loader_free(&L, ly);
     if (rc) scen_free(s);
     else *out = s;
     return rc;
@@ -1228,8 +1272,8 @@ void scen_each_param(const struct scenario *s, scen_param_fn fn, void *ctx)
     each_table("", run_pdefs, N_RUN, &s->run, fn, ctx);
     each_table("population.", popn_pdefs, popn_n_pdefs, &s->pop, fn, ctx);
     for (int o = 0; o < ORGAN_N; o++) {
-        each_table(POLICY_PREFIX[o], s->ops[o]->rule_pdefs, s->ops[o]->n_rule_pdefs, s->par[o], fn, ctx);
-        each_table(MODEL_PREFIX[o], s->ops[o]->model_pdefs, s->ops[o]->n_model_pdefs, s->par[o], fn, ctx);
+        each_table(POLICY_PREFIX(o), s->ops[o]->rule_pdefs, s->ops[o]->n_rule_pdefs, s->par[o], fn, ctx);
+        each_table(MODEL_PREFIX(o), s->ops[o]->model_pdefs, s->ops[o]->n_model_pdefs, s->par[o], fn, ctx);
     }
 }
 
@@ -1295,8 +1339,8 @@ void scen_list(FILE *out)
     list_table(out, "population.", popn_pdefs, popn_n_pdefs);
     for (int o = 0; o < ORGAN_N; o++) {
         char names[256];
-        fprintf(out, "\n## %s\n\n%s", ORGAN_KEY[o], TABLE_HEAD);
-        fprintf(out, "| `policy.%s.rule` | %s | ", ORGAN_KEY[o], registry_get((enum organ)o, 0)->name);
+        fprintf(out, "\n## %s\n\n%s", ORGAN_KEY(o), TABLE_HEAD);
+        fprintf(out, "| `policy.%s.rule` | %s | ", ORGAN_KEY(o), registry_get((enum organ)o, 0)->name);
         md(out, registry_names((enum organ)o, names, sizeof names));
         fprintf(out, " |  | The allocation policy; it decides which keys below apply. | design |\n");
         const struct policy_ops *ops;
@@ -1306,12 +1350,12 @@ void scen_list(FILE *out)
                 fprintf(out, "\n### `policy.%s.rule: %s`\n\nThe keys of `rule: %s` above (its hard rules, "
                         "disease and acceptance model), and the\n`policy.%s.score` section that orders "
                         "the list (features below; docs/rules.md, \"Score policies\").\n",
-                        ORGAN_KEY[o], ops->name, def->name, ORGAN_KEY[o]);
+                        ORGAN_KEY(o), ops->name, def->name, ORGAN_KEY(o));
                 continue;
             }
-            fprintf(out, "\n### `policy.%s.rule: %s`\n\n%s", ORGAN_KEY[o], ops->name, TABLE_HEAD);
-            list_table(out, POLICY_PREFIX[o], ops->rule_pdefs, ops->n_rule_pdefs);
-            list_table(out, MODEL_PREFIX[o], ops->model_pdefs, ops->n_model_pdefs);
+            fprintf(out, "\n### `policy.%s.rule: %s`\n\n%s", ORGAN_KEY(o), ops->name, TABLE_HEAD);
+            list_table(out, POLICY_PREFIX(o), ops->rule_pdefs, ops->n_rule_pdefs);
+            list_table(out, MODEL_PREFIX(o), ops->model_pdefs, ops->n_model_pdefs);
         }
     }
     score_list(out);

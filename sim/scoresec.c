@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry.h"
+
 struct sp {
     const char *path;
     yaml_document_t *doc;
@@ -14,7 +16,16 @@ struct sp {
     struct err *e;
 };
 
-static const char *const ORGAN_NAME[ORGAN_N] = {"heart", "pancreas"};
+/* An organ's name in messages. */
+#define ORGAN_NAME(o) (registry_organ((enum organ)(o))->name)
+
+/* The name of the first organ in the mask `organs` (SCORE_HEART, SCORE_PANCREAS bits). */
+static const char *first_organ(unsigned organs)
+{
+    for (int o = 0; o < ORGAN_N; o++)
+        if (organs & (1u << o)) return ORGAN_NAME(o);
+    return "?";
+}
 
 static int fail(struct sp *x, yaml_mark_t mk, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -96,7 +107,7 @@ static int feature(struct sp *x, const yaml_node_t *v, const char *key, const ch
     score_feature_names(x->organ, role, names, sizeof names);
     if (!is_scalar(v))
         return fail(x, v->start_mark, key, "expected %s of the %s score (%s), found %s", what,
-                    ORGAN_NAME[x->organ], names, kind(v, fb, sizeof fb));
+                    ORGAN_NAME(x->organ), names, kind(v, fb, sizeof fb));
     const char *s = sval(v);
     int neg = 0;
     if (allow_not && strncmp(s, "not ", 4) == 0) {
@@ -107,12 +118,12 @@ static int feature(struct sp *x, const yaml_node_t *v, const char *key, const ch
     int f = score_feature_find(s);
     if (f < 0)
         return fail(x, v->start_mark, key, "expected %s of the %s score (%s), found '%s'", what,
-                    ORGAN_NAME[x->organ], names, sval(v));
+                    ORGAN_NAME(x->organ), names, sval(v));
     const struct score_feature *sf = &score_features[f];
     if (!(sf->organs & (1u << x->organ)))
         return fail(x, v->start_mark, key,
                     "expected %s of the %s score (%s), found '%s' (a %s feature)", what,
-                    ORGAN_NAME[x->organ], names, s, ORGAN_NAME[!x->organ]);
+                    ORGAN_NAME(x->organ), names, s, first_organ(sf->organs));
     if (strcmp(role, "when") == 0 && sf->kind != SCORE_COND)
         return fail(x, v->start_mark, key, "expected a condition (%s), found '%s' (a number in %s)",
                     names, s, sf->unit);

@@ -10,6 +10,8 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "registry.h"
+
 struct sens {
     int nv, reps, k, nm;
     const struct psa *p;
@@ -230,7 +232,6 @@ cleanup:
 void sens_print(const struct rec_unc *u, size_t nu, const struct rec_sens *rows, size_t n,
                 const char *const *variant_names, FILE *f)
 {
-    static const char *const PROG[ORGAN_N] = {"heart", "pancreas"};
     int header = 0;
     for (size_t i = 0; i < nu; i++) {
         const struct rec_unc *x = &u[i];
@@ -244,7 +245,8 @@ void sens_print(const struct rec_unc *u, size_t nu, const struct rec_sens *rows,
         const char *sign = x->share_positive >= x->share_negative ? "> 0" : "< 0";
         double share = x->share_positive >= x->share_negative ? x->share_positive : x->share_negative;
         fprintf(f, "  %s, %s %s: %+.3g [%.3g, %.3g] (2.5-97.5 %% of draws), %s in %.0f %% of draws", variant_names[x->variant],
-                PROG[x->program], x->metric, x->diff_mean, x->diff_p2_5, x->diff_p97_5, sign, 100 * share);
+                registry_organ((enum organ)x->program)->name, x->metric, x->diff_mean, x->diff_p2_5,
+                x->diff_p97_5, sign, 100 * share);
         const struct rec_sens *top = NULL;
         for (size_t j = 0; j < n; j++)
             if (rows[j].variant == x->variant && rows[j].program == x->program && rows[j].rank == 1 &&

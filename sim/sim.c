@@ -23,6 +23,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "evq.h"
+#include "registry.h"
 #include "replay.h"
 #include "rng.h"
 
@@ -66,7 +67,9 @@ _Static_assert(sizeof(struct trans) >= 3 * sizeof(double) + 2 * sizeof(uint32_t)
 struct list {
     struct cand **v;
     struct cand_key *k;     /* k[i] = cand_key_of(v[i]): see policy_ops.match_keyed */
-    size_t n, cap;
+    int32_t *hp;            /* hp[i]: entry i's place in hot[], -1 when not hot */
+    uint32_t *hot;          /* the entries policy_ops.key_hot marked, nhot of them */
+    size_t n, cap, nhot;
 };
 
 struct ctx {
@@ -136,7 +139,24 @@ static uint32_t slot_index(const struct cand *c)
 
 static int counted(const struct ctx *x, double t) { return t >= x->t0 && t < x->t_end; }
 
-static int list_add(struct ctx *x, enum organ o, struct cand *c)
+/* Marks entry i of organ o's list hot or not, as the policy's key_hot says for its key now. */
+static void list_mark(struct ctx *x, enum organ o, size_t i, double day)
+{
+    struct list *l = &x->list[o];
+    const struct policy_ops *ops = x->s->ops[o];
+    const int hot = ops->key_hot && ops->key_hot(x->s->par[o], &l->k[i], day);
+    if (hot && l->hp[i] < 0) {
+        l->hp[i] = (int32_t)l->nhot;
+        l->hot[l->nhot++] = (uint32_t)i;
+    } else if (!hot && l->hp[i] >= 0) {
+        const uint32_t last = l->hot[--l->nhot];
+        l->hot[l->hp[i]] = last;
+        l->hp[last] = l->hp[i];
+        l->hp[i] = -1;
+    }
+}
+
+static int list_add(struct ctx *x, enum organ o, struct cand *c, double day)
 {
     struct list *l = &x->list[o];
     if (l->n == l->cap) {
@@ -147,11 +167,19 @@ static int list_add(struct ctx *x, enum organ o, struct cand *c)
         struct cand_key *nk = realloc(l->k, nc * sizeof *nk);
         if (!nk) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
         l->k = nk;
+        int32_t *nh = realloc(l->hp, nc * sizeof *nh);
+        if (!nh) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
+        l->hp = nh;
+        uint32_t *nt = realloc(l->hot, nc * sizeof *nt);
+        if (!nt) return err_set(x->e, ERR_INTERNAL, "out of memory (waiting list)");
+        l->hot = nt;
         l->cap = nc;
     }
     c->list_pos = (int32_t)l->n;
     l->k[l->n] = cand_key_of(c);
+    l->hp[l->n] = -1;
     l->v[l->n++] = c;
+    list_mark(x, o, l->n - 1, day);
     return 0;
 }
 
@@ -173,10 +201,20 @@ static void list_remove(struct ctx *x, enum organ o, struct cand *c)
     struct list *l = &x->list[o];
     assert(c->list_pos >= 0 && (size_t)c->list_pos < l->n && l->v[c->list_pos] == c);
     assert(key_current(&l->k[c->list_pos], c)); /* kept current while listed */
+    const size_t i = (size_t)c->list_pos;
+    assert(l->hp[i] < 0 || ((size_t)l->hp[i] < l->nhot && l->hot[l->hp[i]] == i));
+    if (l->hp[i] >= 0) { /* off the hot entries */
+        const uint32_t lh = l->hot[--l->nhot];
+        l->hot[l->hp[i]] = lh;
+        l->hp[lh] = l->hp[i];
+        l->hp[i] = -1;
+    }
     struct cand *last = l->v[--l->n];
-    l->k[c->list_pos] = l->k[l->n];
-    l->v[c->list_pos] = last;
-    last->list_pos = c->list_pos;
+    l->k[i] = l->k[l->n];
+    l->hp[i] = l->hp[l->n];
+    if (l->hp[i] >= 0) l->hot[l->hp[i]] = (uint32_t)i;
+    l->v[i] = last;
+    last->list_pos = (int32_t)i;
     c->list_pos = -1;
 }
 
@@ -184,7 +222,10 @@ static void list_remove(struct ctx *x, enum organ o, struct cand *c)
 static void set_status(struct ctx *x, struct cand *c, double day, enum status st, int nt_credit)
 {
     cand_set_status(c, day, st, nt_credit);
-    if (c->list_pos >= 0) x->list[prog_organ(c->prog)].k[c->list_pos] = cand_key_of(c);
+    if (c->list_pos < 0) return;
+    const enum organ o = prog_organ(c->prog);
+    x->list[o].k[c->list_pos] = cand_key_of(c);
+    list_mark(x, o, (size_t)c->list_pos, day);
 }
 
 static int record_episode(struct ctx *x, const struct cand *c, const struct trans *t)
@@ -249,7 +290,7 @@ static int list_candidate(struct ctx *x, struct slot *sl, uint32_t idx, double d
     ops->enter(x->s->par[o], c, day, x->prog);
     sl->status_listed = (int8_t)c->w.status;
     sl->h = 0;
-    if (list_add(x, o, c)) return ERR_INTERNAL;
+    if (list_add(x, o, c, day)) return ERR_INTERNAL;
     if (x->o->rec && x->o->rec->listing && x->o->rec->listing(x->o->rec->ctx, c, x->e)) return x->e->code;
     if (counted(x, day)) x->res->summary[o].listings++;
     if (record_episode(x, c, NULL)) return ERR_INTERNAL;
@@ -262,7 +303,7 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     struct slot *sl = slot_new(x, &idx);
     if (!sl) return err_set(x->e, ERR_INTERNAL, "out of memory (candidates)");
     uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | x->counter[o]++;
-    cand_init(&sl->c, seq, o == ORGAN_HEART ? PROG_HEART : PROG_PANCREAS, now);
+    cand_init(&sl->c, seq, registry_organ(o)->prog, now);
     sl->c.slot = idx;
     sl->relist_of = UINT32_MAX;
     popn_cand(&x->s->pop, &sl->c, o, now, x->arr[o]);
@@ -277,8 +318,9 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     return 0;
 }
 
-/* A graft failed: the recipient is listed again as a new candidate carrying the relisting
- * fields, and the policy's enter() decides the status (e.g. SU for early re-transplant). */
+/* A graft failed: the recipient is listed again as a new candidate, the same person with the
+ * relisting fields (cand_relist says what is carried and what a new listing resets), and the
+ * policy's enter() decides the status (e.g. SU for early re-transplant). */
 static int on_relist(struct ctx *x, uint32_t old_idx, double now)
 {
     uint32_t idx;
@@ -288,23 +330,8 @@ static int on_relist(struct ctx *x, uint32_t old_idx, double now)
     enum organ o = prog_organ(old->c.prog);
     struct cand *c = &sl->c;
     uint32_t seq = ((uint32_t)o << SEQ_ORGAN_BIT) | (1u << SEQ_RELIST_BIT) | x->relist_counter[o]++;
-    cand_init(c, seq, old->c.prog, now);
+    cand_relist(c, &old->c, seq, now);
     c->slot = idx;
-    c->abo = old->c.abo;
-    c->sex = old->c.sex;
-    c->birth_day = old->c.birth_day;
-    c->region = old->c.region;
-    c->center = old->c.center;
-    c->pra = old->c.pra;
-    c->df_low = old->c.df_low;
-    c->su_reason = old->c.su_reason;
-    c->growing = old->c.growing;
-    c->weight_kg = old->c.weight_kg;
-    c->height_cm = old->c.height_cm;
-    c->tlc_l = old->c.tlc_l;
-    c->prior_wait_days = old->c.end_day - old->c.w.listed;
-    c->prior_tx_day = old->c.end_day;
-    c->graft_loss_day = now;
     sl->relist_of = old->c.seq;
     old->next = idx;
     return list_candidate(x, sl, idx, now);
@@ -370,8 +397,8 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     if (counted(x, now)) {
         struct rec_summary *sm = &x->res->summary[o];
         sm->transplants++;
-        if (st == ST_HU || st == ST_SU) sm->transplants_urgent++;
-        if (c->prog == PROG_HEART_LUNG || c->prog == PROG_PANCREAS_KIDNEY) sm->transplants_combined++;
+        if (st == registry_organ(o)->urgent) sm->transplants_urgent++;
+        if (prog_combined(c->prog)) sm->transplants_combined++;
         if (PUSH(x->waits[o], wait, x)) return ERR_INTERNAL;
     }
     if (x->o->entity_tables && (x->o->warmup_rows || now >= x->t0)) {
@@ -487,7 +514,8 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
     size_t k = sw >= 0 && (size_t)sw < cap ? (size_t)sw : cap;
     /* Without a switch only the first k matches can ever be asked: a policy may skip ranking
      * the rest (policy_ops.match_keyed); with one, the accelerated procedure needs them all. */
-    size_t n = ops->match_keyed ? ops->match_keyed(par, d, now, l->v, l->k, l->n, sw < 0 ? k : SIZE_MAX, x->mbuf)
+    const struct keyed_list kl = {.v = l->v, .k = l->k, .n = l->n, .hot = l->hot, .nhot = l->nhot};
+    size_t n = ops->match_keyed ? ops->match_keyed(par, d, now, &kl, sw < 0 ? k : SIZE_MAX, x->mbuf)
                                 : ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
     if (k > n) k = n;
     k = match_top(x->mbuf, n, k);
@@ -511,7 +539,15 @@ static int on_donor(struct ctx *x, double now)
     return donate(x, &d, now);
 }
 
-/* Allocates a donor's offered organs, thoracic first, and records the donor. */
+/* The columns of one organ in a /donors row; NULL where the organ has none. */
+struct donor_cols {
+    int8_t *offered, *outcome, *ecd, *procedure;
+    int32_t *offers;
+};
+
+/* Allocates a donor's offered organs in the registry's organ order (thoracic first) and records
+ * the donor. What an organ is (offer flag, outcome code, order) comes from its organ_def; the
+ * record's layout is sim.h's, so the organs' columns of struct rec_donor are named here. */
 static int donate(struct ctx *x, const struct donor *dp, double now)
 {
     const struct donor d = *dp;
@@ -529,13 +565,19 @@ static int donate(struct ctx *x, const struct donor *dp, double now)
     rd.age_years = d.age_years;
     rd.bmi = d.bmi;
     rd.weight_kg = d.weight_kg;
-    rd.heart_offered = (int8_t)d.offer_heart;
-    rd.pancreas_offered = (int8_t)d.offer_pancreas;
-    /* Thoracic organs before the pancreas (§II.2 of both guidelines). */
-    static const enum organ ORDER[ORGAN_N] = {ORGAN_HEART, ORGAN_PANCREAS};
-    for (int k = 0; k < ORGAN_N; k++) {
-        enum organ o = ORDER[k];
-        if (!(o == ORGAN_HEART ? d.offer_heart : d.offer_pancreas)) continue;
+    const struct donor_cols cols[ORGAN_N] = {
+        [ORGAN_HEART] = {.offered = &rd.heart_offered, .outcome = &rd.heart_outcome, .offers = &rd.heart_offers},
+        [ORGAN_PANCREAS] = {.offered = &rd.pancreas_offered, .outcome = &rd.pancreas_outcome,
+                            .ecd = &rd.pancreas_ecd, .procedure = &rd.pancreas_procedure,
+                            .offers = &rd.pancreas_offers},
+    };
+    const struct organ_def *od;
+    for (size_t k = 0; (od = registry_organ_at(k)); k++) {
+        const enum organ o = od->organ;
+        const struct donor_cols *dc = &cols[o];
+        const int offered = organ_offered(od, &d);
+        *dc->offered = (int8_t)offered;
+        if (!offered) continue;
         struct placed pl;
         if (allocate(x, o, &d, now, &pl)) return ERR_INTERNAL;
         if (counted(x, now)) {
@@ -546,15 +588,10 @@ static int donate(struct ctx *x, const struct donor *dp, double now)
             if (pl.route == POLICY_ROUTE_ISLET) sm->islets++;
             if (pl.procedure) sm->accelerated++;
         }
-        if (o == ORGAN_HEART) {
-            rd.heart_outcome = pl.taken ? 1 : 2;
-            rd.heart_offers = pl.offers;
-        } else {
-            rd.pancreas_outcome = pl.taken ? 1 : pl.route == POLICY_ROUTE_ISLET ? 2 : 3;
-            rd.pancreas_offers = pl.offers;
-            rd.pancreas_ecd = pl.ecd != 0;
-            rd.pancreas_procedure = (int8_t)pl.procedure;
-        }
+        *dc->outcome = (int8_t)od->donor_outcome(pl.taken != NULL, (enum policy_route)pl.route);
+        *dc->offers = pl.offers;
+        if (dc->ecd) *dc->ecd = pl.ecd != 0;
+        if (dc->procedure) *dc->procedure = (int8_t)pl.procedure;
     }
     if (x->o->entity_tables && (x->o->warmup_rows || now >= x->t0)) {
         struct rec_donor *slot = PUSHZ(x->res->donors, x);
@@ -595,7 +632,7 @@ static int on_r_listing(struct ctx *x, uint32_t row, double now)
             break;
         }
     if (x->s->ops[o]->prepare) x->s->ops[o]->prepare(x->s->par[o], &sl->c);
-    if (list_add(x, o, &sl->c)) return ERR_INTERNAL;
+    if (list_add(x, o, &sl->c, now)) return ERR_INTERNAL;
     if (counted(x, now)) x->res->summary[o].listings++;
     return record_episode(x, &sl->c, NULL);
 }
@@ -680,14 +717,13 @@ static int on_snapshot(struct ctx *x, double now)
         r->program = o;
         r->day = now - x->t0;
         r->listed = (int32_t)x->list[o].n;
+        /* The row's count of each status (the layout is sim.h's: one column per status). */
+        _Static_assert(ST_N == 4, "struct rec_series has a count for every status");
+        int32_t *const count[ST_N] = {[ST_T] = &r->n_t, [ST_HU] = &r->n_hu, [ST_NT] = &r->n_nt,
+                                      [ST_SU] = &r->n_su};
         for (size_t i = 0; i < x->list[o].n; i++) {
-            switch (x->list[o].v[i]->w.status) {
-            case ST_T: r->n_t++; break;
-            case ST_HU: r->n_hu++; break;
-            case ST_NT: r->n_nt++; break;
-            case ST_SU: r->n_su++; break;
-            default: break;
-            }
+            const enum status st = x->list[o].v[i]->w.status;
+            if ((unsigned)st < ST_N) (*count[st])++;
         }
     }
     double next = now + x->s->run.series_days;
@@ -866,7 +902,7 @@ static int finish(struct ctx *x)
             const struct cand *c = x->list[o].v[i];
             if (c->w.status != ST_NT) sm->waiting_end++;
             else sm->nt_end++;
-            if (c->w.status == ST_HU || c->w.status == ST_SU) sm->urgent_end++;
+            if (c->w.status == registry_organ((enum organ)o)->urgent) sm->urgent_end++;
         }
         if (x->waits[o].n) {
             gsl_sort(x->waits[o].v, 1, x->waits[o].n);
@@ -1023,6 +1059,8 @@ static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
     for (int g = 0; g < ORGAN_N; g++) {
         free(x->list[g].v);
         free(x->list[g].k);
+        free(x->list[g].hp);
+        free(x->list[g].hot);
         free(x->waits[g].v);
         gsl_rng_free(x->arr[g]);
     }
@@ -1126,10 +1164,18 @@ static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct sc
         const struct list *l = &src->list[g];
         if (l->cap && !(dst->list[g].v = malloc(l->cap * sizeof *l->v))) goto oom;
         if (l->cap && !(dst->list[g].k = malloc(l->cap * sizeof *l->k))) goto oom;
+        if (l->cap && !(dst->list[g].hp = malloc(l->cap * sizeof *l->hp))) goto oom;
+        if (l->cap && !(dst->list[g].hot = malloc(l->cap * sizeof *l->hot))) goto oom;
         if (l->n) memcpy(dst->list[g].k, l->k, l->n * sizeof *l->k);
         dst->list[g].cap = l->cap;
         for (size_t i = 0; i < l->n; i++) dst->list[g].v[i] = &slot_at(dst, l->v[i]->slot)->c;
         dst->list[g].n = l->n;
+        /* The hot entries again under this variant's rules (key_hot may read its parameters). */
+        dst->list[g].nhot = 0;
+        for (size_t i = 0; i < l->n; i++) {
+            dst->list[g].hp[i] = -1;
+            list_mark(dst, (enum organ)g, i, dst->t0); /* the clone continues from day 0 */
+        }
         if (VEC_DUP(dst->waits[g], src->waits[g])) goto oom;
     }
     if (src->rmap) {

@@ -1,4 +1,5 @@
-/* test_cand.c — waiting-time accounting, name tables, ABO compatibility and the match order. */
+/* test_cand.c — waiting-time accounting, name tables, ABO compatibility, the match order, what a
+ * relisting carries, and the organ tables (model/organ.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,9 +7,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <string.h>
+
+#include <stdio.h>
 
 #include "cand.h"
 #include "match.h"
+#include "registry.h"
 
 /* T 0..10, HU 10..40, NT 40..50, HU 50..60 (asked on day 60): HU 40 days, NT 10, listed 60. */
 static void test_hu_spells_accumulate(void **state)
@@ -178,6 +183,115 @@ static void test_mark_days(void **state)
     assert_float_equal(nt, 0, 0);
 }
 
+/* The members a relisting takes from a new listing instead of the person (cand_relist's
+ * contract). Listed here on purpose, apart from cand.c: a member may join this list only by a
+ * decision made in both places. */
+#define M(f) {offsetof(struct cand, f), sizeof((struct cand *)0)->f, #f}
+static const struct {
+    size_t off, size;
+    const char *name;
+} RELIST_RESET[] = {
+    M(seq),     M(w),       M(outcome),  M(end_day),  M(list_pos),     M(draws),
+    M(slot),    M(id),      M(expiry),   M(renewals), M(mstate),       M(mday),
+    M(mark_day), M(mark_hu_days), M(mark_nt_days), M(dmcs), M(dmcs_day), M(diag),
+    M(inpatient), M(hla_ok), M(combined_audited), M(prior_wait_days), M(prior_tx_day),
+    M(graft_loss_day),
+};
+#undef M
+
+/* The member RELIST_RESET names at byte `at` of struct cand, or NULL when none does. */
+static const char *relist_reset_at(size_t at)
+{
+    for (size_t k = 0; k < sizeof RELIST_RESET / sizeof RELIST_RESET[0]; k++)
+        if (at >= RELIST_RESET[k].off && at < RELIST_RESET[k].off + RELIST_RESET[k].size)
+            return RELIST_RESET[k].name;
+    return NULL;
+}
+
+/* A relisting carries every byte of the old candidate but the members of RELIST_RESET (so a
+ * member added to struct cand, or one dropped from the copy, fails here), and those are exactly
+ * as a new listing has them, but for the relisting fields taken from the old listing. The old
+ * candidate is filled with a byte pattern, so no member can pass by holding its default. */
+static void test_relist_carries_the_person(void **state)
+{
+    (void)state;
+    static const unsigned char PATTERN[] = {0x41, 0x5a, 0x3c, 0x77, 0x19};
+    struct cand old, c, fresh;
+    for (size_t i = 0; i < sizeof old; i++) ((unsigned char *)&old)[i] = PATTERN[i % sizeof PATTERN];
+    old.prog = PROG_PANCREAS_KIDNEY;
+    old.w.listed = 100.25;
+    old.end_day = 400.5;
+    memset(&c, 0xee, sizeof c);
+    cand_relist(&c, &old, 77, 500.75);
+    const unsigned char *pc = (const unsigned char *)&c, *po = (const unsigned char *)&old;
+    for (size_t i = 0; i < sizeof c; i++) {
+        if (relist_reset_at(i)) continue;
+        if (pc[i] != po[i]) fail_msg("byte %zu of struct cand was not carried to the relisting", i);
+    }
+    cand_init(&fresh, 77, PROG_PANCREAS_KIDNEY, 500.75);
+    fresh.prior_wait_days = 400.5 - 100.25;
+    fresh.prior_tx_day = 400.5;
+    fresh.graft_loss_day = 500.75;
+    const unsigned char *pf = (const unsigned char *)&fresh;
+    for (size_t i = 0; i < sizeof c; i++) {
+        const char *name = relist_reset_at(i);
+        if (name && pc[i] != pf[i]) fail_msg("member %s of the relisting is not a new listing's (byte %zu)", name, i);
+    }
+    assert_int_equal(c.prog, PROG_PANCREAS_KIDNEY);
+    assert_int_equal(c.w.status, ST_T);
+    assert_float_equal(c.w.listed, 500.75, 0);
+}
+
+/* The organ tables: one organ_def per organ, each once in the allocation order (heart first),
+ * distinct urgent statuses; the candidate columns have unique names apart from the reader's own
+ * columns, text columns their parse, format and expected text, the others a member inside
+ * struct cand; a text column's format reads back through its parse. */
+static void test_organ_tables(void **state)
+{
+    (void)state;
+    int seen[ORGAN_N] = {0};
+    const struct organ_def *od;
+    size_t k;
+    for (k = 0; (od = registry_organ_at(k)); k++) {
+        assert_true(od->organ >= 0 && od->organ < ORGAN_N);
+        assert_ptr_equal(registry_organ(od->organ), od);
+        seen[od->organ]++;
+        assert_int_equal(prog_organ(od->prog), od->organ);
+        assert_true(od->offer_off + sizeof(int) <= sizeof(struct donor));
+        for (size_t j = 0; j < k; j++) assert_int_not_equal(registry_organ_at(j)->urgent, od->urgent);
+    }
+    assert_int_equal(k, ORGAN_N);
+    assert_int_equal(registry_organ_at(0)->organ, ORGAN_HEART); /* thoracic first (§II.2) */
+    for (int o = 0; o < ORGAN_N; o++) assert_int_equal(seen[o], 1);
+
+    static const char *const CORE[] = {"id", "seq", "program", "abo", "age_years", "listed_day", "region", "center"};
+    const struct cand_col *cols[REGISTRY_CAND_COLS_MAX];
+    size_t n = registry_cand_cols(cols);
+    assert_true(n > 0 && n < REGISTRY_CAND_COLS_MAX);
+    for (size_t i = 0; i < n; i++) {
+        const struct cand_col *c = cols[i];
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(cols[j]->name, c->name)) fail_msg("candidate column %s twice", c->name);
+        for (size_t j = 0; j < sizeof CORE / sizeof CORE[0]; j++)
+            if (!strcmp(CORE[j], c->name)) fail_msg("candidate column %s is one of the reader's own", c->name);
+        if (c->kind == CAND_COL_TEXT) {
+            assert_non_null(c->parse);
+            assert_non_null(c->format);
+            assert_non_null(c->expected);
+            struct cand x;
+            cand_init(&x, 0, PROG_PANCREAS, 0);
+            assert_int_equal(c->parse("", &x), 0); /* an empty cell is "not known" */
+            char back[64];
+            snprintf(back, sizeof back, "%s", c->format(&x));
+            assert_int_equal(c->parse(back, &x), 0);
+            assert_string_equal(c->format(&x), back);
+        } else {
+            size_t size = c->kind == CAND_COL_NUM || c->kind == CAND_COL_DAY ? sizeof(double) : sizeof(int);
+            assert_true(c->off + size <= sizeof(struct cand));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +303,8 @@ int main(void)
         cmocka_unit_test(test_match_order),
         cmocka_unit_test(test_match_top),
         cmocka_unit_test(test_mark_days),
+        cmocka_unit_test(test_relist_carries_the_person),
+        cmocka_unit_test(test_organ_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

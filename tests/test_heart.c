@@ -1286,6 +1286,7 @@ static void test_match_keyed_equals_match(void **state)
         if (opt == 3) p.abo_infant_incompatible = 1;
         if (opt == 4) p.child_always_hu = 0, p.size_filter = 0;
         size_t hu_short = 0; /* donors where the HU group alone gave `want` */
+        size_t hot_matter = 0; /* donors whose HU group the keyed pass finds only through hot */
         for (int dn = 0; dn < DONORS; dn++) {
             /* a fresh list every few donors; a short HU group on some lists */
             if (dn % 10 == 0) {
@@ -1319,7 +1320,21 @@ static void test_match_keyed_equals_match(void **state)
             d.hla_typed = gsl_rng_uniform(r) < 0.7;
             for (size_t w = 0; w < sizeof wants / sizeof wants[0]; w++) {
                 size_t na = OPS->match(&p, &d, DAY, list, N, 0, a);
-                size_t nb = OPS->match_keyed(&p, &d, DAY, list, keys, N, wants[w], b);
+                /* the hot entries as the engine keeps them, plus some that no longer qualify
+                 * (a superset is allowed); none on every seventh donor, to show they matter */
+                static uint32_t hot[N];
+                size_t nhot = 0;
+                for (size_t i = 0; i < N; i++)
+                    if (dn % 7 != 6 && (OPS->key_hot(&p, &keys[i], DAY) || i % 11 == 0)) hot[nhot++] = (uint32_t)i;
+                const struct keyed_list kl = {.v = list, .k = keys, .n = N, .hot = hot, .nhot = nhot};
+                size_t nb = OPS->match_keyed(&p, &d, DAY, &kl, wants[w], b);
+                if (dn % 7 == 6) { /* counter-check: without hot entries the HU group is missing */
+                    size_t hu_a = 0, hu_b = 0;
+                    for (size_t i = 0; i < na; i++) hu_a += a[i].group == HEART_GRP_HU;
+                    for (size_t i = 0; i < nb; i++) hu_b += b[i].group == HEART_GRP_HU;
+                    if (hu_a && !hu_b) hot_matter++;
+                    continue;
+                }
                 assert_true(nb <= na);
                 if (wants[w] == SIZE_MAX) assert_int_equal(nb, na);
                 size_t ka = match_top(a, na, wants[w]), kb = match_top(b, nb, wants[w]);
@@ -1338,6 +1353,7 @@ static void test_match_keyed_equals_match(void **state)
         /* the shortcut was taken (so the test covers it) where the options allow it */
         if (opt == 0) assert_true(hu_short > 0);
         if (opt == 1 || opt == 2) assert_int_equal(hu_short, 0);
+        assert_true(hot_matter > 0);
     }
     gsl_rng_free(r);
 }

@@ -465,7 +465,8 @@ static void test_ecd_criteria(void **state)
     d.sodium = 160;
     assert_int_equal(pancreas_ecd(&p, &d, NULL), 0);
 
-    /* on by default (issue 13 point 8): unplaced after 4 declined offers */
+    /* on by default (docs/model.md, "Pancreas list", accel.unplaced_after_offers; 003 §III.8.1a):
+     * unplaced after 4 declined offers */
     assert_int_equal(pancreas_unplaced(&p, 3), 0);
     assert_int_equal(pancreas_unplaced(&p, 4), 1);
     assert_int_equal(pancreas_bak2026_ops.unplaced_after(&p), 4); /* what the engine asks */
@@ -1011,7 +1012,8 @@ static void test_match_keyed_equals_match(void **state)
         d.region = (int)gsl_rng_uniform_int(r, 7) - 1;
         d.hla_typed = gsl_rng_uniform(r) < 0.7;
         size_t na = pancreas_bak2026_ops.match(&p, &d, 1000, list, N, 0, a);
-        size_t nb = pancreas_bak2026_ops.match_keyed(&p, &d, 1000, list, keys, N, SIZE_MAX, b);
+        const struct keyed_list kl = {.v = list, .k = keys, .n = N};
+        size_t nb = pancreas_bak2026_ops.match_keyed(&p, &d, 1000, &kl, SIZE_MAX, b);
         assert_int_equal(na, nb);
         for (size_t i = 0; i < na; i++) assert_memory_equal(&a[i], &b[i], sizeof a[i]);
     }

@@ -104,7 +104,7 @@ static struct donor donor(gsl_rng *r)
 /* A random candidate of `organ` with a status history of up to three rows before DAY (random
  * fractional days, so ties in points are rare but listing days repeat for the tie-break).
  * Children, adolescents who passed child.age while listed (some still growing) and SU reasons
- * are drawn so that every rule of issue 13 that the scores restate or inherit is exercised;
+ * are drawn so that every rule of docs/rules.md that the scores restate or inherit is exercised;
  * ops->prepare (if any) runs before the first status row, as in the engine. */
 static void candidate(gsl_rng *r, struct cand *c, uint32_t seq, enum organ organ,
                       const struct policy_ops *ops, const void *par)
@@ -606,7 +606,12 @@ static void test_heart_match_keyed_equals_match(void **state)
             struct donor d = donor(r);
             for (size_t w = 0; w < sizeof wants / sizeof wants[0]; w++) {
                 size_t na = score_heart_ops.match(&sp, &d, DAY, list, NC, 0, a);
-                size_t nb = score_heart_ops.match_keyed(&sp, &d, DAY, list, keys, NC, wants[w], b);
+                static uint32_t hot[NC];
+                size_t nhot = 0;
+                for (uint32_t i = 0; i < NC; i++)
+                    if (score_heart_ops.key_hot(&sp, &keys[i], DAY) || i % 13 == 0) hot[nhot++] = i;
+                const struct keyed_list kl = {.v = list, .k = keys, .n = NC, .hot = hot, .nhot = nhot};
+                size_t nb = score_heart_ops.match_keyed(&sp, &d, DAY, &kl, wants[w], b);
                 assert_true(nb <= na);
                 size_t ka = match_top(a, na, wants[w]), kb = match_top(b, nb, wants[w]);
                 assert_int_equal(ka, kb);

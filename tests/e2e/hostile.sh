@@ -1,7 +1,8 @@
 #!/bin/sh
-# End-to-end tests of hostile input and faults (issue 16): `wlsim verify` on tampered and crafted
-# files, output paths that must be refused before any simulation, size bombs, non-regular
-# inputs, signals during loading, a full disk, and the resume side file's durability rules.
+# End-to-end tests of hostile input and faults (docs/testing.md, "Hostile input and faults"):
+# `wlsim verify` on tampered and crafted files, output paths that must be refused before any
+# simulation, size bombs, non-regular inputs, signals during loading, a full disk, and the resume
+# side file's durability rules.
 # Usage: tests/e2e/hostile.sh path/to/wlsim   (from the repository root). The last line is
 # "hostile e2e: N passed, M failed".
 # shellcheck disable=SC2015 # ok() cannot fail, so A && ok || bad is an if-then-else

@@ -81,7 +81,7 @@ env -u WLSIM_SCENARIO_DIR "$BIN" rank $B --day 100 --all >"$T/out" 2>"$T/err" &&
 [ "$(head -n 1 "$T/out")" = "rank,id,program,group,abo_step,points,reason" ] && ok || bad "default scenario: header '$(head -n 1 "$T/out")'"
 [ "$(wc -l <"$T/out")" -eq 11 ] && ok || bad "default scenario --all: expected 10 rows, found $(($(wc -l <"$T/out") - 1))"
 }
-# --strict (issue 13 point 10): grants older than their validity without a renewal row lapse.
+# --strict (docs/rank.md, the --strict option): grants older than their validity without a renewal row lapse.
 # Without it the history's statuses hold (expected.csv, nothing on stderr); with it the list is
 # expected_strict.csv and stderr names each lapsed grant's row and day (warnings.txt).
 SD=$F/strict

@@ -1,9 +1,9 @@
 #!/bin/sh
-# End-to-end tests of `wlsim run --uncertainty` (parameter uncertainty, issue 20): the same draws
-# for any -j, after a kill and --resume, and under MPI ranks; every variant of a replication on the
-# same parameter set; a zero-width distribution reproducing the run without --uncertainty bit for
-# bit; `wlsim verify` re-drawing; and every error path of U.yaml (exit 2, FILE:LINE:COL, nothing
-# written).
+# End-to-end tests of `wlsim run --uncertainty` (docs/scenario.md, "Parameter uncertainty"): the
+# same draws for any -j, after a kill and --resume, and under MPI ranks; every variant of a
+# replication on the same parameter set; a zero-width distribution reproducing the run without
+# --uncertainty bit for bit; `wlsim verify` re-drawing; and every error path of U.yaml (exit 2,
+# FILE:LINE:COL, nothing written).
 # Usage: tests/e2e/uncert.sh path/to/wlsim [path/to/wlsim-mpi]   (from the repository root)
 set -u
 BIN=${1:?usage: uncert.sh path/to/wlsim [path/to/wlsim-mpi]}
