@@ -28,8 +28,8 @@ PKGS    := gsl hdf5 cmocka yaml-0.1
 HAVE_PKG := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
 
 ifeq ($(HAVE_PKG),yes)
-PKG_CFLAGS := $(shell pkg-config --cflags gsl hdf5 yaml-0.1)
-PKG_LIBS   := $(shell pkg-config --libs gsl hdf5 yaml-0.1)
+PKG_CFLAGS := $(shell pkg-config --cflags gsl hdf5 yaml-0.1 zlib)
+PKG_LIBS   := $(shell pkg-config --libs gsl hdf5 yaml-0.1 zlib)
 # hdf5_hl has no .pc file on Debian; it lives beside libhdf5 in the directory pkg-config names.
 PKG_LIBS   += $(shell pkg-config --libs-only-L hdf5) -lhdf5_hl
 TEST_CFLAGS := $(shell pkg-config --cflags cmocka)
@@ -44,7 +44,7 @@ OPT     ?= -O2 -g
 WLSIM_CFLAGS  := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -Wall -Wextra -Wshadow $(WERROR) -fopenmp \
                  -Isim -Imodel $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 WLSIM_LDFLAGS := -fopenmp $(EXTRA_LDFLAGS)
-WLSIM_LDLIBS  := $(PKG_LIBS) -lcsv -lz -lm
+WLSIM_LDLIBS  := $(PKG_LIBS) -lcsv -lm
 
 GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY  := $(shell test -n "$$(git status --porcelain --untracked-files=no 2>/dev/null)" && echo -dirty)
