@@ -96,8 +96,9 @@ static void on_field(void *s, size_t len, void *data)
     struct pstate *st = data;
     struct csvin *r = st->r;
     if (st->oom) return;
-    if (vec_grow((void **)&r->text, &r->text_cap, r->text_len + len + 1, 1)
-        || vec_grow((void **)&r->fld, &r->fld_cap, r->nfld + 1, sizeof *r->fld)) {
+    /* vec_grow returns at once when there is room; the test here saves two calls per cell. */
+    if ((r->text_len + len + 1 > r->text_cap && vec_grow((void **)&r->text, &r->text_cap, r->text_len + len + 1, 1))
+        || (r->nfld + 1 > r->fld_cap && vec_grow((void **)&r->fld, &r->fld_cap, r->nfld + 1, sizeof *r->fld))) {
         st->oom = 1;
         return;
     }
@@ -175,8 +176,7 @@ static int parse_file(struct csvin *r, FILE *f, struct err *e)
         goto cleanup;
     }
     inited = 1;
-    errno = 0;
-    while ((n = getline(&buf, &cap, f)) > 0) {
+    while ((errno = 0, n = getline(&buf, &cap, f)) > 0) {
         st.line++;
         char *s = buf;
         if (st.line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, n -= 3;
@@ -378,12 +378,21 @@ int csvin_has_col(const struct csvin *r, const char *col)
     return i >= 0 && r->where[i] >= 0;
 }
 
+/* The cell of allowed column i (an index into the caller's cols) in the current row, "" when
+ * the file lacks the column or there is no current row. The readers below resolve their columns
+ * to these indices once (they know the order of the cols they pass), so a cell costs no name
+ * lookup. */
+static const char *cell_at(const struct csvin *r, long i)
+{
+    if (i < 0 || r->where[i] < 0 || r->cur == 0 || r->cur >= r->nrows) return "";
+    return field(r, r->cur, (size_t)r->where[i]);
+}
+
 const char *csvin_cell(const struct csvin *r, const char *col)
 {
     long i = col_index(r, col);
     assert(i >= 0 && "csvin_cell: column not among those passed to csvin_open");
-    if (i < 0 || r->where[i] < 0 || r->cur == 0 || r->cur >= r->nrows) return "";
-    return field(r, r->cur, (size_t)r->where[i]);
+    return cell_at(r, i);
 }
 
 int csvin_bad(const struct csvin *r, const char *col, struct err *e, const char *fmt, ...)
@@ -397,57 +406,55 @@ int csvin_bad(const struct csvin *r, const char *col, struct err *e, const char 
                    csvin_line(r), col_number(r, col), col, what, show(csvin_cell(r, col), sh, sizeof sh));
 }
 
-/* 1 if the cell is empty: then *rc is 0 (optional: use the default) or the error (required). */
-static int empty_cell(const struct csvin *r, const char *col, const char *what, struct err *e,
-                      int *rc)
+/* The error for the cell of column i: `what` was expected (the same message whether the cell is
+ * empty in a required column or holds something else). */
+static int bad_at(const struct csvin *r, long i, const char *what, struct err *e)
 {
-    *rc = 0;
-    if (*csvin_cell(r, col)) return 0;
-    long i = col_index(r, col);
-    if (i >= 0 && r->cols[i].required) *rc = csvin_bad(r, col, e, "%s", what);
-    return 1;
+    return csvin_bad(r, r->cols[i].name, e, "%s", what);
 }
 
-int csvin_text(const struct csvin *r, const char *col, size_t maxlen, const char **out,
-               struct err *e)
+static int text_at(const struct csvin *r, long i, size_t maxlen, const char **out, struct err *e)
 {
-    int rc;
+    const char *s = cell_at(r, i);
     *out = "";
-    if (empty_cell(r, col, "a non-empty value", e, &rc)) return rc;
-    const char *s = csvin_cell(r, col);
-    if (maxlen && strlen(s) > maxlen)
-        return csvin_bad(r, col, e, "at most %zu bytes", maxlen);
+    if (!*s) return r->cols[i].required ? bad_at(r, i, "a non-empty value", e) : 0;
+    if (maxlen && strlen(s) > maxlen) return csvin_bad(r, r->cols[i].name, e, "at most %zu bytes", maxlen);
     *out = s;
     return 0;
 }
 
-int csvin_num(const struct csvin *r, const char *col, double lo, double hi, double def,
-              double *out, struct err *e)
+static int num_at(const struct csvin *r, long i, double lo, double hi, double def, double *out,
+                  struct err *e)
 {
+    const char *s = cell_at(r, i);
+    double v;
     *out = def;
-    const char *s = csvin_cell(r, col);
-    char *end;
-    errno = 0;
-    double v = *s && pdef_decimal_syntax(s) ? strtod(s, &end) : NAN;
-    if (*s && !isnan(v) && !(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
-        *out = v;
-        return 0;
+    if (!*s) {
+        if (!r->cols[i].required) return 0;
+    } else if (pdef_decimal_syntax(s)) {
+        char *end;
+        errno = 0;
+        v = strtod(s, &end);
+        if (!(end == s || *end || errno == ERANGE || !isfinite(v) || v < lo || v > hi)) {
+            *out = v;
+            return 0;
+        }
     }
     /* Only now the message: formatting it for every cell would cost more than the parse. */
     char what[96];
-    int rc;
     snprintf(what, sizeof what, "a number in [%.15g, %.15g]", lo, hi);
-    if (empty_cell(r, col, what, e, &rc)) return rc;
-    return csvin_bad(r, col, e, "%s", what);
+    return bad_at(r, i, what, e);
 }
 
-int csvin_whole(const struct csvin *r, const char *col, double lo, double hi, double def,
-                double *out, struct err *e)
+static int whole_at(const struct csvin *r, long i, double lo, double hi, double def, double *out,
+                    struct err *e)
 {
+    const char *s = cell_at(r, i), *p = s;
     *out = def;
-    const char *s = csvin_cell(r, col), *p = s;
+    if (!*s && !r->cols[i].required) return 0;
     if (*p == '-' || *p == '+') p++;
-    if (*s && *p && strspn(p, "0123456789") == strlen(p) && strlen(p) <= 15) {
+    size_t n = strspn(p, "0123456789");
+    if (*s && *p && !p[n] && n <= 15) {
         double v = strtod(s, NULL);
         if (v >= lo && v <= hi) {
             *out = v + 0.0; /* "-0" is 0 */
@@ -455,21 +462,59 @@ int csvin_whole(const struct csvin *r, const char *col, double lo, double hi, do
         }
     }
     char what[96];
-    int rc;
     snprintf(what, sizeof what, "a whole number in [%.0f, %.0f]", lo, hi);
-    if (empty_cell(r, col, what, e, &rc)) return rc;
-    return csvin_bad(r, col, e, "%s", what);
+    return bad_at(r, i, what, e);
+}
+
+static int bool_at(const struct csvin *r, long i, int def, int *out, struct err *e)
+{
+    const char *s = cell_at(r, i);
+    *out = def;
+    if (!*s) return r->cols[i].required ? bad_at(r, i, "0 or 1", e) : 0;
+    if ((s[0] != '0' && s[0] != '1') || s[1]) return bad_at(r, i, "0 or 1", e);
+    *out = s[0] == '1';
+    return 0;
+}
+
+/* The public typed cells look the column up by name once, then read it as the readers do. A
+ * column not among those passed to csvin_open is a caller's bug (asserted); without assertions
+ * it reads as absent. */
+static long col_checked(const struct csvin *r, const char *col)
+{
+    long i = col_index(r, col);
+    assert(i >= 0 && "column not among those passed to csvin_open");
+    return i;
+}
+
+int csvin_text(const struct csvin *r, const char *col, size_t maxlen, const char **out,
+               struct err *e)
+{
+    long i = col_checked(r, col);
+    *out = "";
+    return i < 0 ? 0 : text_at(r, i, maxlen, out, e);
+}
+
+int csvin_num(const struct csvin *r, const char *col, double lo, double hi, double def,
+              double *out, struct err *e)
+{
+    long i = col_checked(r, col);
+    *out = def;
+    return i < 0 ? 0 : num_at(r, i, lo, hi, def, out, e);
+}
+
+int csvin_whole(const struct csvin *r, const char *col, double lo, double hi, double def,
+                double *out, struct err *e)
+{
+    long i = col_checked(r, col);
+    *out = def;
+    return i < 0 ? 0 : whole_at(r, i, lo, hi, def, out, e);
 }
 
 int csvin_bool(const struct csvin *r, const char *col, int def, int *out, struct err *e)
 {
-    int rc;
+    long i = col_checked(r, col);
     *out = def;
-    if (empty_cell(r, col, "0 or 1", e, &rc)) return rc;
-    const char *s = csvin_cell(r, col);
-    if (strcmp(s, "0") && strcmp(s, "1")) return csvin_bad(r, col, e, "0 or 1");
-    *out = s[0] == '1';
-    return 0;
+    return i < 0 ? 0 : bool_at(r, i, def, out, e);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -586,8 +631,11 @@ static int sort_unique(struct idref *ids, size_t n, const long *lines, const cha
 static const struct csvin_col CAND_CORE_COLS[] = {
     {"id", 1}, {"program", 1}, {"abo", 1}, {"age_years", 1}, {"listed_day", 1}, {"region", 0}, {"center", 0},
 };
+/* Their indices in the columns cand_cols returns (attribute k is C_ATTR + k, seq follows). */
+enum { C_ID, C_PROGRAM, C_ABO, C_AGE, C_LISTED, C_REGION, C_CENTER, C_ATTR };
 #define N_CAND_CORE_COLS (sizeof CAND_CORE_COLS / sizeof CAND_CORE_COLS[0])
 #define CAND_COLS_MAX (N_CAND_CORE_COLS + REGISTRY_CAND_COLS_MAX + 1)
+_Static_assert(C_ATTR == N_CAND_CORE_COLS, "C_ID..C_CENTER name every core column in order");
 
 /* The candidate file's columns into buf[0..CAND_COLS_MAX); returns how many. The attribute
  * columns' rows go to attr[0..REGISTRY_CAND_COLS_MAX), *nattr of them. */
@@ -610,18 +658,18 @@ static size_t cand_cols(int replay, struct csvin_col *buf, const struct cand_col
 #define HEIGHT_MAX 300.0
 
 /* The donor file's optional sex column: f/m (either case), empty = unknown. */
-static int sex_cell(const struct csvin *r, enum sex *out, struct err *e)
+static int sex_cell(const struct csvin *r, long col, enum sex *out, struct err *e)
 {
     *out = SEX_UNKNOWN;
-    if (sex_parse(csvin_cell(r, "sex"), out)) return csvin_bad(r, "sex", e, "f or m");
+    if (sex_parse(cell_at(r, col), out)) return bad_at(r, col, "f or m", e);
     return 0;
 }
 
 /* Region or centre column: -1 when empty, else the name's int. */
-static int name_cell(const struct csvin *r, const char *col, struct csvin_names *names,
+static int name_cell(const struct csvin *r, long col, struct csvin_names *names,
                      int (*map)(struct csvin_names *, const char *), int *out, struct err *e)
 {
-    const char *s = csvin_cell(r, col);
+    const char *s = cell_at(r, col);
     *out = -1;
     if (!*s) return 0;
     if ((*out = map(names, s)) < 0) return err_set(e, ERR_INTERNAL, "out of memory");
@@ -630,29 +678,31 @@ static int name_cell(const struct csvin *r, const char *col, struct csvin_names 
 
 /* A day column: a whole number within +-DAY_MAX, or with `fractional` any decimal number in
  * that range (the replay of a synthetic run, whose clock is continuous). */
-static int day_cell(const struct csvin *r, const char *col, int fractional, double lo, double def,
+static int day_cell(const struct csvin *r, long col, int fractional, double lo, double def,
                     double *out, struct err *e)
 {
-    if (fractional) return csvin_num(r, col, lo, DAY_MAX, def, out, e);
-    return csvin_whole(r, col, lo, DAY_MAX, def, out, e);
+    if (fractional) return num_at(r, col, lo, DAY_MAX, def, out, e);
+    return whole_at(r, col, lo, DAY_MAX, def, out, e);
 }
 
-/* Attribute column k of the current row into c (an empty cell: k's default). */
-static int attr_cell(const struct csvin *r, const struct cand_col *k, int frac, struct cand *c, struct err *e)
+/* Attribute column k, at index col of the reader's columns, of the current row into c (an empty
+ * cell: k's default). */
+static int attr_cell(const struct csvin *r, long col, const struct cand_col *k, int frac, struct cand *c,
+                     struct err *e)
 {
     void *m = (char *)c + k->off;
     double v;
     int rc;
     switch (k->kind) {
-    case CAND_COL_NUM: return csvin_num(r, k->name, k->lo, k->hi, k->def, m, e);
-    case CAND_COL_DAY: return day_cell(r, k->name, frac, k->lo, k->def, m, e);
-    case CAND_COL_FLAG: return csvin_bool(r, k->name, (int)k->def, m, e);
+    case CAND_COL_NUM: return num_at(r, col, k->lo, k->hi, k->def, m, e);
+    case CAND_COL_DAY: return day_cell(r, col, frac, k->lo, k->def, m, e);
+    case CAND_COL_FLAG: return bool_at(r, col, (int)k->def, m, e);
     case CAND_COL_CODE:
-        if ((rc = csvin_whole(r, k->name, k->lo, k->hi, k->def, &v, e))) return rc;
+        if ((rc = whole_at(r, col, k->lo, k->hi, k->def, &v, e))) return rc;
         *(int *)m = (int)v;
         return 0;
     case CAND_COL_TEXT:
-        return k->parse(csvin_cell(r, k->name), c) ? csvin_bad(r, k->name, e, "%s", k->expected) : 0;
+        return k->parse(cell_at(r, col), c) ? bad_at(r, col, k->expected, e) : 0;
     }
     return err_set(e, ERR_INTERNAL, "column %s: unknown kind %d", k->name, (int)k->kind);
 }
@@ -670,28 +720,26 @@ static int cand_row(const struct csvin *r, uint32_t seq, double age_day, unsigne
     enum abo abo;
     double age, listed, fseq = seq;
     int rc;
-    if ((rc = csvin_text(r, "id", CAND_ID_LEN - 1, &id, e))) return rc;
-    if ((rc = csvin_text(r, "program", 0, &s, e))) return rc;
-    if (prog_parse(s, &prog))
-        return csvin_bad(r, "program", e, "heart, heart-lung, pancreas or pancreas-kidney");
-    if ((rc = csvin_text(r, "abo", 0, &s, e))) return rc;
-    if (abo_parse(s, &abo)) return csvin_bad(r, "abo", e, ABO_EXPECTED);
-    if ((rc = csvin_num(r, "age_years", 0, 150, NAN, &age, e))) return rc;
-    if ((rc = day_cell(r, "listed_day", frac, -DAY_MAX, NAN, &listed, e))) return rc;
-    if (frac && (rc = csvin_whole(r, "seq", 0, UINT32_MAX, seq, &fseq, e))) return rc;
+    if ((rc = text_at(r, C_ID, CAND_ID_LEN - 1, &id, e))) return rc;
+    if ((rc = text_at(r, C_PROGRAM, 0, &s, e))) return rc;
+    if (prog_parse(s, &prog)) return bad_at(r, C_PROGRAM, "heart, heart-lung, pancreas or pancreas-kidney", e);
+    if ((rc = text_at(r, C_ABO, 0, &s, e))) return rc;
+    if (abo_parse(s, &abo)) return bad_at(r, C_ABO, ABO_EXPECTED, e);
+    if ((rc = num_at(r, C_AGE, 0, 150, NAN, &age, e))) return rc;
+    if ((rc = day_cell(r, C_LISTED, frac, -DAY_MAX, NAN, &listed, e))) return rc;
+    if (frac && (rc = whole_at(r, (long)(C_ATTR + nattr), 0, UINT32_MAX, seq, &fseq, e))) return rc;
     cand_init(c, (uint32_t)fseq, prog, listed);
-    snprintf(c->id, sizeof c->id, "%s", id);
+    memcpy(c->id, id, strlen(id) + 1); /* text_at bounded it by CAND_ID_LEN - 1 bytes */
     c->abo = abo;
     c->birth_day = (isnan(age_day) ? listed : age_day) - age * 365.25;
-    if ((rc = name_cell(r, "region", names, csvin_names_region, &c->region, e))
-        || (rc = name_cell(r, "center", names, csvin_names_center, &c->center, e)))
+    if ((rc = name_cell(r, C_REGION, names, csvin_names_region, &c->region, e))
+        || (rc = name_cell(r, C_CENTER, names, csvin_names_center, &c->center, e)))
         return rc;
     for (size_t k = 0; k < nattr; k++)
-        if ((rc = attr_cell(r, attr[k], frac, c, e))) return rc;
+        if ((rc = attr_cell(r, (long)(C_ATTR + k), attr[k], frac, c, e))) return rc;
     for (size_t k = 0; k < nattr; k++) {
         char what[256];
-        if (attr[k]->check && attr[k]->check(c, what, sizeof what))
-            return csvin_bad(r, attr[k]->name, e, "%s", what);
+        if (attr[k]->check && attr[k]->check(c, what, sizeof what)) return bad_at(r, (long)(C_ATTR + k), what, e);
     }
     return 0;
 }
@@ -805,6 +853,7 @@ long csvin_cands_find(const struct csvin_cands *cs, const char *id)
 static const struct csvin_col HIST_COLS[] = {
     {"id", 1}, {"day", 1}, {"status", 1}, {"nt_credit", 0},
 };
+enum { H_ID, H_DAY, H_STATUS, H_CREDIT }; /* their indices */
 #define N_HIST_COLS (sizeof HIST_COLS / sizeof HIST_COLS[0])
 
 /* Per candidate: its last row so far. */
@@ -829,7 +878,7 @@ static int hist_status(const struct csvin *r, const struct cand *c, unsigned fla
     enum status st;
     const enum status urgent = registry_organ(prog_organ(c->prog))->urgent;
     const char *fin = (flags & CSVIN_HIST_FINAL) ? ", DEAD or REMOVED" : "";
-    if ((rc = csvin_text(r, "status", 0, &s, e))) return rc;
+    if ((rc = text_at(r, H_STATUS, 0, &s, e))) return rc;
     if ((flags & CSVIN_HIST_FINAL) && strcmp(s, "DEAD") == 0) *out = CSVIN_ST_DEAD;
     else if ((flags & CSVIN_HIST_FINAL) && strcmp(s, "REMOVED") == 0) *out = CSVIN_ST_REMOVED;
     else if (status_parse(s, &st) == 0 && (st == ST_T || st == ST_NT || st == urgent)) *out = (int)st;
@@ -861,7 +910,7 @@ int csvin_history_read(const char *path, const struct csvin_cands *cs, unsigned 
         double day;
         int status = 0, credit = 0;
         char sh[128];
-        if ((rc = csvin_text(r, "id", 0, &id, e))) goto cleanup;
+        if ((rc = text_at(r, H_ID, 0, &id, e))) goto cleanup;
         long ci = csvin_cands_find(cs, id);
         if (ci < 0) {
             rc = csvin_bad(r, "id", e, "the id of a candidate in %s", cs->path);
@@ -869,15 +918,14 @@ int csvin_history_read(const char *path, const struct csvin_cands *cs, unsigned 
         }
         const struct cand *c = &cs->c[ci];
         struct last *l = &last[ci];
-        show(id, sh, sizeof sh);
-        if ((rc = day_cell(r, "day", (flags & CSVIN_HIST_FRACTIONAL) != 0, -DAY_MAX, NAN, &day, e))) goto cleanup;
+        if ((rc = day_cell(r, H_DAY, (flags & CSVIN_HIST_FRACTIONAL) != 0, -DAY_MAX, NAN, &day, e))) goto cleanup;
         if (day < c->w.listed) {
             rc = csvin_bad(r, "day", e, "a day on or after listed_day %.17g of '%s' (%s:%ld)",
-                           c->w.listed, sh, cs->path, cs->line[ci]);
+                           c->w.listed, show(id, sh, sizeof sh), cs->path, cs->line[ci]);
             goto cleanup;
         }
         if ((rc = hist_status(r, c, flags, &status, e))) goto cleanup;
-        if ((rc = csvin_bool(r, "nt_credit", 0, &credit, e))) goto cleanup;
+        if ((rc = bool_at(r, H_CREDIT, 0, &credit, e))) goto cleanup;
         if (credit && status != ST_NT) {
             rc = csvin_bad(r, "nt_credit", e, "0 on a %s row (nt_credit applies to NT only)",
                            hist_status_name(status));
@@ -891,17 +939,17 @@ int csvin_history_read(const char *path, const struct csvin_cands *cs, unsigned 
             }
             if (day < l->day) {
                 rc = csvin_bad(r, "day", e, "a day on or after %.17g, the day of the previous row of '%s' (line %ld)",
-                               l->day, sh, l->line);
+                               l->day, show(id, sh, sizeof sh), l->line);
                 goto cleanup;
             }
             if (day == l->day && status != l->status) {
                 rc = csvin_bad(r, "status", e, "%s as on line %ld (two rows of '%s' on day %.17g)",
-                               hist_status_name(l->status), l->line, sh, day);
+                               hist_status_name(l->status), l->line, show(id, sh, sizeof sh), day);
                 goto cleanup;
             }
             if (day == l->day && credit != l->nt_credit) {
                 rc = csvin_bad(r, "nt_credit", e, "%d as on line %ld (two rows of '%s' on day %.17g)",
-                               l->nt_credit, l->line, sh, day);
+                               l->nt_credit, l->line, show(id, sh, sizeof sh), day);
                 goto cleanup;
             }
         }
@@ -943,8 +991,14 @@ size_t csvin_history_apply(struct csvin_cands *cs, const struct csvin_hist *h, s
         {"cpr_min", 0}, {"icu_days", 0}, {"sodium", 0}
 
 static const struct csvin_col DONOR_COLS[] = {DONOR_COLS_COMMON};
+/* Their indices; a replay's day and organ columns follow (donor_cols). */
+enum {
+    D_ID, D_ABO, D_AGE, D_REGION, D_HLA, D_WEIGHT, D_BMI, D_SEX, D_WAIST, D_ECD, D_TLC, D_HEIGHT, D_CPR,
+    D_ICU, D_SODIUM, D_DAY, D_ORGAN
+};
 #define N_DONOR_COLS (sizeof DONOR_COLS / sizeof DONOR_COLS[0])
 #define DONOR_COLS_MAX (N_DONOR_COLS + 1 + ORGAN_N)
+_Static_assert(D_DAY == N_DONOR_COLS, "D_ID..D_SODIUM name every common donor column in order");
 
 /* The donor file's columns into buf[0..DONOR_COLS_MAX); returns how many. A replay's file also
  * has the day and, per organ, whether it is offered (a column named after the organ). */
@@ -969,29 +1023,29 @@ static int donor_row(const struct csvin *r, uint32_t seq, unsigned flags, struct
     d->cpr_min = d->icu_days = d->sodium = NAN;
     d->sex = SEX_UNKNOWN;
     for (int o = 0; o < ORGAN_N; o++) *organ_offer_flag(registry_organ((enum organ)o), d) = 1;
-    if ((rc = csvin_text(r, "id", CAND_ID_LEN - 1, &id, e))) return rc;
-    snprintf(d->id, sizeof d->id, "%s", id);
-    if ((rc = csvin_text(r, "abo", 0, &s, e))) return rc;
-    if (abo_parse(s, &d->abo)) return csvin_bad(r, "abo", e, ABO_EXPECTED);
-    if ((rc = sex_cell(r, &d->sex, e))) return rc;
-    if ((rc = csvin_num(r, "age_years", 0, 150, NAN, &d->age_years, e))
-        || (rc = name_cell(r, "region", names, csvin_names_region, &d->region, e))
-        || (rc = csvin_bool(r, "hla_typed", 0, &d->hla_typed, e))
-        || (rc = csvin_num(r, "weight_kg", 0.1, 1000, NAN, &d->weight_kg, e))
-        || (rc = csvin_num(r, "bmi", 5, 100, NAN, &d->bmi, e))
-        || (rc = csvin_num(r, "waist_cm", 10, 300, NAN, &d->waist_cm, e))
-        || (rc = csvin_bool(r, "ecd", 0, &d->ecd, e))
-        || (rc = csvin_num(r, "tlc_l", TLC_MIN, TLC_MAX, NAN, &d->tlc_l, e))
-        || (rc = csvin_num(r, "height_cm", HEIGHT_MIN, HEIGHT_MAX, NAN, &d->height_cm, e))
-        || (rc = csvin_num(r, "cpr_min", 0, 1440, NAN, &d->cpr_min, e))
-        || (rc = csvin_num(r, "icu_days", 0, 3650, NAN, &d->icu_days, e))
-        || (rc = csvin_num(r, "sodium", 50, 250, NAN, &d->sodium, e)))
+    if ((rc = text_at(r, D_ID, CAND_ID_LEN - 1, &id, e))) return rc;
+    memcpy(d->id, id, strlen(id) + 1); /* text_at bounded it by CAND_ID_LEN - 1 bytes */
+    if ((rc = text_at(r, D_ABO, 0, &s, e))) return rc;
+    if (abo_parse(s, &d->abo)) return bad_at(r, D_ABO, ABO_EXPECTED, e);
+    if ((rc = sex_cell(r, D_SEX, &d->sex, e))) return rc;
+    if ((rc = num_at(r, D_AGE, 0, 150, NAN, &d->age_years, e))
+        || (rc = name_cell(r, D_REGION, names, csvin_names_region, &d->region, e))
+        || (rc = bool_at(r, D_HLA, 0, &d->hla_typed, e))
+        || (rc = num_at(r, D_WEIGHT, 0.1, 1000, NAN, &d->weight_kg, e))
+        || (rc = num_at(r, D_BMI, 5, 100, NAN, &d->bmi, e))
+        || (rc = num_at(r, D_WAIST, 10, 300, NAN, &d->waist_cm, e))
+        || (rc = bool_at(r, D_ECD, 0, &d->ecd, e))
+        || (rc = num_at(r, D_TLC, TLC_MIN, TLC_MAX, NAN, &d->tlc_l, e))
+        || (rc = num_at(r, D_HEIGHT, HEIGHT_MIN, HEIGHT_MAX, NAN, &d->height_cm, e))
+        || (rc = num_at(r, D_CPR, 0, 1440, NAN, &d->cpr_min, e))
+        || (rc = num_at(r, D_ICU, 0, 3650, NAN, &d->icu_days, e))
+        || (rc = num_at(r, D_SODIUM, 50, 250, NAN, &d->sodium, e)))
         return rc;
     if (flags & CSVIN_DONOR_REPLAY) {
-        if ((rc = day_cell(r, "day", 1, -DAY_MAX, NAN, &d->day, e))) return rc;
+        if ((rc = day_cell(r, D_DAY, 1, -DAY_MAX, NAN, &d->day, e))) return rc;
         for (int o = 0; o < ORGAN_N; o++) {
             const struct organ_def *od = registry_organ((enum organ)o);
-            if ((rc = csvin_bool(r, od->name, 1, organ_offer_flag(od, d), e))) return rc;
+            if ((rc = bool_at(r, D_ORGAN + o, 1, organ_offer_flag(od, d), e))) return rc;
         }
     }
     return 0;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -291,6 +292,63 @@ static void test_typed_num_whole_bool(void **state)
     assert_int_equal(csvin_bool(r, "n", 0, &b, &e), 0);
     assert_int_equal(b, 1);
     csvin_free(r);
+}
+
+/* Every number the reader accepts is the double strtod gives for its text, bit for bit, read
+ * through the readers' by-index cells: cells around the limits of double precision, as `wlsim
+ * export` writes them (%.17g) and as people write them. */
+static void test_num_exact(void **state)
+{
+    static const char *fixed[] = {
+        "0", "-0", "+0", "0.0", "-0.0", "1.", ".5", "-.5", "+3", "007", "0.1", "0.3", "2.675", "1e3",
+        "9007199254740992", "9007199254740993", "9007199254740994", "9007199254740991.5",
+        "900719925474099.3", "90071992547409.93", "0.9007199254740993", "0.0000000000000000000001",
+        "0.00000000000000000000001", "1234567890123456789", "123456789012345678901234567890",
+        "0.003779327770781675", "39.041491839353114", "-12.991253165412324", "63.94681563658506",
+        "1.7976931348623157e308", "2.2250738585072014e-308", "0.1000000000000000055511151231257827",
+        "4.35", "1.005", "8.875", "0.30000000000000004", "0.000001", "100000000000000000000000",
+    };
+    enum { N_RANDOM = 4000 };
+    size_t nf = sizeof fixed / sizeof fixed[0], cap = 64 * (nf + N_RANDOM) + 16;
+    char *text = malloc(cap), (*cells)[48] = malloc((nf + N_RANDOM) * sizeof *cells);
+    assert_non_null(text);
+    assert_non_null(cells);
+    size_t u = (size_t)snprintf(text, cap, "req,opt,n\n");
+    uint64_t x = 0x9E3779B97F4A7C15u;
+    for (size_t i = 0; i < nf + N_RANDOM; i++) {
+        if (i < nf) snprintf(cells[i], sizeof cells[i], "%s", fixed[i]);
+        else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+            double m = (double)(x >> 11) / 9007199254740992.0, sc[] = {1e-6, 1e-2, 1, 30, 1e4, 1e9};
+            int fmt = (int)(x % 4), digits = 1 + (int)((x >> 3) % 19);
+            double v = m * sc[(x >> 8) % 6] * ((x >> 12) & 1 ? -1 : 1);
+            if (fmt == 0) snprintf(cells[i], sizeof cells[i], "%.17g", v);
+            else if (fmt == 1) snprintf(cells[i], sizeof cells[i], "%.*f", digits, v);
+            else if (fmt == 2) snprintf(cells[i], sizeof cells[i], "%.15g", v);
+            else snprintf(cells[i], sizeof cells[i], "%.0f", v * 1e6);
+        }
+        u += (size_t)snprintf(text + u, cap - u, "%s,,0\n", cells[i]);
+    }
+    struct csvin *r = NULL;
+    struct err e;
+    err_clear(&e);
+    assert_int_equal(csvin_open(put(state, "num.csv", text), TYPED, 3, &r, &e), 0);
+    for (size_t i = 0; csvin_next(r); i++) {
+        double v, want = strtod(cells[i], NULL);
+        if (csvin_num(r, "req", -DBL_MAX, DBL_MAX, NAN, &v, &e)) fail_msg("%s", e.msg);
+        if (memcmp(&v, &want, sizeof v) != 0)
+            fail_msg("'%s': csvin_num read %.17g, strtod %.17g", cells[i], v, want);
+        if (strchr(cells[i], 'e') || strchr(cells[i], '.')) continue;
+        /* The whole numbers too (those of at most 15 digits). */
+        const char *d = cells[i] + (cells[i][0] == '-' || cells[i][0] == '+');
+        if (strlen(d) > 15) continue;
+        assert_int_equal(csvin_whole(r, "req", -1e15, 1e15, NAN, &v, &e), 0);
+        want += 0.0;
+        if (memcmp(&v, &want, sizeof v) != 0) fail_msg("'%s': csvin_whole read %.17g", cells[i], v);
+    }
+    csvin_free(r);
+    free(cells);
+    free(text);
 }
 
 static void test_typed_required_empty_text_bad(void **state)
@@ -920,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_open_unreadable),
         cmocka_unit_test(test_open_hidden_bytes),
         cmocka_unit_test(test_typed_num_whole_bool),
+        cmocka_unit_test(test_num_exact),
         cmocka_unit_test(test_typed_required_empty_text_bad),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_cands_read),
