@@ -82,12 +82,12 @@ printf "  whole process: run %.3f s, check (loading only) %.3f s\n" "$tr" "$tc"
 echo
 echo "== peak memory (max RSS) against replications, $NCPU threads, summary only"
 for r in $R $((4 * R)); do
-    /usr/bin/time -f "%M" -o "$T/mem" $BIN run $SC -r $r -j $NCPU -q --summary-only -o "$T/b.h5"
+    /usr/bin/time -f "%M" -o "$T/mem" $BIN run $SC -r $r -j $NCPU -q --summary-only -o "$T/b.h5" >/dev/null
     echo "  $r replications: $(cat "$T/mem") KiB"
 done
 echo "== peak memory with entity tables"
 for r in $R $((4 * R)); do
-    /usr/bin/time -f "%M" -o "$T/mem" $BIN run $SC -r $r -j $NCPU -q -o "$T/b.h5"
+    /usr/bin/time -f "%M" -o "$T/mem" $BIN run $SC -r $r -j $NCPU -q -o "$T/b.h5" >/dev/null
     echo "  $r replications: $(cat "$T/mem") KiB, file $(du -k "$T/b.h5" | cut -f1) KiB"
 done
 echo
