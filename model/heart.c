@@ -3,10 +3,10 @@
  * and their re-evaluation, NT episodes, dMCS complications with their re-check rhythms).
  * See heart.h for the contract and docs/rules.md §1 for every rule and interpretation. */
 #include "heart.h"
+#include "sb.h"
 
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -666,23 +666,6 @@ static size_t heart_match_keyed(const void *par, const struct donor *d, double d
 /* ------------------------------------------------------------------------------------------ */
 /* Reasons                                                                                     */
 
-/* A bounded string builder: appends never overflow and the text stays terminated. */
-struct sb {
-    char *buf;
-    size_t len, used;
-};
-
-static void sb_add(struct sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sb *s, const char *fmt, ...)
-{
-    if (s->len == 0 || s->used >= s->len - 1) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
-    va_end(ap);
-    if (w > 0) s->used += (size_t)w;
-    if (s->used > s->len - 1) s->used = s->len - 1;
-}
 
 /* Whole days print without decimals (the rank command), fractional ones with one. */
 static int prec(double x) { return fabs(x - nearbyint(x)) < 1e-9 ? 0 : 1; }

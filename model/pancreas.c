@@ -1,9 +1,9 @@
 /* pancreas.c — the pancreas / pancreas-kidney policy "bak2026" (see pancreas.h for the contract
  * and docs/rules.md §2 for every rule, its section in seed 003 and the interpretations). */
 #include "pancreas.h"
+#include "sb.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -493,30 +493,17 @@ static void pancreas_group_name(const void *par, const struct match *m, char *bu
     else if (len) buf[0] = '\0'; /* excluded: no group */
 }
 
-/* Appends to buf at *used, never past len (a long reason is cut, never overrun). */
-static void app(char *buf, size_t len, size_t *used, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void app(char *buf, size_t len, size_t *used, const char *fmt, ...)
-{
-    if (*used >= len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(buf + *used, len - *used, fmt, ap);
-    va_end(ap);
-    if (w > 0) *used += (size_t)w;
-}
 
 /* Why the donor is an extended-criteria donor (§III.8.1), the findings with their limits, e.g.
  * "donor 62 > 60 years"; "" for a standard donor. */
 static void ecd_why(const struct pancreas_par *p, const struct donor *d, char *buf, size_t len)
 {
     unsigned w = 0;
-    size_t u = 0;
+    struct sb s = {buf, len, 0};
     buf[0] = '\0';
     pancreas_ecd(p, d, &w);
     const char *sep = "";
-#define WHY(bit, ...) if (w & (bit)) { app(buf, len, &u, "%s", sep); app(buf, len, &u, __VA_ARGS__); sep = ", "; }
+#define WHY(bit, ...) if (w & (bit)) { sb_add(&s, "%s", sep); sb_add(&s, __VA_ARGS__); sep = ", "; }
     WHY(PANCREAS_ECD_AGE_HIGH, "donor %.0f > %g years", floor(d->age_years), p->ecd_age_max)
     WHY(PANCREAS_ECD_AGE_LOW, "donor %.0f < %g years", floor(d->age_years), p->ecd_age_min)
     WHY(PANCREAS_ECD_BMI, "BMI %.1f > %g", d->bmi, p->ecd_bmi)
@@ -533,57 +520,57 @@ static void pancreas_reason(const void *par, const struct donor *d, double day,
 {
     const struct pancreas_par *p = par;
     const struct cand *c = m->c;
-    size_t u = 0;
+    struct sb s = {buf, len, 0};
     if (len == 0) return;
     buf[0] = '\0';
     if (!m->eligible) {
         switch (m->excl) {
-        case PANCREAS_EXCL_PROG: app(buf, len, &u, "not on the pancreas list (%s)", prog_name(c->prog)); break;
-        case PANCREAS_EXCL_NT: app(buf, len, &u, "NT status"); break;
+        case PANCREAS_EXCL_PROG: sb_add(&s, "not on the pancreas list (%s)", prog_name(c->prog)); break;
+        case PANCREAS_EXCL_NT: sb_add(&s, "NT status"); break;
         case PANCREAS_EXCL_ABO:
-            app(buf, len, &u, "ABO incompatible (donor %s, recipient %s)", abo_name(d->abo),
+            sb_add(&s, "ABO incompatible (donor %s, recipient %s)", abo_name(d->abo),
                 abo_name(c->abo));
             break;
-        case PANCREAS_EXCL_XM: app(buf, len, &u, "crossmatch positive"); break;
-        default: app(buf, len, &u, "excluded"); break;
+        case PANCREAS_EXCL_XM: sb_add(&s, "crossmatch positive"); break;
+        default: sb_add(&s, "excluded"); break;
         }
         return;
     }
     struct pancreas_points pt;
     pancreas_points(p, c, d, day, &pt);
-    app(buf, len, &u, "group %d: %s%s, ABO %s", m->group,
+    sb_add(&s, "group %d: %s%s, ABO %s", m->group,
         (m->flags & PANCREAS_F_DF) ? "df<10%, " : "", pt.su ? "SU" : "T",
         m->abo_step == 1 ? "identical" : "compatible");
-    if (m->flags & PANCREAS_F_DF_IGNORED) app(buf, len, &u, " (df<10%% ignored: donor not HLA-typed)");
+    if (m->flags & PANCREAS_F_DF_IGNORED) sb_add(&s, " (df<10%% ignored: donor not HLA-typed)");
     if (pt.su) {
         if (m->flags & PANCREAS_F_SU_HYPO)
-            app(buf, len, &u, "; SU for hypoglycaemia unawareness: preferred within the group");
+            sb_add(&s, "; SU for hypoglycaemia unawareness: preferred within the group");
         else if (c->su_reason)
-            app(buf, len, &u, "; SU reason %s", su_reason_name((enum su_reason)c->su_reason));
-        app(buf, len, &u, "; SU since day %.0f: %.0f days", pt.su_since, pt.su_days);
+            sb_add(&s, "; SU reason %s", su_reason_name((enum su_reason)c->su_reason));
+        sb_add(&s, "; SU since day %.0f: %.0f days", pt.su_since, pt.su_days);
     } else {
-        app(buf, len, &u, "; T: %.0f days listed, %.0f NT of which %.0f credited", pt.listed_days,
+        sb_add(&s, "; T: %.0f days listed, %.0f NT of which %.0f credited", pt.listed_days,
             pt.nt_days, pt.nt_credited);
         if (pt.relist_days > 0)
-            app(buf, len, &u, ", + %.0f relisting credit (%.0f %% band)", pt.relist_days,
+            sb_add(&s, ", + %.0f relisting credit (%.0f %% band)", pt.relist_days,
                 pt.relist_pct);
     }
     if (m->flags & PANCREAS_F_REGIONAL) {
         char pts[32]; /* as the points column shows points (match_points_text) */
         match_points_text(pt.bonus, pts, sizeof pts);
         if (fabs(p->regional_factor - 2.0 / 3.0) < 1e-9)
-            app(buf, len, &u, "; +2/3 regional bonus %s", pts);
+            sb_add(&s, "; +2/3 regional bonus %s", pts);
         else
-            app(buf, len, &u, "; +%g x regional bonus %s", p->regional_factor, pts);
+            sb_add(&s, "; +%g x regional bonus %s", p->regional_factor, pts);
     }
     if (m->flags & (PANCREAS_F_ACCEL1 | PANCREAS_F_ACCEL2)) {
         char why[160];
         ecd_why(p, d, why, sizeof why);
-        app(buf, len, &u, "; accelerated (%s%s)", why[0] ? why : "not placed in time",
+        sb_add(&s, "; accelerated (%s%s)", why[0] ? why : "not placed in time",
             why[0] ? ": extended criteria" : "");
-        if (m->flags & PANCREAS_F_ACCEL1) app(buf, len, &u, ": named by centre %d of the donor region", c->center);
+        if (m->flags & PANCREAS_F_ACCEL1) sb_add(&s, ": named by centre %d of the donor region", c->center);
         else
-            app(buf, len, &u, p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE
+            sb_add(&s, p->accel_stage2 == PANCREAS_STAGE2_BEST_PER_CENTRE
                                   ? ": best of further centre %d, centres in drawn arrival order"
                                   : ": further centre %d", c->center);
     }

@@ -9,10 +9,10 @@
 #include "score.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <string.h>
 
 #include "outcome.h"
+#include "sb.h"
 
 /* Feature indices, in the order of score_features[]. */
 enum {
@@ -683,22 +683,6 @@ static size_t pancreas_score_match(const void *par, const struct donor *d, doubl
 /* ------------------------------------------------------------------------------------------ */
 /* Reasons                                                                                     */
 
-struct sb {
-    char *buf;
-    size_t len, used;
-};
-
-static void sb_add(struct sb *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sb *s, const char *fmt, ...)
-{
-    if (s->len == 0 || s->used >= s->len - 1) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(s->buf + s->used, s->len - s->used, fmt, ap);
-    va_end(ap);
-    if (w > 0) s->used += (size_t)w;
-    if (s->used > s->len - 1) s->used = s->len - 1;
-}
 
 static const struct score_prog *prog_c(const void *par, enum organ o)
 {
