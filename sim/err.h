@@ -7,6 +7,7 @@
 #ifndef WLSIM_ERR_H
 #define WLSIM_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum { ERR_OK = 0, ERR_INTERNAL = 1, ERR_INPUT = 2 };
@@ -24,5 +25,10 @@ void err_clear(struct err *e);
  * error that is already set keeps the first message (the root cause). */
 int err_set(struct err *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* An input error at a place in a file (ERR_INPUT through err_set): "PATH:LINE:COL: KEY: " and
+ * the message formatted from fmt and ap. Line and column count from 1. Returns ERR_INPUT. */
+int err_at_v(struct err *e, const char *path, size_t line, size_t col, const char *key,
+             const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 #endif

@@ -67,12 +67,11 @@ static int errat(const char *path, struct mark m, const char *key, struct err *e
 
 static int errat(const char *path, struct mark m, const char *key, struct err *e, const char *fmt, ...)
 {
-    char what[700];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    int rc = err_at_v(e, path, m.line, m.col, key, fmt, ap);
     va_end(ap);
-    return err_set(e, ERR_INPUT, "%s:%zu:%zu: %s: %s", path, m.line, m.col, key, what);
+    return rc;
 }
 
 static struct mark mk(yaml_mark_t m) { return (struct mark){m.line + 1, m.column + 1}; }

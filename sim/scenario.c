@@ -111,13 +111,11 @@ static int errat(struct loader *L, yaml_mark_t mk, const char *key, const char *
 
 static int errat(struct loader *L, yaml_mark_t mk, const char *key, const char *fmt, ...)
 {
-    char what[700];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    int rc = err_at_v(L->e, L->path, mk.line + 1, mk.column + 1, key, fmt, ap);
     va_end(ap);
-    return err_set(L->e, ERR_INPUT, "%s:%zu:%zu: %s: %s", L->path, mk.line + 1, mk.column + 1,
-                   key, what);
+    return rc;
 }
 
 static const char *node_kind(const yaml_node_t *n)

@@ -31,13 +31,11 @@ static int fail(struct sp *x, yaml_mark_t mk, const char *key, const char *fmt, 
     __attribute__((format(printf, 4, 5)));
 static int fail(struct sp *x, yaml_mark_t mk, const char *key, const char *fmt, ...)
 {
-    char what[1400];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
+    int rc = err_at_v(x->e, x->path, mk.line + 1, mk.column + 1, key, fmt, ap);
     va_end(ap);
-    return err_set(x->e, ERR_INPUT, "%s:%zu:%zu: %s: %s", x->path, mk.line + 1, mk.column + 1, key,
-                   what);
+    return rc;
 }
 
 static const char *sval(const yaml_node_t *n) { return (const char *)n->data.scalar.value; }
