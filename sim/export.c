@@ -279,17 +279,6 @@ static void write_donors(FILE *f, const struct coll *k)
     }
 }
 
-/* s as a YAML double-quoted scalar. */
-static void yaml_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 /* One parameter as a dotted key (the loader reads `a.b.c: v` like the nested form). */
 static void param_line(void *ctx, const char *full, const struct pdef *d, const void *value)
@@ -300,7 +289,7 @@ static void param_line(void *ctx, const char *full, const struct pdef *d, const 
     if (!strcmp(full, "population.source") || !strcmp(full, "replications")) return;
     fprintf(f, "%s: ", full);
     if (d->type == PD_DOUBLE) fputs(num(*(const double *)value, buf, sizeof buf), f);
-    else if (d->type == PD_ENUM) yaml_str(f, scen_format(d, value, buf, sizeof buf));
+    else if (d->type == PD_ENUM) scen_write_str(f, scen_format(d, value, buf, sizeof buf));
     else fputs(scen_format(d, value, buf, sizeof buf), f);
     fputc('\n', f);
 }
@@ -321,9 +310,9 @@ static void write_scenario(FILE *f, const struct scenario *s, uint64_t seed, int
             "# horizon below makes the counted years the same days as in the synthetic run.\n",
             rep, s->path, seed, WLSIM_VERSION, WLSIM_GIT_COMMIT);
     fputs("name: ", f);
-    yaml_str(f, name);
+    scen_write_str(f, name);
     fputs("\ndescription: ", f);
-    yaml_str(f, desc);
+    scen_write_str(f, desc);
     fprintf(f, "\nseed: %" PRIu64 "\nreplications: 1\n", seed);
     fputs("policy:\n", f);
     for (int o = 0; o < ORGAN_N; o++) fprintf(f, "  %s: {rule: %s}\n", registry_organ((enum organ)o)->name, s->ops[o]->name);

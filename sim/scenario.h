@@ -129,6 +129,10 @@ const char *scen_rng_name(const struct scenario *s, char *buf, size_t len);
 typedef void (*scen_param_fn)(void *ctx, const char *full, const struct pdef *d, const void *value);
 void scen_each_param(const struct scenario *s, scen_param_fn fn, void *ctx);
 
+/* Writes s to f as a YAML double-quoted scalar (quotes and backslashes escaped, control bytes
+ * as \xHH): how export and the score section write names and texts back. */
+void scen_write_str(FILE *f, const char *s);
+
 /* Formats a parameter value as it would be written in YAML. Returns buf. */
 const char *scen_format(const struct pdef *d, const void *value, char *buf, size_t len);
 

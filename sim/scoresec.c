@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "registry.h"
+#include "scenario.h"
 
 struct sp {
     const char *path;
@@ -261,16 +262,6 @@ int scoresec_parse(const char *path, yaml_document_t *doc, const yaml_node_t *se
     return 0;
 }
 
-static void qstr(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 static void lit_list(FILE *f, const char *what, const struct score_lit *l, int n)
 {
@@ -287,7 +278,7 @@ void scoresec_write(FILE *f, const char *key, const struct score_prog *g)
     for (int i = 0; i < g->n_tiers; i++) {
         const struct score_tier *t = &g->tier[i];
         fputs("    - name: ", f);
-        qstr(f, t->name);
+        scen_write_str(f, t->name);
         fputc('\n', f);
         lit_list(f, "when", t->when, t->n_when);
         lit_list(f, "keys", t->key, t->n_keys);
