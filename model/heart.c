@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
@@ -611,6 +612,276 @@ static int heart_key_hot(const void *par, const struct cand_key *k, double day)
     return p->child_always_hu && (k->growing || (day - k->birth_day) / 365.25 < p->child_age);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The T index (policy_ops.index_*): the list's candidates outside HU and NT status in rank
+ * order, so that a donor whose HU group is short reaches the best of the others without
+ * reading the list.
+ *
+ * Outside the HU group a candidate's tier is fixed by four things of its own (combined, ABO,
+ * "immunisable": PRA above the threshold and HLA acceptable, heart-lung) and by the donor, and
+ * its points are t_points(): day - listed - (nt - min(nt, cap)), where nt (the closed NT days)
+ * does not change while the status does not. So each of the 32 combinations is one bucket, a
+ * binary min-heap on e = listed + (nt - min(nt, cap)) (points = day - e up to rounding), and
+ * an entry is found for removal through its candidate number (pos[seq]). A donor gives each
+ * bucket its tier; the walk takes the tiers in order and, within a tier, visits its buckets'
+ * entries in order of e (best first through the heaps, an auxiliary heap holding the frontier).
+ * Rounding could make two candidates whose e differ by a few ulps rank the other way round (or
+ * tie on points, then the listing day decides), so once the walk has the eligible candidates it
+ * needs it also takes every candidate whose e is within HX_EPS of the last: the engine's exact
+ * ordering (match_top) then sorts them. HX_EPS is orders of magnitude above the rounding of
+ * sums of days (about 1e-11 at 10^5 days) and far below a day. Updates cost O(log n), a walk
+ * that visits v entries O(v log v). */
+#define HX_BUCKETS 32
+#define HX_EPS 1e-6
+#define HX_FRONTIER 1024 /* the walk's frontier; a longer one falls back to the key pass */
+
+struct hx_node {
+    double e;              /* the rank key above: lower ranks first */
+    uint32_t seq;          /* c->seq: breaks ties of e, so the heaps' order is a function of the set */
+    struct cand *c;
+};
+
+struct hx_bucket {
+    struct hx_node *v;
+    size_t n, cap;
+};
+
+struct heart_index {
+    struct hx_bucket b[HX_BUCKETS];
+    uint32_t *pos;         /* pos[seq]: the place of candidate seq in its bucket's heap */
+    size_t npos;
+    size_t nbad;           /* listed entries no bucket can hold (an invalid ABO, a non-finite key) */
+    double lmax;           /* latest listing day ever indexed: points = day - e needs day >= it */
+};
+
+static int hx_less(const struct hx_node *a, const struct hx_node *b)
+{
+    return a->e < b->e || (a->e == b->e && a->seq < b->seq);
+}
+
+static void hx_set(struct heart_index *hx, struct hx_bucket *b, size_t i, struct hx_node x)
+{
+    b->v[i] = x;
+    hx->pos[x.seq] = (uint32_t)i;
+}
+
+static void hx_sift_up(struct heart_index *hx, struct hx_bucket *b, size_t i)
+{
+    const struct hx_node x = b->v[i];
+    while (i > 0 && hx_less(&x, &b->v[(i - 1) / 2])) {
+        hx_set(hx, b, i, b->v[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    hx_set(hx, b, i, x);
+}
+
+static void hx_sift_down(struct heart_index *hx, struct hx_bucket *b, size_t i)
+{
+    const struct hx_node x = b->v[i];
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= b->n) break;
+        if (l + 1 < b->n && hx_less(&b->v[l + 1], &b->v[l])) l++;
+        if (!hx_less(&b->v[l], &x)) break;
+        hx_set(hx, b, i, b->v[l]);
+        i = l;
+    }
+    hx_set(hx, b, i, x);
+}
+
+/* The bucket of a key outside HU and NT, or -1 when it cannot be indexed. */
+static int hx_bucket_of(const struct heart_par *p, const struct cand_key *k)
+{
+    if ((unsigned)k->abo >= ABO_N) return -1;
+    const int immb = k->pra > p->pra_threshold && k->hla_ok;
+    return (k->combined ? 16 : 0) + k->abo * 4 + immb * 2 + (k->prog == PROG_HEART_LUNG);
+}
+
+/* Where key k goes: its bucket and *e, -1 when the index leaves it out (HU, NT), -2 when it
+ * cannot hold it (counted in nbad). e is the same expression walk_guide() subtracts. */
+static int hx_place(const struct heart_par *p, const struct cand_key *k, double *e)
+{
+    if (k->status == ST_HU || k->status == ST_NT) return -1;
+    const double nt = k->nt_days;
+    *e = k->listed + (nt - (nt < p->nt_cap_days ? nt : p->nt_cap_days));
+    const int b = hx_bucket_of(p, k);
+    return b < 0 || !isfinite(*e) ? -2 : b;
+}
+
+static void *heart_index_alloc(const void *par)
+{
+    (void)par;
+    struct heart_index *hx = calloc(1, sizeof *hx);
+    if (hx) hx->lmax = -INFINITY;
+    return hx;
+}
+
+static void heart_index_free(void *idx)
+{
+    struct heart_index *hx = idx;
+    if (!hx) return;
+    for (int i = 0; i < HX_BUCKETS; i++) free(hx->b[i].v);
+    free(hx->pos);
+    free(hx);
+}
+
+static int heart_index_update(void *idx, const void *par, struct cand *c, const struct cand_key *was,
+                              const struct cand_key *now, double day)
+{
+    (void)day;
+    struct heart_index *hx = idx;
+    const struct heart_par *p = par;
+    double ew = 0, en = 0;
+    const int bw = was ? hx_place(p, was, &ew) : -1;
+    const int bn = now ? hx_place(p, now, &en) : -1;
+    if (bw >= 0 && bn == bw && ew == en) return 0; /* the same place */
+    if (bn >= 0) { /* make room first: a failure changes nothing */
+        struct hx_bucket *b = &hx->b[bn];
+        if (b->n == b->cap) {
+            const size_t nc = b->cap ? 2 * b->cap : 64;
+            struct hx_node *nv = realloc(b->v, nc * sizeof *nv);
+            if (!nv) return -1;
+            b->v = nv;
+            b->cap = nc;
+        }
+        if (c->seq >= hx->npos) {
+            size_t np = hx->npos ? hx->npos : 1024;
+            while (np <= c->seq) np *= 2;
+            uint32_t *pp = realloc(hx->pos, np * sizeof *pp);
+            if (!pp) return -1;
+            hx->pos = pp;
+            hx->npos = np;
+        }
+    }
+    if (bw >= 0) {
+        struct hx_bucket *b = &hx->b[bw];
+        assert(c->seq < hx->npos);
+        const size_t i = hx->pos[c->seq];
+        assert(i < b->n && b->v[i].c == c); /* the index holds what the engine listed */
+        const struct hx_node last = b->v[--b->n];
+        if (i < b->n) {
+            hx_set(hx, b, i, last);
+            hx_sift_up(hx, b, i);
+            hx_sift_down(hx, b, hx->pos[last.seq]);
+        }
+    } else if (bw == -2) {
+        assert(hx->nbad > 0);
+        hx->nbad--;
+    }
+    if (bn >= 0) {
+        struct hx_bucket *b = &hx->b[bn];
+        b->v[b->n] = (struct hx_node){.e = en, .seq = c->seq, .c = c};
+        hx_sift_up(hx, b, b->n++);
+    } else if (bn == -2) {
+        hx->nbad++;
+    }
+    if (now && now->listed > hx->lmax) hx->lmax = now->listed;
+    return 0;
+}
+
+/* A place in one of the walk's heaps, ordered like the heaps. */
+struct hx_front {
+    double e;
+    uint32_t seq;
+    uint16_t a;            /* which of the tier's buckets */
+    uint32_t i;            /* the node in its heap */
+};
+
+static int front_less(const struct hx_front *x, const struct hx_front *y)
+{
+    return x->e < y->e || (x->e == y->e && x->seq < y->seq);
+}
+
+static void front_push(struct hx_front *f, size_t *n, struct hx_front x)
+{
+    size_t i = (*n)++;
+    while (i > 0 && front_less(&x, &f[(i - 1) / 2])) {
+        f[i] = f[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    f[i] = x;
+}
+
+static struct hx_front front_pop(struct hx_front *f, size_t *n)
+{
+    const struct hx_front top = f[0];
+    const struct hx_front x = f[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= *n) break;
+        if (l + 1 < *n && front_less(&f[l + 1], &f[l])) l++;
+        if (!front_less(&f[l], &x)) break;
+        f[i] = f[l];
+        i = l;
+    }
+    if (*n) f[i] = x;
+    return top;
+}
+
+/* The eligible candidates outside the HU group that can be among the first r of them, and some
+ * that cannot (the HX_EPS window), ranked into out[0..), from the index (see above). Returns
+ * how many, or SIZE_MAX when the frontier outgrew its buffer (then nothing useful is in out).
+ * Used only when the T index applies: heart_match_keyed() says when. */
+static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *w, double day,
+                         size_t r, struct match *out)
+{
+    const struct heart_par *p = w->kp->p;
+    const struct donor *d = w->d;
+    struct {
+        uint32_t tier;
+        const struct hx_bucket *b;
+    } act[HX_BUCKETS];
+    size_t na = 0;
+    for (int bi = 0; bi < HX_BUCKETS; bi++) {
+        const struct hx_bucket *b = &hx->b[bi];
+        if (b->n == 0) continue;
+        const int combined = bi >= 16, abo = (bi / 4) % 4, immb = (bi / 2) % 2, hl = bi % 2;
+        const int step = heart_abo_step(d->abo, (enum abo)abo);
+        if (step == 0) continue; /* the infant option is not on (heart_match_keyed) */
+        const int imm = p->immunised_scope != HEART_IMM_OFF && immb && d->hla_typed;
+        const uint32_t tier = w->tiers[!combined][step - 1][imm][hl];
+        size_t j = na++;
+        for (; j > 0 && act[j - 1].tier > tier; j--) act[j] = act[j - 1];
+        act[j].tier = tier;
+        act[j].b = b;
+    }
+    struct hx_front f[HX_FRONTIER];
+    size_t k = 0;
+    for (size_t g = 0; g < na && r > 0;) {
+        size_t h = g + 1;
+        while (h < na && act[h].tier == act[g].tier) h++;
+        size_t nf = 0, got = 0;
+        for (size_t a = g; a < h; a++)
+            front_push(f, &nf, (struct hx_front){act[a].b->v[0].e, act[a].b->v[0].seq, (uint16_t)a, 0});
+        double lim = INFINITY;
+        while (nf > 0 && !(f[0].e > lim)) {
+            const struct hx_front top = front_pop(f, &nf);
+            const struct hx_bucket *b = act[top.a].b;
+            if (nf + 2 > HX_FRONTIER) return SIZE_MAX;
+            for (size_t ch = 2 * (size_t)top.i + 1; ch <= 2 * (size_t)top.i + 2 && ch < b->n; ch++)
+                front_push(f, &nf, (struct hx_front){b->v[ch].e, b->v[ch].seq, top.a, (uint32_t)ch});
+            struct cand *c = b->v[top.i].c;
+            const struct cand_key ck = cand_key_of(c);
+            if (heart_keyed_class(w->kp, &ck) != 2) continue; /* excluded, or HU by age */
+            struct match gd;
+            const int ok = walk_guide(w, &ck, &gd);
+            assert(ok && gd.tier == act[top.a].tier);
+            (void)ok;
+            const double age = cand_age(c, day);
+            int step;
+            if (heart_exclusion(p, d, c, age, &step) != HEART_EX_NONE) continue;
+            rank_ranked(p, d, day, c, age, step, &out[k]);
+            assert(out[k].tier == gd.tier && out[k].points == gd.points);
+            k++;
+            if (++got == r) lim = top.e + HX_EPS;
+        }
+        r = got >= r ? 0 : r - got;
+        g = h;
+    }
+    return k;
+}
+
 /* heart_match() for the engine (policy_ops.match_keyed). The HU group comes from the list's hot
  * entries (policy_ops.key_hot: everyone who may be in it) and is ranked first; when the group is
  * the first key of the order for every donor (immunised.scope not `list`, abo.scope not
@@ -640,22 +911,34 @@ static size_t heart_match_keyed(const void *par, const struct donor *d, double d
     }
     const size_t kh = keyed_rank(p, d, day, hu, 0, h);
     const int group_first = p->immunised_scope != HEART_IMM_LIST && p->abo_scope != HEART_ABO_ACROSS;
-    if (!(group_first && kh >= want))
-        for (size_t i = 0; i < n; i++)
-            if (heart_keyed_class(&kp, &keys[i]) == 2) {
-                out[t].c = list[i];
-                out[t++].tier = (uint32_t)i; /* for the walk below */
-            }
-    size_t k = 0;
-    if (group_first && kh < want && want - kh <= WALK_MAX && n <= UINT32_MAX) {
-        /* only the best want - kh of the others can be asked: walk to them in rank order */
+    /* The T index serves when the rest of the order is walked and a bucket's tier does not
+     * depend on age (the infant ABO option). */
+    const struct heart_index *hx = l->idx;
+    size_t k = SIZE_MAX;
+    if (hx && group_first && kh < want && want - kh <= WALK_MAX && !p->abo_infant_incompatible
+        && hx->nbad == 0 && day >= hx->lmax) {
         struct keyed_walk w;
         walk_init(&w, &kp, d);
-        struct match res[WALK_MAX];
-        k = keyed_walk(&w, keys, day, out, t, want - kh, res);
-        if (k) memcpy(out, res, k * sizeof *res); /* out is NULL for an empty list */
-    } else if (!(group_first && kh >= want)) {
-        k = keyed_rank(p, d, day, out, 0, t);
+        k = index_walk(hx, &w, day, want - kh, out); /* SIZE_MAX: the key pass after all */
+    }
+    if (k == SIZE_MAX) {
+        if (!(group_first && kh >= want))
+            for (size_t i = 0; i < n; i++)
+                if (heart_keyed_class(&kp, &keys[i]) == 2) {
+                    out[t].c = list[i];
+                    out[t++].tier = (uint32_t)i; /* for the walk below */
+                }
+        k = 0;
+        if (group_first && kh < want && want - kh <= WALK_MAX && n <= UINT32_MAX) {
+            /* only the best want - kh of the others can be asked: walk to them in rank order */
+            struct keyed_walk w;
+            walk_init(&w, &kp, d);
+            struct match res[WALK_MAX];
+            k = keyed_walk(&w, keys, day, out, t, want - kh, res);
+            if (k) memcpy(out, res, k * sizeof *res); /* out is NULL for an empty list */
+        } else if (!(group_first && kh >= want)) {
+            k = keyed_rank(p, d, day, out, 0, t);
+        }
     }
     if (kh) memcpy(out + k, hu, kh * sizeof *hu);
     k += kh;
@@ -1084,6 +1367,9 @@ const struct policy_ops heart_bak2021_ops = {
     .match = heart_match,
     .match_keyed = heart_match_keyed,
     .key_hot = heart_key_hot,
+    .index_alloc = heart_index_alloc,
+    .index_free = heart_index_free,
+    .index_update = heart_index_update,
     .reason = heart_reason,
     .group_name = heart_group_name,
     .accept = heart_accept,

@@ -48,14 +48,17 @@ struct trans {
 };
 
 /* A waiting list as the engine keeps it, for policy_ops.match_keyed: the candidates v[0..n),
- * their keys k[i] == cand_key_of(v[i]), and the indices hot[0..nhot) of the entries
- * policy_ops.key_hot marked (in no particular order). */
+ * their keys k[i] == cand_key_of(v[i]), the indices hot[0..nhot) of the entries
+ * policy_ops.key_hot marked (in no particular order), and the policy's own index of the list
+ * (policy_ops.index_alloc; NULL when the policy keeps none, or the caller, like a unit test,
+ * built none: match_keyed must then work from the rest). */
 struct keyed_list {
     struct cand *const *v;
     const struct cand_key *k;
     size_t n;
     const uint32_t *hot;
     size_t nhot;
+    const void *idx;
 };
 
 struct policy_ops {
@@ -107,6 +110,22 @@ struct policy_ops {
      * superset is allowed: an entry may stay hot after it stops qualifying, but one that would
      * qualify on any later day with the same key must be hot now. */
     int (*key_hot)(const void *par, const struct cand_key *k, double day);
+
+    /* Optional (all three or none): an index of one waiting list in whatever form the policy's
+     * match_keyed wants (the heart: its T candidates in rank order), kept current by the engine
+     * and handed to match_keyed as keyed_list.idx.
+     * index_alloc: a new empty index for a list ranked under par, owned by the caller; NULL
+     *      when out of memory.
+     * index_free: frees it; NULL is a no-op.
+     * index_update: c joins the list (was == NULL, now == its key), its key changes at a status
+     *      change (both given; they may be equal), or it leaves (now == NULL, was == its key
+     *      while listed), on `day`. The keys are cand_key_of(c) at the time, and c stays at
+     *      the same address while listed. Returns 0, or -1 when out of memory (only a joining
+     *      or changing entry may need memory; the index is then as before the call). */
+    void *(*index_alloc)(const void *par);
+    void (*index_free)(void *idx);
+    int (*index_update)(void *idx, const void *par, struct cand *c, const struct cand_key *was,
+                        const struct cand_key *now, double day);
 
     /* Writes a short human-readable reason for m (ranked or excluded) into buf. */
     void (*reason)(const void *par, const struct donor *d, double day, const struct match *m,

@@ -70,6 +70,7 @@ struct list {
     int32_t *hp;            /* hp[i]: entry i's place in hot[], -1 when not hot */
     uint32_t *hot;          /* the entries policy_ops.key_hot marked, nhot of them */
     size_t n, cap, nhot;
+    void *idx;              /* the policy's index of the list (policy_ops.index_alloc), or NULL */
 };
 
 struct ctx {
@@ -175,8 +176,16 @@ static int list_add(struct ctx *x, enum organ o, struct cand *c, double day)
         l->hot = nt;
         l->cap = nc;
     }
+    const struct policy_ops *ops = x->s->ops[o];
+    const struct cand_key k = cand_key_of(c);
+    if (ops->index_update) {
+        if (!l->idx && !(l->idx = ops->index_alloc(x->s->par[o])))
+            return err_set(x->e, ERR_INTERNAL, "out of memory (list index)");
+        if (ops->index_update(l->idx, x->s->par[o], c, NULL, &k, day))
+            return err_set(x->e, ERR_INTERNAL, "out of memory (list index)");
+    }
     c->list_pos = (int32_t)l->n;
-    l->k[l->n] = cand_key_of(c);
+    l->k[l->n] = k;
     l->hp[l->n] = -1;
     l->v[l->n++] = c;
     list_mark(x, o, l->n - 1, day);
@@ -196,12 +205,17 @@ static int key_current(const struct cand_key *k, const struct cand *c)
            && k->combined == n.combined;
 }
 
-static void list_remove(struct ctx *x, enum organ o, struct cand *c)
+static void list_remove(struct ctx *x, enum organ o, struct cand *c, double day)
 {
     struct list *l = &x->list[o];
     assert(c->list_pos >= 0 && (size_t)c->list_pos < l->n && l->v[c->list_pos] == c);
     assert(key_current(&l->k[c->list_pos], c)); /* kept current while listed */
     const size_t i = (size_t)c->list_pos;
+    if (l->idx) { /* a removal needs no memory (policy_ops.index_update) */
+        const int rc = x->s->ops[o]->index_update(l->idx, x->s->par[o], c, &l->k[i], NULL, day);
+        assert(rc == 0);
+        (void)rc;
+    }
     assert(l->hp[i] < 0 || ((size_t)l->hp[i] < l->nhot && l->hot[l->hp[i]] == i));
     if (l->hp[i] >= 0) { /* off the hot entries */
         const uint32_t lh = l->hot[--l->nhot];
@@ -218,14 +232,20 @@ static void list_remove(struct ctx *x, enum organ o, struct cand *c)
     c->list_pos = -1;
 }
 
-/* Sets c's status and renews its list key (struct cand_key) to match. */
-static void set_status(struct ctx *x, struct cand *c, double day, enum status st, int nt_credit)
+/* Sets c's status and renews its list key (struct cand_key) and the policy's index to match.
+ * Returns 0, or ERR_INTERNAL when the index ran out of memory (message set). */
+static int set_status(struct ctx *x, struct cand *c, double day, enum status st, int nt_credit)
 {
     cand_set_status(c, day, st, nt_credit);
-    if (c->list_pos < 0) return;
+    if (c->list_pos < 0) return 0;
     const enum organ o = prog_organ(c->prog);
-    x->list[o].k[c->list_pos] = cand_key_of(c);
+    struct list *l = &x->list[o];
+    const struct cand_key k = cand_key_of(c);
+    if (l->idx && x->s->ops[o]->index_update(l->idx, x->s->par[o], c, &l->k[c->list_pos], &k, day))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (list index)");
+    l->k[c->list_pos] = k;
     list_mark(x, o, (size_t)c->list_pos, day);
+    return 0;
 }
 
 static int record_episode(struct ctx *x, const struct cand *c, const struct trans *t)
@@ -267,7 +287,7 @@ static int leave(struct ctx *x, struct slot *sl, enum outcome outcome, double da
     enum organ o = prog_organ(c->prog);
     if (sl->h) evq_cancel(x->q, sl->h);
     sl->h = 0;
-    list_remove(x, o, c);
+    list_remove(x, o, c, day);
     c->outcome = outcome;
     c->end_day = day;
     if (counted(x, day)) {
@@ -348,7 +368,7 @@ static int on_trans(struct ctx *x, uint32_t idx, double now)
     case TR_DEATH: return leave(x, sl, OUT_DIED, now);
     case TR_REMOVAL: return leave(x, sl, OUT_REMOVED, now);
     case TR_STATUS:
-        set_status(x, c, now, t.to, t.nt_credit);
+        if (set_status(x, c, now, t.to, t.nt_credit)) return ERR_INTERNAL;
         c->expiry = t.expiry;
         if (record_episode(x, c, &t)) return ERR_INTERNAL;
         if (x->o->rec && x->o->rec->status && x->o->rec->status(x->o->rec->ctx, c, x->e)) return x->e->code;
@@ -514,7 +534,8 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
     size_t k = sw >= 0 && (size_t)sw < cap ? (size_t)sw : cap;
     /* Without a switch only the first k matches can ever be asked: a policy may skip ranking
      * the rest (policy_ops.match_keyed); with one, the accelerated procedure needs them all. */
-    const struct keyed_list kl = {.v = l->v, .k = l->k, .n = l->n, .hot = l->hot, .nhot = l->nhot};
+    const struct keyed_list kl = {.v = l->v, .k = l->k, .n = l->n, .hot = l->hot, .nhot = l->nhot,
+                                  .idx = l->idx};
     size_t n = ops->match_keyed ? ops->match_keyed(par, d, now, &kl, sw < 0 ? k : SIZE_MAX, x->mbuf)
                                 : ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
     if (k > n) k = n;
@@ -664,7 +685,7 @@ static int on_r_history(struct ctx *x, uint32_t row, double now)
     }
     if (sl->h) evq_cancel(x->q, sl->h); /* a pending lapse: this row comes in time */
     sl->h = 0;
-    set_status(x, c, now, (enum status)h->status, h->nt_credit);
+    if (set_status(x, c, now, (enum status)h->status, h->nt_credit)) return ERR_INTERNAL;
     c->expiry = NAN;
     if (c->w.since == c->w.listed) sl->status_listed = (int8_t)h->status;
     if (record_episode(x, c, NULL)) return ERR_INTERNAL;
@@ -679,7 +700,7 @@ static int on_r_lapse(struct ctx *x, uint32_t idx, double now)
     sl->h = 0;
     if (c->list_pos < 0) return 0;
     const struct trans t = sl->t;
-    set_status(x, c, now, t.to, t.nt_credit);
+    if (set_status(x, c, now, t.to, t.nt_credit)) return ERR_INTERNAL;
     c->expiry = NAN;
     if (record_episode(x, c, &t)) return ERR_INTERNAL;
     return schedule_lapse(x, sl, idx);
@@ -1061,6 +1082,7 @@ static void ctx_fini(struct ctx *x, int rc, struct rep_result **out)
         free(x->list[g].k);
         free(x->list[g].hp);
         free(x->list[g].hot);
+        if (x->list[g].idx) x->s->ops[g]->index_free(x->list[g].idx);
         free(x->waits[g].v);
         gsl_rng_free(x->arr[g]);
     }
@@ -1170,11 +1192,17 @@ static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct sc
         dst->list[g].cap = l->cap;
         for (size_t i = 0; i < l->n; i++) dst->list[g].v[i] = &slot_at(dst, l->v[i]->slot)->c;
         dst->list[g].n = l->n;
-        /* The hot entries again under this variant's rules (key_hot may read its parameters). */
+        /* The hot entries and the policy's index again under this variant's rules (key_hot
+         * and the index may read its parameters; the clone continues from day 0). */
         dst->list[g].nhot = 0;
+        const struct policy_ops *ops = s->ops[g];
+        if (l->n && ops->index_update && !(dst->list[g].idx = ops->index_alloc(s->par[g]))) goto oom;
         for (size_t i = 0; i < l->n; i++) {
             dst->list[g].hp[i] = -1;
-            list_mark(dst, (enum organ)g, i, dst->t0); /* the clone continues from day 0 */
+            list_mark(dst, (enum organ)g, i, dst->t0);
+            if (dst->list[g].idx && ops->index_update(dst->list[g].idx, s->par[g], dst->list[g].v[i],
+                                                      NULL, &dst->list[g].k[i], dst->t0))
+                goto oom;
         }
         if (VEC_DUP(dst->waits[g], src->waits[g])) goto oom;
     }

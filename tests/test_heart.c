@@ -1358,6 +1358,122 @@ static void test_match_keyed_equals_match(void **state)
     gsl_rng_free(r);
 }
 
+/* The T index (policy_ops.index_*) kept through joins, status changes and leaves gives
+ * match_keyed the same first `want` as match() on the same list. The lists are built for the
+ * index's hard cases: many exact ties of listing day (the walk must then take every tie),
+ * listing days a few ulps apart, closed NT spells under and over nt.cap_days (e differs from
+ * the listing day), children who are HU by age while T (in the index but not in its group),
+ * heart-lung, combined and immunised candidates, and a list that changes between donors. The
+ * counter-check: the same donors with the index of another list give other offers. */
+static void test_index_walk_equals_match(void **state)
+{
+    (void)state;
+    enum { N = 400, DONORS = 400 };
+    static struct cand c[N];
+    static struct cand *list[N];
+    static struct cand_key keys[N];
+    static struct match a[N], b[N];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 20261202);
+    const size_t wants[] = {1, 3, 8, 40};
+    size_t walked = 0, differ = 0;
+    for (int opt = 0; opt < 3; opt++) {
+        struct heart_par p = defaults();
+        if (opt == 1) p.child_always_hu = 0, p.nt_cap_days = 0;
+        if (opt == 2) p.immunised_scope = HEART_IMM_OFF, p.size_filter = 0;
+        void *idx = NULL;
+        size_t n = 0;
+        for (int dn = 0; dn < DONORS; dn++) {
+            if (dn % 50 == 0) { /* a fresh list */
+                OPS->index_free(idx);
+                idx = OPS->index_alloc(&p);
+                assert_non_null(idx);
+                n = N;
+                for (size_t i = 0; i < N; i++) {
+                    double age = gsl_rng_uniform(r) < 0.1 ? gsl_rng_uniform(r) * 18 : 18 + gsl_rng_uniform(r) * 55;
+                    enum prog pg = gsl_rng_uniform(r) < 0.05 ? PROG_HEART_LUNG : PROG_HEART;
+                    double u = gsl_rng_uniform(r);
+                    /* whole days (ties), a few ulps apart, or any day */
+                    double listed = u < 0.4 ? DAY - 1 - floor(gsl_rng_uniform(r) * 30)
+                                  : u < 0.5 ? nextafter(DAY - 10, (double)(i % 3))
+                                            : DAY - 1 - gsl_rng_uniform(r) * 900;
+                    mk(&c[i], (uint32_t)i + 1, pg, (enum abo)gsl_rng_uniform_int(r, ABO_N), age, listed);
+                    c[i].weight_kg = gsl_rng_uniform(r) < 0.05 ? NAN : 10 + gsl_rng_uniform(r) * 90;
+                    c[i].pra = gsl_rng_uniform(r) < 0.2 ? 90 : 0;
+                    c[i].hla_ok = gsl_rng_uniform(r) < 0.8;
+                    c[i].inpatient = gsl_rng_uniform(r) < 0.5;
+                    c[i].combined_audited = gsl_rng_uniform(r) < 0.05;
+                    if (gsl_rng_uniform(r) < 0.2) { /* a closed NT spell of 1 to 60 days */
+                        const double nt0 = c[i].w.listed + (listed < DAY - 70 ? 1 : 0);
+                        cand_set_status(&c[i], nt0, ST_NT, 0);
+                        cand_set_status(&c[i], fmin(nt0 + 1 + floor(gsl_rng_uniform(r) * 60), DAY - 0.5), ST_T, 0);
+                    }
+                    double v = gsl_rng_uniform(r);
+                    if (v < 0.03) cand_set_status(&c[i], fmax(c[i].w.since, DAY - 0.5), ST_HU, 0);
+                    else if (v < 0.1) cand_set_status(&c[i], fmax(c[i].w.since, DAY - 0.5), ST_NT, 0);
+                    list[i] = &c[i];
+                    keys[i] = cand_key_of(&c[i]);
+                    assert_int_equal(OPS->index_update(idx, &p, &c[i], NULL, &keys[i], DAY), 0);
+                }
+            } else { /* a few status changes and one leaver */
+                for (int j = 0; j < 4; j++) {
+                    const size_t i = gsl_rng_uniform_int(r, n);
+                    const double u = gsl_rng_uniform(r);
+                    const enum status st = u < 0.3 ? ST_HU : u < 0.5 ? ST_NT : ST_T;
+                    cand_set_status(list[i], fmax(list[i]->w.since, DAY - 0.25), st, 0);
+                    const struct cand_key was = keys[i];
+                    keys[i] = cand_key_of(list[i]);
+                    assert_int_equal(OPS->index_update(idx, &p, list[i], &was, &keys[i], DAY), 0);
+                }
+                const size_t i = gsl_rng_uniform_int(r, n);
+                assert_int_equal(OPS->index_update(idx, &p, list[i], &keys[i], NULL, DAY), 0);
+                list[i] = list[n - 1];
+                keys[i] = keys[n - 1];
+                n--;
+            }
+            struct donor d = mkdonor((enum abo)gsl_rng_uniform_int(r, ABO_N));
+            d.weight_kg = dn % 17 == 0 ? NAN : 10 + gsl_rng_uniform(r) * 90;
+            d.hla_typed = gsl_rng_uniform(r) < 0.7;
+            static uint32_t hot[N];
+            size_t nhot = 0;
+            for (size_t i = 0; i < n; i++)
+                if (OPS->key_hot(&p, &keys[i], DAY)) hot[nhot++] = (uint32_t)i;
+            for (size_t w = 0; w < sizeof wants / sizeof wants[0]; w++) {
+                const size_t na = OPS->match(&p, &d, DAY, list, n, 0, a);
+                const struct keyed_list kl = {.v = list, .k = keys, .n = n, .hot = hot, .nhot = nhot, .idx = idx};
+                const size_t nb = OPS->match_keyed(&p, &d, DAY, &kl, wants[w], b);
+                assert_true(nb <= na);
+                const size_t ka = match_top(a, na, wants[w]), kb = match_top(b, nb, wants[w]);
+                assert_int_equal(ka, kb);
+                size_t hu = 0;
+                for (size_t i = 0; i < ka; i++) {
+                    assert_ptr_equal(a[i].c, b[i].c);
+                    assert_true(a[i].points == b[i].points);
+                    assert_int_equal(a[i].tier, b[i].tier);
+                    assert_int_equal(a[i].flags, b[i].flags);
+                    hu += a[i].group == HEART_GRP_HU;
+                }
+                if (hu < ka) walked++;
+                /* counter-check: the index of a list without its first eligible T candidate */
+                if (w == 2 && ka > hu && dn % 5 == 1) {
+                    size_t t = hu;
+                    const struct cand_key k0 = cand_key_of(a[t].c);
+                    assert_int_equal(OPS->index_update(idx, &p, a[t].c, &k0, NULL, DAY), 0);
+                    const size_t nc = match_top(b, OPS->match_keyed(&p, &d, DAY, &kl, wants[w], b), wants[w]);
+                    int same = nc == ka;
+                    for (size_t i = 0; same && i < ka; i++) same = a[i].c == b[i].c;
+                    differ += !same;
+                    assert_int_equal(OPS->index_update(idx, &p, a[t].c, NULL, &k0, DAY), 0);
+                }
+            }
+        }
+        OPS->index_free(idx);
+    }
+    assert_true(walked > 500);
+    assert_true(differ > 50);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1402,6 +1518,7 @@ int main(void)
         cmocka_unit_test(test_age_at_the_boundary_reads_right),
         cmocka_unit_test(test_inpatient_preference_among_children),
         cmocka_unit_test(test_match_keyed_equals_match),
+        cmocka_unit_test(test_index_walk_equals_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
