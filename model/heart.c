@@ -638,6 +638,7 @@ static int heart_key_hot(const void *par, const struct cand_key *k, double day)
 struct hx_node {
     double e;              /* the rank key above: lower ranks first */
     uint32_t seq;          /* c->seq: breaks ties of e, so the heaps' order is a function of the set */
+    uint32_t id;           /* index_update's id: the node's entry in pos[] */
     struct cand *c;
 };
 
@@ -648,7 +649,7 @@ struct hx_bucket {
 
 struct heart_index {
     struct hx_bucket b[HX_BUCKETS];
-    uint32_t *pos;         /* pos[seq]: the place of candidate seq in its bucket's heap */
+    uint32_t *pos;         /* pos[id]: the place of candidate id in its bucket's heap */
     size_t npos;
     size_t nbad;           /* listed entries no bucket can hold (an invalid ABO, a non-finite key) */
     double lmax;           /* latest listing day ever indexed: points = day - e needs day >= it */
@@ -662,7 +663,7 @@ static int hx_less(const struct hx_node *a, const struct hx_node *b)
 static void hx_set(struct heart_index *hx, struct hx_bucket *b, size_t i, struct hx_node x)
 {
     b->v[i] = x;
-    hx->pos[x.seq] = (uint32_t)i;
+    hx->pos[x.id] = (uint32_t)i;
 }
 
 static void hx_sift_up(struct heart_index *hx, struct hx_bucket *b, size_t i)
@@ -725,8 +726,8 @@ static void heart_index_free(void *idx)
     free(hx);
 }
 
-static int heart_index_update(void *idx, const void *par, struct cand *c, const struct cand_key *was,
-                              const struct cand_key *now, double day)
+static int heart_index_update(void *idx, const void *par, struct cand *c, uint32_t id,
+                              const struct cand_key *was, const struct cand_key *now, double day)
 {
     (void)day;
     struct heart_index *hx = idx;
@@ -744,9 +745,9 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, const 
             b->v = nv;
             b->cap = nc;
         }
-        if (c->seq >= hx->npos) {
+        if (id >= hx->npos) {
             size_t np = hx->npos ? hx->npos : 1024;
-            while (np <= c->seq) np *= 2;
+            while (np <= id) np *= 2;
             uint32_t *pp = realloc(hx->pos, np * sizeof *pp);
             if (!pp) return -1;
             hx->pos = pp;
@@ -755,14 +756,14 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, const 
     }
     if (bw >= 0) {
         struct hx_bucket *b = &hx->b[bw];
-        assert(c->seq < hx->npos);
-        const size_t i = hx->pos[c->seq];
+        assert(id < hx->npos);
+        const size_t i = hx->pos[id];
         assert(i < b->n && b->v[i].c == c); /* the index holds what the engine listed */
         const struct hx_node last = b->v[--b->n];
         if (i < b->n) {
             hx_set(hx, b, i, last);
             hx_sift_up(hx, b, i);
-            hx_sift_down(hx, b, hx->pos[last.seq]);
+            hx_sift_down(hx, b, hx->pos[last.id]);
         }
     } else if (bw == -2) {
         assert(hx->nbad > 0);
@@ -770,7 +771,7 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, const 
     }
     if (bn >= 0) {
         struct hx_bucket *b = &hx->b[bn];
-        b->v[b->n] = (struct hx_node){.e = en, .seq = c->seq, .c = c};
+        b->v[b->n] = (struct hx_node){.e = en, .seq = c->seq, .id = id, .c = c};
         hx_sift_up(hx, b, b->n++);
     } else if (bn == -2) {
         hx->nbad++;

@@ -3,8 +3,11 @@
 #include "pancreas.h"
 #include "sb.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
@@ -454,14 +457,21 @@ static size_t pancreas_match(const void *par, const struct donor *d, double day,
     return k;
 }
 
-/* pancreas_match() for the engine (policy_ops.match_keyed): the list's keys first drop whom
- * pancreas_exclusion() would exclude on programme, NT, ABO or crossmatch, so only the rest are
- * read and ranked, in list order. The accelerated procedure needs every eligible candidate, so
- * `want` leaves nobody out. */
+/* pancreas_match() for the engine (policy_ops.match_keyed). When only the first `want` are
+ * wanted (the engine asks so when the accelerated procedure can go through accel_keyed), the
+ * list index walks to them. Otherwise the list's keys first drop whom pancreas_exclusion()
+ * would exclude on programme, NT, ABO or crossmatch, so only the rest are read and ranked, in
+ * list order. */
+static size_t px_match_top(const struct pancreas_par *p, const struct donor *d, double day,
+                           const struct keyed_list *l, size_t want, struct match *out);
+
 static size_t pancreas_match_keyed(const void *par, const struct donor *d, double day,
                                    const struct keyed_list *l, size_t want, struct match *out)
 {
-    (void)want;
+    if (want != SIZE_MAX) { /* the first few: through the list index, where it serves */
+        const size_t k = px_match_top(par, d, day, l, want, out);
+        if (k != SIZE_MAX) return k;
+    }
     struct cand *const *list = l->v;
     const struct cand_key *keys = l->k;
     const size_t n = l->n;
@@ -835,6 +845,498 @@ static size_t best_per_centre_prefix(const struct pancreas_par *p, const struct 
     return k;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The list index (policy_ops.index_*): the rankable candidates by centre in rank order       */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Which candidates are ranked for a donor and in which group depends on the candidate only
+ * through its ABO group, df_low, SU status and SU reason (the programme, NT status and the
+ * crossmatch exclude for every donor alike), and its points only through its waiting time and
+ * whether its centre is in the donor's region. So each centre keeps 32 binary min-heaps, one
+ * per (ABO, df_low, SU, SU preferred) "type", on e: for T, listed + NT - credited NT - relisting
+ * credit; for SU, the day its SU points count from. The points are then s * (day - e) up to
+ * rounding, with s = 1 + regional.factor for a centre of the donor's region (in SU only under
+ * regional.bonus_in_su) and 1 otherwise: monotone in e inside a heap. (Under
+ * regional.bonus_on_credit = no the regional points are not a function of e; the index then
+ * stands aside.)
+ *
+ * The walks visit heaps best first (an auxiliary heap, the frontier, holds their next nodes)
+ * in groups: a node joins the group of the one before it when its approximate points are within
+ * PX_EPS of them. Between groups the approximation cannot misorder (PX_EPS is orders of
+ * magnitude above the rounding of sums of days), and inside one group the candidates are ranked
+ * exactly (rank_into) and sorted by match_cmp. So ties and near-ties fall exactly as in a full
+ * ranking. Updates cost O(log n); a walk costs O(v log v) for v visited nodes plus one pass over
+ * the centres. */
+#define PX_TYPES 32
+#define PX_EPS 1e-4
+#define PX_CENTRES 1024     /* centres 0..PX_CENTRES-1; another number leaves the index aside */
+#define PX_FRONTIER 2048    /* the frontier; a longer one leaves the index aside */
+#define PX_GROUP 256        /* one group of near-ties; a larger one leaves the index aside */
+#define PX_NONE UINT32_MAX  /* px_where.heap: not indexed (not rankable for any donor) */
+#define PX_BAD (UINT32_MAX - 1) /* px_where.heap: rankable but not indexable (counted in nbad) */
+
+struct px_node {
+    double e;
+    uint32_t seq;          /* c->seq: breaks ties of e */
+    uint32_t id;           /* index_update's id: the node's entry in at[] */
+    struct cand *c;
+};
+
+struct px_heap {
+    struct px_node *v;
+    uint32_t n, cap;
+};
+
+struct px_centre {
+    int region;            /* the region of its candidates (set by the first) */
+    uint32_t mask;         /* bit t: heap t is not empty */
+    struct px_heap h[PX_TYPES];
+};
+
+struct px_where {
+    uint32_t heap;         /* centre * PX_TYPES + type, PX_NONE or PX_BAD */
+    uint32_t pos;
+};
+
+struct pancreas_index {
+    struct px_centre *ctr;
+    size_t nctr;
+    struct px_where *at;   /* at[id] */
+    size_t nat;
+    size_t nbad;
+    double lmax;           /* the latest listing or SU day indexed: the walks need day >= it */
+};
+
+static struct px_heap *px_heap_of(struct pancreas_index *x, uint32_t heap)
+{
+    return &x->ctr[heap / PX_TYPES].h[heap % PX_TYPES];
+}
+
+static int px_less(const struct px_node *a, const struct px_node *b)
+{
+    return a->e < b->e || (a->e == b->e && a->seq < b->seq);
+}
+
+static void px_set(struct pancreas_index *x, struct px_heap *h, uint32_t i, struct px_node nd)
+{
+    h->v[i] = nd;
+    x->at[nd.id].pos = i;
+}
+
+static void px_sift_up(struct pancreas_index *x, struct px_heap *h, uint32_t i)
+{
+    const struct px_node nd = h->v[i];
+    while (i > 0 && px_less(&nd, &h->v[(i - 1) / 2])) {
+        px_set(x, h, i, h->v[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    px_set(x, h, i, nd);
+}
+
+static void px_sift_down(struct pancreas_index *x, struct px_heap *h, uint32_t i)
+{
+    const struct px_node nd = h->v[i];
+    for (;;) {
+        uint32_t l = 2 * i + 1;
+        if (l >= h->n) break;
+        if (l + 1 < h->n && px_less(&h->v[l + 1], &h->v[l])) l++;
+        if (!px_less(&h->v[l], &nd)) break;
+        px_set(x, h, i, h->v[l]);
+        i = l;
+    }
+    px_set(x, h, i, nd);
+}
+
+/* Where c goes now: its heap (PX_NONE, PX_BAD) and e. */
+static uint32_t px_place(const struct pancreas_par *p, const struct cand *c, double *e)
+{
+    if (!pancreas_listed(c->prog) || c->w.status == ST_NT || (p->crossmatch_required && !c->hla_ok)
+        || (unsigned)c->abo >= ABO_N)
+        return PX_NONE;
+    const int su = c->w.status == ST_SU;
+    struct pancreas_points pt;
+    points_of(p, c, c->w.since, 0, &pt); /* for the relisting credit, which no day changes */
+    *e = su ? (p->su_points_since == PANCREAS_SU_REGISTRATION ? c->w.since : c->w.spell_start)
+            : c->w.listed + c->w.nt_days - c->w.nt_credit_days - pt.relist_days;
+    if (c->center < 0 || c->center >= PX_CENTRES || !isfinite(*e)) return PX_BAD;
+    const uint32_t type = (uint32_t)c->abo * 8 + (c->df_low ? 4 : 0) + (su ? 2 : 0)
+                          + (su && su_preferred(p, c) ? 1 : 0);
+    return (uint32_t)c->center * PX_TYPES + type;
+}
+
+static void *pancreas_index_alloc(const void *par)
+{
+    (void)par;
+    struct pancreas_index *x = calloc(1, sizeof *x);
+    if (x) x->lmax = -INFINITY;
+    return x;
+}
+
+static void pancreas_index_free(void *idx)
+{
+    struct pancreas_index *x = idx;
+    if (!x) return;
+    for (size_t i = 0; i < x->nctr; i++)
+        for (int t = 0; t < PX_TYPES; t++) free(x->ctr[i].h[t].v);
+    free(x->ctr);
+    free(x->at);
+    free(x);
+}
+
+static void px_remove(struct pancreas_index *x, const struct cand *c, uint32_t id)
+{
+    assert(id < x->nat);
+    struct px_where *w = &x->at[id];
+    if (w->heap == PX_BAD) {
+        assert(x->nbad > 0);
+        x->nbad--;
+    } else if (w->heap != PX_NONE) {
+        struct px_centre *ct = &x->ctr[w->heap / PX_TYPES];
+        struct px_heap *h = px_heap_of(x, w->heap);
+        const uint32_t i = w->pos;
+        assert(i < h->n && h->v[i].c == c); /* the index holds what the engine listed */
+        const struct px_node last = h->v[--h->n];
+        if (i < h->n) {
+            px_set(x, h, i, last);
+            px_sift_up(x, h, i);
+            px_sift_down(x, h, x->at[last.id].pos);
+        }
+        if (h->n == 0) ct->mask &= ~(1u << (w->heap % PX_TYPES));
+    }
+    w->heap = PX_NONE;
+}
+
+/* The index follows the candidate itself, not the keys: a status change may move it (SU, NT,
+ * the day SU points count from), and everything else it reads is fixed while it is listed. */
+static int pancreas_index_update(void *idx, const void *par, struct cand *c, uint32_t id,
+                                 const struct cand_key *was, const struct cand_key *now, double day)
+{
+    (void)day;
+    struct pancreas_index *x = idx;
+    const struct pancreas_par *p = par;
+    double e = 0;
+    const uint32_t heap = now ? px_place(p, c, &e) : PX_NONE;
+    /* make room first: a failure changes nothing */
+    if (id >= x->nat) {
+        size_t na = x->nat ? x->nat : 1024;
+        while (na <= id) na *= 2;
+        struct px_where *nw = realloc(x->at, na * sizeof *nw);
+        if (!nw) return -1;
+        for (size_t i = x->nat; i < na; i++) nw[i] = (struct px_where){PX_NONE, 0};
+        x->at = nw;
+        x->nat = na;
+    }
+    if (heap < PX_BAD) {
+        const size_t ci = heap / PX_TYPES;
+        if (ci >= x->nctr) {
+            size_t nc = x->nctr ? x->nctr : 64;
+            while (nc <= ci) nc *= 2;
+            struct px_centre *ncr = realloc(x->ctr, nc * sizeof *ncr);
+            if (!ncr) return -1;
+            memset(ncr + x->nctr, 0, (nc - x->nctr) * sizeof *ncr);
+            for (size_t i = x->nctr; i < nc; i++) ncr[i].region = INT32_MIN;
+            x->ctr = ncr;
+            x->nctr = nc;
+        }
+        struct px_heap *h = px_heap_of(x, heap);
+        if (h->n == h->cap) {
+            const uint32_t ncap = h->cap ? 2 * h->cap : 16;
+            struct px_node *nv = realloc(h->v, ncap * sizeof *nv);
+            if (!nv) return -1;
+            h->v = nv;
+            h->cap = ncap;
+        }
+    }
+    if (was) px_remove(x, c, id);
+    else assert(x->at[id].heap == PX_NONE); /* a joiner is not indexed yet */
+    if (heap == PX_BAD) {
+        x->nbad++;
+        x->at[id].heap = PX_BAD;
+    } else if (heap != PX_NONE) {
+        struct px_centre *ct = &x->ctr[heap / PX_TYPES];
+        if (ct->region == INT32_MIN) ct->region = c->region;
+        if (ct->region != c->region) { /* a centre in two regions: not this index's shape */
+            x->nbad++;
+            x->at[id].heap = PX_BAD;
+        } else {
+            struct px_heap *h = px_heap_of(x, heap);
+            x->at[id].heap = heap;
+            h->v[h->n] = (struct px_node){.e = e, .seq = c->seq, .id = id, .c = c};
+            px_sift_up(x, h, h->n++);
+            ct->mask |= 1u << (heap % PX_TYPES);
+            /* the points are s * (day - e) only while day >= the listing (and SU) day */
+            const double lim = c->w.status == ST_SU && e > c->w.listed ? e : c->w.listed;
+            if (lim > x->lmax) x->lmax = lim;
+        }
+    }
+    return 0;
+}
+
+/* One walk: the donor's view of the index. */
+struct px_walk {
+    const struct pancreas_par *p;
+    const struct pancreas_index *x;
+    const struct donor *d;
+    double day;
+    int df_counts;
+    uint32_t tier[PX_TYPES];   /* UINT32_MAX: the type is incompatible */
+    size_t nt;                 /* the distinct tiers of the compatible types, ascending: */
+    uint32_t tiers[PX_TYPES];
+    uint32_t tmask[PX_TYPES];  /* tmask[i]: the types of tier tiers[i] */
+    double scale[2][2];        /* [regional][su] */
+};
+
+struct px_front {
+    double a;                  /* approximate points, higher first */
+    uint32_t seq;
+    uint32_t heap;
+    uint32_t i;
+};
+
+static int front_better(const struct px_front *x, const struct px_front *y)
+{
+    return x->a > y->a || (x->a == y->a && x->seq < y->seq);
+}
+
+struct px_frontier {
+    struct px_front f[PX_FRONTIER];
+    size_t n;
+    int full;                  /* it overflowed: the walk's answer is not to be used */
+};
+
+static void front_push(struct px_frontier *fr, struct px_front v)
+{
+    if (fr->n == PX_FRONTIER) {
+        fr->full = 1;
+        return;
+    }
+    size_t i = fr->n++;
+    while (i > 0 && front_better(&v, &fr->f[(i - 1) / 2])) {
+        fr->f[i] = fr->f[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    fr->f[i] = v;
+}
+
+static struct px_front front_pop(struct px_frontier *fr)
+{
+    const struct px_front top = fr->f[0];
+    const struct px_front v = fr->f[--fr->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1;
+        if (l >= fr->n) break;
+        if (l + 1 < fr->n && front_better(&fr->f[l + 1], &fr->f[l])) l++;
+        if (!front_better(&fr->f[l], &v)) break;
+        fr->f[i] = fr->f[l];
+        i = l;
+    }
+    if (fr->n) fr->f[i] = v;
+    return top;
+}
+
+static int px_regional(const struct px_centre *ct, const struct donor *d)
+{
+    return ct->region >= 0 && d->region >= 0 && ct->region == d->region;
+}
+
+/* Pushes node i of heap `heap` onto the frontier. */
+static void px_push_node(const struct px_walk *w, struct px_frontier *fr, uint32_t heap, uint32_t i)
+{
+    const struct px_centre *ct = &w->x->ctr[heap / PX_TYPES];
+    const struct px_node *nd = &ct->h[heap % PX_TYPES].v[i];
+    const double s = w->scale[px_regional(ct, w->d)][(heap % PX_TYPES / 2) % 2];
+    const double since = w->day - nd->e;
+    front_push(fr, (struct px_front){.a = s * since, .seq = nd->seq, .heap = heap, .i = i});
+}
+
+/* Pushes the roots of centre ci's non-empty heaps among the types `types`. */
+static void px_push_centre(const struct px_walk *w, struct px_frontier *fr, size_t ci, uint32_t types)
+{
+    uint32_t m = w->x->ctr[ci].mask & types;
+    while (m) {
+        const int ty = __builtin_ctz(m);
+        m &= m - 1;
+        px_push_node(w, fr, (uint32_t)(ci * PX_TYPES + (size_t)ty), 0);
+    }
+}
+
+/* The next group of near-ties off the frontier, ranked exactly and sorted into g[0..), their
+ * heaps' next nodes pushed. Returns its size (0: the frontier is empty, SIZE_MAX: a group too
+ * large, or the frontier overflowed). */
+static size_t px_group(const struct px_walk *w, struct px_frontier *fr, struct match *g)
+{
+    size_t ng = 0;
+    double last = 0;
+    while (fr->n > 0 && (ng == 0 || fr->f[0].a >= last - PX_EPS)) {
+        if (ng == PX_GROUP) return SIZE_MAX;
+        const struct px_front top = front_pop(fr);
+        last = top.a;
+        const struct px_heap *h = &w->x->ctr[top.heap / PX_TYPES].h[top.heap % PX_TYPES];
+        for (uint32_t ch = 2 * top.i + 1; ch <= 2 * top.i + 2 && ch < h->n; ch++)
+            px_push_node(w, fr, top.heap, ch);
+        struct cand *c = h->v[top.i].c;
+        int step;
+        const int excl = pancreas_exclusion(w->p, w->d, c, &step);
+        assert(excl == PANCREAS_EXCL_NONE);
+        const size_t k = rank_into(w->p, w->d, w->day, c, excl, step, w->df_counts, 0, g, ng);
+        assert(k == ng + 1 && g[ng].tier == w->tier[top.heap % PX_TYPES]);
+        ng = k;
+    }
+    if (fr->full) return SIZE_MAX;
+    if (ng > 1) match_sort(g, ng);
+    return ng;
+}
+
+/* Sets up a walk for d on `day`; 0 when the index cannot serve it (then the caller ranks the
+ * whole list). */
+static int px_walk_init(struct px_walk *w, const struct pancreas_par *p, const struct pancreas_index *x,
+                        const struct donor *d, double day)
+{
+    if (!x || x->nbad || !(day >= x->lmax) || !p->regional_on_credit) return 0;
+    w->p = p;
+    w->x = x;
+    w->d = d;
+    w->day = day;
+    w->df_counts = !p->df_requires_hla || d->hla_typed;
+    for (uint32_t ty = 0; ty < PX_TYPES; ty++) {
+        const enum abo a = (enum abo)(ty / 8);
+        const int df = (ty / 4) % 2, su = (ty / 2) % 2, pref = ty % 2;
+        if (!pancreas_abo_ok(d->abo, a)) {
+            w->tier[ty] = UINT32_MAX;
+            continue;
+        }
+        const int step = a == d->abo ? 1 : 2;
+        const int g = (df && w->df_counts ? 0 : 4) + (su ? 0 : 2) + step;
+        w->tier[ty] = group_tier(p, g, su && !pref);
+    }
+    w->nt = 0;
+    for (uint32_t ty = 0; ty < PX_TYPES; ty++) {
+        const uint32_t v = w->tier[ty];
+        if (v == UINT32_MAX) continue;
+        size_t j = 0;
+        while (j < w->nt && w->tiers[j] < v) j++;
+        if (j < w->nt && w->tiers[j] == v) {
+            w->tmask[j] |= 1u << ty;
+            continue;
+        }
+        memmove(&w->tiers[j + 1], &w->tiers[j], (w->nt - j) * sizeof w->tiers[0]);
+        memmove(&w->tmask[j + 1], &w->tmask[j], (w->nt - j) * sizeof w->tmask[0]);
+        w->tiers[j] = v;
+        w->tmask[j] = 1u << ty;
+        w->nt++;
+    }
+    const double f = 1.0 + p->regional_factor;
+    w->scale[0][0] = w->scale[0][1] = 1.0;
+    w->scale[1][0] = f;
+    w->scale[1][1] = p->regional_in_su ? f : 1.0;
+    return 1;
+}
+
+/* The first r eligible candidates of the whole list, and near-ties of the last, into out[0..);
+ * returns how many, or SIZE_MAX when the walk cannot serve. */
+static size_t px_top(const struct px_walk *w, size_t r, struct match *out)
+{
+    struct px_frontier fr;
+    size_t k = 0;
+    for (size_t ti = 0; ti < w->nt && k < r; ti++) {
+        fr.n = 0;
+        fr.full = 0;
+        for (size_t ci = 0; ci < w->x->nctr; ci++) px_push_centre(w, &fr, ci, w->tmask[ti]);
+        while (k < r) {
+            const size_t ng = px_group(w, &fr, out + k);
+            if (ng == SIZE_MAX) return SIZE_MAX;
+            if (ng == 0) break;
+            k += ng;
+        }
+    }
+    return k;
+}
+
+static int px_asked(const struct match *asked, size_t na, const struct cand *c)
+{
+    for (size_t i = 0; i < na; i++)
+        if (asked[i].c == c) return 1;
+    return 0;
+}
+
+/* policy_ops.accel_keyed with stage 2 = best_per_centre, through the index: stage 1 walks the
+ * region's centres in rank order until `limit` are named; stage 2 (only when stage 1 names
+ * fewer) takes each further centre's best from its own heaps. The same candidates in the same
+ * order as ops_accel_order() on the list without the asked ones, the same draws for the
+ * further centres' answer order. */
+static size_t pancreas_accel_keyed(const void *par, const struct donor *d, double day,
+                                   const struct keyed_list *l, const struct match *asked, size_t nasked,
+                                   size_t limit, gsl_rng *rng, struct match *out)
+{
+    const struct pancreas_par *p = par;
+    struct px_walk w;
+    if (p->accel_stage2 != PANCREAS_STAGE2_BEST_PER_CENTRE || !px_walk_init(&w, p, l->idx, d, day))
+        return SIZE_MAX;
+    if (limit == 0) return 0;
+    const struct pancreas_index *x = w.x;
+    struct px_frontier fr;
+    struct match g[PX_GROUP];
+    uint16_t named[PX_CENTRES];
+    size_t k = 0;
+    /* Stage 1: the region's candidates in rank order, a centre's first accel.per_centre named. */
+    if (d->region >= 0) {
+        for (size_t ci = 0; ci < x->nctr; ci++) named[ci] = 0;
+        for (size_t ti = 0; ti < w.nt && k < limit; ti++) {
+            fr.n = 0;
+            fr.full = 0;
+            for (size_t ci = 0; ci < x->nctr; ci++)
+                if (px_regional(&x->ctr[ci], d)) px_push_centre(&w, &fr, ci, w.tmask[ti]);
+            for (size_t ng; k < limit && (ng = px_group(&w, &fr, g)) != 0;) {
+                if (ng == SIZE_MAX) return SIZE_MAX;
+                for (size_t j = 0; j < ng && k < limit; j++) {
+                    if (px_asked(asked, nasked, g[j].c)) continue;
+                    uint16_t *nc = &named[g[j].c->center];
+                    if (*nc >= (size_t)p->accel_per_centre) continue;
+                    (*nc)++;
+                    out[k] = g[j];
+                    out[k++].flags |= PANCREAS_F_ACCEL1;
+                }
+            }
+        }
+    }
+    if (k >= limit) return limit;
+    /* Stage 2: each further centre's best not yet asked. */
+    const size_t s1 = k;
+    for (size_t ci = 0; ci < x->nctr; ci++) {
+        const struct px_centre *ct = &x->ctr[ci];
+        if (!ct->mask || px_regional(ct, d)) continue;
+        int found = 0;
+        for (size_t ti = 0; ti < w.nt && !found; ti++) {
+            if (!(ct->mask & w.tmask[ti])) continue;
+            fr.n = 0;
+            fr.full = 0;
+            px_push_centre(&w, &fr, ci, w.tmask[ti]);
+            for (size_t ng; !found && (ng = px_group(&w, &fr, g)) != 0;) {
+                if (ng == SIZE_MAX) return SIZE_MAX;
+                for (size_t j = 0; j < ng && !found; j++)
+                    if (!px_asked(asked, nasked, g[j].c)) {
+                        out[k] = g[j];
+                        out[k++].flags |= PANCREAS_F_ACCEL2;
+                        found = 1;
+                    }
+            }
+        }
+    }
+    match_sort(out + s1, k - s1);
+    if (rng && k - s1 > 1) shuffle_matches(rng, out + s1, k - s1);
+    return k < limit ? k : limit;
+}
+
+/* pancreas_match_keyed() through the index when only the first few are wanted. */
+static size_t px_match_top(const struct pancreas_par *p, const struct donor *d, double day,
+                           const struct keyed_list *l, size_t want, struct match *out)
+{
+    struct px_walk w;
+    if (want > 64 || !px_walk_init(&w, p, l->idx, d, day)) return SIZE_MAX;
+    return px_top(&w, want, out);
+}
+
 /* Most extended-criteria pancreata are offered to only a few candidates (allocation.max_offers),
  * so ordering the whole list for them was most of the procedure's cost. With stage 2 = rest the
  * first `limit` offers of the accelerated order only ever involve candidates of the donor's
@@ -903,5 +1405,9 @@ const struct policy_ops pancreas_bak2026_ops = {
     .ecd = ops_ecd,
     .unplaced_after = ops_unplaced_after,
     .accel_order = ops_accel_order,
+    .accel_keyed = pancreas_accel_keyed,
+    .index_alloc = pancreas_index_alloc,
+    .index_free = pancreas_index_free,
+    .index_update = pancreas_index_update,
     .route = ops_route,
 };

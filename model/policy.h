@@ -120,12 +120,15 @@ struct policy_ops {
      * index_update: c joins the list (was == NULL, now == its key), its key changes at a status
      *      change (both given; they may be equal), or it leaves (now == NULL, was == its key
      *      while listed), on `day`. The keys are cand_key_of(c) at the time, and c stays at
-     *      the same address while listed. Returns 0, or -1 when out of memory (only a joining
-     *      or changing entry may need memory; the index is then as before the call). */
+     *      the same address while listed. `id` names c while it is listed: a small number (the
+     *      engine's place of c in its candidate pool, dense from 0; c->seq is not dense) that
+     *      no other listed candidate has, for tables indexed by candidate. Returns 0, or -1
+     *      when out of memory (only a joining or changing entry may need memory; the index is
+     *      then as before the call). */
     void *(*index_alloc)(const void *par);
     void (*index_free)(void *idx);
-    int (*index_update)(void *idx, const void *par, struct cand *c, const struct cand_key *was,
-                        const struct cand_key *now, double day);
+    int (*index_update)(void *idx, const void *par, struct cand *c, uint32_t id,
+                        const struct cand_key *was, const struct cand_key *now, double day);
 
     /* Writes a short human-readable reason for m (ranked or excluded) into buf. */
     void (*reason)(const void *par, const struct donor *d, double day, const struct match *m,
@@ -160,6 +163,19 @@ struct policy_ops {
     size_t (*accel_order)(const void *par, const struct donor *d, struct match *m, size_t n,
                           size_t limit, gsl_rng *r);
     int (*route)(const void *par, const struct donor *d, gsl_rng *r);
+
+    /* Optional (may be NULL): accel_order without the ranking of the whole list, for a policy
+     * that keeps an index (index_alloc). Writes to out[0..k) what accel_order would leave in
+     * m[0..k) (and returns the same k) if m[0..n) were every eligible match for d on `day` in
+     * the list l except the candidates of asked[0..nasked) (offered already in the normal
+     * order), with the same draws from r for what it returns (it may skip draws that decide
+     * only the order after `limit`; the engine re-seeds r before any other use). Returns SIZE_MAX when it cannot (its index does not
+     * serve this donor or these options); the engine then ranks the whole list and calls
+     * accel_order. When the policy has accel_keyed, the engine asks match_keyed for only the
+     * matches the normal order can reach. out has room for every eligible match. */
+    size_t (*accel_keyed)(const void *par, const struct donor *d, double day,
+                          const struct keyed_list *l, const struct match *asked, size_t nasked,
+                          size_t limit, gsl_rng *r, struct match *out);
 
     /* Optional (may be NULL): for a candidate whose statuses come from data (`wlsim rank
      * --strict`, a replay with population.strict), when the grant of its current status row

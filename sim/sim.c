@@ -181,7 +181,7 @@ static int list_add(struct ctx *x, enum organ o, struct cand *c, double day)
     if (ops->index_update) {
         if (!l->idx && !(l->idx = ops->index_alloc(x->s->par[o])))
             return err_set(x->e, ERR_INTERNAL, "out of memory (list index)");
-        if (ops->index_update(l->idx, x->s->par[o], c, NULL, &k, day))
+        if (ops->index_update(l->idx, x->s->par[o], c, c->slot, NULL, &k, day))
             return err_set(x->e, ERR_INTERNAL, "out of memory (list index)");
     }
     c->list_pos = (int32_t)l->n;
@@ -212,7 +212,7 @@ static void list_remove(struct ctx *x, enum organ o, struct cand *c, double day)
     assert(key_current(&l->k[c->list_pos], c)); /* kept current while listed */
     const size_t i = (size_t)c->list_pos;
     if (l->idx) { /* a removal needs no memory (policy_ops.index_update) */
-        const int rc = x->s->ops[o]->index_update(l->idx, x->s->par[o], c, &l->k[i], NULL, day);
+        const int rc = x->s->ops[o]->index_update(l->idx, x->s->par[o], c, c->slot, &l->k[i], NULL, day);
         assert(rc == 0);
         (void)rc;
     }
@@ -241,7 +241,7 @@ static int set_status(struct ctx *x, struct cand *c, double day, enum status st,
     const enum organ o = prog_organ(c->prog);
     struct list *l = &x->list[o];
     const struct cand_key k = cand_key_of(c);
-    if (l->idx && x->s->ops[o]->index_update(l->idx, x->s->par[o], c, &l->k[c->list_pos], &k, day))
+    if (l->idx && x->s->ops[o]->index_update(l->idx, x->s->par[o], c, c->slot, &l->k[c->list_pos], &k, day))
         return err_set(x->e, ERR_INTERNAL, "out of memory (list index)");
     l->k[c->list_pos] = k;
     list_mark(x, o, (size_t)c->list_pos, day);
@@ -485,23 +485,42 @@ static int offer_down(struct ctx *x, enum organ o, const struct donor *d, const 
     return 0;
 }
 
-/* The accelerated procedure for the matches m[0..n) not yet asked: the policy orders them (as
- * far as the offers still allowed reach, `cap` in all) and they are asked in that order.
- * Returns 1 when an offer is accepted (the taker in *taken, pl->route where the organ goes). */
-static int accelerated(struct ctx *x, enum organ o, const struct donor *d, struct match *m,
-                       size_t n, size_t cap, struct placed *pl, struct match *taken)
+/* The procedure's chance (the further centres' order of answers) comes from a sub-stream of the
+ * donor stream keyed by (donor, organ): the same draws in every variant, and no other draw
+ * moves. Re-seeded before each ordering, so a policy's accel_keyed that gives up leaves the
+ * draws to accel_order untouched. */
+static gsl_rng *accel_rng(struct ctx *x, enum organ o, const struct donor *d)
+{
+    rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_DONORS,
+                      (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+    return x->outc;
+}
+
+/* The accelerated procedure after the normal order asked mbuf[0..k) (of the n matches in mbuf,
+ * every eligible one unless `partial`: then only those match_keyed gave for the first k): the
+ * policy orders the rest (as far as the offers still allowed reach, `cap` in all), through
+ * its index when it can (accel_keyed), and they are asked in that order. Returns 1 when an
+ * offer is accepted (the taker in *taken, pl->route where the organ goes); -1 on an error. */
+static int accelerated(struct ctx *x, enum organ o, const struct donor *d, double now,
+                       const struct keyed_list *kl, size_t n, size_t k, int partial, size_t cap,
+                       struct placed *pl, struct match *taken)
 {
     const struct policy_ops *ops = x->s->ops[o];
     const void *par = x->s->par[o];
     pl->procedure = 1;
-    size_t left = cap > (size_t)pl->offers ? cap - (size_t)pl->offers : 0;
-    /* The procedure's chance (the further centres' order of answers) comes from a sub-stream of
-     * the donor stream keyed by (donor, organ): the same draws in every variant, and no other
-     * draw moves. */
-    rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_DONORS,
-                      (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
-    size_t k = ops->accel_order(par, d, m, n, left < n ? left : n, x->outc);
-    if (!offer_down(x, o, d, m, k < left ? k : left, pl, taken)) return 0;
+    const size_t left = cap > (size_t)pl->offers ? cap - (size_t)pl->offers : 0;
+    size_t na = SIZE_MAX;
+    if (ops->accel_keyed)
+        na = ops->accel_keyed(par, d, now, kl, x->mbuf, k, left, accel_rng(x, o, d), x->mbuf + k);
+    if (na == SIZE_MAX) {
+        if (partial) { /* every match after all; the first k are those asked */
+            n = ops->match_keyed(par, d, now, kl, SIZE_MAX, x->mbuf);
+            match_top(x->mbuf, n, k);
+        }
+        const size_t rest = n - k;
+        na = ops->accel_order(par, d, x->mbuf + k, rest, left < rest ? left : rest, accel_rng(x, o, d));
+    }
+    if (!offer_down(x, o, d, x->mbuf + k, na < left ? na : left, pl, taken)) return 0;
     if (ops->route) {
         rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES,
                           (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
@@ -516,7 +535,8 @@ static int accelerated(struct ctx *x, enum organ o, const struct donor *d, struc
  * threshold (policy_ops.unplaced_after declined offers) switches the organ to the accelerated
  * procedure, which an extended-criteria organ (policy_ops.ecd) enters at once. Only as much of
  * the list is ordered as the normal offers can reach (match_top); the rest goes to the
- * accelerated procedure in any order, which orders it itself. */
+ * accelerated procedure, which orders it itself (or, with the policy's accel_keyed, is never
+ * ranked as a whole). */
 static int allocate(struct ctx *x, enum organ o, const struct donor *d, double now, struct placed *pl)
 {
     const struct policy_ops *ops = x->s->ops[o];
@@ -533,17 +553,19 @@ static int allocate(struct ctx *x, enum organ o, const struct donor *d, double n
     if (pl->ecd && can_accel) sw = 0;
     size_t k = sw >= 0 && (size_t)sw < cap ? (size_t)sw : cap;
     /* Without a switch only the first k matches can ever be asked: a policy may skip ranking
-     * the rest (policy_ops.match_keyed); with one, the accelerated procedure needs them all. */
+     * the rest (policy_ops.match_keyed); with one, the accelerated procedure needs them all,
+     * unless the policy orders it from its index (accel_keyed). */
     const struct keyed_list kl = {.v = l->v, .k = l->k, .n = l->n, .hot = l->hot, .nhot = l->nhot,
                                   .idx = l->idx};
-    size_t n = ops->match_keyed ? ops->match_keyed(par, d, now, &kl, sw < 0 ? k : SIZE_MAX, x->mbuf)
+    const int partial = ops->match_keyed && (sw < 0 || ops->accel_keyed);
+    size_t n = ops->match_keyed ? ops->match_keyed(par, d, now, &kl, partial ? k : SIZE_MAX, x->mbuf)
                                 : ops->match(par, d, now, l->v, l->n, 0, x->mbuf);
     if (k > n) k = n;
     k = match_top(x->mbuf, n, k);
     struct match m;
     int accepted = offer_down(x, o, d, x->mbuf, k, pl, &m);
     if (!accepted && sw >= 0 && pl->offers >= sw)
-        accepted = accelerated(x, o, d, x->mbuf + k, n - k, cap, pl, &m);
+        accepted = accelerated(x, o, d, now, &kl, n, k, partial, cap, pl, &m);
     if (!accepted || pl->route == POLICY_ROUTE_ISLET || pl->route == POLICY_ROUTE_DISCARD) return 0;
     return transplant(x, o, d, now, &m, pl->offers, &pl->taken);
 }
@@ -1201,7 +1223,7 @@ static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct sc
             dst->list[g].hp[i] = -1;
             list_mark(dst, (enum organ)g, i, dst->t0);
             if (dst->list[g].idx && ops->index_update(dst->list[g].idx, s->par[g], dst->list[g].v[i],
-                                                      NULL, &dst->list[g].k[i], dst->t0))
+                                                      dst->list[g].v[i]->slot, NULL, &dst->list[g].k[i], dst->t0))
                 goto oom;
         }
         if (VEC_DUP(dst->waits[g], src->waits[g])) goto oom;

@@ -1413,7 +1413,7 @@ static void test_index_walk_equals_match(void **state)
                     else if (v < 0.1) cand_set_status(&c[i], fmax(c[i].w.since, DAY - 0.5), ST_NT, 0);
                     list[i] = &c[i];
                     keys[i] = cand_key_of(&c[i]);
-                    assert_int_equal(OPS->index_update(idx, &p, &c[i], NULL, &keys[i], DAY), 0);
+                    assert_int_equal(OPS->index_update(idx, &p, &c[i], (uint32_t)i, NULL, &keys[i], DAY), 0);
                 }
             } else { /* a few status changes and one leaver */
                 for (int j = 0; j < 4; j++) {
@@ -1423,10 +1423,10 @@ static void test_index_walk_equals_match(void **state)
                     cand_set_status(list[i], fmax(list[i]->w.since, DAY - 0.25), st, 0);
                     const struct cand_key was = keys[i];
                     keys[i] = cand_key_of(list[i]);
-                    assert_int_equal(OPS->index_update(idx, &p, list[i], &was, &keys[i], DAY), 0);
+                    assert_int_equal(OPS->index_update(idx, &p, list[i], (uint32_t)(list[i] - c), &was, &keys[i], DAY), 0);
                 }
                 const size_t i = gsl_rng_uniform_int(r, n);
-                assert_int_equal(OPS->index_update(idx, &p, list[i], &keys[i], NULL, DAY), 0);
+                assert_int_equal(OPS->index_update(idx, &p, list[i], (uint32_t)(list[i] - c), &keys[i], NULL, DAY), 0);
                 list[i] = list[n - 1];
                 keys[i] = keys[n - 1];
                 n--;
@@ -1458,12 +1458,12 @@ static void test_index_walk_equals_match(void **state)
                 if (w == 2 && ka > hu && dn % 5 == 1) {
                     size_t t = hu;
                     const struct cand_key k0 = cand_key_of(a[t].c);
-                    assert_int_equal(OPS->index_update(idx, &p, a[t].c, &k0, NULL, DAY), 0);
+                    assert_int_equal(OPS->index_update(idx, &p, a[t].c, (uint32_t)(a[t].c - c), &k0, NULL, DAY), 0);
                     const size_t nc = match_top(b, OPS->match_keyed(&p, &d, DAY, &kl, wants[w], b), wants[w]);
                     int same = nc == ka;
                     for (size_t i = 0; same && i < ka; i++) same = a[i].c == b[i].c;
                     differ += !same;
-                    assert_int_equal(OPS->index_update(idx, &p, a[t].c, NULL, &k0, DAY), 0);
+                    assert_int_equal(OPS->index_update(idx, &p, a[t].c, (uint32_t)(a[t].c - c), NULL, &k0, DAY), 0);
                 }
             }
         }

@@ -18,6 +18,7 @@
 #include "match.h"
 #include "pancreas.h"
 #include "pdef.h"
+#include "policy.h"
 
 static void defaults(struct pancreas_par *p)
 {
@@ -1067,6 +1068,165 @@ static void test_accel_prefix_equals_full_order(void **state)
     gsl_rng_free(s2);
 }
 
+/* The list index (policy_ops.index_*) kept through joins, status changes and leaves: the
+ * first `want` of match_keyed through it equal match()'s, and accel_keyed equals accel_order on
+ * every eligible match but the ones asked, with the same draws (same candidates, flags, points
+ * and order, same count). The lists are built for the index's hard cases: exact ties of
+ * listing day, SU days from the spell or the registration, NT spells with and without a
+ * waiting-time application, relisting credits, df_low, the hypoglycaemia SU reason, centres in
+ * and out of the donor's region, donors without a region. Counter-check: an index that lost
+ * one candidate gives other orders. */
+static void test_index_equals_full(void **state)
+{
+    (void)state;
+    enum { N = 300, DONORS = 240, CENTRES = 24 };
+    static struct cand c[N];
+    static struct cand *list[N];
+    static struct cand_key keys[N];
+    static struct match a[N], b[N], asked[8];
+    const struct policy_ops *ops = &pancreas_bak2026_ops;
+    const double DAY = 5000;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng *ra = gsl_rng_alloc(gsl_rng_taus2), *rb = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 20261202);
+    size_t used_top = 0, used_accel = 0, differ = 0, stage2 = 0;
+    for (int opt = 0; opt < 4; opt++) {
+        struct pancreas_par p;
+        defaults(&p);
+        if (opt == 1) p.su_points_since = PANCREAS_SU_REGISTRATION, p.accel_per_centre = 1, p.regional_in_su = 0;
+        if (opt == 2) p.su_reason_order = PANCREAS_SU_REASON_OFF, p.df_requires_hla = 0, p.crossmatch_required = 0;
+        if (opt == 3) p.df_order = !p.df_order, p.accel_per_centre = 3;
+        void *idx = NULL;
+        size_t n = 0;
+        for (int dn = 0; dn < DONORS; dn++) {
+            if (dn % 40 == 0) {
+                ops->index_free(idx);
+                idx = ops->index_alloc(&p);
+                assert_non_null(idx);
+                n = N;
+                for (size_t i = 0; i < N; i++) {
+                    const double u = gsl_rng_uniform(r);
+                    const double listed = u < 0.4 ? DAY - 1 - floor(gsl_rng_uniform(r) * 40)
+                                                  : DAY - 1 - gsl_rng_uniform(r) * 2000;
+                    cand(&c[i], (uint32_t)i + 1, (enum abo)gsl_rng_uniform_int(r, ABO_N), listed);
+                    c[i].prog = gsl_rng_uniform(r) < 0.5 ? PROG_PANCREAS_KIDNEY : PROG_PANCREAS;
+                    c[i].center = (int)gsl_rng_uniform_int(r, CENTRES);
+                    c[i].region = c[i].center % 7 == 6 ? -1 : c[i].center % 7;
+                    c[i].df_low = gsl_rng_uniform(r) < 0.15;
+                    c[i].hla_ok = gsl_rng_uniform(r) < 0.9;
+                    if (gsl_rng_uniform(r) < 0.1) { /* relisted after a graft loss */
+                        c[i].prior_wait_days = floor(gsl_rng_uniform(r) * 900);
+                        c[i].prior_tx_day = listed - floor(gsl_rng_uniform(r) * 500);
+                        c[i].graft_loss_day = listed;
+                    }
+                    if (gsl_rng_uniform(r) < 0.2 && listed < DAY - 80) { /* a closed NT spell */
+                        cand_set_status(&c[i], listed + 1, ST_NT, gsl_rng_uniform(r) < 0.5);
+                        cand_set_status(&c[i], listed + 2 + floor(gsl_rng_uniform(r) * 60), ST_T, 0);
+                    }
+                    const double v = gsl_rng_uniform(r);
+                    if (v < 0.08) {
+                        c[i].su_reason = gsl_rng_uniform(r) < 0.5 ? SU_REASON_HYPO : SU_REASON_INSULIN;
+                        cand_set_status(&c[i], fmax(c[i].w.since, DAY - 1 - floor(gsl_rng_uniform(r) * 30)), ST_SU, 0);
+                    } else if (v < 0.15) {
+                        cand_set_status(&c[i], fmax(c[i].w.since, DAY - 0.5), ST_NT, 0);
+                    }
+                    list[i] = &c[i];
+                    keys[i] = cand_key_of(&c[i]);
+                    assert_int_equal(ops->index_update(idx, &p, &c[i], (uint32_t)i, NULL, &keys[i], DAY), 0);
+                }
+            } else { /* status changes (an SU renewal among them) and a leaver */
+                for (int j = 0; j < 4; j++) {
+                    const size_t i = gsl_rng_uniform_int(r, n);
+                    const double u = gsl_rng_uniform(r);
+                    const enum status st = u < 0.3 ? ST_SU : u < 0.45 ? ST_NT : u < 0.6 ? list[i]->w.status : ST_T;
+                    cand_set_status(list[i], fmax(list[i]->w.since, DAY - 0.25), st, 0);
+                    const struct cand_key was = keys[i];
+                    keys[i] = cand_key_of(list[i]);
+                    assert_int_equal(ops->index_update(idx, &p, list[i], (uint32_t)(list[i] - c), &was, &keys[i], DAY), 0);
+                }
+                const size_t i = gsl_rng_uniform_int(r, n);
+                assert_int_equal(ops->index_update(idx, &p, list[i], (uint32_t)(list[i] - c), &keys[i], NULL, DAY), 0);
+                list[i] = list[n - 1];
+                keys[i] = keys[n - 1];
+                n--;
+            }
+            struct donor d;
+            donor(&d, (enum abo)gsl_rng_uniform_int(r, ABO_N));
+            d.region = dn % 9 == 8 ? -1 : (int)gsl_rng_uniform_int(r, 6);
+            d.hla_typed = gsl_rng_uniform(r) < 0.7;
+            d.seq = (uint32_t)dn;
+            const struct keyed_list kl = {.v = list, .k = keys, .n = n, .idx = idx};
+            const size_t na = ops->match(&p, &d, DAY, list, n, 0, a);
+            /* the normal order's first `want` */
+            const size_t wants[] = {0, 1, 4, 8};
+            for (size_t wi = 0; wi < 4; wi++) {
+                const size_t nb = ops->match_keyed(&p, &d, DAY, &kl, wants[wi], b);
+                if (nb < na) used_top++;
+                static struct match ac[N];
+                memcpy(ac, a, na * sizeof *a);
+                const size_t ka = match_top(ac, na, wants[wi]), kb = match_top(b, nb, wants[wi]);
+                assert_int_equal(ka, kb);
+                for (size_t i = 0; i < ka; i++) {
+                    assert_ptr_equal(ac[i].c, b[i].c);
+                    assert_true(ac[i].points == b[i].points);
+                    assert_int_equal(ac[i].tier, b[i].tier);
+                    assert_int_equal(ac[i].flags, b[i].flags);
+                }
+            }
+            /* the accelerated order after 0 or 4 declined offers */
+            const size_t nasked = dn % 2 ? 4 : 0, limits[] = {1, 3, 8, SIZE_MAX};
+            static struct match full[N];
+            memcpy(full, a, na * sizeof *a);
+            const size_t ka = match_top(full, na, nasked);
+            memcpy(asked, full, ka * sizeof *full);
+            for (size_t li = 0; li < 4; li++) {
+                static struct match rest[N], got[N];
+                const size_t nr = na - ka;
+                memcpy(rest, full + ka, nr * sizeof *full);
+                gsl_rng_set(ra, 77 + (unsigned long)dn);
+                gsl_rng_set(rb, 77 + (unsigned long)dn);
+                const size_t want = ops->accel_order(&p, &d, rest, nr, limits[li] < nr ? limits[li] : nr, ra);
+                const size_t have = ops->accel_keyed(&p, &d, DAY, &kl, asked, ka, limits[li], rb, got);
+                assert_true(have != SIZE_MAX);
+                used_accel++;
+                assert_int_equal(have, want < limits[li] ? want : limits[li]);
+                for (size_t i = 0; i < have; i++) {
+                    assert_ptr_equal(got[i].c, rest[i].c);
+                    assert_int_equal(got[i].flags, rest[i].flags);
+                    assert_true(got[i].points == rest[i].points);
+                    stage2 += (got[i].flags & PANCREAS_F_ACCEL2) != 0;
+                }
+                /* the same draws for the further centres' answers when they are reached (when the
+                 * region fills the offers, accel_keyed skips the shuffle nobody is asked from) */
+                int reached = have < limits[li];
+                for (size_t i = 0; i < have; i++) reached |= (got[i].flags & PANCREAS_F_ACCEL2) != 0;
+                if (reached) assert_int_equal(gsl_rng_get(ra), gsl_rng_get(rb));
+            }
+            /* counter-check: the index without the best eligible candidate */
+            if (na > 0 && dn % 3 == 0) {
+                static struct match ac[N];
+                memcpy(ac, a, na * sizeof *a);
+                match_top(ac, na, 1);
+                struct cand *x = ac[0].c;
+                const size_t xi = (size_t)(x - c);
+                const struct cand_key kx = cand_key_of(x);
+                assert_int_equal(ops->index_update(idx, &p, x, (uint32_t)xi, &kx, NULL, DAY), 0);
+                const size_t nb = ops->match_keyed(&p, &d, DAY, &kl, 1, b);
+                differ += match_top(b, nb, 1) == 0 || b[0].c != x;
+                assert_int_equal(ops->index_update(idx, &p, x, (uint32_t)xi, NULL, &kx, DAY), 0);
+            }
+        }
+        ops->index_free(idx);
+    }
+    assert_true(used_top > 1000);
+    assert_true(used_accel > 1000);
+    assert_true(stage2 > 100);
+    assert_true(differ > 50);
+    gsl_rng_free(r);
+    gsl_rng_free(ra);
+    gsl_rng_free(rb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1082,6 +1242,7 @@ int main(void)
         cmocka_unit_test(test_ecd_criteria),
         cmocka_unit_test(test_accelerated_order),
         cmocka_unit_test(test_accelerated_order_limit),
+        cmocka_unit_test(test_index_equals_full),
         cmocka_unit_test(test_islet_route),
         cmocka_unit_test(test_enter_early_retx),
         cmocka_unit_test(test_su_renewal),
