@@ -535,22 +535,38 @@ static size_t keyed_rank(const struct heart_par *p, const struct donor *d, doubl
  * is a T candidate (the key pass leaves out NT), so its points are t_points() with the NT days
  * of closed spells: the same expression on the same numbers. `tiers` holds tier_of() for
  * [COMBINED/T][step - 1][immunised][heart-lung] (defer is 0 outside the HU group). */
+struct walk_tiers {
+    uint32_t t[2][4][2][2];    /* outside HU: [COMBINED/T][step - 1][immunised][heart-lung] */
+    uint32_t hu[4][2][2];      /* an adult in the HU group: [step - 1][immunised][heart-lung] */
+};
+
 struct keyed_walk {
     const struct heart_keyed *kp;
     const struct donor *d;
-    uint32_t tiers[2][4][2][2];
+    struct walk_tiers wt;
 };
+
+/* tier_of() for every slot of struct walk_tiers: a function of the parameters only, so the
+ * index computes it once. */
+static void walk_tiers_init(struct walk_tiers *wt, const struct heart_par *p)
+{
+    for (int g = 0; g < 2; g++)
+        for (int s = 0; s < 4; s++)
+            for (int imm = 0; imm < 2; imm++)
+                for (int hl = 0; hl < 2; hl++)
+                    wt->t[g][s][imm][hl] = tier_of(p, g ? HEART_GRP_T : HEART_GRP_COMBINED, s + 1, imm, hl, 0);
+    /* rank_ranked()'s defer for an adult: only child.inpatient = inpatient_first defers adults */
+    const int defer = p->child_inpatient == HEART_CHILD_INPATIENT_FIRST;
+    for (int s = 0; s < 4; s++)
+        for (int imm = 0; imm < 2; imm++)
+            for (int hl = 0; hl < 2; hl++) wt->hu[s][imm][hl] = tier_of(p, HEART_GRP_HU, s + 1, imm, hl, defer);
+}
 
 static void walk_init(struct keyed_walk *w, const struct heart_keyed *kp, const struct donor *d)
 {
     w->kp = kp;
     w->d = d;
-    for (int g = 0; g < 2; g++)
-        for (int s = 0; s < 4; s++)
-            for (int imm = 0; imm < 2; imm++)
-                for (int hl = 0; hl < 2; hl++)
-                    w->tiers[g][s][imm][hl] = tier_of(kp->p, g ? HEART_GRP_T : HEART_GRP_COMBINED,
-                                                      s + 1, imm, hl, 0);
+    walk_tiers_init(&w->wt, kp->p);
 }
 
 /* Sets g->tier and g->points for the candidate with key ck; 0 when the key shows it is out on
@@ -568,7 +584,7 @@ static int walk_guide(const struct keyed_walk *w, const struct cand_key *ck, str
     }
     const int imm = p->immunised_scope != HEART_IMM_OFF && ck->pra > p->pra_threshold
                     && w->d->hla_typed && ck->hla_ok;
-    g->tier = w->tiers[!ck->combined][step - 1][imm][ck->prog == PROG_HEART_LUNG];
+    g->tier = w->wt.t[!ck->combined][step - 1][imm][ck->prog == PROG_HEART_LUNG];
     const double nt = ck->nt_days;
     g->points = (day > ck->listed ? day - ck->listed : 0.0) - nt + (nt < p->nt_cap_days ? nt : p->nt_cap_days);
     return 1;
@@ -613,32 +629,40 @@ static int heart_key_hot(const void *par, const struct cand_key *k, double day)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* The T index (policy_ops.index_*): the list's candidates outside HU and NT status in rank
- * order, so that a donor whose HU group is short reaches the best of the others without
- * reading the list.
+/* The list index (policy_ops.index_*): the T candidates and the adult HU candidates in rank
+ * order, so that a donor reaches the first few of each group without reading the list.
  *
  * Outside the HU group a candidate's tier is fixed by four things of its own (combined, ABO,
  * "immunisable": PRA above the threshold and HLA acceptable, heart-lung) and by the donor, and
  * its points are t_points(): day - listed - (nt - min(nt, cap)), where nt (the closed NT days)
  * does not change while the status does not. So each of the 32 combinations is one bucket, a
- * binary min-heap on e = listed + (nt - min(nt, cap)) (points = day - e up to rounding), and
- * an entry is found for removal through its candidate number (pos[seq]). A donor gives each
- * bucket its tier; the walk takes the tiers in order and, within a tier, visits its buckets'
- * entries in order of e (best first through the heaps, an auxiliary heap holding the frontier).
- * Rounding could make two candidates whose e differ by a few ulps rank the other way round (or
- * tie on points, then the listing day decides), so once the walk has the eligible candidates it
- * needs it also takes every candidate whose e is within HX_EPS of the last: the engine's exact
- * ordering (match_top) then sorts them. HX_EPS is orders of magnitude above the rounding of
- * sums of days (about 1e-11 at 10^5 days) and far below a day. Updates cost O(log n), a walk
- * that visits v entries O(v log v). */
-#define HX_BUCKETS 32
+ * binary min-heap on e = listed + (nt - min(nt, cap)), and points = day - e up to rounding.
+ * In the HU group an adult's tier is fixed by ABO, immunisable and heart-lung (and the option
+ * child.inpatient, the same for every adult), and its points are its HU days: closed HU days
+ * plus the open HU row, so e = since - closed HU days; 16 more buckets. Only adults who were
+ * adults already when listed (and not "growing") are indexed in HU, since age only grows; the
+ * children, and everyone in the HU group by age, are kept in a plain list too (kids) and ranked
+ * in full for every donor. An entry is found for removal through its candidate id (at[id]).
+ *
+ * A donor gives each bucket its tier; a walk takes the tiers in order and, within a tier,
+ * visits its buckets' entries in order of e (best first through the heaps, an auxiliary heap
+ * holding the frontier). Rounding could make two candidates whose e differ by a few ulps rank
+ * the other way round (or tie on points, then the listing day decides), so once a walk has the
+ * eligible candidates it needs it also takes every candidate whose e is within HX_EPS of the
+ * last: the engine's exact ordering (match_top) then sorts them. HX_EPS is orders of magnitude
+ * above the rounding of sums of days (about 1e-11 at 10^5 days) and far below a day. Updates
+ * cost O(log n), a walk that visits v entries O(v log v). */
+#define HX_T 32             /* buckets 0..31: outside HU and NT */
+#define HX_BUCKETS 48       /* buckets 32..47: adults in HU status */
+#define HX_OUT UINT32_MAX   /* at[id].b: not indexed (NT, or HU on the hot path) */
+#define HX_BAD (UINT32_MAX - 1) /* at[id].b: would be indexed but cannot be (counted in nbad) */
 #define HX_EPS 1e-6
-#define HX_FRONTIER 1024 /* the walk's frontier; a longer one falls back to the key pass */
+#define HX_FRONTIER 1024    /* the walk's frontier; a longer one falls back to the full pass */
 
 struct hx_node {
     double e;              /* the rank key above: lower ranks first */
     uint32_t seq;          /* c->seq: breaks ties of e, so the heaps' order is a function of the set */
-    uint32_t id;           /* index_update's id: the node's entry in pos[] */
+    uint32_t id;           /* index_update's id: the node's entry in at[] */
     struct cand *c;
 };
 
@@ -647,12 +671,24 @@ struct hx_bucket {
     size_t n, cap;
 };
 
+struct hx_where {
+    uint32_t b;            /* bucket, HX_OUT or HX_BAD */
+    uint32_t pos;          /* place in the bucket's heap */
+    uint32_t kid;          /* place in kids[], UINT32_MAX when not there */
+};
+
 struct heart_index {
+    struct walk_tiers wt;  /* the tiers under the parameters the index was made for */
     struct hx_bucket b[HX_BUCKETS];
-    uint32_t *pos;         /* pos[id]: the place of candidate id in its bucket's heap */
-    size_t npos;
+    struct hx_where *at;   /* at[id] */
+    size_t nat;
+    /* Everyone who may be in the HU group without being an indexed adult (hx_kid): ranked in
+     * full for every donor, as the hot entries are without the index. */
+    struct cand **kids;
+    uint32_t *kid_id;      /* kid_id[j]: the id of kids[j] */
+    size_t nkids, kcap;
     size_t nbad;           /* listed entries no bucket can hold (an invalid ABO, a non-finite key) */
-    double lmax;           /* latest listing day ever indexed: points = day - e needs day >= it */
+    double lmax;           /* latest listing or HU row day ever indexed: the walks need day >= it */
 };
 
 static int hx_less(const struct hx_node *a, const struct hx_node *b)
@@ -663,7 +699,7 @@ static int hx_less(const struct hx_node *a, const struct hx_node *b)
 static void hx_set(struct heart_index *hx, struct hx_bucket *b, size_t i, struct hx_node x)
 {
     b->v[i] = x;
-    hx->pos[x.id] = (uint32_t)i;
+    hx->at[x.id].pos = (uint32_t)i;
 }
 
 static void hx_sift_up(struct heart_index *hx, struct hx_bucket *b, size_t i)
@@ -690,30 +726,50 @@ static void hx_sift_down(struct heart_index *hx, struct hx_bucket *b, size_t i)
     hx_set(hx, b, i, x);
 }
 
-/* The bucket of a key outside HU and NT, or -1 when it cannot be indexed. */
-static int hx_bucket_of(const struct heart_par *p, const struct cand_key *k)
+/* An adult in HU status whom the index holds: HU, not growing, and past child.age (with a day's
+ * margin for rounding) already on the day of listing. Read from the key, so the hot pass below
+ * leaves out exactly these. */
+static int hx_hu_member(const struct heart_par *p, const struct cand_key *k)
 {
-    if ((unsigned)k->abo >= ABO_N) return -1;
-    const int immb = k->pra > p->pra_threshold && k->hla_ok;
-    return (k->combined ? 16 : 0) + k->abo * 4 + immb * 2 + (k->prog == PROG_HEART_LUNG);
+    return k->status == ST_HU && !k->growing && k->listed - k->birth_day > p->child_age * 365.25 + 1.0;
 }
 
-/* Where key k goes: its bucket and *e, -1 when the index leaves it out (HU, NT), -2 when it
- * cannot hold it (counted in nbad). e is the same expression walk_guide() subtracts. */
-static int hx_place(const struct heart_par *p, const struct cand_key *k, double *e)
+/* Where c (with key k) goes: its bucket and *e, HX_OUT or HX_BAD. The T bucket's e is the
+ * expression walk_guide() subtracts; the HU one's the HU days heart_hu_points() adds (an adult
+ * at listing has no child days). */
+static uint32_t hx_place(const struct heart_par *p, const struct cand *c, const struct cand_key *k,
+                         double *e)
 {
-    if (k->status == ST_HU || k->status == ST_NT) return -1;
-    const double nt = k->nt_days;
-    *e = k->listed + (nt - (nt < p->nt_cap_days ? nt : p->nt_cap_days));
-    const int b = hx_bucket_of(p, k);
-    return b < 0 || !isfinite(*e) ? -2 : b;
+    if (k->status == ST_NT || (k->status == ST_HU && !hx_hu_member(p, k))) return HX_OUT;
+    if ((unsigned)k->abo >= ABO_N) return HX_BAD;
+    const uint32_t immb = k->pra > p->pra_threshold && k->hla_ok;
+    const uint32_t hl = k->prog == PROG_HEART_LUNG;
+    uint32_t b;
+    if (k->status == ST_HU) {
+        *e = c->w.since - c->w.hu_days;
+        b = HX_T + (uint32_t)k->abo * 4 + immb * 2 + hl;
+    } else {
+        const double nt = k->nt_days;
+        *e = k->listed + (nt - (nt < p->nt_cap_days ? nt : p->nt_cap_days));
+        b = (k->combined ? 16 : 0) + (uint32_t)k->abo * 4 + immb * 2 + hl;
+    }
+    return isfinite(*e) ? b : HX_BAD;
+}
+
+/* May be in the HU group on some day without being an indexed adult (hx_hu_member): not NT, and
+ * a child when listed or growing. (Past the listing an adult stays one: age only grows.) */
+static int hx_kid(const struct heart_par *p, const struct cand_key *k)
+{
+    return k->status != ST_NT
+           && (k->growing || !(k->listed - k->birth_day > p->child_age * 365.25 + 1.0));
 }
 
 static void *heart_index_alloc(const void *par)
 {
-    (void)par;
     struct heart_index *hx = calloc(1, sizeof *hx);
-    if (hx) hx->lmax = -INFINITY;
+    if (!hx) return NULL;
+    hx->lmax = -INFINITY;
+    walk_tiers_init(&hx->wt, par);
     return hx;
 }
 
@@ -722,7 +778,9 @@ static void heart_index_free(void *idx)
     struct heart_index *hx = idx;
     if (!hx) return;
     for (int i = 0; i < HX_BUCKETS; i++) free(hx->b[i].v);
-    free(hx->pos);
+    free(hx->at);
+    free(hx->kids);
+    free(hx->kid_id);
     free(hx);
 }
 
@@ -730,53 +788,79 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
                               const struct cand_key *was, const struct cand_key *now, double day)
 {
     (void)day;
+    (void)was; /* the index knows where c is (at[id]) */
     struct heart_index *hx = idx;
     const struct heart_par *p = par;
-    double ew = 0, en = 0;
-    const int bw = was ? hx_place(p, was, &ew) : -1;
-    const int bn = now ? hx_place(p, now, &en) : -1;
-    if (bw >= 0 && bn == bw && ew == en) return 0; /* the same place */
-    if (bn >= 0) { /* make room first: a failure changes nothing */
-        struct hx_bucket *b = &hx->b[bn];
-        if (b->n == b->cap) {
-            const size_t nc = b->cap ? 2 * b->cap : 64;
-            struct hx_node *nv = realloc(b->v, nc * sizeof *nv);
-            if (!nv) return -1;
-            b->v = nv;
-            b->cap = nc;
-        }
-        if (id >= hx->npos) {
-            size_t np = hx->npos ? hx->npos : 1024;
-            while (np <= id) np *= 2;
-            uint32_t *pp = realloc(hx->pos, np * sizeof *pp);
-            if (!pp) return -1;
-            hx->pos = pp;
-            hx->npos = np;
-        }
+    double en = 0;
+    const uint32_t nb = now ? hx_place(p, c, now, &en) : HX_OUT;
+    const uint32_t ob = id < hx->nat ? hx->at[id].b : HX_OUT;
+    const int kid_was = id < hx->nat && hx->at[id].kid != UINT32_MAX, kid_now = now && hx_kid(p, now);
+    assert(was || (ob == HX_OUT && !kid_was)); /* a joiner is not indexed yet */
+    if (ob < HX_BUCKETS && ob == nb && hx->b[ob].v[hx->at[id].pos].e == en && kid_was == kid_now)
+        return 0; /* same place */
+    /* make room first: a failure changes nothing */
+    if (kid_now && !kid_was && hx->nkids == hx->kcap) {
+        const size_t nc = hx->kcap ? 2 * hx->kcap : 64;
+        struct cand **nk = realloc(hx->kids, nc * sizeof *nk);
+        if (!nk) return -1;
+        hx->kids = nk;
+        uint32_t *ni = realloc(hx->kid_id, nc * sizeof *ni);
+        if (!ni) return -1;
+        hx->kid_id = ni;
+        hx->kcap = nc;
     }
-    if (bw >= 0) {
-        struct hx_bucket *b = &hx->b[bw];
-        assert(id < hx->npos);
-        const size_t i = hx->pos[id];
+    if (id >= hx->nat) {
+        size_t na = hx->nat ? hx->nat : 1024;
+        while (na <= id) na *= 2;
+        struct hx_where *nw = realloc(hx->at, na * sizeof *nw);
+        if (!nw) return -1;
+        for (size_t i = hx->nat; i < na; i++) nw[i] = (struct hx_where){HX_OUT, 0, UINT32_MAX};
+        hx->at = nw;
+        hx->nat = na;
+    }
+    if (nb < HX_BUCKETS && hx->b[nb].n == hx->b[nb].cap) {
+        struct hx_bucket *b = &hx->b[nb];
+        const size_t nc = b->cap ? 2 * b->cap : 64;
+        struct hx_node *nv = realloc(b->v, nc * sizeof *nv);
+        if (!nv) return -1;
+        b->v = nv;
+        b->cap = nc;
+    }
+    if (ob < HX_BUCKETS) {
+        struct hx_bucket *b = &hx->b[ob];
+        const size_t i = hx->at[id].pos;
         assert(i < b->n && b->v[i].c == c); /* the index holds what the engine listed */
         const struct hx_node last = b->v[--b->n];
         if (i < b->n) {
             hx_set(hx, b, i, last);
             hx_sift_up(hx, b, i);
-            hx_sift_down(hx, b, hx->pos[last.id]);
+            hx_sift_down(hx, b, hx->at[last.id].pos);
         }
-    } else if (bw == -2) {
+    } else if (ob == HX_BAD) {
         assert(hx->nbad > 0);
         hx->nbad--;
     }
-    if (bn >= 0) {
-        struct hx_bucket *b = &hx->b[bn];
+    if (kid_was && !kid_now) {
+        const uint32_t j = hx->at[id].kid, last = hx->kid_id[--hx->nkids];
+        hx->kids[j] = hx->kids[hx->nkids];
+        hx->kid_id[j] = last;
+        hx->at[last].kid = j;
+        hx->at[id].kid = UINT32_MAX;
+    } else if (kid_now && !kid_was) {
+        hx->at[id].kid = (uint32_t)hx->nkids;
+        hx->kid_id[hx->nkids] = id;
+        hx->kids[hx->nkids++] = c;
+    }
+    hx->at[id].b = nb;
+    if (nb < HX_BUCKETS) {
+        struct hx_bucket *b = &hx->b[nb];
         b->v[b->n] = (struct hx_node){.e = en, .seq = c->seq, .id = id, .c = c};
         hx_sift_up(hx, b, b->n++);
-    } else if (bn == -2) {
+        const double lim = nb >= HX_T && c->w.since > now->listed ? c->w.since : now->listed;
+        if (lim > hx->lmax) hx->lmax = lim;
+    } else if (nb == HX_BAD) {
         hx->nbad++;
     }
-    if (now && now->listed > hx->lmax) hx->lmax = now->listed;
     return 0;
 }
 
@@ -820,12 +904,13 @@ static struct hx_front front_pop(struct hx_front *f, size_t *n)
     return top;
 }
 
-/* The eligible candidates outside the HU group that can be among the first r of them, and some
- * that cannot (the HX_EPS window), ranked into out[0..), from the index (see above). Returns
- * how many, or SIZE_MAX when the frontier outgrew its buffer (then nothing useful is in out).
- * Used only when the T index applies: heart_match_keyed() says when. */
+/* The eligible candidates of one group that can be among the first r of it, and some that
+ * cannot (the HX_EPS window), ranked into out[0..), from the index (see above): with hu set,
+ * the adults of the HU group, else the candidates outside it. Returns how many, or SIZE_MAX
+ * when the frontier outgrew its buffer (then nothing useful is in out). Used only when the
+ * index applies: heart_match_indexed() says when. */
 static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *w, double day,
-                         size_t r, struct match *out)
+                         int hu, size_t r, struct match *out)
 {
     const struct heart_par *p = w->kp->p;
     const struct donor *d = w->d;
@@ -834,14 +919,15 @@ static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *
         const struct hx_bucket *b;
     } act[HX_BUCKETS];
     size_t na = 0;
-    for (int bi = 0; bi < HX_BUCKETS; bi++) {
+    const int b0 = hu ? HX_T : 0, b1 = hu ? HX_BUCKETS : HX_T;
+    for (int bi = b0; bi < b1; bi++) {
         const struct hx_bucket *b = &hx->b[bi];
         if (b->n == 0) continue;
-        const int combined = bi >= 16, abo = (bi / 4) % 4, immb = (bi / 2) % 2, hl = bi % 2;
+        const int combined = !hu && bi >= 16, abo = ((bi - b0) / 4) % 4, immb = (bi / 2) % 2, hl = bi % 2;
         const int step = heart_abo_step(d->abo, (enum abo)abo);
-        if (step == 0) continue; /* the infant option is not on (heart_match_keyed) */
+        if (step == 0) continue; /* the infant option is not on (heart_match_indexed) */
         const int imm = p->immunised_scope != HEART_IMM_OFF && immb && d->hla_typed;
-        const uint32_t tier = w->tiers[!combined][step - 1][imm][hl];
+        const uint32_t tier = hu ? w->wt.hu[step - 1][imm][hl] : w->wt.t[!combined][step - 1][imm][hl];
         size_t j = na++;
         for (; j > 0 && act[j - 1].tier > tier; j--) act[j] = act[j - 1];
         act[j].tier = tier;
@@ -864,22 +950,59 @@ static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *
                 front_push(f, &nf, (struct hx_front){b->v[ch].e, b->v[ch].seq, top.a, (uint32_t)ch});
             struct cand *c = b->v[top.i].c;
             const struct cand_key ck = cand_key_of(c);
-            if (heart_keyed_class(w->kp, &ck) != 2) continue; /* excluded, or HU by age */
-            struct match gd;
-            const int ok = walk_guide(w, &ck, &gd);
-            assert(ok && gd.tier == act[top.a].tier);
-            (void)ok;
+            /* excluded, or (outside HU) HU by age */
+            if (heart_keyed_class(w->kp, &ck) != (hu ? 1 : 2)) continue;
             const double age = cand_age(c, day);
             int step;
             if (heart_exclusion(p, d, c, age, &step) != HEART_EX_NONE) continue;
             rank_ranked(p, d, day, c, age, step, &out[k]);
-            assert(out[k].tier == gd.tier && out[k].points == gd.points);
+            assert(out[k].tier == act[top.a].tier);
+            if (!hu) { /* outside HU the guide gives the exact points too */
+                struct match gd;
+                const int ok = walk_guide(w, &ck, &gd);
+                assert(ok && gd.tier == out[k].tier && gd.points == out[k].points);
+                (void)ok;
+            }
             k++;
             if (++got == r) lim = top.e + HX_EPS;
         }
         r = got >= r ? 0 : r - got;
         g = h;
     }
+    return k;
+}
+
+/* heart_match_keyed() through the index: the first `want` adults of the HU group from the
+ * index, the rest of the HU group (children, everyone HU by age, adults listed as children)
+ * from the index's kids, ranked in full, and when these are fewer than `want` eligible, the
+ * first of the others from the index. Returns SIZE_MAX when the index does not serve (then
+ * nothing useful is in out). */
+static size_t heart_match_indexed(const struct heart_par *p, const struct heart_keyed *kp,
+                                  const struct donor *d, double day, const struct keyed_list *l,
+                                  size_t want, struct match *out)
+{
+    enum { HU_MAX = 256 };
+    const struct heart_index *hx = l->idx;
+    struct keyed_walk w = {.kp = kp, .d = d, .wt = hx->wt};
+    size_t k = index_walk(hx, &w, day, 1, want, out);
+    if (k == SIZE_MAX) return SIZE_MAX;
+    struct match hu[HU_MAX];
+    size_t h = 0;
+    for (size_t j = 0; j < hx->nkids; j++) {
+        const struct cand_key ck = cand_key_of(hx->kids[j]);
+        if (heart_keyed_class(kp, &ck) != 1) continue;
+        if (h == HU_MAX) return SIZE_MAX;
+        hu[h++].c = hx->kids[j];
+    }
+    const size_t kc = keyed_rank(p, d, day, hu, 0, h);
+    if (kc) memcpy(out + k, hu, kc * sizeof *hu);
+    k += kc;
+    if (k < want) {
+        const size_t kt = index_walk(hx, &w, day, 0, want - k, out + k);
+        if (kt == SIZE_MAX) return SIZE_MAX;
+        k += kt;
+    }
+    heart_child_places(p, out, k);
     return k;
 }
 
@@ -902,6 +1025,15 @@ static size_t heart_match_keyed(const void *par, const struct donor *d, double d
     const size_t n = l->n;
     struct heart_keyed kp;
     heart_keyed_init(&kp, p, d, day);
+    const int group_first = p->immunised_scope != HEART_IMM_LIST && p->abo_scope != HEART_ABO_ACROSS;
+    /* The index serves when the groups come in order and a bucket's tier does not depend on age
+     * (the infant ABO option). */
+    const struct heart_index *hx = l->idx;
+    if (hx && group_first && want <= WALK_MAX && !p->abo_infant_incompatible && hx->nbad == 0
+        && day >= hx->lmax) {
+        const size_t k = heart_match_indexed(p, &kp, d, day, l, want, out);
+        if (k != SIZE_MAX) return k;
+    }
     struct match hu[HU_MAX];
     size_t h = 0, t = 0;
     for (size_t j = 0; j < l->nhot; j++) {
@@ -911,35 +1043,22 @@ static size_t heart_match_keyed(const void *par, const struct donor *d, double d
         hu[h++].c = list[i];
     }
     const size_t kh = keyed_rank(p, d, day, hu, 0, h);
-    const int group_first = p->immunised_scope != HEART_IMM_LIST && p->abo_scope != HEART_ABO_ACROSS;
-    /* The T index serves when the rest of the order is walked and a bucket's tier does not
-     * depend on age (the infant ABO option). */
-    const struct heart_index *hx = l->idx;
-    size_t k = SIZE_MAX;
-    if (hx && group_first && kh < want && want - kh <= WALK_MAX && !p->abo_infant_incompatible
-        && hx->nbad == 0 && day >= hx->lmax) {
+    if (!(group_first && kh >= want))
+        for (size_t i = 0; i < n; i++)
+            if (heart_keyed_class(&kp, &keys[i]) == 2) {
+                out[t].c = list[i];
+                out[t++].tier = (uint32_t)i; /* for the walk below */
+            }
+    size_t k = 0;
+    if (group_first && kh < want && want - kh <= WALK_MAX && n <= UINT32_MAX) {
+        /* only the best want - kh of the others can be asked: walk to them in rank order */
         struct keyed_walk w;
         walk_init(&w, &kp, d);
-        k = index_walk(hx, &w, day, want - kh, out); /* SIZE_MAX: the key pass after all */
-    }
-    if (k == SIZE_MAX) {
-        if (!(group_first && kh >= want))
-            for (size_t i = 0; i < n; i++)
-                if (heart_keyed_class(&kp, &keys[i]) == 2) {
-                    out[t].c = list[i];
-                    out[t++].tier = (uint32_t)i; /* for the walk below */
-                }
-        k = 0;
-        if (group_first && kh < want && want - kh <= WALK_MAX && n <= UINT32_MAX) {
-            /* only the best want - kh of the others can be asked: walk to them in rank order */
-            struct keyed_walk w;
-            walk_init(&w, &kp, d);
-            struct match res[WALK_MAX];
-            k = keyed_walk(&w, keys, day, out, t, want - kh, res);
-            if (k) memcpy(out, res, k * sizeof *res); /* out is NULL for an empty list */
-        } else if (!(group_first && kh >= want)) {
-            k = keyed_rank(p, d, day, out, 0, t);
-        }
+        struct match res[WALK_MAX];
+        k = keyed_walk(&w, keys, day, out, t, want - kh, res);
+        if (k) memcpy(out, res, k * sizeof *res); /* out is NULL for an empty list */
+    } else if (!(group_first && kh >= want)) {
+        k = keyed_rank(p, d, day, out, 0, t);
     }
     if (kh) memcpy(out + k, hu, kh * sizeof *hu);
     k += kh;
