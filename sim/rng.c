@@ -19,12 +19,23 @@ static uint64_t fmix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+uint64_t rng_mix_prefix(uint64_t master, uint64_t replication, uint64_t stream)
+{
+    const uint64_t w[3] = {master, replication, stream};
+    uint64_t h = 0;
+    for (int i = 0; i < 3; i++) h = fmix64((h + RNG_GAMMA) ^ w[i]);
+    return h;
+}
+
+uint64_t rng_mix_sub(uint64_t prefix, uint64_t sub)
+{
+    const uint64_t h = fmix64((prefix + RNG_GAMMA) ^ sub);
+    return h != 0 ? h : RNG_GAMMA;
+}
+
 uint64_t rng_mix(uint64_t master, uint64_t replication, uint64_t stream, uint64_t sub)
 {
-    const uint64_t w[4] = {master, replication, stream, sub};
-    uint64_t h = 0;
-    for (int i = 0; i < 4; i++) h = fmix64((h + RNG_GAMMA) ^ w[i]);
-    return h != 0 ? h : RNG_GAMMA;
+    return rng_mix_sub(rng_mix_prefix(master, replication, stream), sub);
 }
 
 /* ---- ctr64: draw i of the stream with key k is fmix64(k + (i + 1) * GAMMA) ----
@@ -99,16 +110,22 @@ gsl_rng *rng_stream_alloc(const gsl_rng_type *t, uint64_t master, uint64_t rep, 
     return r;
 }
 
-void rng_stream_reseed(gsl_rng *r, uint64_t master, uint64_t rep, uint64_t stream, uint64_t sub)
+void rng_stream_reseed_sub(gsl_rng *r, uint64_t prefix, uint64_t sub)
 {
     assert(r);
+    const uint64_t h = rng_mix_sub(prefix, sub);
     if (r->type == rng_ctr64) {
         struct ctr_state *st = r->state;
-        st->key = rng_mix(master, rep, stream, sub);
+        st->key = h;
         st->n = 0;
         return;
     }
-    gsl_rng_set(r, rng_gsl_seed(rng_mix(master, rep, stream, sub)));
+    gsl_rng_set(r, rng_gsl_seed(h));
+}
+
+void rng_stream_reseed(gsl_rng *r, uint64_t master, uint64_t rep, uint64_t stream, uint64_t sub)
+{
+    rng_stream_reseed_sub(r, rng_mix_prefix(master, rep, stream), sub);
 }
 
 const char *rng_stream_name(enum rng_stream_id id)

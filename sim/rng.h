@@ -83,6 +83,13 @@ enum rng_stream_id {
 /* The mixing function of the header comment. Pure; never returns 0. */
 uint64_t rng_mix(uint64_t master, uint64_t replication, uint64_t stream, uint64_t sub);
 
+/* rng_mix() in two steps, for a caller that re-seeds one stream with many sub-streams (the
+ * engine: a progression, offer or outcome sub-stream per event) and so mixes the first three
+ * words once: rng_mix(m, r, s, sub) == rng_mix_sub(rng_mix_prefix(m, r, s), sub) for all
+ * arguments. The prefix is h after the third word (it may be 0). Pure. */
+uint64_t rng_mix_prefix(uint64_t master, uint64_t replication, uint64_t stream);
+uint64_t rng_mix_sub(uint64_t prefix, uint64_t sub);
+
 /* The folding of the header comment: the seed, in [1, 2^31 - 1], that gsl_rng_set() receives
  * for the mix h. Pure. */
 unsigned long rng_gsl_seed(uint64_t h);
@@ -113,6 +120,10 @@ gsl_rng *rng_stream_alloc(const gsl_rng_type *t, uint64_t master, uint64_t rep, 
  * (624-word state), gfsr4 ~460 us (16384-word state) -- mind this when re-seeding per
  * candidate draw. r must not be NULL. */
 void rng_stream_reseed(gsl_rng *r, uint64_t master, uint64_t rep, uint64_t stream, uint64_t sub);
+
+/* rng_stream_reseed(r, master, rep, stream, sub) given prefix = rng_mix_prefix(master, rep,
+ * stream): the same state, one mixing step instead of four. r must not be NULL. */
+void rng_stream_reseed_sub(gsl_rng *r, uint64_t prefix, uint64_t sub);
 
 /* A short lower-case name for the stream ("arrivals", "donors", "progression", "offers",
  * "outcomes", "params", "attributes"), a static string; NULL for a number that is not a stream id. */

@@ -80,6 +80,7 @@ struct ctx {
     struct err *e;
     int variant, rep;
     uint64_t srep;              /* replication whose streams are drawn (a replay may name another) */
+    uint64_t pre[RNG_N];        /* rng_mix_prefix(seed, srep, stream) of each stream */
     double t0, t_end;           /* start of counting and end, on the engine clock (day 0 = start) */
     struct evq *q;
     gsl_rng *arr[ORGAN_N], *don, *prog, *offer, *outc;
@@ -269,8 +270,7 @@ static int schedule_next(struct ctx *x, struct slot *sl, uint32_t idx, double no
 {
     struct cand *c = &sl->c;
     const struct policy_ops *ops = x->s->ops[prog_organ(c->prog)];
-    rng_stream_reseed(x->prog, x->o->seed, x->srep, RNG_PROGRESSION,
-                      ((uint64_t)c->seq << 32) | c->draws++);
+    rng_stream_reseed_sub(x->prog, x->pre[RNG_PROGRESSION], ((uint64_t)c->seq << 32) | c->draws++);
     ops->next(x->s->par[prog_organ(c->prog)], c, now, x->prog, &sl->t);
     sl->h = 0;
     if (sl->t.kind == TR_NONE || !(sl->t.day < x->t_end)) return 0;
@@ -305,8 +305,7 @@ static int list_candidate(struct ctx *x, struct slot *sl, uint32_t idx, double d
     enum organ o = prog_organ(c->prog);
     const struct policy_ops *ops = x->s->ops[o];
     if (ops->prepare) ops->prepare(x->s->par[o], c);
-    rng_stream_reseed(x->prog, x->o->seed, x->srep, RNG_PROGRESSION,
-                      ((uint64_t)c->seq << 32) | c->draws++);
+    rng_stream_reseed_sub(x->prog, x->pre[RNG_PROGRESSION], ((uint64_t)c->seq << 32) | c->draws++);
     ops->enter(x->s->par[o], c, day, x->prog);
     sl->status_listed = (int8_t)c->w.status;
     sl->h = 0;
@@ -328,7 +327,7 @@ static int on_listing(struct ctx *x, enum organ o, double now)
     sl->relist_of = UINT32_MAX;
     popn_cand(&x->s->pop, &sl->c, o, now, x->arr[o]);
     /* Attributes added later draw from the candidate's own sub-stream: no arrival draw moves. */
-    rng_stream_reseed(x->prog, x->o->seed, x->srep, RNG_ATTRIBUTES, seq);
+    rng_stream_reseed_sub(x->prog, x->pre[RNG_ATTRIBUTES], seq);
     popn_cand_attr(&x->s->pop, &sl->c, x->prog);
     if (list_candidate(x, sl, idx, now)) return ERR_INTERNAL;
     double rate = x->s->pop.listings_per_year[o] / 365.25;
@@ -447,7 +446,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
     if (!ops->course) return 0;
     /* The recipient's own sub-stream: the same uniforms in every variant, whatever the organ. */
     struct outc_course oc;
-    rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES, c->seq);
+    rng_stream_reseed_sub(x->outc, x->pre[RNG_OUTCOMES], c->seq);
     ops->course(par, c, d, now, x->outc, &oc);
     sl->tx_fail = oc.graft_fail_day;
     sl->tx_relist = oc.relist ? oc.graft_fail_day : INFINITY;
@@ -466,8 +465,7 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
 static int offer(struct ctx *x, enum organ o, const struct donor *d, const struct match *m)
 {
     if (x->s->run.acceptance == RUN_ACCEPT_ALL) return 1;
-    rng_stream_reseed(x->offer, x->o->seed, x->srep, RNG_OFFERS,
-                      ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m->c->seq);
+    rng_stream_reseed_sub(x->offer, x->pre[RNG_OFFERS], ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m->c->seq);
     return x->s->ops[o]->accept(x->s->par[o], m->c, d, m, x->offer);
 }
 
@@ -491,8 +489,7 @@ static int offer_down(struct ctx *x, enum organ o, const struct donor *d, const 
  * draws to accel_order untouched. */
 static gsl_rng *accel_rng(struct ctx *x, enum organ o, const struct donor *d)
 {
-    rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_DONORS,
-                      (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+    rng_stream_reseed_sub(x->outc, x->pre[RNG_DONORS], (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
     return x->outc;
 }
 
@@ -522,8 +519,7 @@ static int accelerated(struct ctx *x, enum organ o, const struct donor *d, doubl
     }
     if (!offer_down(x, o, d, x->mbuf + k, na < left ? na : left, pl, taken)) return 0;
     if (ops->route) {
-        rng_stream_reseed(x->outc, x->o->seed, x->srep, RNG_OUTCOMES,
-                          (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+        rng_stream_reseed_sub(x->outc, x->pre[RNG_OUTCOMES], (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
         pl->route = ops->route(par, d, x->outc);
         if (pl->route == POLICY_ROUTE_ISLET) pl->procedure = 2;
     }
@@ -1074,6 +1070,7 @@ static int ctx_init(struct ctx *x, const struct scenario *s, const struct sim_op
     if (!T) return err_set(e, ERR_INTERNAL, "unknown RNG %s", rngname);
     x->res = calloc(1, sizeof *x->res);
     x->q = evq_alloc(4096);
+    for (int i = 0; i < RNG_N; i++) x->pre[i] = rng_mix_prefix(o->seed, x->srep, (uint64_t)i);
     for (int g = 0; g < ORGAN_N; g++) x->arr[g] = rng_stream_alloc(T, o->seed, x->srep, RNG_ARRIVALS, (uint64_t)g);
     x->don = rng_stream_alloc(T, o->seed, x->srep, RNG_DONORS, 0);
     x->prog = rng_stream_alloc(T, o->seed, x->srep, RNG_PROGRESSION, 0);

@@ -175,6 +175,39 @@ static int same_sequence(gsl_rng *x, gsl_rng *y, int n)
     return 1;
 }
 
+/* The two-step mix the engine uses (one prefix per stream, one step per sub-stream) is the mix:
+ * the same value for every tuple, including the sub that drives the chain to 0, and the same
+ * draws after a re-seed, for a GSL generator and for ctr64 (ref_chain is the transcription of
+ * the header's algorithm). */
+static void test_mix_in_two_steps(void **state)
+{
+    (void)state;
+    const uint64_t edge[] = {0, 1, 3, UINT64_MAX, UINT64_C(1) << 63, UINT64_C(0x9E3779B97F4A7C15)};
+    const size_t ne = sizeof edge / sizeof edge[0];
+    for (size_t a = 0; a < ne; a++)
+        for (size_t b = 0; b < ne; b++)
+            for (size_t c = 0; c < ne; c++) {
+                const uint64_t w3[3] = {edge[a], edge[b], edge[c]};
+                const uint64_t pre = rng_mix_prefix(edge[a], edge[b], edge[c]);
+                assert_true(pre == ref_chain(w3, 3));
+                for (size_t d = 0; d < ne; d++)
+                    assert_true(rng_mix_sub(pre, edge[d]) == rng_mix(edge[a], edge[b], edge[c], edge[d]));
+                const uint64_t zero_sub = pre + UINT64_C(0x9E3779B97F4A7C15);
+                assert_true(rng_mix_sub(pre, zero_sub) == UINT64_C(0x9E3779B97F4A7C15));
+            }
+    const gsl_rng_type *types[] = {gsl_rng_taus2, rng_ctr64};
+    for (int t = 0; t < 2; t++) {
+        gsl_rng *x = gsl_rng_alloc(types[t]), *y = gsl_rng_alloc(types[t]);
+        for (uint64_t sub = 0; sub < 50; sub++) {
+            rng_stream_reseed(x, 20260101, 7, RNG_OFFERS, sub * 0x10001);
+            rng_stream_reseed_sub(y, rng_mix_prefix(20260101, 7, RNG_OFFERS), sub * 0x10001);
+            assert_true(same_sequence(x, y, 5));
+        }
+        gsl_rng_free(x);
+        gsl_rng_free(y);
+    }
+}
+
 /* Same tuple, same sequence; the seeding is exactly gsl_rng_set(rng_gsl_seed(rng_mix(...))). */
 static void test_same_tuple_same_sequence(void **state)
 {
@@ -410,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_type_by_name),
         cmocka_unit_test(test_mix_known_values),
         cmocka_unit_test(test_never_zero),
+        cmocka_unit_test(test_mix_in_two_steps),
         cmocka_unit_test(test_same_tuple_same_sequence),
         cmocka_unit_test(test_different_tuples_differ),
         cmocka_unit_test(test_reseed_equals_fresh),
