@@ -1157,8 +1157,9 @@ static struct rep_result *result_clone(const struct rep_result *r, int variant)
  * counter, a day) is copied without a change here; then every pointer src owns is deep-copied:
  *   res (and its record vectors), q (pending events: handles stay valid), blocks (the candidate
  *   slots, with their pending transitions and event handles), list[] (pointers remapped into the
- *   new slots), waits[], rmap and relists (replay), and the streams arr[], don, prog, offer, outc
- *   (gsl_rng_clone copies the generator state).
+ *   new slots; the hot entries and the policy's index built again under s's rules), waits[],
+ *   rmap and relists (replay), and the streams arr[], don, prog, offer, outc (gsl_rng_clone
+ *   copies the generator state).
  * Not copied: mbuf (scratch of one allocation; starts empty). Shared, not owned: s, o, e.
  * A new owned pointer in struct ctx must be added to this list, to ctx_fini() and to the
  * test_sim test that compares a clone's continuation with the original's.
