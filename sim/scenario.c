@@ -39,8 +39,8 @@ static const struct pdef run_pdefs[] = {
      "Simulated years counted in the results (required).", "design"},
     {"replications", PD_INT, ROFF(replications), 20, 1, 100000000, "count", NULL,
      "Replications to run when -r is not given.", "design"},
-    {"rng", PD_ENUM, ROFF(rng), 0, 0, 0, "", RUN_RNG_CHOICES,
-     "Random number generator for every stream: a GSL generator, or ctr64, wlsim's counter-based one (no state to reseed; the fastest). taus2 reseeds cheaply, mt19937 and the ranlux ones cost 3-4 us per per-candidate reseed (docs/scenario.md, sim/rng.h).", "GSL manual, Random Number Generator Algorithms; sim/rng.h (ctr64)"},
+    {"rng", PD_ENUM, ROFF(rng), 4, 0, 0, "", RUN_RNG_CHOICES,
+     "Random number generator for every stream: ctr64, wlsim's counter-based one (no state to reseed; the fastest), or a GSL generator. taus2 (the default of earlier versions) reseeds cheaply, mt19937 and the ranlux ones cost 3-4 us per per-candidate reseed (docs/scenario.md, sim/rng.h).", "GSL manual, Random Number Generator Algorithms; sim/rng.h (ctr64); docs/validation.md"},
     {"population.source", PD_ENUM, ROFF(source), 0, 0, 0, "", "synthetic|replay",
      "Where candidates and donors come from: the synthetic generators, or the CSV files named by "
      "population.candidates, .history and .donors (docs/scenario.md, Replay).", "design; docs/scenario.md Replay"},

@@ -39,7 +39,7 @@ static void test_good_defaults_and_values(void **state)
     assert_float_equal(s->pop.abo_share[ABO_O], 0.41, 0);
     assert_non_null(strstr(s->text, "name: tiny"));
     char buf[32];
-    assert_string_equal(scen_rng_name(s, buf, sizeof buf), "taus2");
+    assert_string_equal(scen_rng_name(s, buf, sizeof buf), "ctr64");
     scen_free(s);
 }
 

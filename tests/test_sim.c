@@ -244,7 +244,9 @@ static void test_outcomes_limits(void **state)
         const struct rec_summary *sm = &on->summary[o];
         assert_int_equal(sm->deaths_all, sm->deaths_waiting + sm->deaths_after_tx);
         assert_true(sm->deaths_after_tx > 0);
-        assert_true(sm->surv_tx_1y > 0.5 && sm->surv_tx_1y < 1);
+        /* a pancreas recipient survives the first year with about 97 %, so the few dozen of
+         * this small run may all survive it (they did under ctr64); a heart recipient with 82 % */
+        assert_true(sm->surv_tx_1y > 0.5 && (o == ORGAN_PANCREAS ? sm->surv_tx_1y <= 1 : sm->surv_tx_1y < 1));
         assert_true(sm->graft_tx_1y <= sm->surv_tx_1y);
         assert_true(sm->rmst_listing_5y > 0 && sm->rmst_listing_5y <= 5);
     }
