@@ -898,7 +898,19 @@ struct px_where {
     uint32_t pos;
 };
 
+/* The offer order of the types for one kind of donor (its ABO group, and whether df_low
+ * counts): a type's tier, and the distinct tiers ascending with the types of each. */
+struct px_order {
+    uint32_t tier[PX_TYPES];   /* UINT32_MAX: the type is incompatible */
+    size_t nt;
+    uint32_t tiers[PX_TYPES];
+    uint32_t tmask[PX_TYPES];  /* tmask[i]: the types of tier tiers[i] */
+};
+
 struct pancreas_index {
+    struct px_order ord[ABO_N][2]; /* [donor ABO][df_low counts], from the parameters */
+    uint32_t tcount[PX_TYPES]; /* nodes of each type, over all centres */
+    size_t hi;             /* 1 + the largest centre number that ever held a node */
     struct px_centre *ctr;
     size_t nctr;
     struct px_where *at;   /* at[id] */
@@ -964,11 +976,44 @@ static uint32_t px_place(const struct pancreas_par *p, const struct cand *c, dou
     return (uint32_t)c->center * PX_TYPES + type;
 }
 
+static void px_order_init(struct px_order *o, const struct pancreas_par *p, enum abo donor, int df_counts)
+{
+    for (uint32_t ty = 0; ty < PX_TYPES; ty++) {
+        const enum abo a = (enum abo)(ty / 8);
+        const int df = (ty / 4) % 2, su = (ty / 2) % 2, pref = ty % 2;
+        if (!pancreas_abo_ok(donor, a)) {
+            o->tier[ty] = UINT32_MAX;
+            continue;
+        }
+        const int step = a == donor ? 1 : 2;
+        const int g = (df && df_counts ? 0 : 4) + (su ? 0 : 2) + step;
+        o->tier[ty] = group_tier(p, g, su && !pref);
+    }
+    o->nt = 0;
+    for (uint32_t ty = 0; ty < PX_TYPES; ty++) {
+        const uint32_t v = o->tier[ty];
+        if (v == UINT32_MAX) continue;
+        size_t j = 0;
+        while (j < o->nt && o->tiers[j] < v) j++;
+        if (j < o->nt && o->tiers[j] == v) {
+            o->tmask[j] |= 1u << ty;
+            continue;
+        }
+        memmove(&o->tiers[j + 1], &o->tiers[j], (o->nt - j) * sizeof o->tiers[0]);
+        memmove(&o->tmask[j + 1], &o->tmask[j], (o->nt - j) * sizeof o->tmask[0]);
+        o->tiers[j] = v;
+        o->tmask[j] = 1u << ty;
+        o->nt++;
+    }
+}
+
 static void *pancreas_index_alloc(const void *par)
 {
-    (void)par;
     struct pancreas_index *x = calloc(1, sizeof *x);
-    if (x) x->lmax = -INFINITY;
+    if (!x) return NULL;
+    x->lmax = -INFINITY;
+    for (int a = 0; a < ABO_N; a++)
+        for (int dfc = 0; dfc < 2; dfc++) px_order_init(&x->ord[a][dfc], par, (enum abo)a, dfc);
     return x;
 }
 
@@ -1002,6 +1047,7 @@ static void px_remove(struct pancreas_index *x, const struct cand *c, uint32_t i
             px_sift_down(x, h, x->at[last.id].pos);
         }
         if (h->n == 0) ct->mask &= ~(1u << (w->heap % PX_TYPES));
+        x->tcount[w->heap % PX_TYPES]--;
     }
     w->heap = PX_NONE;
 }
@@ -1064,6 +1110,8 @@ static int pancreas_index_update(void *idx, const void *par, struct cand *c, uin
             h->v[h->n] = (struct px_node){.e = e, .seq = c->seq, .id = id, .c = c};
             px_sift_up(x, h, h->n++);
             ct->mask |= 1u << (heap % PX_TYPES);
+            x->tcount[heap % PX_TYPES]++;
+            if (heap / PX_TYPES >= x->hi) x->hi = heap / PX_TYPES + 1;
             /* the points are s * (day - e) only while day >= the listing (and SU) day */
             const double lim = c->w.status == ST_SU && e > c->w.listed ? e : c->w.listed;
             if (lim > x->lmax) x->lmax = lim;
@@ -1079,10 +1127,8 @@ struct px_walk {
     const struct donor *d;
     double day;
     int df_counts;
-    uint32_t tier[PX_TYPES];   /* UINT32_MAX: the type is incompatible */
-    size_t nt;                 /* the distinct tiers of the compatible types, ascending: */
-    uint32_t tiers[PX_TYPES];
-    uint32_t tmask[PX_TYPES];  /* tmask[i]: the types of tier tiers[i] */
+    const struct px_order *o;  /* the order of the types for this donor */
+    uint32_t live;             /* the types with a node anywhere */
     double scale[2][2];        /* [regional][su] */
 };
 
@@ -1180,7 +1226,7 @@ static size_t px_group(const struct px_walk *w, struct px_frontier *fr, struct m
         const int excl = pancreas_exclusion(w->p, w->d, c, &step);
         assert(excl == PANCREAS_EXCL_NONE);
         const size_t k = rank_into(w->p, w->d, w->day, c, excl, step, w->df_counts, 0, g, ng);
-        assert(k == ng + 1 && g[ng].tier == w->tier[top.heap % PX_TYPES]);
+        assert(k == ng + 1 && g[ng].tier == w->o->tier[top.heap % PX_TYPES]);
         ng = k;
     }
     if (fr->full) return SIZE_MAX;
@@ -1193,39 +1239,17 @@ static size_t px_group(const struct px_walk *w, struct px_frontier *fr, struct m
 static int px_walk_init(struct px_walk *w, const struct pancreas_par *p, const struct pancreas_index *x,
                         const struct donor *d, double day)
 {
-    if (!x || x->nbad || !(day >= x->lmax) || !p->regional_on_credit) return 0;
+    if (!x || x->nbad || !(day >= x->lmax) || !p->regional_on_credit || (unsigned)d->abo >= ABO_N)
+        return 0;
     w->p = p;
     w->x = x;
     w->d = d;
     w->day = day;
     w->df_counts = !p->df_requires_hla || d->hla_typed;
-    for (uint32_t ty = 0; ty < PX_TYPES; ty++) {
-        const enum abo a = (enum abo)(ty / 8);
-        const int df = (ty / 4) % 2, su = (ty / 2) % 2, pref = ty % 2;
-        if (!pancreas_abo_ok(d->abo, a)) {
-            w->tier[ty] = UINT32_MAX;
-            continue;
-        }
-        const int step = a == d->abo ? 1 : 2;
-        const int g = (df && w->df_counts ? 0 : 4) + (su ? 0 : 2) + step;
-        w->tier[ty] = group_tier(p, g, su && !pref);
-    }
-    w->nt = 0;
-    for (uint32_t ty = 0; ty < PX_TYPES; ty++) {
-        const uint32_t v = w->tier[ty];
-        if (v == UINT32_MAX) continue;
-        size_t j = 0;
-        while (j < w->nt && w->tiers[j] < v) j++;
-        if (j < w->nt && w->tiers[j] == v) {
-            w->tmask[j] |= 1u << ty;
-            continue;
-        }
-        memmove(&w->tiers[j + 1], &w->tiers[j], (w->nt - j) * sizeof w->tiers[0]);
-        memmove(&w->tmask[j + 1], &w->tmask[j], (w->nt - j) * sizeof w->tmask[0]);
-        w->tiers[j] = v;
-        w->tmask[j] = 1u << ty;
-        w->nt++;
-    }
+    w->o = &x->ord[d->abo][w->df_counts];
+    w->live = 0;
+    for (int ty = 0; ty < PX_TYPES; ty++)
+        if (x->tcount[ty]) w->live |= 1u << ty;
     const double f = 1.0 + p->regional_factor;
     w->scale[0][0] = w->scale[0][1] = 1.0;
     w->scale[1][0] = f;
@@ -1239,10 +1263,12 @@ static size_t px_top(const struct px_walk *w, size_t r, struct match *out)
 {
     struct px_frontier fr;
     size_t k = 0;
-    for (size_t ti = 0; ti < w->nt && k < r; ti++) {
+    for (size_t ti = 0; ti < w->o->nt && k < r; ti++) {
+        const uint32_t types = w->o->tmask[ti] & w->live;
+        if (!types) continue;
         fr.n = 0;
         fr.full = 0;
-        for (size_t ci = 0; ci < w->x->nctr; ci++) px_push_centre(w, &fr, ci, w->tmask[ti]);
+        for (size_t ci = 0; ci < w->x->hi; ci++) px_push_centre(w, &fr, ci, types);
         while (k < r) {
             const size_t ng = px_group(w, &fr, out + k);
             if (ng == SIZE_MAX) return SIZE_MAX;
@@ -1277,16 +1303,21 @@ static size_t pancreas_accel_keyed(const void *par, const struct donor *d, doubl
     const struct pancreas_index *x = w.x;
     struct px_frontier fr;
     struct match g[PX_GROUP];
-    uint16_t named[PX_CENTRES];
-    size_t k = 0;
+    uint16_t named[PX_CENTRES], reg[PX_CENTRES];
+    size_t k = 0, nreg = 0;
+    for (size_t ci = 0; ci < x->hi; ci++)
+        if (x->ctr[ci].mask && px_regional(&x->ctr[ci], d)) {
+            named[ci] = 0;
+            reg[nreg++] = (uint16_t)ci;
+        }
     /* Stage 1: the region's candidates in rank order, a centre's first accel.per_centre named. */
-    if (d->region >= 0) {
-        for (size_t ci = 0; ci < x->nctr; ci++) named[ci] = 0;
-        for (size_t ti = 0; ti < w.nt && k < limit; ti++) {
+    if (nreg) {
+        for (size_t ti = 0; ti < w.o->nt && k < limit; ti++) {
+            const uint32_t types = w.o->tmask[ti] & w.live;
+            if (!types) continue;
             fr.n = 0;
             fr.full = 0;
-            for (size_t ci = 0; ci < x->nctr; ci++)
-                if (px_regional(&x->ctr[ci], d)) px_push_centre(&w, &fr, ci, w.tmask[ti]);
+            for (size_t j = 0; j < nreg; j++) px_push_centre(&w, &fr, reg[j], types);
             for (size_t ng; k < limit && (ng = px_group(&w, &fr, g)) != 0;) {
                 if (ng == SIZE_MAX) return SIZE_MAX;
                 for (size_t j = 0; j < ng && k < limit; j++) {
@@ -1303,15 +1334,15 @@ static size_t pancreas_accel_keyed(const void *par, const struct donor *d, doubl
     if (k >= limit) return limit;
     /* Stage 2: each further centre's best not yet asked. */
     const size_t s1 = k;
-    for (size_t ci = 0; ci < x->nctr; ci++) {
+    for (size_t ci = 0; ci < x->hi; ci++) {
         const struct px_centre *ct = &x->ctr[ci];
         if (!ct->mask || px_regional(ct, d)) continue;
         int found = 0;
-        for (size_t ti = 0; ti < w.nt && !found; ti++) {
-            if (!(ct->mask & w.tmask[ti])) continue;
+        for (size_t ti = 0; ti < w.o->nt && !found; ti++) {
+            if (!(ct->mask & w.o->tmask[ti])) continue;
             fr.n = 0;
             fr.full = 0;
-            px_push_centre(&w, &fr, ci, w.tmask[ti]);
+            px_push_centre(&w, &fr, ci, w.o->tmask[ti]);
             for (size_t ng; !found && (ng = px_group(&w, &fr, g)) != 0;) {
                 if (ng == SIZE_MAX) return SIZE_MAX;
                 for (size_t j = 0; j < ng && !found; j++)
