@@ -1208,15 +1208,19 @@ static void px_push_centre(const struct px_walk *w, struct px_frontier *fr, size
 }
 
 /* The next group of near-ties off the frontier, ranked exactly and sorted into g[0..), their
- * heaps' next nodes pushed. Returns its size (0: the frontier is empty, SIZE_MAX: a group too
- * large, or the frontier overflowed). */
-static size_t px_group(const struct px_walk *w, struct px_frontier *fr, struct match *g)
+ * heaps' next nodes pushed. With `named`, a node of a centre that has named `cap` already is
+ * dropped with everything below it in its heap (stage 1 names no more of that centre), and the
+ * groups are formed of the others. Returns the group's size (0: the frontier is empty,
+ * SIZE_MAX: a group too large, or the frontier overflowed). */
+static size_t px_group(const struct px_walk *w, struct px_frontier *fr, struct match *g,
+                       const uint16_t *named, size_t cap)
 {
     size_t ng = 0;
     double last = 0;
     while (fr->n > 0 && (ng == 0 || fr->f[0].a >= last - PX_EPS)) {
         if (ng == PX_GROUP) return SIZE_MAX;
         const struct px_front top = front_pop(fr);
+        if (named && named[top.heap / PX_TYPES] >= cap) continue;
         last = top.a;
         const struct px_heap *h = &w->x->ctr[top.heap / PX_TYPES].h[top.heap % PX_TYPES];
         for (uint32_t ch = 2 * top.i + 1; ch <= 2 * top.i + 2 && ch < h->n; ch++)
@@ -1270,7 +1274,7 @@ static size_t px_top(const struct px_walk *w, size_t r, struct match *out)
         fr.full = 0;
         for (size_t ci = 0; ci < w->x->hi; ci++) px_push_centre(w, &fr, ci, types);
         while (k < r) {
-            const size_t ng = px_group(w, &fr, out + k);
+            const size_t ng = px_group(w, &fr, out + k, NULL, 0);
             if (ng == SIZE_MAX) return SIZE_MAX;
             if (ng == 0) break;
             k += ng;
@@ -1318,7 +1322,7 @@ static size_t pancreas_accel_keyed(const void *par, const struct donor *d, doubl
             fr.n = 0;
             fr.full = 0;
             for (size_t j = 0; j < nreg; j++) px_push_centre(&w, &fr, reg[j], types);
-            for (size_t ng; k < limit && (ng = px_group(&w, &fr, g)) != 0;) {
+            for (size_t ng; k < limit && (ng = px_group(&w, &fr, g, named, (size_t)p->accel_per_centre)) != 0;) {
                 if (ng == SIZE_MAX) return SIZE_MAX;
                 for (size_t j = 0; j < ng && k < limit; j++) {
                     if (px_asked(asked, nasked, g[j].c)) continue;
@@ -1343,7 +1347,7 @@ static size_t pancreas_accel_keyed(const void *par, const struct donor *d, doubl
             fr.n = 0;
             fr.full = 0;
             px_push_centre(&w, &fr, ci, w.o->tmask[ti]);
-            for (size_t ng; !found && (ng = px_group(&w, &fr, g)) != 0;) {
+            for (size_t ng; !found && (ng = px_group(&w, &fr, g, NULL, 0)) != 0;) {
                 if (ng == SIZE_MAX) return SIZE_MAX;
                 for (size_t j = 0; j < ng && !found; j++)
                     if (!px_asked(asked, nasked, g[j].c)) {
