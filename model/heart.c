@@ -3,6 +3,7 @@
  * and their re-evaluation, NT episodes, dMCS complications with their re-check rhythms).
  * See heart.h for the contract and docs/rules.md §1 for every rule and interpretation. */
 #include "heart.h"
+#include "ix.h"
 #include "sb.h"
 
 #include <assert.h>
@@ -654,34 +655,15 @@ static int heart_key_hot(const void *par, const struct cand_key *k, double day)
  * cost O(log n), a walk that visits v entries O(v log v). */
 #define HX_T 32             /* buckets 0..31: outside HU and NT */
 #define HX_BUCKETS 48       /* buckets 32..47: adults in HU status */
-#define HX_OUT UINT32_MAX   /* at[id].b: not indexed (NT, or HU on the hot path) */
-#define HX_BAD (UINT32_MAX - 1) /* at[id].b: would be indexed but cannot be (counted in nbad) */
 #define HX_EPS 1e-6
 #define HX_FRONTIER 1024    /* the walk's frontier; a longer one falls back to the full pass */
 
-struct hx_node {
-    double e;              /* the rank key above: lower ranks first */
-    uint32_t seq;          /* c->seq: breaks ties of e, so the heaps' order is a function of the set */
-    uint32_t id;           /* index_update's id: the node's entry in at[] */
-    struct cand *c;
-};
-
-struct hx_bucket {
-    struct hx_node *v;
-    size_t n, cap;
-};
-
-struct hx_where {
-    uint32_t b;            /* bucket, HX_OUT or HX_BAD */
-    uint32_t pos;          /* place in the bucket's heap */
-    uint32_t kid;          /* place in kids[], UINT32_MAX when not there */
-};
-
+/* at[id].heap: the bucket, IX_NONE (NT, or HU on the kids' path) or IX_BAD (counted in nbad);
+ * at[id].aux: the place in kids[], IX_NONE when not there. */
 struct heart_index {
     struct walk_tiers wt;  /* the tiers under the parameters the index was made for */
-    struct hx_bucket b[HX_BUCKETS];
-    struct hx_where *at;   /* at[id] */
-    size_t nat;
+    struct ix_heap b[HX_BUCKETS];
+    struct ix_table t;
     /* Everyone who may be in the HU group without being an indexed adult (hx_kid): ranked in
      * full for every donor, as the hot entries are without the index. */
     struct cand **kids;
@@ -691,41 +673,6 @@ struct heart_index {
     double lmax;           /* latest listing or HU row day ever indexed: the walks need day >= it */
 };
 
-static int hx_less(const struct hx_node *a, const struct hx_node *b)
-{
-    return a->e < b->e || (a->e == b->e && a->seq < b->seq);
-}
-
-static void hx_set(struct heart_index *hx, struct hx_bucket *b, size_t i, struct hx_node x)
-{
-    b->v[i] = x;
-    hx->at[x.id].pos = (uint32_t)i;
-}
-
-static void hx_sift_up(struct heart_index *hx, struct hx_bucket *b, size_t i)
-{
-    const struct hx_node x = b->v[i];
-    while (i > 0 && hx_less(&x, &b->v[(i - 1) / 2])) {
-        hx_set(hx, b, i, b->v[(i - 1) / 2]);
-        i = (i - 1) / 2;
-    }
-    hx_set(hx, b, i, x);
-}
-
-static void hx_sift_down(struct heart_index *hx, struct hx_bucket *b, size_t i)
-{
-    const struct hx_node x = b->v[i];
-    for (;;) {
-        size_t l = 2 * i + 1;
-        if (l >= b->n) break;
-        if (l + 1 < b->n && hx_less(&b->v[l + 1], &b->v[l])) l++;
-        if (!hx_less(&b->v[l], &x)) break;
-        hx_set(hx, b, i, b->v[l]);
-        i = l;
-    }
-    hx_set(hx, b, i, x);
-}
-
 /* An adult in HU status whom the index holds: HU, not growing, and past child.age (with a day's
  * margin for rounding) already on the day of listing. Read from the key, so the hot pass below
  * leaves out exactly these. */
@@ -734,14 +681,14 @@ static int hx_hu_member(const struct heart_par *p, const struct cand_key *k)
     return k->status == ST_HU && !k->growing && k->listed - k->birth_day > p->child_age * 365.25 + 1.0;
 }
 
-/* Where c (with key k) goes: its bucket and *e, HX_OUT or HX_BAD. The T bucket's e is the
+/* Where c (with key k) goes: its bucket and *e, IX_NONE or IX_BAD. The T bucket's e is the
  * expression walk_guide() subtracts; the HU one's the HU days heart_hu_points() adds (an adult
  * at listing has no child days). */
 static uint32_t hx_place(const struct heart_par *p, const struct cand *c, const struct cand_key *k,
                          double *e)
 {
-    if (k->status == ST_NT || (k->status == ST_HU && !hx_hu_member(p, k))) return HX_OUT;
-    if ((unsigned)k->abo >= ABO_N) return HX_BAD;
+    if (k->status == ST_NT || (k->status == ST_HU && !hx_hu_member(p, k))) return IX_NONE;
+    if ((unsigned)k->abo >= ABO_N) return IX_BAD;
     const uint32_t immb = k->pra > p->pra_threshold && k->hla_ok;
     const uint32_t hl = k->prog == PROG_HEART_LUNG;
     uint32_t b;
@@ -753,7 +700,7 @@ static uint32_t hx_place(const struct heart_par *p, const struct cand *c, const 
         *e = k->listed + (nt - (nt < p->nt_cap_days ? nt : p->nt_cap_days));
         b = (k->combined ? 16 : 0) + (uint32_t)k->abo * 4 + immb * 2 + hl;
     }
-    return isfinite(*e) ? b : HX_BAD;
+    return isfinite(*e) ? b : IX_BAD;
 }
 
 /* May be in the HU group on some day without being an indexed adult (hx_hu_member): not NT, and
@@ -777,8 +724,8 @@ static void heart_index_free(void *idx)
 {
     struct heart_index *hx = idx;
     if (!hx) return;
-    for (int i = 0; i < HX_BUCKETS; i++) free(hx->b[i].v);
-    free(hx->at);
+    for (int i = 0; i < HX_BUCKETS; i++) ix_heap_fini(&hx->b[i]);
+    ix_table_fini(&hx->t);
     free(hx->kids);
     free(hx->kid_id);
     free(hx);
@@ -788,15 +735,15 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
                               const struct cand_key *was, const struct cand_key *now, double day)
 {
     (void)day;
-    (void)was; /* the index knows where c is (at[id]) */
+    (void)was; /* the index knows where c is (t.at[id]) */
     struct heart_index *hx = idx;
     const struct heart_par *p = par;
     double en = 0;
-    const uint32_t nb = now ? hx_place(p, c, now, &en) : HX_OUT;
-    const uint32_t ob = id < hx->nat ? hx->at[id].b : HX_OUT;
-    const int kid_was = id < hx->nat && hx->at[id].kid != UINT32_MAX, kid_now = now && hx_kid(p, now);
-    assert(was || (ob == HX_OUT && !kid_was)); /* a joiner is not indexed yet */
-    if (ob < HX_BUCKETS && ob == nb && hx->b[ob].v[hx->at[id].pos].e == en && kid_was == kid_now)
+    const uint32_t nb = now ? hx_place(p, c, now, &en) : IX_NONE;
+    const struct ix_where old = id < hx->t.n ? hx->t.at[id] : (struct ix_where){IX_NONE, 0, IX_NONE};
+    const int kid_was = old.aux != IX_NONE, kid_now = now && hx_kid(p, now);
+    assert(was || (old.heap == IX_NONE && !kid_was)); /* a joiner is not indexed yet */
+    if (old.heap < HX_BUCKETS && old.heap == nb && hx->b[nb].v[old.pos].e == en && kid_was == kid_now)
         return 0; /* same place */
     /* make room first: a failure changes nothing */
     if (kid_now && !kid_was && hx->nkids == hx->kcap) {
@@ -809,99 +756,35 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
         hx->kid_id = ni;
         hx->kcap = nc;
     }
-    if (id >= hx->nat) {
-        size_t na = hx->nat ? hx->nat : 1024;
-        while (na <= id) na *= 2;
-        struct hx_where *nw = realloc(hx->at, na * sizeof *nw);
-        if (!nw) return -1;
-        for (size_t i = hx->nat; i < na; i++) nw[i] = (struct hx_where){HX_OUT, 0, UINT32_MAX};
-        hx->at = nw;
-        hx->nat = na;
-    }
-    if (nb < HX_BUCKETS && hx->b[nb].n == hx->b[nb].cap) {
-        struct hx_bucket *b = &hx->b[nb];
-        const size_t nc = b->cap ? 2 * b->cap : 64;
-        struct hx_node *nv = realloc(b->v, nc * sizeof *nv);
-        if (!nv) return -1;
-        b->v = nv;
-        b->cap = nc;
-    }
-    if (ob < HX_BUCKETS) {
-        struct hx_bucket *b = &hx->b[ob];
-        const size_t i = hx->at[id].pos;
-        assert(i < b->n && b->v[i].c == c); /* the index holds what the engine listed */
-        const struct hx_node last = b->v[--b->n];
-        if (i < b->n) {
-            hx_set(hx, b, i, last);
-            hx_sift_up(hx, b, i);
-            hx_sift_down(hx, b, hx->at[last.id].pos);
-        }
-    } else if (ob == HX_BAD) {
+    if (ix_table_reserve(&hx->t, id) || (nb < HX_BUCKETS && ix_heap_reserve(&hx->b[nb]))) return -1;
+    struct ix_where *w = &hx->t.at[id];
+    if (w->heap < HX_BUCKETS) {
+        assert(w->pos < hx->b[w->heap].n && hx->b[w->heap].v[w->pos].c == c); /* what the engine listed */
+        ix_heap_remove(&hx->b[w->heap], &hx->t, w->pos);
+    } else if (w->heap == IX_BAD) {
         assert(hx->nbad > 0);
         hx->nbad--;
     }
     if (kid_was && !kid_now) {
-        const uint32_t j = hx->at[id].kid, last = hx->kid_id[--hx->nkids];
+        const uint32_t j = w->aux, last = hx->kid_id[--hx->nkids];
         hx->kids[j] = hx->kids[hx->nkids];
         hx->kid_id[j] = last;
-        hx->at[last].kid = j;
-        hx->at[id].kid = UINT32_MAX;
+        hx->t.at[last].aux = j;
+        w->aux = IX_NONE;
     } else if (kid_now && !kid_was) {
-        hx->at[id].kid = (uint32_t)hx->nkids;
+        w->aux = (uint32_t)hx->nkids;
         hx->kid_id[hx->nkids] = id;
         hx->kids[hx->nkids++] = c;
     }
-    hx->at[id].b = nb;
+    w->heap = nb;
     if (nb < HX_BUCKETS) {
-        struct hx_bucket *b = &hx->b[nb];
-        b->v[b->n] = (struct hx_node){.e = en, .seq = c->seq, .id = id, .c = c};
-        hx_sift_up(hx, b, b->n++);
+        ix_heap_insert(&hx->b[nb], &hx->t, (struct ix_node){.e = en, .seq = c->seq, .id = id, .c = c});
         const double lim = nb >= HX_T && c->w.since > now->listed ? c->w.since : now->listed;
         if (lim > hx->lmax) hx->lmax = lim;
-    } else if (nb == HX_BAD) {
+    } else if (nb == IX_BAD) {
         hx->nbad++;
     }
     return 0;
-}
-
-/* A place in one of the walk's heaps, ordered like the heaps. */
-struct hx_front {
-    double e;
-    uint32_t seq;
-    uint16_t a;            /* which of the tier's buckets */
-    uint32_t i;            /* the node in its heap */
-};
-
-static int front_less(const struct hx_front *x, const struct hx_front *y)
-{
-    return x->e < y->e || (x->e == y->e && x->seq < y->seq);
-}
-
-static void front_push(struct hx_front *f, size_t *n, struct hx_front x)
-{
-    size_t i = (*n)++;
-    while (i > 0 && front_less(&x, &f[(i - 1) / 2])) {
-        f[i] = f[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    f[i] = x;
-}
-
-static struct hx_front front_pop(struct hx_front *f, size_t *n)
-{
-    const struct hx_front top = f[0];
-    const struct hx_front x = f[--*n];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1;
-        if (l >= *n) break;
-        if (l + 1 < *n && front_less(&f[l + 1], &f[l])) l++;
-        if (!front_less(&f[l], &x)) break;
-        f[i] = f[l];
-        i = l;
-    }
-    if (*n) f[i] = x;
-    return top;
 }
 
 /* The eligible candidates of one group that can be among the first r of it, and some that
@@ -916,12 +799,12 @@ static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *
     const struct donor *d = w->d;
     struct {
         uint32_t tier;
-        const struct hx_bucket *b;
+        const struct ix_heap *b;
     } act[HX_BUCKETS];
     size_t na = 0;
     const int b0 = hu ? HX_T : 0, b1 = hu ? HX_BUCKETS : HX_T;
     for (int bi = b0; bi < b1; bi++) {
-        const struct hx_bucket *b = &hx->b[bi];
+        const struct ix_heap *b = &hx->b[bi];
         if (b->n == 0) continue;
         const int combined = !hu && bi >= 16, abo = ((bi - b0) / 4) % 4, immb = (bi / 2) % 2, hl = bi % 2;
         const int step = heart_abo_step(d->abo, (enum abo)abo);
@@ -933,21 +816,23 @@ static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *
         act[j].tier = tier;
         act[j].b = b;
     }
-    struct hx_front f[HX_FRONTIER];
+    struct ix_front f[HX_FRONTIER];
+    struct ix_frontier fr = {.f = f, .cap = HX_FRONTIER};
     size_t k = 0;
     for (size_t g = 0; g < na && r > 0;) {
         size_t h = g + 1;
         while (h < na && act[h].tier == act[g].tier) h++;
-        size_t nf = 0, got = 0;
+        size_t got = 0;
+        fr.n = 0;
         for (size_t a = g; a < h; a++)
-            front_push(f, &nf, (struct hx_front){act[a].b->v[0].e, act[a].b->v[0].seq, (uint16_t)a, 0});
+            ix_front_push(&fr, (struct ix_front){act[a].b->v[0].e, act[a].b->v[0].seq, (uint32_t)a, 0});
         double lim = INFINITY;
-        while (nf > 0 && !(f[0].e > lim)) {
-            const struct hx_front top = front_pop(f, &nf);
-            const struct hx_bucket *b = act[top.a].b;
-            if (nf + 2 > HX_FRONTIER) return SIZE_MAX;
-            for (size_t ch = 2 * (size_t)top.i + 1; ch <= 2 * (size_t)top.i + 2 && ch < b->n; ch++)
-                front_push(f, &nf, (struct hx_front){b->v[ch].e, b->v[ch].seq, top.a, (uint32_t)ch});
+        while (fr.n > 0 && !(fr.f[0].key > lim)) {
+            const struct ix_front top = ix_front_pop(&fr);
+            const struct ix_heap *b = act[top.heap].b;
+            for (uint32_t ch = 2 * top.i + 1; ch <= 2 * top.i + 2 && ch < b->n; ch++)
+                ix_front_push(&fr, (struct ix_front){b->v[ch].e, b->v[ch].seq, top.heap, ch});
+            if (fr.full) return SIZE_MAX;
             struct cand *c = b->v[top.i].c;
             const struct cand_key ck = cand_key_of(c);
             /* excluded, or (outside HU) HU by age */
@@ -956,7 +841,7 @@ static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *
             int step;
             if (heart_exclusion(p, d, c, age, &step) != HEART_EX_NONE) continue;
             rank_ranked(p, d, day, c, age, step, &out[k]);
-            assert(out[k].tier == act[top.a].tier);
+            assert(out[k].tier == act[top.heap].tier);
             if (!hu) { /* outside HU the guide gives the exact points too */
                 struct match gd;
                 const int ok = walk_guide(w, &ck, &gd);
@@ -964,7 +849,7 @@ static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *
                 (void)ok;
             }
             k++;
-            if (++got == r) lim = top.e + HX_EPS;
+            if (++got == r) lim = top.key + HX_EPS;
         }
         r = got >= r ? 0 : r - got;
         g = h;

@@ -1,6 +1,7 @@
 /* pancreas.c — the pancreas / pancreas-kidney policy "bak2026" (see pancreas.h for the contract
  * and docs/rules.md §2 for every rule, its section in seed 003 and the interpretations). */
 #include "pancreas.h"
+#include "ix.h"
 #include "sb.h"
 
 #include <assert.h>
@@ -872,30 +873,11 @@ static size_t best_per_centre_prefix(const struct pancreas_par *p, const struct 
 #define PX_CENTRES 1024     /* centres 0..PX_CENTRES-1; another number leaves the index aside */
 #define PX_FRONTIER 2048    /* the frontier; a longer one leaves the index aside */
 #define PX_GROUP 256        /* one group of near-ties; a larger one leaves the index aside */
-#define PX_NONE UINT32_MAX  /* px_where.heap: not indexed (not rankable for any donor) */
-#define PX_BAD (UINT32_MAX - 1) /* px_where.heap: rankable but not indexable (counted in nbad) */
-
-struct px_node {
-    double e;
-    uint32_t seq;          /* c->seq: breaks ties of e */
-    uint32_t id;           /* index_update's id: the node's entry in at[] */
-    struct cand *c;
-};
-
-struct px_heap {
-    struct px_node *v;
-    uint32_t n, cap;
-};
 
 struct px_centre {
     int region;            /* the region of its candidates (set by the first) */
     uint32_t mask;         /* bit t: heap t is not empty */
-    struct px_heap h[PX_TYPES];
-};
-
-struct px_where {
-    uint32_t heap;         /* centre * PX_TYPES + type, PX_NONE or PX_BAD */
-    uint32_t pos;
+    struct ix_heap h[PX_TYPES];
 };
 
 /* The offer order of the types for one kind of donor (its ABO group, and whether df_low
@@ -913,64 +895,29 @@ struct pancreas_index {
     size_t hi;             /* 1 + the largest centre number that ever held a node */
     struct px_centre *ctr;
     size_t nctr;
-    struct px_where *at;   /* at[id] */
-    size_t nat;
+    struct ix_table t;     /* t.at[id].heap: centre * PX_TYPES + type, IX_NONE (not rankable for
+                              any donor) or IX_BAD (rankable, not indexable: counted in nbad) */
     size_t nbad;
     double lmax;           /* the latest listing or SU day indexed: the walks need day >= it */
 };
 
-static struct px_heap *px_heap_of(struct pancreas_index *x, uint32_t heap)
+static struct ix_heap *px_heap_of(struct pancreas_index *x, uint32_t heap)
 {
     return &x->ctr[heap / PX_TYPES].h[heap % PX_TYPES];
 }
 
-static int px_less(const struct px_node *a, const struct px_node *b)
-{
-    return a->e < b->e || (a->e == b->e && a->seq < b->seq);
-}
-
-static void px_set(struct pancreas_index *x, struct px_heap *h, uint32_t i, struct px_node nd)
-{
-    h->v[i] = nd;
-    x->at[nd.id].pos = i;
-}
-
-static void px_sift_up(struct pancreas_index *x, struct px_heap *h, uint32_t i)
-{
-    const struct px_node nd = h->v[i];
-    while (i > 0 && px_less(&nd, &h->v[(i - 1) / 2])) {
-        px_set(x, h, i, h->v[(i - 1) / 2]);
-        i = (i - 1) / 2;
-    }
-    px_set(x, h, i, nd);
-}
-
-static void px_sift_down(struct pancreas_index *x, struct px_heap *h, uint32_t i)
-{
-    const struct px_node nd = h->v[i];
-    for (;;) {
-        uint32_t l = 2 * i + 1;
-        if (l >= h->n) break;
-        if (l + 1 < h->n && px_less(&h->v[l + 1], &h->v[l])) l++;
-        if (!px_less(&h->v[l], &nd)) break;
-        px_set(x, h, i, h->v[l]);
-        i = l;
-    }
-    px_set(x, h, i, nd);
-}
-
-/* Where c goes now: its heap (PX_NONE, PX_BAD) and e. */
+/* Where c goes now: its heap (IX_NONE, IX_BAD) and e. */
 static uint32_t px_place(const struct pancreas_par *p, const struct cand *c, double *e)
 {
     if (!pancreas_listed(c->prog) || c->w.status == ST_NT || (p->crossmatch_required && !c->hla_ok)
         || (unsigned)c->abo >= ABO_N)
-        return PX_NONE;
+        return IX_NONE;
     const int su = c->w.status == ST_SU;
     struct pancreas_points pt;
     points_of(p, c, c->w.since, 0, &pt); /* for the relisting credit, which no day changes */
     *e = su ? (p->su_points_since == PANCREAS_SU_REGISTRATION ? c->w.since : c->w.spell_start)
             : c->w.listed + c->w.nt_days - c->w.nt_credit_days - pt.relist_days;
-    if (c->center < 0 || c->center >= PX_CENTRES || !isfinite(*e)) return PX_BAD;
+    if (c->center < 0 || c->center >= PX_CENTRES || !isfinite(*e)) return IX_BAD;
     const uint32_t type = (uint32_t)c->abo * 8 + (c->df_low ? 4 : 0) + (su ? 2 : 0)
                           + (su && su_preferred(p, c) ? 1 : 0);
     return (uint32_t)c->center * PX_TYPES + type;
@@ -1022,34 +969,27 @@ static void pancreas_index_free(void *idx)
     struct pancreas_index *x = idx;
     if (!x) return;
     for (size_t i = 0; i < x->nctr; i++)
-        for (int t = 0; t < PX_TYPES; t++) free(x->ctr[i].h[t].v);
+        for (int t = 0; t < PX_TYPES; t++) ix_heap_fini(&x->ctr[i].h[t]);
     free(x->ctr);
-    free(x->at);
+    ix_table_fini(&x->t);
     free(x);
 }
 
 static void px_remove(struct pancreas_index *x, const struct cand *c, uint32_t id)
 {
-    assert(id < x->nat);
-    struct px_where *w = &x->at[id];
-    if (w->heap == PX_BAD) {
+    assert(id < x->t.n);
+    struct ix_where *w = &x->t.at[id];
+    if (w->heap == IX_BAD) {
         assert(x->nbad > 0);
         x->nbad--;
-    } else if (w->heap != PX_NONE) {
-        struct px_centre *ct = &x->ctr[w->heap / PX_TYPES];
-        struct px_heap *h = px_heap_of(x, w->heap);
-        const uint32_t i = w->pos;
-        assert(i < h->n && h->v[i].c == c); /* the index holds what the engine listed */
-        const struct px_node last = h->v[--h->n];
-        if (i < h->n) {
-            px_set(x, h, i, last);
-            px_sift_up(x, h, i);
-            px_sift_down(x, h, x->at[last.id].pos);
-        }
-        if (h->n == 0) ct->mask &= ~(1u << (w->heap % PX_TYPES));
+    } else if (w->heap != IX_NONE) {
+        struct ix_heap *h = px_heap_of(x, w->heap);
+        assert(w->pos < h->n && h->v[w->pos].c == c); /* the index holds what the engine listed */
+        ix_heap_remove(h, &x->t, w->pos);
+        if (h->n == 0) x->ctr[w->heap / PX_TYPES].mask &= ~(1u << (w->heap % PX_TYPES));
         x->tcount[w->heap % PX_TYPES]--;
     }
-    w->heap = PX_NONE;
+    w->heap = IX_NONE;
 }
 
 /* The index follows the candidate itself, not the keys: a status change may move it (SU, NT,
@@ -1061,18 +1001,10 @@ static int pancreas_index_update(void *idx, const void *par, struct cand *c, uin
     struct pancreas_index *x = idx;
     const struct pancreas_par *p = par;
     double e = 0;
-    const uint32_t heap = now ? px_place(p, c, &e) : PX_NONE;
+    const uint32_t heap = now ? px_place(p, c, &e) : IX_NONE;
     /* make room first: a failure changes nothing */
-    if (id >= x->nat) {
-        size_t na = x->nat ? x->nat : 1024;
-        while (na <= id) na *= 2;
-        struct px_where *nw = realloc(x->at, na * sizeof *nw);
-        if (!nw) return -1;
-        for (size_t i = x->nat; i < na; i++) nw[i] = (struct px_where){PX_NONE, 0};
-        x->at = nw;
-        x->nat = na;
-    }
-    if (heap < PX_BAD) {
+    if (ix_table_reserve(&x->t, id)) return -1;
+    if (heap < IX_BAD) {
         const size_t ci = heap / PX_TYPES;
         if (ci >= x->nctr) {
             size_t nc = x->nctr ? x->nctr : 64;
@@ -1084,31 +1016,22 @@ static int pancreas_index_update(void *idx, const void *par, struct cand *c, uin
             x->ctr = ncr;
             x->nctr = nc;
         }
-        struct px_heap *h = px_heap_of(x, heap);
-        if (h->n == h->cap) {
-            const uint32_t ncap = h->cap ? 2 * h->cap : 16;
-            struct px_node *nv = realloc(h->v, ncap * sizeof *nv);
-            if (!nv) return -1;
-            h->v = nv;
-            h->cap = ncap;
-        }
+        if (ix_heap_reserve(px_heap_of(x, heap))) return -1;
     }
     if (was) px_remove(x, c, id);
-    else assert(x->at[id].heap == PX_NONE); /* a joiner is not indexed yet */
-    if (heap == PX_BAD) {
+    else assert(x->t.at[id].heap == IX_NONE); /* a joiner is not indexed yet */
+    if (heap == IX_BAD) {
         x->nbad++;
-        x->at[id].heap = PX_BAD;
-    } else if (heap != PX_NONE) {
+        x->t.at[id].heap = IX_BAD;
+    } else if (heap != IX_NONE) {
         struct px_centre *ct = &x->ctr[heap / PX_TYPES];
         if (ct->region == INT32_MIN) ct->region = c->region;
         if (ct->region != c->region) { /* a centre in two regions: not this index's shape */
             x->nbad++;
-            x->at[id].heap = PX_BAD;
+            x->t.at[id].heap = IX_BAD;
         } else {
-            struct px_heap *h = px_heap_of(x, heap);
-            x->at[id].heap = heap;
-            h->v[h->n] = (struct px_node){.e = e, .seq = c->seq, .id = id, .c = c};
-            px_sift_up(x, h, h->n++);
+            x->t.at[id].heap = heap;
+            ix_heap_insert(px_heap_of(x, heap), &x->t, (struct ix_node){.e = e, .seq = c->seq, .id = id, .c = c});
             ct->mask |= 1u << (heap % PX_TYPES);
             x->tcount[heap % PX_TYPES]++;
             if (heap / PX_TYPES >= x->hi) x->hi = heap / PX_TYPES + 1;
@@ -1132,72 +1055,24 @@ struct px_walk {
     double scale[2][2];        /* [regional][su] */
 };
 
-struct px_front {
-    double a;                  /* approximate points, higher first */
-    uint32_t seq;
-    uint32_t heap;
-    uint32_t i;
-};
-
-static int front_better(const struct px_front *x, const struct px_front *y)
-{
-    return x->a > y->a || (x->a == y->a && x->seq < y->seq);
-}
-
-struct px_frontier {
-    struct px_front f[PX_FRONTIER];
-    size_t n;
-    int full;                  /* it overflowed: the walk's answer is not to be used */
-};
-
-static void front_push(struct px_frontier *fr, struct px_front v)
-{
-    if (fr->n == PX_FRONTIER) {
-        fr->full = 1;
-        return;
-    }
-    size_t i = fr->n++;
-    while (i > 0 && front_better(&v, &fr->f[(i - 1) / 2])) {
-        fr->f[i] = fr->f[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    fr->f[i] = v;
-}
-
-static struct px_front front_pop(struct px_frontier *fr)
-{
-    const struct px_front top = fr->f[0];
-    const struct px_front v = fr->f[--fr->n];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1;
-        if (l >= fr->n) break;
-        if (l + 1 < fr->n && front_better(&fr->f[l + 1], &fr->f[l])) l++;
-        if (!front_better(&fr->f[l], &v)) break;
-        fr->f[i] = fr->f[l];
-        i = l;
-    }
-    if (fr->n) fr->f[i] = v;
-    return top;
-}
-
 static int px_regional(const struct px_centre *ct, const struct donor *d)
 {
     return ct->region >= 0 && d->region >= 0 && ct->region == d->region;
 }
 
-/* Pushes node i of heap `heap` onto the frontier. */
-static void px_push_node(const struct px_walk *w, struct px_frontier *fr, uint32_t heap, uint32_t i)
+/* Pushes node i of heap `heap` onto the frontier, keyed by minus its approximate points (the
+ * frontier takes the smallest key first). */
+static void px_push_node(const struct px_walk *w, struct ix_frontier *fr, uint32_t heap, uint32_t i)
 {
     const struct px_centre *ct = &w->x->ctr[heap / PX_TYPES];
-    const struct px_node *nd = &ct->h[heap % PX_TYPES].v[i];
+    const struct ix_node *nd = &ct->h[heap % PX_TYPES].v[i];
     const double s = w->scale[px_regional(ct, w->d)][(heap % PX_TYPES / 2) % 2];
     const double since = w->day - nd->e;
-    front_push(fr, (struct px_front){.a = s * since, .seq = nd->seq, .heap = heap, .i = i});
+    ix_front_push(fr, (struct ix_front){.key = -(s * since), .seq = nd->seq, .heap = heap, .i = i});
 }
 
 /* Pushes the roots of centre ci's non-empty heaps among the types `types`. */
-static void px_push_centre(const struct px_walk *w, struct px_frontier *fr, size_t ci, uint32_t types)
+static void px_push_centre(const struct px_walk *w, struct ix_frontier *fr, size_t ci, uint32_t types)
 {
     uint32_t m = w->x->ctr[ci].mask & types;
     while (m) {
@@ -1212,17 +1087,17 @@ static void px_push_centre(const struct px_walk *w, struct px_frontier *fr, size
  * dropped with everything below it in its heap (stage 1 names no more of that centre), and the
  * groups are formed of the others. Returns the group's size (0: the frontier is empty,
  * SIZE_MAX: a group too large, or the frontier overflowed). */
-static size_t px_group(const struct px_walk *w, struct px_frontier *fr, struct match *g,
+static size_t px_group(const struct px_walk *w, struct ix_frontier *fr, struct match *g,
                        const uint16_t *named, size_t cap)
 {
     size_t ng = 0;
-    double last = 0;
-    while (fr->n > 0 && (ng == 0 || fr->f[0].a >= last - PX_EPS)) {
+    double last = 0; /* the approximate points of the group's last node */
+    while (fr->n > 0 && (ng == 0 || -fr->f[0].key >= last - PX_EPS)) {
         if (ng == PX_GROUP) return SIZE_MAX;
-        const struct px_front top = front_pop(fr);
+        const struct ix_front top = ix_front_pop(fr);
         if (named && named[top.heap / PX_TYPES] >= cap) continue;
-        last = top.a;
-        const struct px_heap *h = &w->x->ctr[top.heap / PX_TYPES].h[top.heap % PX_TYPES];
+        last = -top.key;
+        const struct ix_heap *h = &w->x->ctr[top.heap / PX_TYPES].h[top.heap % PX_TYPES];
         for (uint32_t ch = 2 * top.i + 1; ch <= 2 * top.i + 2 && ch < h->n; ch++)
             px_push_node(w, fr, top.heap, ch);
         struct cand *c = h->v[top.i].c;
@@ -1265,7 +1140,8 @@ static int px_walk_init(struct px_walk *w, const struct pancreas_par *p, const s
  * returns how many, or SIZE_MAX when the walk cannot serve. */
 static size_t px_top(const struct px_walk *w, size_t r, struct match *out)
 {
-    struct px_frontier fr;
+    struct ix_front fbuf[PX_FRONTIER];
+    struct ix_frontier fr = {.f = fbuf, .cap = PX_FRONTIER};
     size_t k = 0;
     for (size_t ti = 0; ti < w->o->nt && k < r; ti++) {
         const uint32_t types = w->o->tmask[ti] & w->live;
@@ -1305,7 +1181,8 @@ static size_t pancreas_accel_keyed(const void *par, const struct donor *d, doubl
         return SIZE_MAX;
     if (limit == 0) return 0;
     const struct pancreas_index *x = w.x;
-    struct px_frontier fr;
+    struct ix_front fbuf[PX_FRONTIER];
+    struct ix_frontier fr = {.f = fbuf, .cap = PX_FRONTIER};
     struct match g[PX_GROUP];
     uint16_t named[PX_CENTRES], reg[PX_CENTRES];
     size_t k = 0, nreg = 0;
