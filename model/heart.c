@@ -555,12 +555,14 @@ static void walk_tiers_init(struct walk_tiers *wt, const struct heart_par *p)
         for (int s = 0; s < 4; s++)
             for (int imm = 0; imm < 2; imm++)
                 for (int hl = 0; hl < 2; hl++)
-                    wt->t[g][s][imm][hl] = tier_of(p, g ? HEART_GRP_T : HEART_GRP_COMBINED, s + 1, imm, hl, 0);
+                    wt->t[g][s][imm][hl] =
+                        tier_of(p, g ? HEART_GRP_T : HEART_GRP_COMBINED, s + 1, imm, hl, 0);
     /* rank_ranked()'s defer for an adult: only child.inpatient = inpatient_first defers adults */
     const int defer = p->child_inpatient == HEART_CHILD_INPATIENT_FIRST;
     for (int s = 0; s < 4; s++)
         for (int imm = 0; imm < 2; imm++)
-            for (int hl = 0; hl < 2; hl++) wt->hu[s][imm][hl] = tier_of(p, HEART_GRP_HU, s + 1, imm, hl, defer);
+            for (int hl = 0; hl < 2; hl++)
+                wt->hu[s][imm][hl] = tier_of(p, HEART_GRP_HU, s + 1, imm, hl, defer);
 }
 
 static void walk_init(struct keyed_walk *w, const struct heart_keyed *kp, const struct donor *d)
@@ -759,7 +761,8 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
     if (ix_table_reserve(&hx->t, id) || (nb < HX_BUCKETS && ix_heap_reserve(&hx->b[nb]))) return -1;
     struct ix_where *w = &hx->t.at[id];
     if (w->heap < HX_BUCKETS) {
-        assert(w->pos < hx->b[w->heap].n && hx->b[w->heap].v[w->pos].c == c); /* what the engine listed */
+        /* the index holds what the engine listed */
+        assert(w->pos < hx->b[w->heap].n && hx->b[w->heap].v[w->pos].c == c);
         ix_heap_remove(&hx->b[w->heap], &hx->t, w->pos);
     } else if (w->heap == IX_BAD) {
         assert(hx->nbad > 0);
@@ -806,7 +809,8 @@ static size_t index_walk(const struct heart_index *hx, const struct keyed_walk *
     for (int bi = b0; bi < b1; bi++) {
         const struct ix_heap *b = &hx->b[bi];
         if (b->n == 0) continue;
-        const int combined = !hu && bi >= 16, abo = ((bi - b0) / 4) % 4, immb = (bi / 2) % 2, hl = bi % 2;
+        const int combined = !hu && bi >= 16, abo = ((bi - b0) / 4) % 4;
+        const int immb = (bi / 2) % 2, hl = bi % 2;
         const int step = heart_abo_step(d->abo, (enum abo)abo);
         if (step == 0) continue; /* the infant option is not on (heart_match_indexed) */
         const int imm = p->immunised_scope != HEART_IMM_OFF && immb && d->hla_typed;

@@ -923,7 +923,8 @@ static uint32_t px_place(const struct pancreas_par *p, const struct cand *c, dou
     return (uint32_t)c->center * PX_TYPES + type;
 }
 
-static void px_order_init(struct px_order *o, const struct pancreas_par *p, enum abo donor, int df_counts)
+static void px_order_init(struct px_order *o, const struct pancreas_par *p, enum abo donor,
+                          int df_counts)
 {
     for (uint32_t ty = 0; ty < PX_TYPES; ty++) {
         const enum abo a = (enum abo)(ty / 8);
@@ -1031,7 +1032,8 @@ static int pancreas_index_update(void *idx, const void *par, struct cand *c, uin
             x->t.at[id].heap = IX_BAD;
         } else {
             x->t.at[id].heap = heap;
-            ix_heap_insert(px_heap_of(x, heap), &x->t, (struct ix_node){.e = e, .seq = c->seq, .id = id, .c = c});
+            ix_heap_insert(px_heap_of(x, heap), &x->t,
+                           (struct ix_node){.e = e, .seq = c->seq, .id = id, .c = c});
             ct->mask |= 1u << (heap % PX_TYPES);
             x->tcount[heap % PX_TYPES]++;
             if (heap / PX_TYPES >= x->hi) x->hi = heap / PX_TYPES + 1;
@@ -1199,7 +1201,8 @@ static size_t pancreas_accel_keyed(const void *par, const struct donor *d, doubl
             fr.n = 0;
             fr.full = 0;
             for (size_t j = 0; j < nreg; j++) px_push_centre(&w, &fr, reg[j], types);
-            for (size_t ng; k < limit && (ng = px_group(&w, &fr, g, named, (size_t)p->accel_per_centre)) != 0;) {
+            const size_t cap = (size_t)p->accel_per_centre;
+            for (size_t ng; k < limit && (ng = px_group(&w, &fr, g, named, cap)) != 0;) {
                 if (ng == SIZE_MAX) return SIZE_MAX;
                 for (size_t j = 0; j < ng && k < limit; j++) {
                     if (px_asked(asked, nasked, g[j].c)) continue;

@@ -112,8 +112,9 @@ struct policy_ops {
     int (*key_hot)(const void *par, const struct cand_key *k, double day);
 
     /* Optional (all three or none): an index of one waiting list in whatever form the policy's
-     * match_keyed wants (the heart: its T candidates in rank order), kept current by the engine
-     * and handed to match_keyed as keyed_list.idx.
+     * match_keyed and accel_keyed want (the heart: its T and adult HU candidates in rank order;
+     * the pancreas: each centre's candidates in rank order; docs/design.md "List indexes"),
+     * kept current by the engine and handed to them as keyed_list.idx.
      * index_alloc: a new empty index for a list ranked under par, owned by the caller; NULL
      *      when out of memory.
      * index_free: frees it; NULL is a no-op.
@@ -169,9 +170,9 @@ struct policy_ops {
      * m[0..k) (and returns the same k) if m[0..n) were every eligible match for d on `day` in
      * the list l except the candidates of asked[0..nasked) (offered already in the normal
      * order), with the same draws from r for what it returns (it may skip draws that decide
-     * only the order after `limit`; the engine re-seeds r before any other use). Returns SIZE_MAX when it cannot (its index does not
-     * serve this donor or these options); the engine then ranks the whole list and calls
-     * accel_order. When the policy has accel_keyed, the engine asks match_keyed for only the
+     * only the order after `limit`; the engine re-seeds r before any other use). Returns
+     * SIZE_MAX when it cannot (its index does not serve this donor or these options); the
+     * engine then ranks the whole list and calls accel_order. When the policy has accel_keyed, the engine asks match_keyed for only the
      * matches the normal order can reach. out has room for every eligible match. */
     size_t (*accel_keyed)(const void *par, const struct donor *d, double day,
                           const struct keyed_list *l, const struct match *asked, size_t nasked,

@@ -213,7 +213,8 @@ static void list_remove(struct ctx *x, enum organ o, struct cand *c, double day)
     assert(key_current(&l->k[c->list_pos], c)); /* kept current while listed */
     const size_t i = (size_t)c->list_pos;
     if (l->idx) { /* a removal needs no memory (policy_ops.index_update) */
-        const int rc = x->s->ops[o]->index_update(l->idx, x->s->par[o], c, c->slot, &l->k[i], NULL, day);
+        const int rc =
+            x->s->ops[o]->index_update(l->idx, x->s->par[o], c, c->slot, &l->k[i], NULL, day);
         assert(rc == 0);
         (void)rc;
     }
@@ -242,7 +243,8 @@ static int set_status(struct ctx *x, struct cand *c, double day, enum status st,
     const enum organ o = prog_organ(c->prog);
     struct list *l = &x->list[o];
     const struct cand_key k = cand_key_of(c);
-    if (l->idx && x->s->ops[o]->index_update(l->idx, x->s->par[o], c, c->slot, &l->k[c->list_pos], &k, day))
+    if (l->idx && x->s->ops[o]->index_update(l->idx, x->s->par[o], c, c->slot, &l->k[c->list_pos],
+                                             &k, day))
         return err_set(x->e, ERR_INTERNAL, "out of memory (list index)");
     l->k[c->list_pos] = k;
     list_mark(x, o, (size_t)c->list_pos, day);
@@ -465,7 +467,8 @@ static int transplant(struct ctx *x, enum organ o, const struct donor *d, double
 static int offer(struct ctx *x, enum organ o, const struct donor *d, const struct match *m)
 {
     if (x->s->run.acceptance == RUN_ACCEPT_ALL) return 1;
-    rng_stream_reseed_sub(x->offer, x->pre[RNG_OFFERS], ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m->c->seq);
+    rng_stream_reseed_sub(x->offer, x->pre[RNG_OFFERS],
+                          ((uint64_t)d->seq << 33) | ((uint64_t)o << 32) | m->c->seq);
     return x->s->ops[o]->accept(x->s->par[o], m->c, d, m, x->offer);
 }
 
@@ -489,7 +492,8 @@ static int offer_down(struct ctx *x, enum organ o, const struct donor *d, const 
  * draws to accel_order untouched. */
 static gsl_rng *accel_rng(struct ctx *x, enum organ o, const struct donor *d)
 {
-    rng_stream_reseed_sub(x->outc, x->pre[RNG_DONORS], (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+    rng_stream_reseed_sub(x->outc, x->pre[RNG_DONORS],
+                          (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
     return x->outc;
 }
 
@@ -519,7 +523,8 @@ static int accelerated(struct ctx *x, enum organ o, const struct donor *d, doubl
     }
     if (!offer_down(x, o, d, x->mbuf + k, na < left ? na : left, pl, taken)) return 0;
     if (ops->route) {
-        rng_stream_reseed_sub(x->outc, x->pre[RNG_OUTCOMES], (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
+        rng_stream_reseed_sub(x->outc, x->pre[RNG_OUTCOMES],
+                              (1ull << 63) | ((uint64_t)d->seq << 1) | (uint64_t)o);
         pl->route = ops->route(par, d, x->outc);
         if (pl->route == POLICY_ROUTE_ISLET) pl->procedure = 2;
     }
@@ -1220,8 +1225,9 @@ static int sim_ctx_clone(struct ctx *dst, const struct ctx *src, const struct sc
         for (size_t i = 0; i < l->n; i++) {
             dst->list[g].hp[i] = -1;
             list_mark(dst, (enum organ)g, i, dst->t0);
-            if (dst->list[g].idx && ops->index_update(dst->list[g].idx, s->par[g], dst->list[g].v[i],
-                                                      dst->list[g].v[i]->slot, NULL, &dst->list[g].k[i], dst->t0))
+            struct list *dl = &dst->list[g];
+            if (dl->idx && ops->index_update(dl->idx, s->par[g], dl->v[i], dl->v[i]->slot, NULL,
+                                             &dl->k[i], dst->t0))
                 goto oom;
         }
         if (VEC_DUP(dst->waits[g], src->waits[g])) goto oom;
