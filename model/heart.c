@@ -895,7 +895,9 @@ static size_t heart_match_indexed(const struct heart_par *p, const struct heart_
     return k;
 }
 
-/* heart_match() for the engine (policy_ops.match_keyed). The HU group comes from the list's hot
+/* heart_match() for the engine (policy_ops.match_keyed). With the list index (keyed_list.idx),
+ * when the groups come in order and only the first few are wanted, heart_match_indexed() walks
+ * to them. Otherwise the HU group comes from the list's hot
  * entries (policy_ops.key_hot: everyone who may be in it) and is ranked first; when the group is
  * the first key of the order for every donor (immunised.scope not `list`, abo.scope not
  * `across`, see tier_of) and at least `want` of its candidates are eligible, no other candidate
