@@ -485,6 +485,26 @@ static double points_of(const struct score_tier *t, const struct ev *x)
 
 #define PREFETCH_AHEAD 8
 
+/* The match of c, aged `age`, whom heart_exclusion() lets through with ABO step `step`: the
+ * score's tier and (with `points`, else 0) its points; *t gets the tier's number. x carries the
+ * donor and day. */
+static inline struct match heart_score_one(const struct heart_par *p, struct ev *x, struct cand *c,
+                                           double age, int step, int points, unsigned *t)
+{
+    const struct score_prog *g = x->g;
+    x->c = c;
+    x->age = age;
+    x->step = step;
+    heart_ev(g, x);
+    const uint32_t tier = packed(g, x);
+    *t = tier >> g->tier_shift;
+    /* HEART_F_CHILD: what heart_child_places() reads. */
+    const unsigned child = heart_is_child(p, c, age) ? HEART_F_CHILD : 0u;
+    return (struct match){.c = c, .eligible = 1, .group = (int8_t)x->grp,
+                          .abo_step = (int8_t)step, .flags = *t << TIER_FLAG_SHIFT | child,
+                          .tier = tier, .points = points ? points_of(&g->tier[*t], x) : 0.0};
+}
+
 __attribute__((flatten)) /* one loop body: exclusion, conditions, keys and points inlined */
 static size_t heart_score_match(const void *par, const struct donor *d, double day,
                                 struct cand *const *list, size_t n, int want_excluded,
@@ -507,17 +527,8 @@ static size_t heart_score_match(const void *par, const struct donor *d, double d
                                           .abo_step = (int8_t)step, .tier = UINT32_MAX};
             continue;
         }
-        x.c = c;
-        x.age = age;
-        x.step = step;
-        heart_ev(g, &x);
-        const uint32_t tier = packed(g, &x);
-        const unsigned t = tier >> g->tier_shift;
-        /* HEART_F_CHILD: what heart_child_places() reads. */
-        const unsigned child = heart_is_child(p, c, age) ? HEART_F_CHILD : 0u;
-        out[k++] = (struct match){.c = c, .eligible = 1, .group = (int8_t)x.grp,
-                                  .abo_step = (int8_t)step, .flags = t << TIER_FLAG_SHIFT | child,
-                                  .tier = tier, .points = points_of(&g->tier[t], &x)};
+        unsigned t;
+        out[k++] = heart_score_one(p, &x, c, age, step, 1, &t);
     }
     /* The guideline's step after ranking (child.inpatient = among_children), inherited. */
     heart_child_places(p, out, k);
@@ -543,17 +554,9 @@ static size_t score_rank_heart(const struct score_heart_par *sp, const struct do
         const double age = cand_age(c, day);
         int step;
         if (heart_exclusion(p, d, c, age, &step) != HEART_EX_NONE) continue;
-        x.c = c;
-        x.age = age;
-        x.step = step;
-        heart_ev(g, &x);
-        const uint32_t tier = packed(g, &x);
-        const unsigned t = tier >> g->tier_shift;
-        const unsigned child = heart_is_child(p, c, age) ? HEART_F_CHILD : 0u;
+        unsigned t;
+        out[k++] = heart_score_one(p, &x, c, age, step, points, &t);
         if (!points) count[t]++;
-        out[k++] = (struct match){.c = c, .eligible = 1, .group = (int8_t)x.grp,
-                                  .abo_step = (int8_t)step, .flags = t << TIER_FLAG_SHIFT | child,
-                                  .tier = tier, .points = points ? points_of(&g->tier[t], &x) : 0.0};
     }
     return k;
 }
