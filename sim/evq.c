@@ -1,16 +1,24 @@
 /* evq.c — the event queue (see evq.h for the contract).
  *
- * Layout. `node[]` is the pool: one slot per event, holding the payload (type, a, b), the
+ * Layout. `node[]` is the pool: one slot per event, holding the payload (time, type, a, b), the
  * slot's generation and its position in the heap (or, while the slot is free, the index of the
- * next free slot). `heap[]` is a 4-ary min-heap of entries that carry the sort key inline
- * (time, prio, seq) next to the slot index, so sifting compares contiguous memory and touches
- * the pool only to record the new positions. Both arrays have `cap` elements and grow
- * together by doubling. A slot is pending iff its generation matches the handle's and its
- * heap entry points back at it. Freeing a slot bumps its generation, which is what makes
- * old handles stale.
+ * next free slot). `heap[]` is a 4-ary min-heap of entries that carry the sort key inline next
+ * to the slot index, so sifting compares contiguous memory and touches the pool only to record
+ * the new positions. Both arrays have `cap` elements and grow together by doubling. A slot is
+ * pending iff its generation matches the handle's and its heap entry points back at it.
+ * Freeing a slot bumps its generation, which is what makes old handles stale.
  *
- * A 4-ary heap does about half the levels of a binary heap per pop; with the key inline the
- * four children of a node sit in 96 contiguous bytes. */
+ * The key. The order (time, prio, seq) is one unsigned 128-bit number: the time's bits mapped so
+ * that unsigned order is the order of the doubles (-0.0 mapped as +0.0) in the high 64 bits,
+ * then prio (offset so that unsigned order is signed order) and seq in 32 bits each. Comparing
+ * two entries is then one branch-free wide comparison instead of up to three branches, most of
+ * them unpredictable. seq only has to order the pending events, so when it would pass 2^32 the
+ * pending events are renumbered 0, 1, ... in their order (renumber()), which keeps every
+ * relative order and so every pop; with the engine's tens of thousands of events per
+ * replication that never happens in practice, and a test provokes it with a small span.
+ *
+ * A 4-ary heap does about half the levels of a binary heap per pop; the four children of a node
+ * sit in 96 contiguous bytes. */
 
 /* Asserts are part of the contract (a NaN time aborts), so they stay on in every build. */
 #undef NDEBUG
@@ -26,15 +34,19 @@
 #define EVQ_MAX_SLOTS UINT32_MAX    /* slot + 1 must fit the handle's low 32 bits */
 #define EVQ_DEFAULT_CAP 64
 #define EVQ_ARITY 4
+#ifndef EVQ_SEQ_SPAN                /* a test compiles this file with a small span */
+#define EVQ_SEQ_SPAN ((uint64_t)1 << 32)
+#endif
+
+__extension__ typedef unsigned __int128 evq_key;
 
 struct ent {
-    double time;
-    uint64_t seq;
-    int prio;
+    evq_key key;    /* time bits, prio, seq (see "The key") */
     uint32_t slot;
 };
 
 struct node {
+    double time;
     int type;
     uint32_t a;
     uint32_t b;
@@ -48,15 +60,28 @@ struct evq {
     size_t n;              /* pending events = heap entries in use */
     size_t cap;            /* slots in node[] and entries in heap[] */
     uint32_t free_head;    /* first free slot, EVQ_NIL if none */
-    uint64_t seq;          /* next insertion sequence number */
+    uint64_t seq;          /* next insertion sequence number (< EVQ_SEQ_SPAN) */
 };
+
+/* The high 64 bits of the key: unsigned order of the result is the order of the times. */
+static inline uint64_t time_bits(double t)
+{
+    uint64_t u;
+    t += 0.0; /* -0.0 becomes +0.0: the same time */
+    memcpy(&u, &t, sizeof u);
+    return u >> 63 ? ~u : u | (uint64_t)1 << 63;
+}
+
+static inline evq_key make_key(double time, int prio, uint64_t seq)
+{
+    const uint64_t lo = (uint64_t)((uint32_t)prio ^ UINT32_C(0x80000000)) << 32 | seq;
+    return (evq_key)time_bits(time) << 64 | lo;
+}
 
 /* The total order: time, then prio, then insertion sequence. */
 static inline int before(const struct ent *x, const struct ent *y)
 {
-    if (x->time != y->time) return x->time < y->time;
-    if (x->prio != y->prio) return x->prio < y->prio;
-    return x->seq < y->seq;
+    return x->key < y->key;
 }
 
 static inline void place(struct evq *q, size_t i, const struct ent *e)
@@ -86,8 +111,13 @@ static void sift_down(struct evq *q, size_t i, struct ent e)
         if (c >= n) break;
         size_t end = n - c > EVQ_ARITY ? c + EVQ_ARITY : n;
         size_t best = c;
-        for (size_t k = c + 1; k < end; k++)
-            if (before(&q->heap[k], &q->heap[best])) best = k;
+        evq_key bk = q->heap[c].key;
+        for (size_t k = c + 1; k < end; k++) {
+            const evq_key kk = q->heap[k].key;
+            const int lt = kk < bk;
+            best = lt ? k : best;
+            bk = lt ? kk : bk;
+        }
         if (!before(&q->heap[best], &e)) break;
         place(q, i, &q->heap[best]);
         i = best;
@@ -143,6 +173,34 @@ static int grow(struct evq *q)
     return 0;
 }
 
+struct keyed_pos {
+    evq_key key;
+    size_t pos;
+};
+
+static int cmp_keyed_pos(const void *a, const void *b)
+{
+    const evq_key x = ((const struct keyed_pos *)a)->key, y = ((const struct keyed_pos *)b)->key;
+    return (x > y) - (x < y);
+}
+
+/* Gives the pending events the sequence numbers 0 .. n-1 in their order, so that the next push
+ * has room again. Every relative order stays as it was, so the heap needs no repair. Returns 0,
+ * or -1 (queue unchanged) when the scratch array cannot be allocated. */
+static int renumber(struct evq *q)
+{
+    assert(q->n < EVQ_SEQ_SPAN); /* n <= 2^32 - 1 slots: true for the real span */
+    struct keyed_pos *ord = malloc((q->n ? q->n : 1) * sizeof *ord);
+    if (!ord) return -1;
+    for (size_t i = 0; i < q->n; i++) ord[i] = (struct keyed_pos){.key = q->heap[i].key, .pos = i};
+    qsort(ord, q->n, sizeof *ord, cmp_keyed_pos);
+    const evq_key high = ~(evq_key)0 << 32; /* time bits and prio */
+    for (size_t r = 0; r < q->n; r++) q->heap[ord[r].pos].key = (ord[r].key & high) | r;
+    free(ord);
+    q->seq = q->n;
+    return 0;
+}
+
 struct evq *evq_alloc(size_t capacity_hint)
 {
     size_t cap = capacity_hint ? capacity_hint : EVQ_DEFAULT_CAP;
@@ -194,13 +252,15 @@ evq_handle evq_push(struct evq *q, double time, int prio, int type, uint32_t a, 
     assert(q);
     assert(!isnan(time) && "evq_push: NaN event time");
     if (q->free_head == EVQ_NIL && grow(q) != 0) return 0;
+    if (q->seq >= EVQ_SEQ_SPAN && renumber(q) != 0) return 0;
     uint32_t slot = q->free_head;
     struct node *nd = &q->node[slot];
     q->free_head = nd->pos;
     nd->type = type;
     nd->a = a;
     nd->b = b;
-    struct ent e = {.time = time, .seq = q->seq++, .prio = prio, .slot = slot};
+    nd->time = time;
+    struct ent e = {.key = make_key(time, prio, q->seq++), .slot = slot};
     sift_up(q, q->n++, e);
     return (evq_handle)nd->gen << 32 | ((evq_handle)slot + 1);
 }
@@ -226,7 +286,8 @@ int evq_pop(struct evq *q, struct evq_event *ev)
     if (q->n == 0) return 0;
     const struct ent top = q->heap[0];
     const struct node *nd = &q->node[top.slot];
-    *ev = (struct evq_event){.time = top.time, .prio = top.prio, .type = nd->type, .a = nd->a, .b = nd->b};
+    const int prio = (int)((uint32_t)(top.key >> 32) ^ UINT32_C(0x80000000));
+    *ev = (struct evq_event){.time = nd->time, .prio = prio, .type = nd->type, .a = nd->a, .b = nd->b};
     heap_remove_at(q, 0);
     slot_release(q, top.slot);
     return 1;
@@ -236,7 +297,7 @@ int evq_peek_time(const struct evq *q, double *t)
 {
     assert(q && t);
     if (q->n == 0) return 0;
-    *t = q->heap[0].time;
+    *t = q->node[q->heap[0].slot].time;
     return 1;
 }
 

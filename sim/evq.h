@@ -12,9 +12,9 @@
  *   2. then priority ascending (a smaller `prio` pops first at the same time),
  *   3. then insertion sequence ascending: events with equal time and priority pop in the order
  *      they were pushed (FIFO).
- * The insertion sequence is a 64-bit counter per queue that starts at 0 on evq_alloc() and on
- * evq_clear(), so the same pushes in the same order give the same pops on every machine and
- * in every thread. NaN is not a time: pushing one is a programming error and aborts (the
+ * The insertion order counts from evq_alloc() and from evq_clear() (evq.c keeps it in 32 bits
+ * and renumbers the pending events when it would overflow, which changes no order), so the same
+ * pushes in the same order give the same pops on every machine and in every thread. NaN is not a time: pushing one is a programming error and aborts (the
  * check is an assert that stays on in every build).
  *
  * Cancellation. evq_push() returns a handle that names the event until it is popped,
@@ -24,9 +24,9 @@
  * has been reused 2^32 times, which the engine never comes near.
  *
  * Memory. Events live in a pool of slots that grows by doubling and never shrinks; a 4-ary
- * heap of (time, prio, seq, slot) entries orders them, and each slot remembers its heap
+ * heap of (key, slot) entries orders them, and each slot remembers its heap
  * position so that a cancel is O(log n). After the pool has reached the largest number of
- * events pending at once, push/pop/cancel allocate nothing. Handles stay valid across growth.
+ * events pending at once, push/pop/cancel allocate nothing (but for a scratch array at each renumbering, once per 2^32 pushes). Handles stay valid across growth.
  *
  * Threads. A queue belongs to one replication context; functions on different queues may run
  * concurrently, functions on the same queue may not. The module has no global state. */
