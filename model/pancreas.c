@@ -1168,6 +1168,44 @@ static int px_asked(const struct match *asked, size_t na, const struct cand *c)
     return 0;
 }
 
+/* Stage 2's answer for centre ci (outside the donor's region) when it needs no walk. Outside
+ * the region every type's points are day - e, so the centre's first tier in the donor's order
+ * that it has candidates of starts with the node of least e among that tier's roots. When every
+ * other node of the tier lies more than 2 * PX_EPS of e behind it (more than PX_EPS of points
+ * after any rounding of day - e), the walk would form a group of that node alone and name it,
+ * unless it was asked already. Returns 1 with *out set as the walk would set it, 0 when the
+ * centre has no candidate of a compatible type, and -1 when the walk has to decide (a near-tie,
+ * or the best was asked). */
+static int px_centre_best(const struct px_walk *w, size_t ci, const struct match *asked, size_t nasked,
+                          struct match *out)
+{
+    const struct px_centre *ct = &w->x->ctr[ci];
+    uint32_t types = 0;
+    for (size_t ti = 0; ti < w->o->nt && !types; ti++) types = ct->mask & w->o->tmask[ti];
+    if (!types) return 0;
+    const struct ix_heap *bh = NULL;
+    double second = INFINITY;
+    for (uint32_t m = types; m; m &= m - 1) {
+        const struct ix_heap *h = &ct->h[__builtin_ctz(m)];
+        if (!bh || h->v[0].e < bh->v[0].e) {
+            if (bh && bh->v[0].e < second) second = bh->v[0].e;
+            bh = h;
+        } else {
+            if (h->v[0].e < second) second = h->v[0].e;
+        }
+    }
+    for (uint32_t ch = 1; ch <= 2 && ch < bh->n; ch++)
+        if (bh->v[ch].e < second) second = bh->v[ch].e;
+    struct cand *c = bh->v[0].c;
+    if (!(second - bh->v[0].e > 2 * PX_EPS) || px_asked(asked, nasked, c)) return -1;
+    int step;
+    const int excl = pancreas_exclusion(w->p, w->d, c, &step);
+    assert(excl == PANCREAS_EXCL_NONE);
+    rank_into(w->p, w->d, w->day, c, excl, step, w->df_counts, 0, out, 0);
+    out->flags |= PANCREAS_F_ACCEL2;
+    return 1;
+}
+
 /* policy_ops.accel_keyed with stage 2 = best_per_centre, through the index: stage 1 walks the
  * region's centres in rank order until `limit` are named; stage 2 (only when stage 1 names
  * fewer) takes each further centre's best from its own heaps. The same candidates in the same
@@ -1221,6 +1259,11 @@ static size_t pancreas_accel_keyed(const void *par, const struct donor *d, doubl
     for (size_t ci = 0; ci < x->hi; ci++) {
         const struct px_centre *ct = &x->ctr[ci];
         if (!ct->mask || px_regional(ct, d)) continue;
+        const int quick = px_centre_best(&w, ci, asked, nasked, &out[k]);
+        if (quick >= 0) {
+            k += (size_t)quick;
+            continue;
+        }
         int found = 0;
         for (size_t ti = 0; ti < w.o->nt && !found; ti++) {
             if (!(ct->mask & w.o->tmask[ti])) continue;
