@@ -892,6 +892,7 @@ struct px_order {
 struct pancreas_index {
     struct px_order ord[ABO_N][2]; /* [donor ABO][df_low counts], from the parameters */
     uint32_t tcount[PX_TYPES]; /* nodes of each type, over all centres */
+    uint32_t live;             /* bit t: tcount[t] > 0 */
     size_t hi;             /* 1 + the largest centre number that ever held a node */
     struct px_centre *ctr;
     size_t nctr;
@@ -988,7 +989,7 @@ static void px_remove(struct pancreas_index *x, const struct cand *c, uint32_t i
         assert(w->pos < h->n && h->v[w->pos].c == c); /* the index holds what the engine listed */
         ix_heap_remove(h, &x->t, w->pos);
         if (h->n == 0) x->ctr[w->heap / PX_TYPES].mask &= ~(1u << (w->heap % PX_TYPES));
-        x->tcount[w->heap % PX_TYPES]--;
+        if (--x->tcount[w->heap % PX_TYPES] == 0) x->live &= ~(1u << (w->heap % PX_TYPES));
     }
     w->heap = IX_NONE;
 }
@@ -1036,6 +1037,7 @@ static int pancreas_index_update(void *idx, const void *par, struct cand *c, uin
                            (struct ix_node){.e = e, .seq = c->seq, .id = id, .c = c});
             ct->mask |= 1u << (heap % PX_TYPES);
             x->tcount[heap % PX_TYPES]++;
+            x->live |= 1u << (heap % PX_TYPES);
             if (heap / PX_TYPES >= x->hi) x->hi = heap / PX_TYPES + 1;
             /* the points are s * (day - e) only while day >= the listing (and SU) day */
             const double lim = c->w.status == ST_SU && e > c->w.listed ? e : c->w.listed;
@@ -1128,9 +1130,7 @@ static int px_walk_init(struct px_walk *w, const struct pancreas_par *p, const s
     w->day = day;
     w->df_counts = !p->df_requires_hla || d->hla_typed;
     w->o = &x->ord[d->abo][w->df_counts];
-    w->live = 0;
-    for (int ty = 0; ty < PX_TYPES; ty++)
-        if (x->tcount[ty]) w->live |= 1u << ty;
+    w->live = x->live;
     const double f = 1.0 + p->regional_factor;
     w->scale[0][0] = w->scale[0][1] = 1.0;
     w->scale[1][0] = f;
