@@ -765,8 +765,8 @@ static int on_snapshot(struct ctx *x, double now)
         _Static_assert(ST_N == 4, "struct rec_series has a count for every status");
         int32_t *const count[ST_N] = {[ST_T] = &r->n_t, [ST_HU] = &r->n_hu, [ST_NT] = &r->n_nt,
                                       [ST_SU] = &r->n_su};
-        for (size_t i = 0; i < x->list[o].n; i++) {
-            const enum status st = x->list[o].v[i]->w.status;
+        for (size_t i = 0; i < x->list[o].n; i++) { /* the keys: contiguous, kept current */
+            const enum status st = (enum status)x->list[o].k[i].status;
             if ((unsigned)st < ST_N) (*count[st])++;
         }
     }
