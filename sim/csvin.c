@@ -176,6 +176,19 @@ static int parse_file(struct csvin *r, FILE *f, struct err *e)
         goto cleanup;
     }
     inited = 1;
+    /* Room for the whole file at once: the text of its fields never exceeds its size (plus a
+     * NUL), and a field takes a few bytes. Growing by doubling instead moved and faulted in the
+     * arena again at each step: loading the export of a default replication took 0.18 s
+     * instead of 0.145 s (perf stat, 10 runs, the replay's files on two threads). Memory not
+     * needed is never touched. A failure here is not one: the arena then grows as before. */
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0
+        && (uintmax_t)sb.st_size < SIZE_MAX / 4) {
+        const size_t sz = (size_t)sb.st_size;
+        (void)(vec_grow((void **)&r->text, &r->text_cap, sz + 1, 1)
+               || vec_grow((void **)&r->fld, &r->fld_cap, sz / 8 + 16, sizeof *r->fld)
+               || vec_grow((void **)&r->rows, &r->rows_cap, sz / 64 + 16, sizeof *r->rows));
+    }
     while ((errno = 0, n = getline(&buf, &cap, f)) > 0) {
         st.line++;
         char *s = buf;
@@ -599,11 +612,15 @@ static int idref_cmp(const void *a, const void *b)
     return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* Sorts ids[0..n) (id, then index). If an id repeats, reports its earliest repetition in file
- * order (lines[idx]) as ERR_INPUT. */
+/* Sorts ids[0..n) (id, then index), unless they are strictly increasing already (a file in id
+ * order), which also rules out a repeat. If an id repeats, reports its earliest repetition in
+ * file order (lines[idx]) as ERR_INPUT. */
 static int sort_unique(struct idref *ids, size_t n, const long *lines, const char *path, long col,
                        struct err *e)
 {
+    size_t up = 1;
+    while (up < n && strcmp(ids[up - 1].id, ids[up].id) < 0) up++;
+    if (up >= n) return 0;
     qsort(ids, n, sizeof *ids, idref_cmp);
     size_t worst = SIZE_MAX, first = 0;
     for (size_t i = 1; i < n; i++)

@@ -2,11 +2,13 @@
 #include "replay.h"
 
 #include <limits.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cand.h"
+#include "popn.h"
 
 /* What a lapsing grant is, for the warning. */
 static const char *grant_name(const struct cand *c)
@@ -74,30 +76,68 @@ static const char *resolve(const char *base, const char *file, char *buf, size_t
     return buf;
 }
 
+/* The donors' regions outside the DSO regions, read into a table of their own (dn), as ids of
+ * r->names: taken in donor-file order, they get the ids a read into r->names after the
+ * candidates would have given them. 0, or ERR_INTERNAL (out of memory). */
+static int merge_donor_regions(struct replay *r, const struct csvin_names *dn, struct err *e)
+{
+    for (size_t i = 0; i < r->n_donors; i++) {
+        int *reg = &r->donors[i].region;
+        if (*reg < POPN_REGIONS) continue;
+        const char *name = csvin_names_region_name(dn, *reg);
+        const int id = name ? csvin_names_region(r->names, name) : -1;
+        if (id < 0) return err_set(e, ERR_INTERNAL, "out of memory");
+        *reg = id;
+    }
+    return 0;
+}
+
 int replay_load(const char *scenario_path, const char *cands, const char *history,
                 const char *donors, struct replay **out, struct err *e)
 {
-    char p[PATH_MAX];
-    int rc = 0;
+    char pc[PATH_MAX], ph[PATH_MAX], pd[PATH_MAX];
+    int rc = 0, drc = 0;
+    struct err de;
+    struct csvin_names *dn = NULL;
+    err_clear(&de);
     *out = NULL;
     struct replay *r = calloc(1, sizeof *r);
-    if (!r || !(r->names = csvin_names_alloc())) {
+    if (!r || !(r->names = csvin_names_alloc()) || !(dn = csvin_names_alloc())) {
         rc = err_set(e, ERR_INTERNAL, "out of memory");
         goto cleanup;
     }
     r->refs = 1;
-    /* Age is taken on each candidate's listing day (NaN: no common rank day). */
-    if ((rc = csvin_cands_read(resolve(scenario_path, cands, p, sizeof p), 0.0 / 0.0, CSVIN_CANDS_REPLAY,
-                               r->names, &r->cands, e)))
+    resolve(scenario_path, cands, pc, sizeof pc);
+    resolve(scenario_path, history, ph, sizeof ph);
+    resolve(scenario_path, donors, pd, sizeof pd);
+    /* The donor file does not depend on the other two, so it is read on a second thread while
+     * the candidates and then the history are read on the first (unless OpenMP is held to one
+     * thread, OMP_NUM_THREADS=1). The outcome is what reading them one after the other gives:
+     * the same message (the candidates' error first, then the history's, then the donors'),
+     * the same region ids (merge_donor_regions). */
+#pragma omp parallel sections num_threads(2) if (omp_get_max_threads() > 1)
+    {
+#pragma omp section
+        {
+            /* Age is taken on each candidate's listing day (NaN: no common rank day). */
+            rc = csvin_cands_read(pc, 0.0 / 0.0, CSVIN_CANDS_REPLAY, r->names, &r->cands, e);
+            if (!rc)
+                rc = csvin_history_read(ph, r->cands, CSVIN_HIST_FINAL | CSVIN_HIST_FRACTIONAL, &r->hist,
+                                        &r->n_hist, e);
+        }
+#pragma omp section
+        drc = csvin_donors_read(pd, dn, CSVIN_DONOR_REPLAY, 0, &r->donors, &r->n_donors, &de);
+    }
+    if (rc) goto cleanup;
+    if (drc) {
+        if (e) *e = de;
+        rc = drc;
         goto cleanup;
-    if ((rc = csvin_history_read(resolve(scenario_path, history, p, sizeof p), r->cands,
-                                 CSVIN_HIST_FINAL | CSVIN_HIST_FRACTIONAL, &r->hist, &r->n_hist, e)))
-        goto cleanup;
-    if ((rc = csvin_donors_read(resolve(scenario_path, donors, p, sizeof p), r->names, CSVIN_DONOR_REPLAY, 0,
-                                &r->donors, &r->n_donors, e)))
-        goto cleanup;
+    }
+    rc = merge_donor_regions(r, dn, e);
 
 cleanup:
+    csvin_names_free(dn);
     if (rc) replay_free(r);
     else *out = r;
     return rc;

@@ -527,6 +527,9 @@ static void test_cands_errors(void **state)
                        ":2:1: column id: expected at most 31 bytes, found '0123456789012345678901234567890123'");
     expect_cands_error(state, CH "a,heart,A,1,0,,\nb,heart,A,1,0,,\nb,heart,A,1,0,,\na,heart,A,1,0,,\n",
                        ":4:1: column id: expected a unique id, found 'b' again (first on line 3)");
+    /* ids in order up to a repeat (sort_unique's in-order check must not take it for sorted) */
+    expect_cands_error(state, CH "a,heart,A,1,0,,\nb,heart,A,1,0,,\nc,heart,A,1,0,,\nc,heart,A,1,0,,\n",
+                       ":5:1: column id: expected a unique id, found 'c' again (first on line 4)");
     expect_cands_error(state, CH "a,pancreas,A,1,0,10,9\n",
                        ":2:7: column graft_loss_day: expected a day on or after prior_tx_day 10, found '9'");
     expect_cands_error(state, "id,program,abo,age_years\n",

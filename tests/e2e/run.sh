@@ -258,6 +258,29 @@ ls -A "$T/exp" | grep -q '^\.' && bad "export left a temporary file in $T/exp" |
 expect_exit 0 "run tiny -r 3" -- "$BIN" run tests/scenarios/good/tiny.yaml -r 3 -q -o "$T/syn.h5"
 expect_exit 0 "replay the export" -- "$BIN" run "$T/exp/scenario.yaml" -q -o "$T/rt.h5"
 same_tx "$T/syn.h5" 0 "$T/rt.h5" && ok || bad "export round trip: $(tail -n 1 "$T/same.out")"
+# The donor file is read on a thread of its own (sim/replay.c): a region outside the DSO names,
+# in both files, must still be one region for candidates and donors (the same transplants as
+# under its DSO name), and when several files are bad the message is the one a reading in turn
+# gives: candidates first, then history, then donors.
+cp -r "$T/exp" "$T/expr"
+sed -i 's/,Bayern,/,Atlantis,/g' "$T/expr/candidates.csv" "$T/expr/donors.csv"
+grep -q ',Atlantis,' "$T/expr/candidates.csv" && grep -q ',Atlantis,' "$T/expr/donors.csv" && ok \
+    || bad "renamed region missing from the replay files"
+expect_exit 0 "replay with a region outside the DSO names" -- "$BIN" run "$T/expr/scenario.yaml" -q -o "$T/rtr.h5"
+same_tx "$T/rt.h5" 0 "$T/rtr.h5" && ok || bad "renamed region changed the replay: $(tail -n 1 "$T/same.out")"
+cp "$T/expr/donors.csv" "$T/expr/donors.good"
+sed -i '3s/^\([^,]*\),[^,]*,/\1,yesterday,/' "$T/expr/donors.csv"
+expect_exit 2 "replay with a bad donor day" -- "$BIN" check "$T/expr/scenario.yaml"
+grep -q "donors.csv:3:2: " "$T/err" && ok || bad "bad donor day message: $(cat "$T/err")"
+cp "$T/expr/history.csv" "$T/expr/history.good"
+sed -i '2s/^\([^,]*\),[^,]*,/\1,soon,/' "$T/expr/history.csv"
+expect_exit 2 "replay with bad history and donors" -- "$BIN" check "$T/expr/scenario.yaml"
+grep -q "history.csv:2:2: " "$T/err" && ! grep -q "donors.csv" "$T/err" && ok \
+    || bad "bad history and donors message: $(cat "$T/err")"
+sed -i '2s/^\([^,]*\),[^,]*,/\1,nobody,/' "$T/expr/candidates.csv"
+expect_exit 2 "replay with bad candidates, history and donors" -- "$BIN" check "$T/expr/scenario.yaml"
+grep -q "candidates.csv:2:2: " "$T/err" && ! grep -q "donors.csv\|history.csv" "$T/err" && ok \
+    || bad "bad candidates, history and donors message: $(cat "$T/err")"
 # Another replication, through population.replication (its offer decisions are its own).
 expect_exit 0 "export -r 2" -- "$BIN" export tests/scenarios/good/tiny.yaml -r 2 -o "$T/exp2" -q
 expect_exit 0 "replay the export of -r 2" -- "$BIN" run "$T/exp2/scenario.yaml" -q -o "$T/rt2.h5"
