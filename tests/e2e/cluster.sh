@@ -17,7 +17,7 @@ same_tables() {
             h5ls "$2/comparison" >/dev/null 2>&1 && bad "$3: /comparison only in $2" || ok
             continue
         fi
-        h5diff -q "$1" "$2" "/$d" "/$d" >/dev/null 2>&1 && ok || bad "$3: /$d differs"
+        same_ds "$1" "$2" "/$d" && ok || bad "$3: /$d differs"
     done
 }
 # start_and_kill OUT COMMAND...: starts the run in the background and kills it (SIGKILL) as soon

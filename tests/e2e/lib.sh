@@ -16,3 +16,11 @@ expect_exit() {
     rc=$?
     if [ "$rc" -eq "$code" ]; then ok; else bad "$desc: exit $rc, expected $code; stderr: $(head -c 400 "$T/err")"; fi
 }
+
+# same_ds A.h5 B.h5 /NAME: 0 when dataset NAME holds the same values in both files. h5diff alone
+# is not enough: it exits 0 when the two datasets have different sizes ("not comparable"), so a
+# run that wrote fewer rows would pass; that case is caught from its report.
+same_ds() {
+    h5diff -c "$1" "$2" "$3" "$3" >"$T/h5diff.out" 2>&1 || return 1
+    ! grep -qi "not comparable" "$T/h5diff.out"
+}
