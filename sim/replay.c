@@ -2,13 +2,11 @@
 #include "replay.h"
 
 #include <limits.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cand.h"
-#include "popn.h"
 
 /* What a lapsing grant is, for the warning. */
 static const char *grant_name(const struct cand *c)
@@ -76,68 +74,74 @@ static const char *resolve(const char *base, const char *file, char *buf, size_t
     return buf;
 }
 
-/* The donors' regions outside the DSO regions, read into a table of their own (dn), as ids of
- * r->names: taken in donor-file order, they get the ids a read into r->names after the
- * candidates would have given them. 0, or ERR_INTERNAL (out of memory). */
-static int merge_donor_regions(struct replay *r, const struct csvin_names *dn, struct err *e)
+struct day_row {
+    double day;
+    uint32_t row;
+};
+
+static int day_row_cmp(const void *a, const void *b)
 {
-    for (size_t i = 0; i < r->n_donors; i++) {
-        int *reg = &r->donors[i].region;
-        if (*reg < POPN_REGIONS) continue;
-        const char *name = csvin_names_region_name(dn, *reg);
-        const int id = name ? csvin_names_region(r->names, name) : -1;
-        if (id < 0) return err_set(e, ERR_INTERNAL, "out of memory");
-        *reg = id;
-    }
-    return 0;
+    const struct day_row *x = a, *y = b;
+    if (x->day != y->day) return x->day < y->day ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
 }
+
+/* *out: the rows 0..n-1 by day (day_of(i)), then row; days are finite (the readers check).
+ * Files already in that order (an export's) are only checked. 0, or ERR_INTERNAL. */
+static int order_by_day(size_t n, const struct replay *r, double (*day_of)(const struct replay *, size_t),
+                        uint32_t **out, struct err *e)
+{
+    struct day_row *v = NULL;
+    uint32_t *o = malloc((n ? n : 1) * sizeof *o);
+    if (!o || n > UINT32_MAX) goto oom;
+    size_t i = 1;
+    while (i < n && day_of(r, i - 1) <= day_of(r, i)) i++;
+    if (i >= n) {
+        for (size_t j = 0; j < n; j++) o[j] = (uint32_t)j;
+    } else {
+        if (!(v = malloc(n * sizeof *v))) goto oom;
+        for (size_t j = 0; j < n; j++) v[j] = (struct day_row){day_of(r, j), (uint32_t)j};
+        qsort(v, n, sizeof *v, day_row_cmp);
+        for (size_t j = 0; j < n; j++) o[j] = v[j].row;
+        free(v);
+    }
+    *out = o;
+    return 0;
+oom:
+    free(o);
+    return err_set(e, ERR_INTERNAL, "out of memory");
+}
+
+static double listed_day(const struct replay *r, size_t i) { return r->cands->c[i].w.listed; }
+static double hist_day(const struct replay *r, size_t i) { return r->hist[i].day; }
 
 int replay_load(const char *scenario_path, const char *cands, const char *history,
                 const char *donors, struct replay **out, struct err *e)
 {
-    char pc[PATH_MAX], ph[PATH_MAX], pd[PATH_MAX];
-    int rc = 0, drc = 0;
-    struct err de;
-    struct csvin_names *dn = NULL;
-    err_clear(&de);
+    char p[PATH_MAX];
+    int rc = 0;
     *out = NULL;
     struct replay *r = calloc(1, sizeof *r);
-    if (!r || !(r->names = csvin_names_alloc()) || !(dn = csvin_names_alloc())) {
+    if (!r || !(r->names = csvin_names_alloc())) {
         rc = err_set(e, ERR_INTERNAL, "out of memory");
         goto cleanup;
     }
     r->refs = 1;
-    resolve(scenario_path, cands, pc, sizeof pc);
-    resolve(scenario_path, history, ph, sizeof ph);
-    resolve(scenario_path, donors, pd, sizeof pd);
-    /* The donor file does not depend on the other two, so it is read on a second thread while
-     * the candidates and then the history are read on the first (unless OpenMP is held to one
-     * thread, OMP_NUM_THREADS=1). The outcome is what reading them one after the other gives:
-     * the same message (the candidates' error first, then the history's, then the donors'),
-     * the same region ids (merge_donor_regions). */
-#pragma omp parallel sections num_threads(2) if (omp_get_max_threads() > 1)
-    {
-#pragma omp section
-        {
-            /* Age is taken on each candidate's listing day (NaN: no common rank day). */
-            rc = csvin_cands_read(pc, 0.0 / 0.0, CSVIN_CANDS_REPLAY, r->names, &r->cands, e);
-            if (!rc)
-                rc = csvin_history_read(ph, r->cands, CSVIN_HIST_FINAL | CSVIN_HIST_FRACTIONAL, &r->hist,
-                                        &r->n_hist, e);
-        }
-#pragma omp section
-        drc = csvin_donors_read(pd, dn, CSVIN_DONOR_REPLAY, 0, &r->donors, &r->n_donors, &de);
-    }
-    if (rc) goto cleanup;
-    if (drc) {
-        if (e) *e = de;
-        rc = drc;
+    /* Age is taken on each candidate's listing day (NaN: no common rank day). */
+    if ((rc = csvin_cands_read(resolve(scenario_path, cands, p, sizeof p), 0.0 / 0.0, CSVIN_CANDS_REPLAY,
+                               r->names, &r->cands, e)))
         goto cleanup;
-    }
-    rc = merge_donor_regions(r, dn, e);
+    if ((rc = csvin_history_read(resolve(scenario_path, history, p, sizeof p), r->cands,
+                                 CSVIN_HIST_FINAL | CSVIN_HIST_FRACTIONAL, &r->hist, &r->n_hist, e)))
+        goto cleanup;
+    if ((rc = csvin_donors_read(resolve(scenario_path, donors, p, sizeof p), r->names, CSVIN_DONOR_REPLAY, 0,
+                                &r->donors, &r->n_donors, e)))
+        goto cleanup;
+    if ((rc = order_by_day(r->cands->n, r, listed_day, &r->list_order, e))
+        || (rc = order_by_day(r->n_hist, r, hist_day, &r->hist_order, e)))
+        goto cleanup;
 
 cleanup:
-    csvin_names_free(dn);
     if (rc) replay_free(r);
     else *out = r;
     return rc;
@@ -155,6 +159,8 @@ void replay_free(struct replay *r)
     csvin_cands_free(r->cands);
     free(r->hist);
     free(r->donors);
+    free(r->list_order);
+    free(r->hist_order);
     csvin_names_free(r->names);
     free(r);
 }

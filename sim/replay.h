@@ -6,6 +6,7 @@
 #define WLSIM_REPLAY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "csvin.h"
 #include "err.h"
@@ -19,6 +20,10 @@ struct replay {
     size_t n_hist;
     struct donor *donors;        /* donors in file order, days non-decreasing */
     size_t n_donors;
+    /* The candidates' rows by listing day and the status rows by day (each then in file order),
+     * so that the engine can take each file as a stream, one pending event at a time. */
+    uint32_t *list_order;        /* n = cands->n */
+    uint32_t *hist_order;        /* n = n_hist */
 };
 
 /* Reads the three files (each path relative to the folder of `scenario_path` unless absolute).

@@ -33,6 +33,8 @@ enum { PRIO_TRANS = 0, PRIO_RELIST = 1, PRIO_LISTING = 2, PRIO_DONOR = 3, PRIO_S
 /* Replay: on one day, listings, then status rows, then donors (each in file order, which the
  * queue's insertion sequence keeps). */
 enum { PRIO_R_LISTING = -2, PRIO_R_HISTORY = -1 };
+/* A replay's files, each taken as a stream of rows by day (replay_next). */
+enum { RS_LISTING, RS_HISTORY, RS_DONOR, RS_N };
 
 #define BLOCK_BITS 12
 #define BLOCK (1u << BLOCK_BITS)
@@ -93,6 +95,7 @@ struct ctx {
     size_t mcap;
     VEC(double) waits[ORGAN_N];
     int32_t *rmap;              /* replay: candidate row -> slot index, -1 before listing */
+    size_t rnext[RS_N];         /* replay: the next row of each file (replay_next) */
     VEC(uint32_t) relists;      /* replay: transplanted slots whose course relists them, until
                                    the files' relisting row is matched to them */
 };
@@ -729,23 +732,57 @@ static int on_r_lapse(struct ctx *x, uint32_t idx, double now)
     return schedule_lapse(x, sl, idx);
 }
 
+/* Schedules the next row of the replay's file k, if one comes before t_end. Each file is a
+ * stream with one row pending at a time, taken by day and then file order (struct replay's
+ * orders); the row after it is scheduled when it happens. That pops the rows in the order that
+ * scheduling every row at the start gave: rows of one file share a priority that no other
+ * event has, so among each other they pop by day and then by the order of scheduling, which
+ * is file order either way. It keeps the event queue at the size of a synthetic run's instead
+ * of every row of the files. */
+static int replay_next(struct ctx *x, int k)
+{
+    const struct replay *r = x->s->replay;
+    const size_t n = k == RS_LISTING ? r->cands->n : k == RS_HISTORY ? r->n_hist : r->n_donors;
+    if (x->rnext[k] >= n) return 0;
+    const size_t j = x->rnext[k]++;
+    uint32_t row;
+    double t;
+    int prio, type;
+    switch (k) {
+    case RS_LISTING:
+        row = r->list_order[j];
+        t = r->cands->c[row].w.listed;
+        prio = PRIO_R_LISTING, type = EV_R_LISTING;
+        break;
+    case RS_HISTORY:
+        row = r->hist_order[j];
+        t = r->hist[row].day;
+        prio = PRIO_R_HISTORY, type = EV_R_HISTORY;
+        break;
+    default:
+        row = (uint32_t)j; /* the reader checks that donor days do not go back */
+        t = r->donors[row].day;
+        prio = PRIO_DONOR, type = EV_R_DONOR;
+        break;
+    }
+    if (!(t < x->t_end)) {
+        x->rnext[k] = n; /* the rest come later still */
+        return 0;
+    }
+    if (!evq_push(x->q, t, prio, type, row, 0)) return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    return 0;
+}
+
 static int schedule_replay(struct ctx *x)
 {
     const struct replay *r = x->s->replay;
     x->rmap = malloc((r->cands->n ? r->cands->n : 1) * sizeof *x->rmap);
     if (!x->rmap) return err_set(x->e, ERR_INTERNAL, "out of memory (replay)");
-    for (size_t i = 0; i < r->cands->n; i++) {
-        x->rmap[i] = -1;
-        double t = r->cands->c[i].w.listed;
-        if (t < x->t_end && !evq_push(x->q, t, PRIO_R_LISTING, EV_R_LISTING, (uint32_t)i, 0))
-            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    for (size_t i = 0; i < r->cands->n; i++) x->rmap[i] = -1;
+    for (int k = 0; k < RS_N; k++) {
+        x->rnext[k] = 0;
+        if (replay_next(x, k)) return ERR_INTERNAL;
     }
-    for (size_t i = 0; i < r->n_hist; i++)
-        if (r->hist[i].day < x->t_end && !evq_push(x->q, r->hist[i].day, PRIO_R_HISTORY, EV_R_HISTORY, (uint32_t)i, 0))
-            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
-    for (size_t i = 0; i < r->n_donors; i++)
-        if (r->donors[i].day < x->t_end && !evq_push(x->q, r->donors[i].day, PRIO_DONOR, EV_R_DONOR, (uint32_t)i, 0))
-            return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     return 0;
 }
 
@@ -1016,13 +1053,20 @@ static int advance(struct ctx *x, double until)
         evq_pop(x->q, &ev);
         int rc = 0;
         switch ((enum ev_type)ev.type) {
-        case EV_R_LISTING: rc = on_r_listing(x, ev.a, ev.time); break;
-        case EV_R_HISTORY: rc = on_r_history(x, ev.a, ev.time); break;
+        case EV_R_LISTING:
+            rc = replay_next(x, RS_LISTING);
+            if (!rc) rc = on_r_listing(x, ev.a, ev.time);
+            break;
+        case EV_R_HISTORY:
+            rc = replay_next(x, RS_HISTORY);
+            if (!rc) rc = on_r_history(x, ev.a, ev.time);
+            break;
         case EV_R_LAPSE: rc = on_r_lapse(x, ev.a, ev.time); break;
         case EV_R_DONOR: {
             struct donor d = x->s->replay->donors[ev.a];
             d.seq = ev.a;
-            rc = donate(x, &d, ev.time);
+            rc = replay_next(x, RS_DONOR);
+            if (!rc) rc = donate(x, &d, ev.time);
             break;
         }
         default: rc = dispatch(x, &ev); break;
