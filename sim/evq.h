@@ -14,8 +14,9 @@
  *      they were pushed (FIFO).
  * The insertion order counts from evq_alloc() and from evq_clear() (evq.c keeps it in 32 bits
  * and renumbers the pending events when it would overflow, which changes no order), so the same
- * pushes in the same order give the same pops on every machine and in every thread. NaN is not a time: pushing one is a programming error and aborts (the
- * check is an assert that stays on in every build).
+ * pushes in the same order give the same pops on every machine and in every thread. NaN is not
+ * a time: pushing one is a programming error and aborts (the check is an assert that stays on in
+ * every build).
  *
  * Cancellation. evq_push() returns a handle that names the event until it is popped,
  * cancelled or cleared; after that the handle is stale and evq_cancel() on it safely returns
@@ -24,9 +25,11 @@
  * has been reused 2^32 times, which the engine never comes near.
  *
  * Memory. Events live in a pool of slots that grows by doubling and never shrinks; a 4-ary
- * heap of (key, slot) entries orders them, and each slot remembers its heap
- * position so that a cancel is O(log n). After the pool has reached the largest number of
- * events pending at once, push/pop/cancel allocate nothing (but for a scratch array at each renumbering, once per 2^32 pushes). Handles stay valid across growth.
+ * heap of (key, slot) entries orders them, and each slot remembers its heap position so that a
+ * cancel is O(log n). After the pool has reached the largest number of events pending at once,
+ * push/pop/cancel allocate nothing, but for a scratch array at each renumbering (once per 2^32
+ * pushes; if it cannot be allocated, the push fails and changes nothing). Handles stay valid
+ * across growth.
  *
  * Threads. A queue belongs to one replication context; functions on different queues may run
  * concurrently, functions on the same queue may not. The module has no global state. */
@@ -65,8 +68,9 @@ void evq_free(struct evq *q);
 struct evq *evq_clone(const struct evq *q);
 
 /* Schedules the event (time, prio, type, a, b) and returns its handle (never 0). If the pool
- * is full it doubles; if that allocation fails (or the queue already holds the maximum of
- * 2^32 - 1 events) it returns 0 and the queue is unchanged. `time` must not be NaN (assert). */
+ * is full it doubles; if that allocation fails (or the scratch array of a renumbering, or the
+ * queue already holds the maximum of 2^32 - 1 events) it returns 0 and the pending events are
+ * unchanged. `time` must not be NaN (assert). */
 evq_handle evq_push(struct evq *q, double time, int prio, int type, uint32_t a, uint32_t b);
 
 /* Cancels the pending event named by h: it is removed and will never pop, and h becomes stale.

@@ -30,8 +30,8 @@
 enum ev_type { EV_TRANS = 0, EV_RELIST, EV_LISTING, EV_DONOR, EV_SNAPSHOT, EV_END, EV_R_LISTING, EV_R_HISTORY, EV_R_DONOR, EV_R_LAPSE };
 /* Same-day order: status changes, then relistings, then new listings, then donors. */
 enum { PRIO_TRANS = 0, PRIO_RELIST = 1, PRIO_LISTING = 2, PRIO_DONOR = 3, PRIO_SNAPSHOT = 4, PRIO_END = 5 };
-/* Replay: on one day, listings, then status rows, then donors (each in file order, which the
- * queue's insertion sequence keeps). */
+/* Replay: on one day, listings, then status rows, then donors (each in file order: replay_next
+ * takes each file by day, then file order). */
 enum { PRIO_R_LISTING = -2, PRIO_R_HISTORY = -1 };
 /* A replay's files, each taken as a stream of rows by day (replay_next). */
 enum { RS_LISTING, RS_HISTORY, RS_DONOR, RS_N };
@@ -769,7 +769,8 @@ static int replay_next(struct ctx *x, int k)
         x->rnext[k] = n; /* the rest come later still */
         return 0;
     }
-    if (!evq_push(x->q, t, prio, type, row, 0)) return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
+    if (!evq_push(x->q, t, prio, type, row, 0))
+        return err_set(x->e, ERR_INTERNAL, "out of memory (event queue)");
     return 0;
 }
 
