@@ -18,7 +18,7 @@
  * replication that never happens in practice, and a test provokes it with a small span.
  *
  * A 4-ary heap does about half the levels of a binary heap per pop; the four children of a node
- * sit in 96 contiguous bytes. */
+ * sit in 128 contiguous bytes (entries are 32 bytes: the key is 16-byte aligned). */
 
 /* Asserts are part of the contract (a NaN time aborts), so they stay on in every build. */
 #undef NDEBUG
