@@ -670,6 +670,8 @@ struct heart_index {
      * full for every donor, as the hot entries are without the index. */
     struct cand **kids;
     uint32_t *kid_id;      /* kid_id[j]: the id of kids[j] */
+    struct cand_key *kid_key; /* kid_key[j]: the list key of kids[j], renewed with every update,
+                                 so the per-donor pass reads them in a row, not the candidates */
     size_t nkids, kcap;
     size_t nbad;           /* listed entries no bucket can hold (an invalid ABO, a non-finite key) */
     double lmax;           /* latest listing or HU row day ever indexed: the walks need day >= it */
@@ -730,6 +732,7 @@ static void heart_index_free(void *idx)
     ix_table_fini(&hx->t);
     free(hx->kids);
     free(hx->kid_id);
+    free(hx->kid_key);
     free(hx);
 }
 
@@ -745,6 +748,7 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
     const struct ix_where old = id < hx->t.n ? hx->t.at[id] : (struct ix_where){IX_NONE, 0, IX_NONE};
     const int kid_was = old.aux != IX_NONE, kid_now = now && hx_kid(p, now);
     assert(was || (old.heap == IX_NONE && !kid_was)); /* a joiner is not indexed yet */
+    if (kid_was && kid_now) hx->kid_key[old.aux] = *now;
     if (old.heap < HX_BUCKETS && old.heap == nb && hx->b[nb].v[old.pos].e == en && kid_was == kid_now)
         return 0; /* same place */
     /* make room first: a failure changes nothing */
@@ -756,6 +760,9 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
         uint32_t *ni = realloc(hx->kid_id, nc * sizeof *ni);
         if (!ni) return -1;
         hx->kid_id = ni;
+        struct cand_key *nkk = realloc(hx->kid_key, nc * sizeof *nkk);
+        if (!nkk) return -1;
+        hx->kid_key = nkk;
         hx->kcap = nc;
     }
     if (ix_table_reserve(&hx->t, id) || (nb < HX_BUCKETS && ix_heap_reserve(&hx->b[nb]))) return -1;
@@ -771,12 +778,14 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
     if (kid_was && !kid_now) {
         const uint32_t j = w->aux, last = hx->kid_id[--hx->nkids];
         hx->kids[j] = hx->kids[hx->nkids];
+        hx->kid_key[j] = hx->kid_key[hx->nkids];
         hx->kid_id[j] = last;
         hx->t.at[last].aux = j;
         w->aux = IX_NONE;
     } else if (kid_now && !kid_was) {
         w->aux = (uint32_t)hx->nkids;
         hx->kid_id[hx->nkids] = id;
+        hx->kid_key[hx->nkids] = *now;
         hx->kids[hx->nkids++] = c;
     }
     w->heap = nb;
@@ -878,7 +887,7 @@ static size_t heart_match_indexed(const struct heart_par *p, const struct heart_
     struct match hu[HU_MAX];
     size_t h = 0;
     for (size_t j = 0; j < hx->nkids; j++) {
-        const struct cand_key ck = cand_key_of(hx->kids[j]);
+        const struct cand_key ck = hx->kid_key[j];
         if (heart_keyed_class(kp, &ck) != 1) continue;
         if (h == HU_MAX) return SIZE_MAX;
         hu[h++].c = hx->kids[j];
