@@ -5,6 +5,7 @@
 #include "heart.h"
 #include "ix.h"
 #include "sb.h"
+#include "vec.h"
 
 #include <assert.h>
 #include <math.h>
@@ -668,10 +669,12 @@ struct heart_index {
     struct ix_table t;
     /* Everyone who may be in the HU group without being an indexed adult (hx_kid): ranked in
      * full for every donor, as the hot entries are without the index. */
-    struct cand **kids;
-    uint32_t *kid_id;      /* kid_id[j]: the id of kids[j] */
-    struct cand_key *kid_key; /* kid_key[j]: the list key of kids[j], renewed with every update,
-                                 so the per-donor pass reads them in a row, not the candidates */
+    struct hx_kid {
+        struct cand *c;
+        uint32_t id;
+        struct cand_key key;   /* its list key, renewed with every update: the per-donor pass
+                                  reads the keys in a row, not the candidates */
+    } *kids;
     size_t nkids, kcap;
     size_t nbad;           /* listed entries no bucket can hold (an invalid ABO, a non-finite key) */
     double lmax;           /* latest listing or HU row day ever indexed: the walks need day >= it */
@@ -731,8 +734,6 @@ static void heart_index_free(void *idx)
     for (int i = 0; i < HX_BUCKETS; i++) ix_heap_fini(&hx->b[i]);
     ix_table_fini(&hx->t);
     free(hx->kids);
-    free(hx->kid_id);
-    free(hx->kid_key);
     free(hx);
 }
 
@@ -748,23 +749,12 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
     const struct ix_where old = id < hx->t.n ? hx->t.at[id] : (struct ix_where){IX_NONE, 0, IX_NONE};
     const int kid_was = old.aux != IX_NONE, kid_now = now && hx_kid(p, now);
     assert(was || (old.heap == IX_NONE && !kid_was)); /* a joiner is not indexed yet */
-    if (kid_was && kid_now) hx->kid_key[old.aux] = *now;
+    if (kid_was && kid_now) hx->kids[old.aux].key = *now;
     if (old.heap < HX_BUCKETS && old.heap == nb && hx->b[nb].v[old.pos].e == en && kid_was == kid_now)
         return 0; /* same place */
     /* make room first: a failure changes nothing */
-    if (kid_now && !kid_was && hx->nkids == hx->kcap) {
-        const size_t nc = hx->kcap ? 2 * hx->kcap : 64;
-        struct cand **nk = realloc(hx->kids, nc * sizeof *nk);
-        if (!nk) return -1;
-        hx->kids = nk;
-        uint32_t *ni = realloc(hx->kid_id, nc * sizeof *ni);
-        if (!ni) return -1;
-        hx->kid_id = ni;
-        struct cand_key *nkk = realloc(hx->kid_key, nc * sizeof *nkk);
-        if (!nkk) return -1;
-        hx->kid_key = nkk;
-        hx->kcap = nc;
-    }
+    if (kid_now && !kid_was && vec_grow((void **)&hx->kids, &hx->kcap, hx->nkids + 1, sizeof *hx->kids))
+        return -1;
     if (ix_table_reserve(&hx->t, id) || (nb < HX_BUCKETS && ix_heap_reserve(&hx->b[nb]))) return -1;
     struct ix_where *w = &hx->t.at[id];
     if (w->heap < HX_BUCKETS) {
@@ -776,17 +766,13 @@ static int heart_index_update(void *idx, const void *par, struct cand *c, uint32
         hx->nbad--;
     }
     if (kid_was && !kid_now) {
-        const uint32_t j = w->aux, last = hx->kid_id[--hx->nkids];
-        hx->kids[j] = hx->kids[hx->nkids];
-        hx->kid_key[j] = hx->kid_key[hx->nkids];
-        hx->kid_id[j] = last;
-        hx->t.at[last].aux = j;
+        const uint32_t j = w->aux;
+        hx->kids[j] = hx->kids[--hx->nkids];
+        hx->t.at[hx->kids[j].id].aux = j;
         w->aux = IX_NONE;
     } else if (kid_now && !kid_was) {
         w->aux = (uint32_t)hx->nkids;
-        hx->kid_id[hx->nkids] = id;
-        hx->kid_key[hx->nkids] = *now;
-        hx->kids[hx->nkids++] = c;
+        hx->kids[hx->nkids++] = (struct hx_kid){.c = c, .id = id, .key = *now};
     }
     w->heap = nb;
     if (nb < HX_BUCKETS) {
@@ -887,10 +873,10 @@ static size_t heart_match_indexed(const struct heart_par *p, const struct heart_
     struct match hu[HU_MAX];
     size_t h = 0;
     for (size_t j = 0; j < hx->nkids; j++) {
-        const struct cand_key ck = hx->kid_key[j];
+        const struct cand_key ck = hx->kids[j].key;
         if (heart_keyed_class(kp, &ck) != 1) continue;
         if (h == HU_MAX) return SIZE_MAX;
-        hu[h++].c = hx->kids[j];
+        hu[h++].c = hx->kids[j].c;
     }
     const size_t kc = keyed_rank(p, d, day, hu, 0, h);
     if (kc) memcpy(out + k, hu, kc * sizeof *hu);

@@ -6,15 +6,14 @@
 #include <assert.h>
 #include <stdlib.h>
 
+#include "vec.h"
+
 int ix_table_reserve(struct ix_table *t, uint32_t id)
 {
     if (id < t->n) return 0;
-    size_t n = t->n ? t->n : 1024;
-    while (n <= id) n *= 2;
-    struct ix_where *at = realloc(t->at, n * sizeof *at);
-    if (!at) return -1;
-    for (size_t i = t->n; i < n; i++) at[i] = (struct ix_where){IX_NONE, 0, IX_NONE};
-    t->at = at;
+    size_t n = t->n;
+    if (vec_grow((void **)&t->at, &n, (size_t)id + 1, sizeof *t->at)) return -1;
+    for (size_t i = t->n; i < n; i++) t->at[i] = (struct ix_where){IX_NONE, 0, IX_NONE};
     t->n = n;
     return 0;
 }
@@ -29,12 +28,9 @@ void ix_table_fini(struct ix_table *t)
 int ix_heap_reserve(struct ix_heap *h)
 {
     if (h->n < h->cap) return 0;
-    if (h->cap > UINT32_MAX / 2) return -1;
-    const uint32_t cap = h->cap ? 2 * h->cap : 16;
-    struct ix_node *v = realloc(h->v, cap * sizeof *v);
-    if (!v) return -1;
-    h->v = v;
-    h->cap = cap;
+    size_t cap = h->cap; /* 32 bits in the heap (n and cap share a word) */
+    if (cap > UINT32_MAX / 2 || vec_grow((void **)&h->v, &cap, (size_t)h->n + 1, sizeof *h->v)) return -1;
+    h->cap = (uint32_t)cap;
     return 0;
 }
 

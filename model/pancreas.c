@@ -3,6 +3,7 @@
 #include "pancreas.h"
 #include "ix.h"
 #include "sb.h"
+#include "vec.h"
 
 #include <assert.h>
 #include <math.h>
@@ -1009,13 +1010,10 @@ static int pancreas_index_update(void *idx, const void *par, struct cand *c, uin
     if (heap < IX_BAD) {
         const size_t ci = heap / PX_TYPES;
         if (ci >= x->nctr) {
-            size_t nc = x->nctr ? x->nctr : 64;
-            while (nc <= ci) nc *= 2;
-            struct px_centre *ncr = realloc(x->ctr, nc * sizeof *ncr);
-            if (!ncr) return -1;
-            memset(ncr + x->nctr, 0, (nc - x->nctr) * sizeof *ncr);
-            for (size_t i = x->nctr; i < nc; i++) ncr[i].region = INT32_MIN;
-            x->ctr = ncr;
+            size_t nc = x->nctr;
+            if (vec_grow((void **)&x->ctr, &nc, ci + 1, sizeof *x->ctr)) return -1;
+            memset(x->ctr + x->nctr, 0, (nc - x->nctr) * sizeof *x->ctr);
+            for (size_t i = x->nctr; i < nc; i++) x->ctr[i].region = INT32_MIN;
             x->nctr = nc;
         }
         if (ix_heap_reserve(px_heap_of(x, heap))) return -1;

@@ -1,5 +1,6 @@
 /* vec.h — growing arrays: the one helper every module uses to make room in an array it appends
- * to (results, CSV rows, collected parameters). */
+ * to (results, CSV rows, collected parameters, the policies' list indexes). Pure (no I/O, no
+ * state), so it lives in model/ and sim/ uses it from there. */
 #ifndef WLSIM_VEC_H
 #define WLSIM_VEC_H
 
